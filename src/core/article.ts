@@ -1,0 +1,80 @@
+/**
+ * Article schemas: the raw input record (the shape of `../shared/data/*.jsonl` plus the
+ * optional rich fields), the normalised article the snapshot stores, and the summary
+ * that feed pages carry. valibot is the single source of truth for validation, types and
+ * the OpenAPI document.
+ */
+import * as v from 'valibot';
+
+const isoDate = v.pipe(
+  v.string(),
+  v.check((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 date-time'),
+);
+
+/** One input record, before normalisation. Unknown keys are ignored. */
+export const RawArticle = v.object({
+  id: v.optional(v.nullable(v.union([v.string(), v.number()]))),
+  source: v.pipe(v.string('must be a string'), v.trim(), v.minLength(1, 'must not be empty')),
+  section: v.optional(v.nullable(v.string('must be a string'))),
+  lang: v.pipe(v.string('must be a string'), v.minLength(2, 'must be a language tag such as "ru"')),
+  published: v.nullable(isoDate, null),
+  title: v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty')),
+  body: v.optional(v.nullable(v.string('must be a string')), ''),
+  url: v.optional(v.nullable(v.string('must be a string'))),
+  summary: v.optional(v.nullable(v.string('must be a string'))),
+  image: v.optional(v.nullable(v.string('must be a string'))),
+  image_credit: v.optional(v.nullable(v.string('must be a string'))),
+  tags: v.optional(v.nullable(v.array(v.string('must be a string')))),
+  authors: v.optional(v.nullable(v.array(v.string('must be a string')))),
+});
+export type RawArticle = v.InferOutput<typeof RawArticle>;
+
+export const DuplicateRef = v.object({
+  id: v.string(),
+  source: v.string(),
+  url: v.nullable(v.string()),
+  title: v.string(),
+});
+export type DuplicateRef = v.InferOutput<typeof DuplicateRef>;
+
+/** The normalised article, as stored under `article/<id>` in a snapshot. */
+export const Article = v.object({
+  id: v.string(),
+  title: v.string(),
+  summary: v.string(),
+  body: v.string(),
+  url: v.nullable(v.string()),
+  source: v.string(),
+  section: v.string(),
+  tags: v.array(v.string()),
+  authors: v.array(v.string()),
+  lang: v.string(),
+  published: v.string(),
+  image: v.nullable(v.string()),
+  image_credit: v.nullable(v.string()),
+  /** Near-duplicates grouped under this article (same story elsewhere), never dropped. */
+  duplicates: v.array(DuplicateRef),
+});
+export type Article = v.InferOutput<typeof Article>;
+
+/** What a feed page lists for each item: everything but the body. */
+export const ArticleSummary = v.object({
+  id: v.string(),
+  title: v.string(),
+  summary: v.string(),
+  url: v.nullable(v.string()),
+  source: v.string(),
+  section: v.string(),
+  tags: v.array(v.string()),
+  lang: v.string(),
+  published: v.string(),
+  image: v.nullable(v.string()),
+  image_credit: v.nullable(v.string()),
+  duplicate_count: v.number(),
+});
+export type ArticleSummary = v.InferOutput<typeof ArticleSummary>;
+
+export function toSummary(article: Article): ArticleSummary {
+  const { body: _body, authors: _authors, duplicates, ...rest } = article;
+  return { ...rest, duplicate_count: duplicates.length };
+}

@@ -1,0 +1,36 @@
+/**
+ * Every KV key the project reads or writes is built here, and only here.
+ *
+ * Layout (format version in the prefix, so a new layout never misreads an old one):
+ *
+ *   news:v1:current                          the one mutable pointer, switched last
+ *   news:v1:manifest:<snap>                  one per snapshot (listing = snapshot history)
+ *   news:v1:s:<snap>:sections                sections with counts per language
+ *   news:v1:s:<snap>:article:<id>            full article
+ *   news:v1:s:<snap>:feed:<list>:<page>      feed page window (see core/feed.ts)
+ *   news:v1:s:<snap>:feedindex:<list>        first key of each page, for cursors from older snapshots
+ *   news:v1:s:<snap>:search:<part>           search index parts (see core/search)
+ *   sub:v1:...                               submissions (see storage/submissions.ts)
+ */
+
+export const NEWS_PREFIX = 'news:v1:';
+export const POINTER_KEY = `${NEWS_PREFIX}current`;
+export const MANIFEST_PREFIX = `${NEWS_PREFIX}manifest:`;
+
+/** Snapshot ids sort by build time: `20261127T201703Z-1a2b3c4d`. */
+const SNAPSHOT_ID = /^\d{8}T\d{6}Z-[0-9a-f]{8}$/;
+
+export function isSnapshotId(id: string): boolean {
+  return SNAPSHOT_ID.test(id);
+}
+
+export const manifestKey = (snap: string) => `${MANIFEST_PREFIX}${snap}`;
+export const snapshotPrefix = (snap: string) => `${NEWS_PREFIX}s:${snap}:`;
+export const sectionsKey = (snap: string) => `${snapshotPrefix(snap)}sections`;
+export const articleKey = (snap: string, id: string) => `${snapshotPrefix(snap)}article:${id}`;
+export const feedPageKey = (snap: string, list: string, page: number) =>
+  `${snapshotPrefix(snap)}feed:${list}:${page}`;
+export const feedIndexKey = (snap: string, list: string) => `${snapshotPrefix(snap)}feedindex:${list}`;
+export const searchKey = (snap: string, part: string) => `${snapshotPrefix(snap)}search:${part}`;
+
+export const SUBMISSIONS_PREFIX = 'sub:v1:';
