@@ -5,6 +5,10 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ApiError, problemResponse } from './http/problem.ts';
+import { adminRoutes } from './routes/admin.ts';
+import { adsRoutes } from './routes/ads.ts';
+import { newsRoutes } from './routes/news.ts';
+import { searchRoutes } from './routes/search.ts';
 
 export type AppEnv = { Bindings: Env };
 
@@ -12,6 +16,10 @@ export function createApp() {
   const app = new Hono<AppEnv>();
 
   app.get('/v1/health', (c) => c.json({ status: 'ok' }));
+  app.route('/', searchRoutes);
+  app.route('/', adsRoutes);
+  app.route('/', newsRoutes);
+  app.route('/', adminRoutes);
 
   app.notFound((c) => problemResponse(new ApiError('not_found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`), new URL(c.req.url).pathname));
 

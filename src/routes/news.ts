@@ -1,0 +1,5 @@
+import { Hono } from 'hono';
+import type { AppEnv } from '../app.ts';
+
+/** Placeholder sub-app; the routes land with their issue. */
+export const newsRoutes = new Hono<AppEnv>();
