@@ -34,3 +34,12 @@ export const feedIndexKey = (snap: string, list: string) => `${snapshotPrefix(sn
 export const searchKey = (snap: string, part: string) => `${snapshotPrefix(snap)}search:${part}`;
 
 export const SUBMISSIONS_PREFIX = 'sub:v1:';
+
+// ---- submissions (issue 4; layout in docs/submissions.md) ----
+// The Durable Object `SubmissionsStore` is the source of truth; these KV keys are its
+// read-optimised projections, rewritten by it after each change.
+/** Approved reader news, one list (the feeds and search merge it at read time). */
+export const APPROVED_NEWS_KEY = `${SUBMISSIONS_PREFIX}news:approved`;
+/** One approved, unexpired ad (public detail, contact included), with KV expiration. */
+export const AD_PREFIX = `${SUBMISSIONS_PREFIX}ad:`;
+export const adKey = (id: string) => `${AD_PREFIX}${id}`;

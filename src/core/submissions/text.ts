@@ -1,0 +1,71 @@
+/**
+ * Plain-text and URL rules shared by every submission schema. Text is stored and returned
+ * as plain text: control characters are removed, line breaks normalised, and anything that
+ * looks like an HTML tag is refused (not silently stripped, so the author sees why).
+ */
+import * as v from 'valibot';
+
+// C0 and C1 control characters except tab and line feed, plus bidi overrides / zero-width
+// characters that can disguise text (Unicode TR#36 "Unicode Security Considerations").
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200B-\u200F\u202A-\u202E\u2066-\u2069\uFEFF]/g;
+const HTML_TAG = /<\/?[a-z!?][^>]*>|<\/?[a-z][a-z0-9-]*(\s|\/|$)/i;
+const HTML_ENTITY = /&(#\d+|#x[0-9a-f]+|[a-z]+);/i;
+
+export function cleanText(input: string, multiline: boolean): string {
+  let s = input.normalize('NFC').replace(/\r\n?/g, '\n').replace(CONTROL, '');
+  s = multiline ? s.replace(/[ \t]+\n/g, '\n').replace(/\n{3,}/g, '\n\n') : s.replace(/\s+/g, ' ');
+  return s.trim();
+}
+
+export function looksLikeHtml(s: string): boolean {
+  return HTML_TAG.test(s) || HTML_ENTITY.test(s);
+}
+
+/** A plain-text field: cleaned, then length-checked in characters (code points). */
+export function plainText(min: number, max: number, multiline = false) {
+  return v.pipe(
+    v.string('must be a string'),
+    v.transform((s) => cleanText(s, multiline)),
+    v.check((s) => !looksLikeHtml(s), 'must be plain text (no HTML tags or entities)'),
+    v.check((s) => [...s].length >= min, min === 1 ? 'must not be empty' : `must be at least ${min} characters`),
+    v.check((s) => [...s].length <= max, `must be at most ${max} characters`),
+  );
+}
+
+function hasScheme(value: string, schemes: readonly string[]): boolean {
+  try {
+    const url = new URL(value);
+    return schemes.includes(url.protocol) && url.hostname.length > 0 && url.username === '' && url.password === '';
+  } catch {
+    return false;
+  }
+}
+
+/** An absolute URL with one of the given schemes, no credentials, at most 2048 characters. */
+export function urlWith(schemes: readonly ('https:' | 'http:')[]) {
+  const names = schemes.map((s) => s.slice(0, -1)).join(' or ');
+  return v.pipe(
+    v.string('must be a string'),
+    v.trim(),
+    v.maxLength(2048, 'must be at most 2048 characters'),
+    v.check((s) => hasScheme(s, schemes), `must be an absolute ${names} URL`),
+  );
+}
+
+/** BCP 47 language tag, the common subset: language, optional script/region/variants. */
+const LANG_TAG = /^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|\d{3}))?(-[a-z0-9]{5,8})*$/;
+export const LangTag = v.pipe(
+  v.string('must be a string'),
+  v.trim(),
+  v.check((s) => LANG_TAG.test(s), 'must be a BCP 47 language tag such as "ru" or "en-GB"'),
+);
+
+/** A section slug, as used by the feeds: lowercase words joined by hyphens. */
+export const Slug = v.pipe(
+  v.string('must be a string'),
+  v.trim(),
+  v.toLowerCase(),
+  v.regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be a slug of lowercase letters, digits and hyphens'),
+  v.maxLength(40, 'must be at most 40 characters'),
+);

@@ -1,0 +1,53 @@
+/**
+ * Reading the submissions' KV projections. The Durable Object in ./submissions/store.ts
+ * is the source of truth and rewrites these keys after every change (docs/submissions.md).
+ *
+ * `listApprovedNews` runs on feed and search requests: one KV read, cached per isolate for
+ * APPROVED_NEWS_TTL_MS, concurrent requests sharing one in-flight read.
+ */
+import * as v from 'valibot';
+import type { Article } from '../core/article.ts';
+import { APPROVED_NEWS_KEY } from '../core/keys.ts';
+import type { KvStore } from '../core/kv-store.ts';
+import { ApprovedNewsList } from '../core/submissions/news.ts';
+
+export const APPROVED_NEWS_TTL_MS = 5_000;
+
+function parseApproved(raw: unknown): Article[] {
+  if (raw === null) return [];
+  const parsed = v.safeParse(ApprovedNewsList, raw);
+  if (!parsed.success) throw new Error(`KV value at ${APPROVED_NEWS_KEY} does not match its schema: ${v.summarize(parsed.issues)}`);
+  return parsed.output.items;
+}
+
+let cached: { kv: KVNamespace; at: number; items: Promise<Article[]> } | undefined;
+
+/**
+ * Approved reader news, newest first, as `Article`s with ids `n-<submission id>`. Empty
+ * until something is approved. The feeds and search merge these with the live snapshot
+ * and drop any id the snapshot already holds.
+ */
+export function listApprovedNews(kv: KVNamespace, now = Date.now()): Promise<Article[]> {
+  if (cached && cached.kv === kv && now - cached.at < APPROVED_NEWS_TTL_MS) return cached.items;
+  const items = kv.get(APPROVED_NEWS_KEY, 'json').then(parseApproved);
+  cached = { kv, at: now, items };
+  // A failed read must not stay cached for the whole TTL.
+  items.catch(() => {
+    if (cached?.items === items) cached = undefined;
+  });
+  return items;
+}
+
+/** Forgets the isolate's cached list (after this isolate itself changes it). */
+export function forgetApprovedNews(): void {
+  cached = undefined;
+}
+
+/**
+ * The same list for the snapshot build (Node, local or remote KV): the build folds these
+ * into the next snapshot under the same ids, so the read-time merge never shows one twice.
+ */
+export async function approvedNewsFromStore(store: KvStore): Promise<Article[]> {
+  const raw = await store.get(APPROVED_NEWS_KEY);
+  return parseApproved(raw === null ? null : JSON.parse(raw));
+}
