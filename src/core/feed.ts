@@ -1,0 +1,134 @@
+/**
+ * Feed lists, pages and cursors.
+ *
+ * Every article is in 8 lists: each of language, section and source either its own
+ * value or "*" (all). A list is stored as overlapping windows (see PAGE_STRIDE), so a
+ * request at any offset for at most PAGE_STRIDE items is one KV read.
+ *
+ * Order is newest first: published descending, then id descending. A cursor carries the
+ * last item's (published, id) - keyset paging, so it stays valid across snapshots - plus
+ * the snapshot, list and offset it came from, which make the common case (same
+ * snapshot) a direct page read without the list index.
+ */
+import * as v from 'valibot';
+import type { ArticleSummary } from './article.ts';
+import { slugify } from './normalize.ts';
+import { PAGE_STRIDE } from './snapshot-format.ts';
+
+export const ALL = '*';
+
+export interface ListFilter {
+  lang?: string | undefined;
+  section?: string | undefined;
+  source?: string | undefined;
+}
+
+export function listId(filter: ListFilter): string {
+  return `${filter.lang ?? ALL}.${filter.section ?? ALL}.${filter.source ? slugify(filter.source) : ALL}`;
+}
+
+/** The lists an article belongs to. */
+export function listsOf(a: { lang: string; section: string; source: string }): string[] {
+  const ids: string[] = [];
+  for (const lang of [a.lang, undefined])
+    for (const section of [a.section, undefined])
+      for (const source of [a.source, undefined]) ids.push(listId({ lang, section, source }));
+  return ids;
+}
+
+export function matches(a: { lang: string; section: string; source: string }, filter: ListFilter): boolean {
+  return (
+    (!filter.lang || a.lang === filter.lang) &&
+    (!filter.section || a.section === filter.section) &&
+    (!filter.source || slugify(a.source) === slugify(filter.source))
+  );
+}
+
+export type SortKey = readonly [published: string, id: string];
+
+/** Newest first; negative when `a` comes before `b`. ISO 8601 UTC strings sort as text. */
+export function compareKeys(a: SortKey, b: SortKey): number {
+  if (a[0] !== b[0]) return a[0] > b[0] ? -1 : 1;
+  if (a[1] !== b[1]) return a[1] > b[1] ? -1 : 1;
+  return 0;
+}
+
+export const keyOf = (a: { published: string; id: string }): SortKey => [a.published, a.id];
+
+export const pageOf = (offset: number) => Math.floor(offset / PAGE_STRIDE);
+
+/** Windows of a sorted list: page k holds items [k*S, k*S + 2S). */
+export function windows<T>(sorted: readonly T[]): T[][] {
+  const pages: T[][] = [];
+  for (let start = 0; start < sorted.length || start === 0; start += PAGE_STRIDE) {
+    pages.push(sorted.slice(start, start + 2 * PAGE_STRIDE));
+    if (sorted.length === 0) break;
+  }
+  return pages;
+}
+
+/** For a cursor from another snapshot: the page whose window holds the first item after `key`. */
+export function pageForKey(index: readonly SortKey[], key: SortKey): number {
+  // Last page whose first item is not after `key` (binary search over descending keys).
+  let lo = 0;
+  let hi = index.length - 1;
+  let found = 0;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (compareKeys(index[mid]!, key) <= 0) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
+const CursorSchema = v.object({
+  v: v.literal(1),
+  /** published and id of the last item returned */
+  k: v.tuple([v.string(), v.string()]),
+  /** snapshot the offset refers to */
+  s: v.string(),
+  /** list the offset refers to */
+  l: v.string(),
+  /** offset of the next snapshot item in that list */
+  o: v.pipe(v.number(), v.integer(), v.minValue(0)),
+});
+export type Cursor = v.InferOutput<typeof CursorSchema>;
+
+export function encodeCursor(cursor: Cursor): string {
+  const bytes = new TextEncoder().encode(JSON.stringify(cursor));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** Decodes an opaque cursor; null when it is not one of ours. */
+export function decodeCursor(text: string): Cursor | null {
+  if (!/^[A-Za-z0-9_-]{1,512}$/.test(text)) return null;
+  try {
+    const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
+    const json: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(Uint8Array.from(binary, (c) => c.charCodeAt(0))));
+    const parsed = v.safeParse(CursorSchema, json);
+    return parsed.success ? parsed.output : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Merges live items (approved reader news not yet in a snapshot) into a page of
+ * snapshot items, by sort key. Returns the page and how many snapshot items it used.
+ */
+export function mergeLive(
+  snapshotItems: readonly ArticleSummary[],
+  live: readonly ArticleSummary[],
+  limit: number,
+): { items: ArticleSummary[]; fromSnapshot: number } {
+  const items: ArticleSummary[] = [];
+  let i = 0;
+  let j = 0;
+  while (items.length < limit && (i < snapshotItems.length || j < live.length)) {
+    const takeLive = j < live.length && (i >= snapshotItems.length || compareKeys(keyOf(live[j]!), keyOf(snapshotItems[i]!)) < 0);
+    items.push(takeLive ? live[j++]! : snapshotItems[i++]!);
+  }
+  return { items, fromSnapshot: i };
+}

@@ -1,0 +1,129 @@
+/**
+ * Normalisation of text, language tags, section slugs, URLs and ids. Pure: shared by the
+ * content pipeline, the Worker (reader submissions) and the tests.
+ */
+import { decodeHTML } from 'entities';
+
+const BLOCK_CONTENT = /<(script|style|noscript|template)\b[^>]*>[\s\S]*?<\/\1\s*>/gi;
+const TAG = /<\/?[a-z!][^>]*>/gi;
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF]/g;
+const SPACE = /[\s\u00A0\u2000-\u200B\u2028\u2029\u202F\u205F\u3000]+/g;
+
+/** Plain text from text that may hold HTML: tags dropped, entities decoded, NFC, one space. */
+export function cleanText(input: string): string {
+  const noMarkup = input.replace(BLOCK_CONTENT, ' ').replace(TAG, ' ');
+  return decodeHTML(noMarkup).normalize('NFC').replace(CONTROL, '').replace(SPACE, ' ').trim();
+}
+
+/** Multi-paragraph plain text: like cleanText, but paragraph breaks survive as "\n\n". */
+export function cleanBody(input: string): string {
+  const withBreaks = input.replace(/<\s*(br|\/p|\/div|\/h[1-6]|\/li)\b[^>]*>/gi, '\n\n');
+  return withBreaks
+    .split(/\n\s*\n/)
+    .map((paragraph) => cleanText(paragraph))
+    .filter((paragraph) => paragraph.length > 0)
+    .join('\n\n');
+}
+
+/** First sentences of a body, at most `max` characters, cut at a word boundary. */
+export function summarize(body: string, max = 280): string {
+  const text = body.replace(/\s+/g, ' ').trim();
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max);
+  const sentenceEnd = Math.max(cut.lastIndexOf('. '), cut.lastIndexOf('! '), cut.lastIndexOf('? '));
+  if (sentenceEnd > max / 2) return cut.slice(0, sentenceEnd + 1);
+  return `${cut.slice(0, cut.lastIndexOf(' ') > 0 ? cut.lastIndexOf(' ') : max)}…`;
+}
+
+/**
+ * A BCP 47 tag in canonical case (RFC 5646 §2.1.1), e.g. `ru`, `uk`, `en-GB`.
+ * Returns null for anything `Intl` does not accept as a language tag.
+ */
+export function languageTag(input: string): string | null {
+  try {
+    const [tag] = Intl.getCanonicalLocales(input.trim().replace(/_/g, '-'));
+    return tag ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** The primary language subtag: the part feeds and search filter on (`en-GB` -> `en`). */
+export const primaryLanguage = (tag: string): string => tag.split('-')[0]!.toLowerCase();
+
+// GOST 7.79-2000 system B style transliteration, enough for readable ASCII slugs.
+const TRANSLIT: Record<string, string> = {
+  а: 'a', б: 'b', в: 'v', г: 'g', ґ: 'g', д: 'd', е: 'e', ё: 'e', є: 'ye', ж: 'zh', з: 'z',
+  и: 'i', і: 'i', ї: 'yi', й: 'y', к: 'k', л: 'l', м: 'm', н: 'n', о: 'o', п: 'p', р: 'r',
+  с: 's', т: 't', у: 'u', ў: 'u', ф: 'f', х: 'kh', ц: 'ts', ч: 'ch', ш: 'sh', щ: 'shch',
+  ъ: '', ы: 'y', ь: '', э: 'e', ю: 'yu', я: 'ya',
+};
+
+/** An ASCII slug: `Новости спорта` -> `novosti-sporta`, `World News` -> `world-news`. */
+export function slugify(input: string): string {
+  const lower = input.normalize('NFC').toLowerCase();
+  let out = '';
+  for (const ch of lower) out += TRANSLIT[ch] ?? ch;
+  return out
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 64);
+}
+
+/** Query parameters that identify a campaign or a click, not a document. */
+const TRACKING_PARAMS = /^(utm_\w+|fbclid|gclid|dclid|gbraid|wbraid|yclid|ysclid|msclkid|mc_cid|mc_eid|_ga|_gl|igshid|ref|ref_src|ref_url|cmpid|icid|from|share|s_cid|at_medium|at_campaign|rss|feature)$/i;
+
+/**
+ * The canonical form of an article URL: http(s) only, lower-case host, no fragment, no
+ * default port, no tracking parameters, remaining parameters sorted, no trailing slash.
+ * Returns null when the input is not an absolute http(s) URL.
+ */
+export function canonicalUrl(input: string | null | undefined): string | null {
+  if (!input) return null;
+  let url: URL;
+  try {
+    url = new URL(input.trim());
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
+  url.hash = '';
+  url.username = '';
+  url.password = '';
+  const kept = [...url.searchParams].filter(([name]) => !TRACKING_PARAMS.test(name));
+  kept.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  url.search = new URLSearchParams(kept).toString();
+  if (url.pathname.length > 1 && url.pathname.endsWith('/')) url.pathname = url.pathname.replace(/\/+$/, '');
+  return url.toString();
+}
+
+/**
+ * FNV-1a, 64 bit (http://www.isthe.com/chongo/tech/comp/fnv/): stable, fast, synchronous
+ * in every runtime. Ids only need to be stable and well spread, not secret.
+ */
+export function fnv1a64(input: string): string {
+  let hash = 0xcbf29ce484222325n;
+  const bytes = new TextEncoder().encode(input);
+  for (const byte of bytes) {
+    hash ^= BigInt(byte);
+    hash = (hash * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return hash.toString(16).padStart(16, '0');
+}
+
+/** A stable article id: from the canonical URL, else from source, title and time. */
+export function articleId(canonical: string | null, source: string, title: string, published: string): string {
+  return fnv1a64(canonical ?? `${source}\u0000${title}\u0000${published}`);
+}
+
+/** The title folded for duplicate detection: case, ё, quotes, dashes and punctuation ignored. */
+export function titleKey(title: string): string {
+  return title
+    .normalize('NFC')
+    .toLowerCase()
+    .replace(/ё/g, 'е')
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+}

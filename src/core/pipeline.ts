@@ -1,0 +1,41 @@
+/**
+ * Records in, deduplicated articles and honest counts out. A bad record stops the build
+ * with its file, line and field, unless `skipInvalid` is set: then it is skipped and
+ * counted, never dropped silently.
+ */
+import type { Article } from './article.ts';
+import { dedupe } from './dedup.ts';
+import { normalizeRecord, RecordError, type RecordOrigin } from './records.ts';
+import type { BuildStats } from './snapshot.ts';
+
+export type InputRecord = { value: unknown; origin: RecordOrigin } | RecordError;
+
+export interface PipelineResult {
+  articles: Article[];
+  stats: BuildStats;
+  /** The skipped records' errors, in input order (only with skipInvalid). */
+  errors: RecordError[];
+}
+
+export function runPipeline(
+  records: Iterable<InputRecord>,
+  options: { skipInvalid?: boolean; extra?: readonly Article[] } = {},
+): PipelineResult {
+  const normalized: Article[] = [];
+  const errors: RecordError[] = [];
+  let read = 0;
+  for (const record of records) {
+    read++;
+    try {
+      if (record instanceof RecordError) throw record;
+      normalized.push(normalizeRecord(record.value, record.origin));
+    } catch (error) {
+      if (!(error instanceof RecordError) || !options.skipInvalid) throw error;
+      errors.push(error);
+    }
+  }
+  // Already-normalised articles (approved reader news) join before deduplication, so a
+  // story both submitted and syndicated ends up as one article.
+  const { articles, merged, grouped } = dedupe([...normalized, ...(options.extra ?? [])]);
+  return { articles, stats: { read, skipped: errors.length, merged, grouped }, errors };
+}

@@ -1,0 +1,86 @@
+/**
+ * From raw input records to normalised articles. A bad record yields a `RecordError`
+ * naming its file, line and field, so the build can fail precisely (or skip and count).
+ */
+import * as v from 'valibot';
+import { type Article, RawArticle } from './article.ts';
+import { articleId, canonicalUrl, cleanBody, cleanText, languageTag, primaryLanguage, slugify, summarize } from './normalize.ts';
+
+export interface RecordOrigin {
+  file: string;
+  /** 1-based line (JSON Lines) or entry number (feeds). */
+  line: number;
+}
+
+export class RecordError extends Error {
+  readonly origin: RecordOrigin;
+  readonly field: string;
+  constructor(origin: RecordOrigin, field: string, problem: string) {
+    super(`${origin.file}:${origin.line}: field "${field}" ${problem}`);
+    this.name = 'RecordError';
+    this.origin = origin;
+    this.field = field;
+  }
+}
+
+/** Input records without a section land here. */
+export const DEFAULT_SECTION = 'general';
+
+/** Validates and normalises one record; throws `RecordError` on the first problem. */
+export function normalizeRecord(input: unknown, origin: RecordOrigin): Article {
+  const parsed = v.safeParse(RawArticle, input);
+  if (!parsed.success) {
+    const issue = parsed.issues[0];
+    const field = issue.path?.map((p) => String(p.key)).join('.') || '(record)';
+    throw new RecordError(origin, field, issue.message.startsWith('Invalid') ? `is invalid: ${issue.message}` : issue.message);
+  }
+  const raw = parsed.output;
+  const title = cleanText(raw.title);
+  if (!title) throw new RecordError(origin, 'title', 'is empty once HTML is removed');
+  const source = cleanText(raw.source);
+  if (!source) throw new RecordError(origin, 'source', 'is empty once HTML is removed');
+  const tag = languageTag(raw.lang);
+  if (!tag) throw new RecordError(origin, 'lang', `is not a BCP 47 language tag: ${JSON.stringify(raw.lang)}`);
+  if (raw.published === null) throw new RecordError(origin, 'published', 'is missing: an article needs a publish time');
+  const published = new Date(raw.published).toISOString();
+  const section = slugify(raw.section ?? '') || DEFAULT_SECTION;
+  const url = canonicalUrl(raw.url);
+  if (raw.url && url === null) throw new RecordError(origin, 'url', `is not an absolute http(s) URL: ${JSON.stringify(raw.url)}`);
+  const image = raw.image ? canonicalUrl(raw.image) : null;
+  if (raw.image && image === null) throw new RecordError(origin, 'image', `is not an absolute http(s) URL: ${JSON.stringify(raw.image)}`);
+  const body = cleanBody(raw.body ?? '');
+  const summary = raw.summary ? cleanText(raw.summary) : summarize(body);
+  return {
+    id: articleId(url, source, title, published),
+    title,
+    summary,
+    body,
+    url,
+    source,
+    section,
+    tags: unique((raw.tags ?? []).map(cleanText).filter(Boolean)),
+    authors: unique((raw.authors ?? []).map(cleanText).filter(Boolean)),
+    lang: primaryLanguage(tag),
+    published,
+    image,
+    image_credit: raw.image_credit ? cleanText(raw.image_credit) || null : null,
+    duplicates: [],
+  };
+}
+
+const unique = (values: string[]) => [...new Set(values)];
+
+/** Parses one JSON Lines text; JSON syntax errors are record errors too. */
+export function* parseJsonLines(text: string, file: string): Generator<{ value: unknown; origin: RecordOrigin } | RecordError> {
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.trim();
+    if (!line) continue;
+    const origin = { file, line: i + 1 };
+    try {
+      yield { value: JSON.parse(line), origin };
+    } catch (error) {
+      yield new RecordError(origin, '(record)', `is not valid JSON: ${(error as Error).message}`);
+    }
+  }
+}
