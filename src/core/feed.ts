@@ -132,3 +132,62 @@ export function mergeLive(
   }
   return { items, fromSnapshot: i };
 }
+
+export interface FeedSource {
+  snapshot: string;
+  readPage(list: string, page: number): Promise<{ offset: number; total: number; items: ArticleSummary[] } | null>;
+  readIndex(list: string): Promise<SortKey[] | null>;
+}
+
+export interface FeedRequest {
+  filter: ListFilter;
+  limit: number;
+  cursor: Cursor | null;
+  /** Approved reader news not yet in a snapshot; any order, filtered here. */
+  live?: readonly ArticleSummary[];
+}
+
+export interface FeedResult {
+  items: ArticleSummary[];
+  next_cursor: string | null;
+  total: number;
+}
+
+/** One page of a feed: one KV read when the cursor is from the live snapshot. */
+export async function pageFeed(source: FeedSource, request: FeedRequest): Promise<FeedResult> {
+  const list = listId(request.filter);
+  const { cursor, limit } = request;
+  let offset = 0;
+  if (cursor && cursor.s === source.snapshot && cursor.l === list) {
+    offset = cursor.o;
+  } else if (cursor) {
+    // Cursor from an earlier snapshot or another list: find its place by key.
+    const index = await source.readIndex(list);
+    offset = index && index.length > 0 ? pageForKey(index, cursor.k) * PAGE_STRIDE : 0;
+  }
+  const window = await source.readPage(list, pageOf(offset));
+  let candidates: ArticleSummary[] = [];
+  if (window) {
+    const start = offset - window.offset;
+    candidates = window.items.slice(Math.max(start, 0));
+    // Keyset: skip whatever is not strictly after the cursor (items shifted by a new snapshot).
+    if (cursor) {
+      const skip = candidates.findIndex((a) => compareKeys(keyOf(a), cursor.k) > 0);
+      offset += skip === -1 ? candidates.length : skip;
+      candidates = skip === -1 ? [] : candidates.slice(skip);
+    }
+  }
+  const seen = new Set(candidates.map((a) => a.id));
+  const live = (request.live ?? [])
+    .filter((a) => matches(a, request.filter) && !seen.has(a.id) && (!cursor || compareKeys(keyOf(a), cursor.k) > 0))
+    .sort((a, b) => compareKeys(keyOf(a), keyOf(b)));
+  const { items, fromSnapshot } = mergeLive(candidates, live, limit);
+  const total = (window?.total ?? 0) + (request.live ?? []).filter((a) => matches(a, request.filter)).length;
+  const last = items.at(-1);
+  const more = fromSnapshot < candidates.length || (window !== null && offset + fromSnapshot < window.total) || live.length > items.length - fromSnapshot;
+  return {
+    items,
+    total,
+    next_cursor: last && more ? encodeCursor({ v: 1, k: [last.published, last.id], s: source.snapshot, l: list, o: offset + fromSnapshot }) : null,
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * Seeds the real local KV of the test isolate through the project's own pipeline:
+ * normalise, deduplicate, build (search index included), publish, switch the pointer.
+ */
+import { env } from 'cloudflare:workers';
+import type { RawArticle } from '../../src/core/article.ts';
+import { type InputRecord, runPipeline } from '../../src/core/pipeline.ts';
+import { publishSnapshot } from '../../src/core/publish.ts';
+import { buildSnapshot, type BuiltSnapshot } from '../../src/core/snapshot.ts';
+import type { Pointer } from '../../src/core/snapshot-format.ts';
+import { bindingStore } from '../../src/storage/kv-binding.ts';
+
+export async function seedSnapshot(
+  records: readonly (RawArticle | Record<string, unknown>)[] | readonly InputRecord[],
+  options: { builtAt?: Date } = {},
+): Promise<{ pointer: Pointer; built: BuiltSnapshot }> {
+  const inputs: InputRecord[] = records.map((r, i) =>
+    typeof r === 'object' && r !== null && 'origin' in r ? (r as InputRecord) : { value: r, origin: { file: 'test', line: i + 1 } },
+  );
+  const { articles, stats } = runPipeline(inputs);
+  const built = buildSnapshot(articles, stats, options.builtAt ? { builtAt: options.builtAt } : {});
+  const pointer = await publishSnapshot(bindingStore(env.NEWS), built);
+  return { pointer, built };
+}
+
+/** A record with everything optional filled in, for tests that only care about a few fields. */
+export function article(overrides: Partial<RawArticle> & { title: string }): RawArticle {
+  return {
+    source: 'Test Wire',
+    section: 'world',
+    lang: 'en',
+    published: '2024-07-15T10:00:00Z',
+    body: `${overrides.title}. A paragraph of body text.`,
+    url: `https://news.example/${encodeURIComponent(overrides.title.toLowerCase().replace(/\s+/g, '-'))}`,
+    ...overrides,
+  };
+}
