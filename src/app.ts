@@ -3,25 +3,45 @@
  * OpenAPI document and which sub-app is mounted where. `src/index.ts` only exports it.
  */
 import { Hono } from 'hono';
+import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
+import { secureHeaders } from 'hono/secure-headers';
+import { edgeCache } from './http/cache.ts';
 import { ApiError, problemResponse } from './http/problem.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { adsRoutes } from './routes/ads.ts';
+import { docsRoutes } from './routes/docs.ts';
+import { feedRoutes } from './routes/feeds.ts';
 import { newsRoutes } from './routes/news.ts';
+import { readerFeedRoutes } from './routes/reader-feeds.ts';
 import { searchRoutes } from './routes/search.ts';
 
 export type AppEnv = { Bindings: Env };
 
+/** Routes answered from the live snapshot: safe to cache at the edge, keyed by snapshot. */
+const SNAPSHOT_ROUTES = ['/v1/feed', '/v1/sections', '/v1/articles/*', '/v1/health', '/v1/search', '/v1/suggest', '/feed.*', '/sections/*', '/openapi.json', '/docs'];
+
 export function createApp() {
   const app = new Hono<AppEnv>();
 
-  app.get('/v1/health', (c) => c.json({ status: 'ok' }));
+  app.use(secureHeaders({ crossOriginResourcePolicy: 'cross-origin' }));
+  app.use(cors({ origin: '*', allowMethods: ['GET', 'HEAD', 'OPTIONS'], exposeHeaders: ['ETag', 'Last-Modified', 'Location', 'Retry-After'] }));
+  for (const path of SNAPSHOT_ROUTES) {
+    app.use(path, async (c, next) => edgeCache({ maxAge: Number(c.env.CACHE_MAX_AGE) || 30 })(c, next));
+  }
+
+  app.route('/', feedRoutes);
+  app.route('/', readerFeedRoutes);
   app.route('/', searchRoutes);
   app.route('/', adsRoutes);
   app.route('/', newsRoutes);
   app.route('/', adminRoutes);
+  app.route('/', docsRoutes(app));
 
-  app.notFound((c) => problemResponse(new ApiError('not_found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`), new URL(c.req.url).pathname));
+  app.notFound((c) => {
+    const path = new URL(c.req.url).pathname;
+    return problemResponse(new ApiError('not_found', `No route for ${c.req.method} ${path}.`), path);
+  });
 
   app.onError(function handleError(error, c) {
     const path = new URL(c.req.url).pathname;

@@ -102,7 +102,8 @@ export function dedupe(input: readonly Article[]): DedupResult {
   // Rule 3: near-duplicates, found through an inverted index of title words over a
   // sliding time window so the cost stays near-linear in the number of articles.
   articles.sort((a, b) => time(a) - time(b) || (a.id < b.id ? -1 : 1));
-  const words = articles.map((a) => new Set(titleKey(a.title).split(' ').filter((w) => w.length > 2)));
+  // Numbers are kept whatever their length: "22 contracts" and "23 contracts" are different news.
+  const words = articles.map((a) => new Set(titleKey(a.title).split(' ').filter((w) => w.length > 2 || /^\d+$/.test(w))));
   const leader = articles.map((_, i) => i);
   const postings = new Map<string, number[]>();
   let windowStart = 0;

@@ -6,6 +6,7 @@ import { decodeHTML } from 'entities';
 
 const BLOCK_CONTENT = /<(script|style|noscript|template)\b[^>]*>[\s\S]*?<\/\1\s*>/gi;
 const TAG = /<\/?[a-z!][^>]*>/gi;
+// eslint-disable-next-line no-control-regex -- removing control characters is the point
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF]/g;
 const SPACE = /[\s\u00A0\u2000-\u200B\u2028\u2029\u202F\u205F\u3000]+/g;
 

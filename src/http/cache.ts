@@ -1,0 +1,90 @@
+/**
+ * Caching for every GET (and HEAD): the Workers cache in front of KV, strong ETags and
+ * Last-Modified with conditional requests answered 304, and Cache-Control with a short
+ * max-age plus stale-while-revalidate.
+ *
+ * - RFC 9110 §13.1.2 If-None-Match (weak comparison), §13.1.3 If-Modified-Since (only
+ *   when there is no If-None-Match), §15.4.5 304 carries ETag, Cache-Control, Last-Modified.
+ * - RFC 5861 stale-while-revalidate.
+ *
+ * The cache key is the URL plus the live snapshot id, so a new snapshot is served as soon
+ * as the isolate's pointer refreshes, and a repeated request touches no KV at all.
+ */
+import type { Context, MiddlewareHandler } from 'hono';
+import type { AppEnv } from '../app.ts';
+import { getPointer } from '../storage/snapshots.ts';
+
+export interface EdgeCacheOptions {
+  /** Seconds browsers and the edge may reuse a response. */
+  maxAge: number;
+}
+
+export const CACHE_STATUS_HEADER = 'x-edge-cache';
+
+async function strongEtag(body: ArrayBuffer): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-1', body);
+  const hex = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return `"${hex}"`;
+}
+
+function etagMatches(header: string, etag: string): boolean {
+  if (header.trim() === '*') return true;
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
+  return header.split(',').some((tag) => opaque(tag) === opaque(etag));
+}
+
+/** True when the request's validators say the client's copy is current. */
+export function isNotModified(request: Request, headers: Headers): boolean {
+  const inm = request.headers.get('if-none-match');
+  const etag = headers.get('etag');
+  if (inm !== null) return etag !== null && etagMatches(inm, etag);
+  const ims = request.headers.get('if-modified-since');
+  const lastModified = headers.get('last-modified');
+  if (ims === null || lastModified === null) return false;
+  const since = Date.parse(ims);
+  return !Number.isNaN(since) && Date.parse(lastModified) <= since;
+}
+
+function notModified(headers: Headers): Response {
+  const out = new Headers();
+  for (const name of ['etag', 'last-modified', 'cache-control', 'vary', 'access-control-allow-origin', CACHE_STATUS_HEADER]) {
+    const value = headers.get(name);
+    if (value !== null) out.set(name, value);
+  }
+  return new Response(null, { status: 304, headers: out });
+}
+
+/** Marks the response's Last-Modified: handlers call it with the snapshot's build time. */
+export function setLastModified(c: Context, iso: string): void {
+  c.header('last-modified', new Date(iso).toUTCString());
+}
+
+export function edgeCache(options: EdgeCacheOptions): MiddlewareHandler<AppEnv> {
+  return async function edgeCacheMiddleware(c, next) {
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return next();
+    const pointer = await getPointer(c.env.NEWS).catch(() => null);
+    const url = new URL(c.req.url);
+    url.searchParams.set('__snapshot', pointer?.snapshot ?? 'none');
+    const key = new Request(url.toString(), { method: 'GET' });
+    const cache = caches.default;
+
+    const hit = await cache.match(key);
+    if (hit) {
+      const response = new Response(hit.body, hit);
+      response.headers.set(CACHE_STATUS_HEADER, 'HIT');
+      c.res = isNotModified(c.req.raw, response.headers) ? notModified(response.headers) : response;
+      return;
+    }
+
+    await next();
+    if (c.res.status !== 200) return;
+    const body = await c.res.arrayBuffer();
+    const response = new Response(body, c.res);
+    if (!response.headers.has('etag')) response.headers.set('etag', await strongEtag(body));
+    response.headers.set('cache-control', `public, max-age=${options.maxAge}, stale-while-revalidate=${options.maxAge * 2}`);
+    response.headers.set(CACHE_STATUS_HEADER, 'MISS');
+    c.executionCtx.waitUntil(cache.put(key, response.clone()));
+    c.res = undefined;
+    c.res = isNotModified(c.req.raw, response.headers) ? notModified(response.headers) : response;
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * The feed API for apps: latest news per section, language and source, the sections,
+ * one article, and the health of the live snapshot.
+ */
+import { Hono } from 'hono';
+import { describeRoute, resolver } from 'hono-openapi';
+import * as v from 'valibot';
+import type { AppEnv } from '../app.ts';
+import { Article, ArticleSummary } from '../core/article.ts';
+import { decodeCursor, type FeedResult, pageFeed } from '../core/feed.ts';
+import { Counts, Sections } from '../core/snapshot-format.ts';
+import { setLastModified } from '../http/cache.ts';
+import { ApiError } from '../http/problem.ts';
+import { cursorParam, langParam, limitParam, sectionParam, sourceParam } from '../http/schemas.ts';
+import { validate } from '../http/validate.ts';
+import { liveArticles, liveSummaries, requirePointer, snapshotFeedSource } from '../storage/feed.ts';
+import { readArticle, readSections } from '../storage/snapshots.ts';
+
+export const FeedQuery = v.object({
+  section: sectionParam,
+  lang: langParam,
+  source: sourceParam,
+  limit: limitParam(100, 20),
+  cursor: cursorParam,
+});
+export type FeedQuery = v.InferOutput<typeof FeedQuery>;
+
+export const FeedResponse = v.object({
+  items: v.array(ArticleSummary),
+  next_cursor: v.nullable(v.string()),
+  total: v.number(),
+});
+
+const problem = { description: 'Problem details (RFC 9457)', content: { 'application/problem+json': {} } };
+
+/** Shared by the JSON feed API and the reader feeds (feed.json, RSS, Atom). */
+export async function loadFeed(env: Env, query: FeedQuery): Promise<{ result: FeedResult; builtAt: string }> {
+  const cursor = query.cursor === undefined ? null : decodeCursor(query.cursor);
+  if (query.cursor !== undefined && cursor === null) {
+    throw new ApiError('invalid_cursor', 'The cursor is not valid: pass back the next_cursor of a previous page unchanged.', {
+      errors: [{ field: 'cursor', message: 'is not a cursor this API issued' }],
+    });
+  }
+  const pointer = await requirePointer(env.NEWS);
+  const result = await pageFeed(snapshotFeedSource(env.NEWS, pointer.snapshot), {
+    filter: { section: query.section, lang: query.lang, source: query.source },
+    limit: query.limit,
+    cursor,
+    live: await liveSummaries(env.NEWS, pointer),
+  });
+  return { result, builtAt: pointer.built_at };
+}
+
+export const feedRoutes = new Hono<AppEnv>()
+  .get(
+    '/v1/feed',
+    describeRoute({
+      summary: 'Latest news, newest first',
+      description: 'Filter by section, language and source; page with the opaque `next_cursor`, which stays valid across snapshots.',
+      responses: { 200: { description: 'A page of the feed', content: { 'application/json': { schema: resolver(FeedResponse) } } }, 400: problem },
+    }),
+    validate('query', FeedQuery),
+    async (c) => {
+      const { result, builtAt } = await loadFeed(c.env, c.req.valid('query'));
+      setLastModified(c, builtAt);
+      return c.json(result);
+    },
+  )
+  .get(
+    '/v1/sections',
+    describeRoute({
+      summary: 'Sections with item counts and latest publish time, per language',
+      responses: { 200: { description: 'Sections', content: { 'application/json': { schema: resolver(Sections) } } } },
+    }),
+    async (c) => {
+      const pointer = await requirePointer(c.env.NEWS);
+      const sections = await readSections(c.env.NEWS, pointer.snapshot);
+      setLastModified(c, pointer.built_at);
+      return c.json(sections ?? { sections: [] });
+    },
+  )
+  .get(
+    '/v1/articles/:id',
+    describeRoute({
+      summary: 'One article, in full',
+      responses: {
+        200: { description: 'The article', content: { 'application/json': { schema: resolver(Article) } } },
+        400: problem,
+        404: problem,
+      },
+    }),
+    validate('param', v.object({ id: v.pipe(v.string(), v.regex(/^[a-z0-9-]{1,64}$/, 'must be an article id (lowercase letters, digits, dashes)')) })),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const pointer = await requirePointer(c.env.NEWS);
+      const article = (await readArticle(c.env.NEWS, pointer.snapshot, id)) ?? (await liveArticles(c.env.NEWS, pointer)).find((a) => a.id === id);
+      if (!article) throw new ApiError('not_found', `No article has the id "${id}".`);
+      setLastModified(c, pointer.built_at);
+      return c.json(article);
+    },
+  )
+  .get(
+    '/v1/health',
+    describeRoute({
+      summary: 'The live snapshot: version, build time, counts',
+      responses: {
+        200: {
+          description: 'Health',
+          content: { 'application/json': { schema: resolver(v.object({ status: v.literal('ok'), snapshot: v.string(), built_at: v.string(), published_at: v.string(), counts: Counts })) } },
+        },
+        503: problem,
+      },
+    }),
+    async (c) => {
+      const pointer = await requirePointer(c.env.NEWS);
+      setLastModified(c, pointer.built_at);
+      return c.json({ status: 'ok' as const, snapshot: pointer.snapshot, built_at: pointer.built_at, published_at: pointer.published_at, counts: pointer.counts });
+    },
+  );
