@@ -26,6 +26,8 @@ export const ERROR_STATUS = {
   rate_limited: 429,
   internal: 500,
   unavailable: 503,
+  submission_rejected: 422,
+  verification_failed: 403,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -1,5 +1,78 @@
-import { Hono } from 'hono';
+/**
+ * Moderation: the queue by status and approve/reject, behind `Authorization: Bearer
+ * <ADMIN_TOKEN>` compared in constant time (SHA-256 digests, core/submissions/tokens.ts).
+ */
+import { Hono, type MiddlewareHandler } from 'hono';
+import { describeRoute, resolver } from 'hono-openapi';
 import type { AppEnv } from '../app.ts';
+import { decodeCursor, encodeCursor } from '../core/submissions/cursor.ts';
+import { adminItem } from '../core/submissions/records.ts';
+import { AdminItem, AdminList, AdminQuery, ModerationAction } from '../core/submissions/schemas.ts';
+import { sameSecret } from '../core/submissions/tokens.ts';
+import { ApiError } from '../http/problem.ts';
+import { validate } from '../http/validate.ts';
+import { forgetApprovedNews, submissionsStore } from '../storage/submissions.ts';
 
-/** Placeholder sub-app; the routes land with their issue. */
+const requireAdmin: MiddlewareHandler<AppEnv> = async function requireAdmin(c, next) {
+  const match = /^Bearer\s+(\S+)\s*$/.exec(c.req.header('authorization') ?? '');
+  // Always hash and compare, even without a token, so timing says nothing either way.
+  const ok = await sameSecret(match?.[1] ?? '', c.env.ADMIN_TOKEN ?? '');
+  if (!match || !ok) {
+    throw new ApiError('unauthorized', 'An admin token is required: "Authorization: Bearer <ADMIN_TOKEN>".', {
+      headers: { 'WWW-Authenticate': 'Bearer realm="admin"' },
+    });
+  }
+  await next();
+};
+
+const problem = (description: string) => ({ description, content: { 'application/problem+json': {} } });
+
 export const adminRoutes = new Hono<AppEnv>();
+adminRoutes.use('/v1/admin/*', requireAdmin);
+
+adminRoutes.get(
+  '/v1/admin/submissions',
+  describeRoute({
+    tags: ['admin'],
+    summary: 'Submissions by status (default pending), oldest first, contact details included',
+    responses: {
+      200: { description: 'A page of submissions', content: { 'application/json': { schema: resolver(AdminList) } } },
+      400: problem('Bad query or cursor'),
+      401: problem('Missing or wrong admin token'),
+    },
+  }),
+  validate('query', AdminQuery),
+  async (c) => {
+    const q = c.req.valid('query');
+    const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
+    if (after === null) throw new ApiError('invalid_cursor', 'The cursor is not valid.', { errors: [{ field: 'cursor', message: 'is not a cursor from this list' }] });
+    const page = await submissionsStore(c.env.SUBMISSIONS).adminList({ status: q.status, kind: q.kind, after, limit: q.limit });
+    const last = page.records.at(-1);
+    c.header('Cache-Control', 'no-store');
+    return c.json({ items: page.records.map(adminItem), next_cursor: page.more && last ? encodeCursor([last.created_at, last.id]) : null });
+  },
+);
+
+adminRoutes.post(
+  '/v1/admin/submissions/:id/:action',
+  describeRoute({
+    tags: ['admin'],
+    summary: 'Approve or reject a submission (approving a held ad restores it and clears its reports)',
+    responses: {
+      200: { description: 'The submission after the change', content: { 'application/json': { schema: resolver(AdminItem) } } },
+      400: problem('Bad id or action'),
+      401: problem('Missing or wrong admin token'),
+      404: problem('No such submission'),
+    },
+  }),
+  validate('param', ModerationAction),
+  async (c) => {
+    const { id, action } = c.req.valid('param');
+    const record = await submissionsStore(c.env.SUBMISSIONS).moderate(id, action, Date.now());
+    if (record === null) throw new ApiError('not_found', 'No such submission.');
+    // This isolate shows the change at once; others within the list's cache TTL.
+    if (record.kind === 'news') forgetApprovedNews();
+    c.header('Cache-Control', 'no-store');
+    return c.json(adminItem(record));
+  },
+);

@@ -1,5 +1,83 @@
+/**
+ * Reader news: `POST /v1/news` stores a submission for moderation; once approved it is
+ * merged into the feeds and search at read time (storage/submissions.ts listApprovedNews)
+ * and folded into the next snapshot under the same id.
+ */
 import { Hono } from 'hono';
+import { describeRoute, resolver } from 'hono-openapi';
+import * as v from 'valibot';
 import type { AppEnv } from '../app.ts';
+import { Article } from '../core/article.ts';
+import { newsExpiresAt } from '../core/submissions/categories.ts';
+import { newsArticleId, newsToArticle } from '../core/submissions/news.ts';
+import { isLive } from '../core/submissions/records.ts';
+import { NewsCreated, NewsInput } from '../core/submissions/schemas.ts';
+import { canonicalJson, newId, sha256Hex } from '../core/submissions/tokens.ts';
+import { ApiError } from '../http/problem.ts';
+import { validate } from '../http/validate.ts';
+import { submissionsStore } from '../storage/submissions.ts';
+import { checkAbuse, idempotencyKey, jsonBody, rateLimit, submitErrors } from './ads.ts';
 
-/** Placeholder sub-app; the routes land with their issue. */
 export const newsRoutes = new Hono<AppEnv>();
+
+newsRoutes.post(
+  '/v1/news',
+  describeRoute({
+    tags: ['submissions'],
+    summary: 'Submit reader news; once approved it appears in the feeds and search',
+    responses: { 201: { description: 'Stored, pending moderation', content: { 'application/json': { schema: resolver(NewsCreated) } } }, ...submitErrors },
+  }),
+  rateLimit('submit'),
+  jsonBody,
+  validate('json', NewsInput),
+  async (c) => {
+    const input = c.req.valid('json');
+    const now = Date.now();
+    const key = idempotencyKey(c);
+    const { website: _w, form_token: _f, turnstile_token: _t, ...content } = input;
+    const store = submissionsStore(c.env.SUBMISSIONS);
+    const bodyHash = await sha256Hex(canonicalJson(input));
+    const idem = key === null ? null : { scopedKey: `news:${key}`, bodyHash };
+    const mismatch = () =>
+      new ApiError('idempotency_mismatch', 'This Idempotency-Key was already used with a different request body.', {
+        errors: [{ field: 'Idempotency-Key', message: 'was used with a different body' }],
+      });
+    const answer = (id: string, replayed: boolean) => {
+      c.header('Location', `/v1/news/${newsArticleId(id)}`);
+      c.header('Cache-Control', 'no-store');
+      if (replayed) c.header('Idempotent-Replayed', 'true');
+      const body: NewsCreated = { id, status: 'pending' };
+      return c.json(body, 201);
+    };
+
+    if (idem !== null) {
+      const seen = await store.lookupIdempotency(idem.scopedKey, bodyHash, now);
+      if (seen.state === 'mismatch') throw mismatch();
+      if (seen.state === 'replay') return answer(seen.accepted.id, true);
+    }
+    await checkAbuse(c, input, now);
+    const outcome = await store.create({ kind: 'news', id: newId(), content, expires_at: newsExpiresAt(now), token_hash: null }, idem, now);
+    if (outcome.outcome === 'mismatch') throw mismatch();
+    return answer(outcome.accepted.id, outcome.outcome === 'replayed');
+  },
+);
+
+newsRoutes.get(
+  '/v1/news/:id',
+  describeRoute({
+    tags: ['submissions'],
+    summary: 'One approved piece of reader news, as an article',
+    responses: {
+      200: { description: 'The article', content: { 'application/json': { schema: resolver(Article) } } },
+      404: { description: 'Not approved, or no such news', content: { 'application/problem+json': {} } },
+    },
+  }),
+  validate('param', v.object({ id: v.pipe(v.string(), v.regex(/^n-[a-z2-7]{20}$/, 'must be a reader news id (n-...)')) })),
+  async (c) => {
+    const id = c.req.valid('param').id.slice(2);
+    const record = await submissionsStore(c.env.SUBMISSIONS).get(id);
+    if (record?.kind !== 'news' || !isLive(record, Date.now())) throw new ApiError('not_found', 'No such approved news.');
+    c.header('Cache-Control', `public, max-age=${c.env.CACHE_MAX_AGE}`);
+    return c.json(newsToArticle(record.id, record.content, record.approved_at ?? record.created_at));
+  },
+);

@@ -10,6 +10,7 @@ import type { Article } from '../core/article.ts';
 import { APPROVED_NEWS_KEY } from '../core/keys.ts';
 import type { KvStore } from '../core/kv-store.ts';
 import { ApprovedNewsList } from '../core/submissions/news.ts';
+import type { SubmissionsStore } from './submissions/store.ts';
 
 export const APPROVED_NEWS_TTL_MS = 5_000;
 
@@ -50,4 +51,9 @@ export function forgetApprovedNews(): void {
 export async function approvedNewsFromStore(store: KvStore): Promise<Article[]> {
   const raw = await store.get(APPROVED_NEWS_KEY);
   return parseApproved(raw === null ? null : JSON.parse(raw));
+}
+
+/** The one `SubmissionsStore` instance that holds every submission (strongly consistent). */
+export function submissionsStore(ns: DurableObjectNamespace<SubmissionsStore>) {
+  return ns.getByName('global');
 }

@@ -110,3 +110,15 @@ export async function checkFormToken(secret: string, token: string, now: number)
  * idempotent replays of older requests answer with a different manage token.
  */
 export const deriveSecret = async (root: string, label: 'form' | 'manage' | 'reporter') => base64url(await hmac(root, `edge-news:${label}`));
+
+/** JSON with object keys sorted at every level: equal values hash equally. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}

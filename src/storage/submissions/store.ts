@@ -1,0 +1,373 @@
+/**
+ * `SubmissionsStore`: the one Durable Object that holds every submission (ads and reader
+ * news), idempotency records and reports in its SQLite storage. One instance ("global"):
+ * every write is serialised and strongly consistent, and an RPC answer leaves the object
+ * only after its writes are durable (output gate), so "201" means "stored". Reading the
+ * moderation queue from here never misses a just-accepted item, which a KV list (eventually
+ * consistent, up to 60 s) cannot promise. See docs/submissions.md.
+ *
+ * KV holds read-optimised projections that this object rewrites after each change: one key
+ * per live ad (public detail, KV expiration = ad expiry) and one list of approved news.
+ * A failed projection write is queued in `outbox_v1` and retried by the alarm; the
+ * projections are always rebuilt from SQLite, so a retry can never lose or resurrect data.
+ *
+ * Methods take `now` from the caller so the whole request sees one clock.
+ */
+import { DurableObject } from 'cloudflare:workers';
+import * as v from 'valibot';
+import { adKey, APPROVED_NEWS_KEY } from '../../core/keys.ts';
+import { APPROVED_NEWS_FORMAT, APPROVED_NEWS_MAX, newsToArticle } from '../../core/submissions/news.ts';
+import { adDetail, type AdRecord, isLive, REPORT_HOLD_THRESHOLD, type SubmissionRecord } from '../../core/submissions/records.ts';
+import { AdContent, type AdPatch, type Kind, NewsContent, type ReportInput, type Status } from '../../core/submissions/schemas.ts';
+import { sameHexDigest } from '../../core/submissions/tokens.ts';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS submission_v1 (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  status TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  approved_at INTEGER,
+  expires_at INTEGER NOT NULL,
+  category TEXT,
+  lang TEXT NOT NULL,
+  token_hash TEXT,
+  content TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS submission_v1_public ON submission_v1 (kind, status, approved_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS submission_v1_queue ON submission_v1 (status, created_at, id);
+CREATE TABLE IF NOT EXISTS idempotency_v1 (
+  key TEXT PRIMARY KEY, body_hash TEXT NOT NULL, response TEXT NOT NULL, expires_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS report_v1 (
+  ad_id TEXT NOT NULL, reporter TEXT NOT NULL, reason TEXT NOT NULL, comment TEXT,
+  created_at INTEGER NOT NULL, PRIMARY KEY (ad_id, reporter)
+);
+CREATE TABLE IF NOT EXISTS outbox_v1 (key TEXT PRIMARY KEY, attempts INTEGER NOT NULL);
+`;
+
+/** Idempotency records live a day (IETF draft-ietf-httpapi-idempotency-key-header suggests 24 h). */
+export const IDEMPOTENCY_TTL_MS = 86_400_000;
+/** Expired ads stay renewable this long, then are purged. */
+const PURGE_GRACE_MS = 30 * 86_400_000;
+const NEWS_PROJECTION = 'news';
+
+type Row = {
+  id: string;
+  kind: string;
+  status: string;
+  created_at: number;
+  updated_at: number;
+  approved_at: number | null;
+  expires_at: number;
+  token_hash: string | null;
+  content: string;
+  reports: number;
+};
+
+const SELECT = `SELECT s.id, s.kind, s.status, s.created_at, s.updated_at, s.approved_at, s.expires_at, s.token_hash, s.content,
+  (SELECT COUNT(*) FROM report_v1 r WHERE r.ad_id = s.id) AS reports FROM submission_v1 s`;
+
+/** What a create answers with (and what an idempotent replay answers again). */
+export interface Accepted {
+  id: string;
+  kind: Kind;
+  expires_at: number;
+}
+export type CreateOutcome = { outcome: 'created' | 'replayed'; accepted: Accepted } | { outcome: 'mismatch' };
+export type IdempotencyLookup = { state: 'miss' } | { state: 'replay'; accepted: Accepted } | { state: 'mismatch' };
+export type NewSubmission =
+  | { kind: 'ad'; id: string; content: AdContent; expires_at: number; token_hash: string }
+  | { kind: 'news'; id: string; content: NewsContent; expires_at: number; token_hash: null };
+export type OwnerResult = { result: 'ok'; record: AdRecord } | { result: 'not_found' } | { result: 'forbidden' };
+export type ReportResult = { result: 'ok'; held: boolean } | { result: 'not_found' };
+export type Page = { records: SubmissionRecord[]; more: boolean };
+export interface PublicAdsQuery {
+  category?: string;
+  lang?: string;
+  since?: number;
+  after?: [number, string];
+  limit: number;
+}
+export interface AdminListQuery {
+  status: Status;
+  kind?: Kind;
+  after?: [number, string];
+  limit: number;
+}
+
+function toRecord(row: Row): SubmissionRecord {
+  const base = {
+    id: row.id,
+    status: row.status as Status,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+    approved_at: row.approved_at,
+    expires_at: row.expires_at,
+    reports: row.reports,
+  };
+  const json: unknown = JSON.parse(row.content);
+  return row.kind === 'ad'
+    ? { ...base, kind: 'ad', content: v.parse(AdContent, json) }
+    : { ...base, kind: 'news', content: v.parse(NewsContent, json) };
+}
+
+export class SubmissionsStore extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(SCHEMA);
+  }
+
+  // ---- creating ----------------------------------------------------------------------
+
+  lookupIdempotency(scopedKey: string, bodyHash: string, now: number): IdempotencyLookup {
+    const row = this.sql
+      .exec<{ body_hash: string; response: string }>('SELECT body_hash, response FROM idempotency_v1 WHERE key = ? AND expires_at > ?', scopedKey, now)
+      .toArray()[0];
+    if (row === undefined) return { state: 'miss' };
+    if (row.body_hash !== bodyHash) return { state: 'mismatch' };
+    return { state: 'replay', accepted: JSON.parse(row.response) as Accepted };
+  }
+
+  /** Stores a new submission (and its idempotency record, atomically). */
+  create(sub: NewSubmission, idempotency: { scopedKey: string; bodyHash: string } | null, now: number): CreateOutcome {
+    return this.ctx.storage.transactionSync((): CreateOutcome => {
+      if (idempotency !== null) {
+        const seen = this.lookupIdempotency(idempotency.scopedKey, idempotency.bodyHash, now);
+        if (seen.state === 'mismatch') return { outcome: 'mismatch' };
+        if (seen.state === 'replay') return { outcome: 'replayed', accepted: seen.accepted };
+      }
+      this.purge(now);
+      this.sql.exec(
+        `INSERT INTO submission_v1 (id, kind, status, created_at, updated_at, approved_at, expires_at, category, lang, token_hash, content)
+         VALUES (?, ?, 'pending', ?, ?, NULL, ?, ?, ?, ?, ?)`,
+        sub.id, sub.kind, now, now, sub.expires_at, sub.kind === 'ad' ? sub.content.category : sub.content.section,
+        sub.content.lang, sub.token_hash, JSON.stringify(sub.content),
+      );
+      const accepted: Accepted = { id: sub.id, kind: sub.kind, expires_at: sub.expires_at };
+      if (idempotency !== null) {
+        this.sql.exec(
+          'INSERT OR REPLACE INTO idempotency_v1 (key, body_hash, response, expires_at) VALUES (?, ?, ?, ?)',
+          idempotency.scopedKey, idempotency.bodyHash, JSON.stringify(accepted), now + IDEMPOTENCY_TTL_MS,
+        );
+      }
+      return { outcome: 'created', accepted };
+    });
+  }
+
+  /** Drops idempotency records past their TTL and ads expired beyond the renewal grace. */
+  private purge(now: number): void {
+    this.sql.exec('DELETE FROM idempotency_v1 WHERE expires_at <= ?', now);
+    this.sql.exec('DELETE FROM report_v1 WHERE ad_id IN (SELECT id FROM submission_v1 WHERE expires_at <= ?)', now - PURGE_GRACE_MS);
+    this.sql.exec('DELETE FROM submission_v1 WHERE expires_at <= ?', now - PURGE_GRACE_MS);
+  }
+
+  // ---- reading -------------------------------------------------------------------------
+
+  get(id: string): SubmissionRecord | null {
+    const row = this.sql.exec<Row>(`${SELECT} WHERE s.id = ?`, id).toArray()[0];
+    return row === undefined ? null : toRecord(row);
+  }
+
+  /** Approved, unexpired ads, newest approval first (keyset pagination). */
+  publicAds(q: PublicAdsQuery, now: number): Page {
+    const where = ["s.kind = 'ad'", "s.status = 'approved'", 's.expires_at > ?'];
+    const args: (string | number)[] = [now];
+    if (q.category !== undefined) {
+      where.push('s.category = ?');
+      args.push(q.category);
+    }
+    if (q.lang !== undefined) {
+      where.push('s.lang = ?');
+      args.push(q.lang);
+    }
+    if (q.since !== undefined) {
+      where.push('s.approved_at >= ?');
+      args.push(q.since);
+    }
+    if (q.after !== undefined) {
+      where.push('(s.approved_at, s.id) < (?, ?)');
+      args.push(...q.after);
+    }
+    const rows = this.sql
+      .exec<Row>(`${SELECT} WHERE ${where.join(' AND ')} ORDER BY s.approved_at DESC, s.id DESC LIMIT ?`, ...args, q.limit + 1)
+      .toArray();
+    return { records: rows.slice(0, q.limit).map(toRecord), more: rows.length > q.limit };
+  }
+
+  /** The moderation queue: oldest first, so nothing waits forever behind new arrivals. */
+  adminList(q: AdminListQuery): Page {
+    const where = ['s.status = ?'];
+    const args: (string | number)[] = [q.status];
+    if (q.kind !== undefined) {
+      where.push('s.kind = ?');
+      args.push(q.kind);
+    }
+    if (q.after !== undefined) {
+      where.push('(s.created_at, s.id) > (?, ?)');
+      args.push(...q.after);
+    }
+    const rows = this.sql
+      .exec<Row>(`${SELECT} WHERE ${where.join(' AND ')} ORDER BY s.created_at, s.id LIMIT ?`, ...args, q.limit + 1)
+      .toArray();
+    return { records: rows.slice(0, q.limit).map(toRecord), more: rows.length > q.limit };
+  }
+
+  // ---- owner ---------------------------------------------------------------------------
+
+  private owned(id: string, tokenHash: string): OwnerResult {
+    const row = this.sql.exec<Row>(`${SELECT} WHERE s.id = ?`, id).toArray()[0];
+    if (row === undefined || row.kind !== 'ad' || row.token_hash === null) return { result: 'not_found' };
+    if (!sameHexDigest(row.token_hash, tokenHash)) return { result: 'forbidden' };
+    return { result: 'ok', record: toRecord(row) as AdRecord };
+  }
+
+  ownerGet(id: string, tokenHash: string): OwnerResult {
+    return this.owned(id, tokenHash);
+  }
+
+  /**
+   * Applies an owner's edit. An edited ad goes back to moderation (no bait-and-switch after
+   * approval); an ad on hold stays on hold. Its expiry does not change.
+   */
+  async ownerUpdate(id: string, tokenHash: string, patch: AdPatch, now: number): Promise<OwnerResult> {
+    const found = this.owned(id, tokenHash);
+    if (found.result !== 'ok') return found;
+    const content: AdContent = { ...found.record.content };
+    for (const [field, value] of Object.entries(patch)) if (value !== undefined) Object.assign(content, { [field]: value });
+    const status: Status = found.record.status === 'held' ? 'held' : 'pending';
+    this.sql.exec(
+      'UPDATE submission_v1 SET content = ?, category = ?, lang = ?, status = ?, updated_at = ? WHERE id = ?',
+      JSON.stringify(content), content.category, content.lang, status, now, id,
+    );
+    await this.project([`ad:${id}`], now);
+    return this.owned(id, tokenHash);
+  }
+
+  async ownerDelete(id: string, tokenHash: string, now: number): Promise<OwnerResult> {
+    const found = this.owned(id, tokenHash);
+    if (found.result !== 'ok') return found;
+    this.ctx.storage.transactionSync(() => {
+      this.sql.exec('DELETE FROM report_v1 WHERE ad_id = ?', id);
+      this.sql.exec('DELETE FROM submission_v1 WHERE id = ?', id);
+    });
+    await this.project([`ad:${id}`], now);
+    return found;
+  }
+
+  /** Extends the expiry to `expiresAt` (never shortens it). */
+  async ownerRenew(id: string, tokenHash: string, expiresAt: number, now: number): Promise<OwnerResult> {
+    const found = this.owned(id, tokenHash);
+    if (found.result !== 'ok') return found;
+    this.sql.exec('UPDATE submission_v1 SET expires_at = MAX(expires_at, ?), updated_at = ? WHERE id = ?', expiresAt, now, id);
+    await this.project([`ad:${id}`], now);
+    return this.owned(id, tokenHash);
+  }
+
+  // ---- reports and moderation ------------------------------------------------------------
+
+  /** Records one reporter's report (once per reporter); enough distinct ones hold the ad. */
+  async report(id: string, reporter: string, input: ReportInput, now: number): Promise<ReportResult> {
+    const record = this.get(id);
+    if (record === null || record.kind !== 'ad' || !isLive(record, now)) return { result: 'not_found' };
+    this.sql.exec(
+      'INSERT OR IGNORE INTO report_v1 (ad_id, reporter, reason, comment, created_at) VALUES (?, ?, ?, ?, ?)',
+      id, reporter, input.reason, input.comment ?? null, now,
+    );
+    const count = this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM report_v1 WHERE ad_id = ?', id).one().n;
+    if (count < REPORT_HOLD_THRESHOLD) return { result: 'ok', held: false };
+    this.sql.exec("UPDATE submission_v1 SET status = 'held', updated_at = ? WHERE id = ?", now, id);
+    await this.project([`ad:${id}`], now);
+    return { result: 'ok', held: true };
+  }
+
+  /**
+   * Approves or rejects. Approving a held ad restores it and clears its reports; the first
+   * approval stamps `approved_at` (news: its publication time; ads: list order).
+   */
+  async moderate(id: string, action: 'approve' | 'reject', now: number): Promise<SubmissionRecord | null> {
+    const record = this.get(id);
+    if (record === null) return null;
+    this.ctx.storage.transactionSync(() => {
+      if (action === 'approve') {
+        this.sql.exec(
+          "UPDATE submission_v1 SET status = 'approved', approved_at = COALESCE(approved_at, ?), updated_at = ? WHERE id = ?",
+          now, now, id,
+        );
+        this.sql.exec('DELETE FROM report_v1 WHERE ad_id = ?', id);
+      } else {
+        this.sql.exec("UPDATE submission_v1 SET status = 'rejected', updated_at = ? WHERE id = ?", now, id);
+      }
+    });
+    await this.project([record.kind === 'ad' ? `ad:${id}` : NEWS_PROJECTION], now);
+    return this.get(id);
+  }
+
+  // ---- KV projections ----------------------------------------------------------------------
+
+  /**
+   * Rewrites the named projections from SQLite. Called after the SQLite change committed; a
+   * failure leaves the change safe in SQLite and queues the projection for the alarm.
+   */
+  private async project(names: string[], now: number): Promise<void> {
+    const failed: string[] = [];
+    await Promise.all(
+      names.map((name) =>
+        this.writeProjection(name, now).catch((error: unknown) => {
+          console.error('submissions: projection write failed, queued for retry', name, error);
+          failed.push(name);
+        }),
+      ),
+    );
+    if (failed.length === 0) return;
+    for (const name of failed) {
+      this.sql.exec('INSERT INTO outbox_v1 (key, attempts) VALUES (?, 0) ON CONFLICT (key) DO NOTHING', name);
+    }
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + 1_000);
+  }
+
+  private async writeProjection(name: string, now: number): Promise<void> {
+    if (name === NEWS_PROJECTION) {
+      const rows = this.sql
+        .exec<Row>(
+          `${SELECT} WHERE s.kind = 'news' AND s.status = 'approved' AND s.expires_at > ? ORDER BY s.approved_at DESC, s.id DESC LIMIT ?`,
+          now, APPROVED_NEWS_MAX,
+        )
+        .toArray();
+      const items = rows.map(toRecord).flatMap((r) => (r.kind === 'news' ? [newsToArticle(r.id, r.content, r.approved_at ?? r.created_at)] : []));
+      await this.env.NEWS.put(APPROVED_NEWS_KEY, JSON.stringify({ format: APPROVED_NEWS_FORMAT, updated_at: new Date(now).toISOString(), items }));
+      return;
+    }
+    const id = name.slice('ad:'.length);
+    const record = this.get(id);
+    if (record !== null && record.kind === 'ad' && isLive(record, now)) {
+      // KV refuses expirations under 60 s ahead (of its own clock); the read-side check
+      // hides the ad at `expires_at` whatever KV does.
+      const expiration = Math.max(Math.ceil(record.expires_at / 1000), Math.ceil(Date.now() / 1000) + 60);
+      await this.env.NEWS.put(adKey(id), JSON.stringify(adDetail(record)), { expiration });
+    } else {
+      await this.env.NEWS.delete(adKey(id));
+    }
+  }
+
+  /** Retries queued projection writes, backing off to once a minute. */
+  override async alarm(): Promise<void> {
+    const queued = this.sql.exec<{ key: string; attempts: number }>('SELECT key, attempts FROM outbox_v1').toArray();
+    let retryIn = 0;
+    for (const { key, attempts } of queued) {
+      try {
+        await this.writeProjection(key, Date.now());
+        this.sql.exec('DELETE FROM outbox_v1 WHERE key = ?', key);
+      } catch (error) {
+        console.error('submissions: projection retry failed', key, attempts + 1, error);
+        this.sql.exec('UPDATE outbox_v1 SET attempts = ? WHERE key = ?', attempts + 1, key);
+        retryIn = Math.max(retryIn, Math.min(60_000, 1_000 * 2 ** attempts));
+      }
+    }
+    if (retryIn > 0) await this.ctx.storage.setAlarm(Date.now() + retryIn);
+  }
+}
