@@ -44,6 +44,15 @@ export function richness(a: Article): number {
   );
 }
 
+const isNumber = (w: string) => /^\d+$/.test(w);
+
+/** "22 contracts" and "23 contracts" are different news, however alike the words. */
+function sameNumbers(a: Set<string>, b: Set<string>): boolean {
+  const na = [...a].filter(isNumber);
+  const nb = [...b].filter(isNumber);
+  return na.length === nb.length && na.every((n) => b.has(n));
+}
+
 const ref = (a: Article): DuplicateRef => ({ id: a.id, source: a.source, url: a.url, title: a.title });
 const time = (a: Article) => Date.parse(a.published);
 
@@ -102,8 +111,8 @@ export function dedupe(input: readonly Article[]): DedupResult {
   // Rule 3: near-duplicates, found through an inverted index of title words over a
   // sliding time window so the cost stays near-linear in the number of articles.
   articles.sort((a, b) => time(a) - time(b) || (a.id < b.id ? -1 : 1));
-  // Numbers are kept whatever their length: "22 contracts" and "23 contracts" are different news.
-  const words = articles.map((a) => new Set(titleKey(a.title).split(' ').filter((w) => w.length > 2 || /^\d+$/.test(w))));
+  // Numbers are kept whatever their length (see sameNumbers).
+  const words = articles.map((a) => new Set(titleKey(a.title).split(' ').filter((w) => w.length > 2 || isNumber(w))));
   const leader = articles.map((_, i) => i);
   const postings = new Map<string, number[]>();
   let windowStart = 0;
@@ -125,7 +134,7 @@ export function dedupe(input: readonly Article[]): DedupResult {
       let bestScore = 0;
       for (const [j, common] of shared) {
         const score = common / (mine.size + words[j]!.size - common);
-        if (score >= NEAR_JACCARD && score > bestScore) {
+        if (score >= NEAR_JACCARD && score > bestScore && sameNumbers(mine, words[j]!)) {
           best = j;
           bestScore = score;
         }
