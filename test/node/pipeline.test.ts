@@ -43,11 +43,12 @@ describe('normalisation', () => {
     expect(norm({ url: null }).id).not.toBe(norm({}).id);
   });
 
-  it('property: cleanText is idempotent and leaves no tags or control characters', () => {
+  it('property: cleanText is stable on its own output and leaves no tags or control characters', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'grapheme' }), (s) => {
         const once = cleanText(s);
-        expect(cleanText(once.replace(/[<>&]/g, ' '))).toBe(cleanText(once.replace(/[<>&]/g, ' ')));
+        // Without markup or entities left to decode, a second pass changes nothing.
+        if (!/[<>&]/.test(once)) expect(cleanText(once)).toBe(once);
         // eslint-disable-next-line no-control-regex -- asserting their absence
         expect(once).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/);
         expect(once).toBe(once.trim());
