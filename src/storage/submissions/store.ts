@@ -52,6 +52,8 @@ export const IDEMPOTENCY_TTL_MS = 86_400_000;
 /** Expired ads stay renewable this long, then are purged. */
 const PURGE_GRACE_MS = 30 * 86_400_000;
 const NEWS_PROJECTION = 'news';
+/** Workers KV accepts one write per second to the same key. */
+const KV_WRITE_GAP_MS = 1_000;
 
 type Row = {
   id: string;
@@ -317,7 +319,7 @@ export class SubmissionsStore extends DurableObject<Env> {
     const failed: string[] = [];
     await Promise.all(
       names.map((name) =>
-        this.writeProjection(name, now).catch((error: unknown) => {
+        this.enqueueWrite(name, now).catch((error: unknown) => {
           console.error('submissions: projection write failed, queued for retry', name, error);
           failed.push(name);
         }),
@@ -328,6 +330,44 @@ export class SubmissionsStore extends DurableObject<Env> {
       this.sql.exec('INSERT INTO outbox_v1 (key, attempts) VALUES (?, 0) ON CONFLICT (key) DO NOTHING', name);
     }
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + 1_000);
+  }
+
+  private pruneQueues(): void {
+    const idle = Date.now() - KV_WRITE_GAP_MS;
+    for (const [name, q] of this.queues) if (q.next === null && q.lastAt < idle) this.queues.delete(name);
+  }
+
+  private readonly queues = new Map<string, { tail: Promise<void>; next: Promise<void> | null; lastAt: number }>();
+
+  /**
+   * One write per projection key at a time, spaced by KV's limit of one write per second per
+   * key. Callers arriving while a write waits share it: it reads SQLite only when it starts,
+   * so it carries their changes too, and the last write to land always holds the latest
+   * state (no older list can overwrite a newer one).
+   */
+  private enqueueWrite(name: string, now: number): Promise<void> {
+    let queue = this.queues.get(name);
+    if (queue === undefined) {
+      if (this.queues.size > 1_000) this.pruneQueues();
+      queue = { tail: Promise.resolve(), next: null, lastAt: 0 };
+      this.queues.set(name, queue);
+    }
+    if (queue.next !== null) return queue.next;
+    const q = queue;
+    const run = q.tail
+      .catch(() => undefined)
+      .then(async () => {
+        // Clamped: a clock moved back (tests) must not turn this into a long sleep.
+        const wait = Math.min(KV_WRITE_GAP_MS, Math.max(0, q.lastAt + KV_WRITE_GAP_MS - Date.now()));
+        if (wait > 0) await scheduler.wait(wait);
+        q.next = null;
+        const write = this.writeProjection(name, now);
+        q.lastAt = Date.now();
+        await write;
+      });
+    q.next = run;
+    q.tail = run;
+    return run;
   }
 
   private async writeProjection(name: string, now: number): Promise<void> {

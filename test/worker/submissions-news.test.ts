@@ -1,0 +1,122 @@
+import { env } from 'cloudflare:workers';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Article } from '../../src/core/article.ts';
+import type { AdminItem } from '../../src/core/submissions/schemas.ts';
+import { bindingStore } from '../../src/storage/kv-binding.ts';
+import { approvedNewsFromStore, forgetApprovedNews, listApprovedNews } from '../../src/storage/submissions.ts';
+import { admin, send, validNews } from './submissions-helpers.ts';
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+async function postNews(overrides: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
+  const res = await send('POST', '/v1/news', await validNews(overrides), headers);
+  return { res, body: (await res.json()) as { id: string; status: string } };
+}
+
+async function approved(): Promise<Article[]> {
+  forgetApprovedNews();
+  return listApprovedNews(env.NEWS);
+}
+
+describe('POST /v1/news', () => {
+  it('stores pending news: 201 with id, status and Location; not live before approval', async () => {
+    const { res, body } = await postNews();
+    expect(res.status).toBe(201);
+    expect(body).toEqual({ id: expect.stringMatching(/^[a-z2-7]{20}$/), status: 'pending' });
+    expect(res.headers.get('location')).toBe(`/v1/news/n-${body.id}`);
+    expect((await send('GET', `/v1/news/n-${body.id}`)).status).toBe(404);
+    expect((await approved()).map((a) => a.id)).not.toContain(`n-${body.id}`);
+  });
+
+  it.each([
+    ['short title', { title: 'Hi' }, ['title']],
+    ['HTML in the text', { text: `<p>${'Some words here. '.repeat(5)}</p>` }, ['text']],
+    ['javascript url', { url: 'javascript:alert(1)' }, ['url']],
+    ['ftp url', { url: 'ftp://example.org/file' }, ['url']],
+    ['section not a slug', { section: 'World News!' }, ['section']],
+    ['missing section and lang', { section: undefined, lang: undefined }, ['lang', 'section']],
+    ['source too long', { source: 'x'.repeat(81) }, ['source']],
+    ['short text', { text: 'Too short.' }, ['text']],
+  ])('refuses %s with 400 naming each field', async (_name, overrides, expected) => {
+    const res = await send('POST', '/v1/news', await validNews(overrides));
+    expect(res.status).toBe(400);
+    const errors = ((await res.json()) as { errors: { field: string }[] }).errors.map((e) => e.field);
+    expect([...new Set(errors)].sort()).toEqual(expected);
+  });
+
+  it('applies the same abuse checks, body limit, content-type and idempotency as ads', async () => {
+    expect((await postNews({ website: 'x' })).res.status).toBe(422);
+    expect((await send('POST', '/v1/news', 'title=x', { 'content-type': 'text/plain' })).status).toBe(415);
+    expect((await send('POST', '/v1/news', await validNews({ text: 'word '.repeat(7000) }))).status).toBe(413);
+    const key = { 'idempotency-key': crypto.randomUUID() };
+    const body = await validNews({ title: 'Idempotent reader news item' });
+    const a = await send('POST', '/v1/news', body, key);
+    const b = await send('POST', '/v1/news', body, key);
+    expect(await b.json()).toEqual(await a.json());
+    expect((await send('POST', '/v1/news', { ...body, section: 'other' }, key)).status).toBe(422);
+  });
+});
+
+describe('approved reader news', () => {
+  it('becomes an Article (n-<id>, published = approval time) for the feeds, search and the snapshot build', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const t0 = Date.now();
+    vi.setSystemTime(t0);
+    const { body } = await postNews({ url: null, section: 'Travel' });
+    vi.setSystemTime(t0 + 90_000);
+    const res = await send('POST', `/v1/admin/submissions/${body.id}/approve`, undefined, admin);
+    expect(((await res.json()) as AdminItem).approved_at).toBe(new Date(t0 + 90_000).toISOString());
+
+    const article = (await approved()).find((a) => a.id === `n-${body.id}`);
+    expect(article).toEqual({
+      id: `n-${body.id}`,
+      title: 'Waterfall trail reopens after the storm',
+      summary: expect.stringContaining('Three Sisters'),
+      body: expect.stringContaining('Three Sisters'),
+      url: null,
+      source: 'Reader',
+      section: 'travel',
+      tags: [],
+      authors: [],
+      lang: 'en',
+      published: new Date(t0 + 90_000).toISOString(),
+      image: null,
+      image_credit: null,
+      duplicates: [],
+    });
+    // The snapshot build reads the same list, same ids, through the KvStore interface.
+    expect(await approvedNewsFromStore(bindingStore(env.NEWS))).toEqual(await approved());
+    expect(await (await send('GET', `/v1/news/n-${body.id}`)).json()).toEqual(article);
+
+    await send('POST', `/v1/admin/submissions/${body.id}/reject`, undefined, admin);
+    expect((await approved()).map((a) => a.id)).not.toContain(`n-${body.id}`);
+    expect((await send('GET', `/v1/news/n-${body.id}`)).status).toBe(404);
+  });
+
+  it('lists newest approval first and keeps every approval made concurrently', async () => {
+    const ids = await Promise.all(Array.from({ length: 10 }, async (_, i) => (await postNews({ title: `Concurrent reader news ${i}` })).body.id));
+    const answers = await Promise.all(ids.map((id) => send('POST', `/v1/admin/submissions/${id}/approve`, undefined, admin)));
+    expect(answers.map((r) => r.status)).toEqual(ids.map(() => 200));
+    const list = await approved();
+    expect(list.map((a) => a.id)).toEqual(expect.arrayContaining(ids.map((id) => `n-${id}`)));
+    const published = list.map((a) => Date.parse(a.published));
+    expect(published).toEqual([...published].sort((a, b) => b - a));
+  });
+
+  it('caches the list in the isolate for a few seconds (one KV read per TTL)', async () => {
+    forgetApprovedNews();
+    const spy = vi.spyOn(env.NEWS, 'get');
+    const now = Date.now();
+    await Promise.all([listApprovedNews(env.NEWS, now), listApprovedNews(env.NEWS, now + 1_000), listApprovedNews(env.NEWS, now + 4_999)]);
+    expect(spy).toHaveBeenCalledTimes(1);
+    await listApprovedNews(env.NEWS, now + 5_000);
+    expect(spy).toHaveBeenCalledTimes(2);
+    spy.mockRestore();
+  });
+
+  it('answers 400 for a malformed news id', async () => {
+    expect((await send('GET', '/v1/news/abc')).status).toBe(400);
+  });
+});
