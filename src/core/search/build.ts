@@ -1,4 +1,37 @@
+/**
+ * Builds the search index parts of a snapshot (format in ./format.ts).
+ *
+ * MiniSearch does the analysis and counting: documents go through it in batches with the
+ * shared options (./options.ts), and each batch's serialised index gives every term's
+ * frequency per field and every field length. From those this module computes MiniSearch's
+ * BM25+ term-frequency part once per (term, document), quantises it to an impact level,
+ * and appends it to the term's posting list. Only the idf part is left to the query.
+ */
+import MiniSearch from 'minisearch';
 import type { Article } from '../article.ts';
+import { stemGroup } from './analyze.ts';
+import {
+  BM25,
+  DOCS_PER_CHUNK,
+  type DocRecord,
+  encodePosting,
+  type Facet,
+  FACETS,
+  facetTerm,
+  FIELD_BOOST,
+  FIELDS,
+  impactLevel,
+  MAX_DATE_SAMPLES,
+  MAX_PART_BYTES,
+  partName,
+  SEARCH_FORMAT,
+  type SearchMeta,
+  SNIPPET_SOURCE_CHARS,
+  TERMS_CHUNK_CHARS,
+  VOCAB_CHUNK_CHARS,
+  vlqEncode,
+} from './format.ts';
+import { type IndexedDoc, miniSearchOptions } from './options.ts';
 
 /** One KV value of the search index, written at `searchKey(snapshot, part)`. */
 export interface SearchPart {
@@ -6,10 +39,209 @@ export interface SearchPart {
   value: string;
 }
 
+export interface BuildOptions {
+  /** Documents per MiniSearch batch; bounds the build's peak memory. */
+  batchSize?: number;
+}
+
+/** Documents sampled for the average field lengths BM25 normalises by. */
+const LENGTH_SAMPLE = 5_000;
+/** Below this many documents the vocabulary keeps words seen once (a small site needs them). */
+const SMALL_INDEX_DOCS = 20_000;
+
+interface TermAcc {
+  df: number;
+  last: number;
+  postings: string;
+}
+
+const minutes = (ms: number) => Math.floor(ms / 60_000);
+const utf8 = new TextEncoder();
+
+/** Sorted newest first (ties by id, so the order is stable across builds). */
+function newestFirst(articles: readonly Article[]): Article[] {
+  return [...articles].sort((a, b) => Date.parse(b.published) - Date.parse(a.published) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+function snippetSource(article: Article): string {
+  const text = (article.summary || article.body).replace(/\s+/g, ' ').trim();
+  if (text.length <= SNIPPET_SOURCE_CHARS) return text;
+  const cut = text.lastIndexOf(' ', SNIPPET_SOURCE_CHARS);
+  return `${text.slice(0, cut > SNIPPET_SOURCE_CHARS / 2 ? cut : SNIPPET_SOURCE_CHARS)}…`;
+}
+
+/** Mean token count per field, from an even sample of the documents. */
+function averageLengths(docs: readonly Article[]): number[] {
+  const step = Math.max(1, Math.floor(docs.length / LENGTH_SAMPLE));
+  const tokenize = miniSearchOptions('ru').tokenize ?? ((text: string) => text.split(/\s+/));
+  const sums = FIELDS.map(() => 0);
+  let n = 0;
+  for (let i = 0; i < docs.length; i += step) {
+    const doc = docs[i];
+    if (!doc) continue;
+    FIELDS.forEach((field, f) => {
+      sums[f] = (sums[f] ?? 0) + tokenize(doc[field], field).length;
+    });
+    n++;
+  }
+  // A field empty everywhere still needs a positive average for the formula.
+  return sums.map((sum) => Math.max(1, sum / Math.max(1, n)));
+}
+
+function assertPartSize(part: SearchPart): SearchPart {
+  const bytes = utf8.encode(part.value).length;
+  if (bytes > MAX_PART_BYTES) {
+    throw new Error(`search index: part "${part.part}" is ${bytes} bytes, over the ${MAX_PART_BYTES}-byte limit per KV value`);
+  }
+  return part;
+}
+
+/** Cuts sorted entries into parts of about `target` characters each. */
+function chunk<T>(entries: readonly T[], size: (entry: T) => number, target: number): T[][] {
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  let chars = 0;
+  for (const entry of entries) {
+    if (current.length > 0 && chars + size(entry) > target) {
+      chunks.push(current);
+      current = [];
+      chars = 0;
+    }
+    current.push(entry);
+    chars += size(entry);
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
 /**
- * Builds the search index parts for a snapshot. Placeholder until the search issue
- * lands: the snapshot builder already calls it, so the index ships with the snapshot.
+ * Builds the search index parts for a snapshot. Every part is at most MAX_PART_BYTES;
+ * a part over it fails the build with its name and size.
  */
-export function buildSearchParts(_articles: readonly Article[], _onProgress?: (done: number, total: number) => void): SearchPart[] {
-  return [];
+export function buildSearchParts(
+  articles: readonly Article[],
+  onProgress?: (done: number, total: number) => void,
+  options: BuildOptions = {},
+): SearchPart[] {
+  const batchSize = options.batchSize ?? 4_000;
+  const docs = newestFirst(articles);
+  const avg = averageLengths(docs);
+  const terms = new Map<string, TermAcc>();
+
+  const add = (term: string, doc: number, level: number) => {
+    let acc = terms.get(term);
+    if (!acc) {
+      acc = { df: 0, last: -1, postings: '' };
+      terms.set(term, acc);
+    }
+    acc.postings += encodePosting(doc, acc.last, level);
+    acc.last = doc;
+    acc.df++;
+  };
+
+  for (let start = 0; start < docs.length; start += batchSize) {
+    const batch = docs.slice(start, start + batchSize);
+    const groups = new Map<string, IndexedDoc[]>();
+    batch.forEach((article, i) => {
+      const group = stemGroup(article.lang);
+      const list = groups.get(group) ?? [];
+      list.push({ id: start + i, title: article.title, summary: article.summary, body: article.body });
+      groups.set(group, list);
+    });
+    // term -> [doc, level] pairs of this batch; merged across groups, then appended in order.
+    const batchPostings = new Map<string, number[]>();
+    for (const [group, groupDocs] of groups) {
+      const mini = new MiniSearch<IndexedDoc>(miniSearchOptions(group));
+      mini.addAll(groupDocs);
+      const json = mini.toJSON();
+      const docNo = (shortId: string) => Number(json.documentIds[shortId]);
+      for (const [term, byField] of json.index) {
+        const tfs = new Map<string, number[]>();
+        for (const [fieldId, freqs] of Object.entries(byField)) {
+          for (const [shortId, tf] of Object.entries(freqs)) {
+            const row = tfs.get(shortId) ?? FIELDS.map(() => 0);
+            row[Number(fieldId)] = tf;
+            tfs.set(shortId, row);
+          }
+        }
+        const pairs = batchPostings.get(term) ?? [];
+        for (const [shortId, row] of tfs) {
+          const lengths = json.fieldLength[shortId] ?? [];
+          let impact = 0;
+          row.forEach((tf, f) => {
+            if (tf === 0) return;
+            const norm = 1 - BM25.b + (BM25.b * (lengths[f] ?? 0)) / (avg[f] ?? 1);
+            impact += (FIELD_BOOST[f] ?? 1) * (BM25.d + (tf * (BM25.k + 1)) / (tf + BM25.k * norm));
+          });
+          pairs.push(docNo(shortId), impactLevel(impact));
+        }
+        batchPostings.set(term, pairs);
+      }
+    }
+    for (const [term, pairs] of batchPostings) {
+      const order: number[] = [];
+      for (let i = 0; i < pairs.length; i += 2) order.push(i);
+      order.sort((a, b) => (pairs[a] ?? 0) - (pairs[b] ?? 0));
+      for (const i of order) add(term, pairs[i] ?? 0, pairs[i + 1] ?? 0);
+    }
+    batch.forEach((article, i) => {
+      for (const facet of Object.keys(FACETS) as Facet[]) add(facetTerm(facet, article[facet]), start + i, 0);
+    });
+    onProgress?.(Math.min(start + batchSize, docs.length), docs.length);
+  }
+
+  return assemble(docs, avg, terms);
+}
+
+function assemble(docs: readonly Article[], avg: number[], terms: Map<string, TermAcc>): SearchPart[] {
+  const parts: SearchPart[] = [];
+  const sorted = [...terms.keys()].sort();
+
+  const termChunks = chunk(sorted, (t) => t.length + (terms.get(t)?.postings.length ?? 0) + 12, TERMS_CHUNK_CHARS);
+  termChunks.forEach((chunkTerms, n) => {
+    const value = JSON.stringify({
+      t: chunkTerms,
+      df: chunkTerms.map((t) => terms.get(t)?.df ?? 0),
+      p: chunkTerms.map((t) => terms.get(t)?.postings ?? ''),
+    });
+    parts.push(assertPartSize({ part: partName('terms', n), value }));
+  });
+
+  const minDf = docs.length < SMALL_INDEX_DOCS ? 1 : 2;
+  const words = sorted.filter((t) => /^[\p{L}\p{N}]/u.test(t) && (terms.get(t)?.df ?? 0) >= minDf);
+  const vocabChunks = chunk(words, (t) => t.length + 8, VOCAB_CHUNK_CHARS);
+  vocabChunks.forEach((chunkWords, n) => {
+    const value = JSON.stringify({ t: chunkWords, df: chunkWords.map((t) => terms.get(t)?.df ?? 0) });
+    parts.push(assertPartSize({ part: partName('vocab', n), value }));
+  });
+
+  for (let n = 0; n * DOCS_PER_CHUNK < docs.length; n++) {
+    const records: DocRecord[] = docs
+      .slice(n * DOCS_PER_CHUNK, (n + 1) * DOCS_PER_CHUNK)
+      .map((a) => [a.id, a.title, snippetSource(a), a.section, a.lang, a.source, a.published, a.url]);
+    parts.push(assertPartSize({ part: partName('docs', n), value: JSON.stringify({ d: records }) }));
+  }
+
+  const stride = Math.max(1, Math.ceil(docs.length / MAX_DATE_SAMPLES));
+  const samples: number[] = [];
+  for (let i = 0; i < docs.length; i += stride) samples.push(minutes(Date.parse(docs[i]?.published ?? '')));
+  const facetCounts = (facet: Facet): [string, number][] => {
+    const counts = new Map<string, number>();
+    for (const doc of docs) counts.set(doc[facet], (counts.get(doc[facet]) ?? 0) + 1);
+    return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  };
+  const meta: SearchMeta = {
+    format: SEARCH_FORMAT,
+    docs: docs.length,
+    newest: docs.length > 0 ? Date.parse(docs[0]?.published ?? '') : 0,
+    avg_length: avg,
+    date_stride: stride,
+    dates: vlqEncode(samples.map((m, i) => (i === 0 ? m : (samples[i - 1] ?? m) - m))),
+    terms: termChunks.map((c) => c[0] ?? ''),
+    vocab: vocabChunks.map((c) => c[0] ?? ''),
+    vocab_min_df: minDf,
+    facets: { section: facetCounts('section'), lang: facetCounts('lang'), source: facetCounts('source') },
+  };
+  parts.unshift(assertPartSize({ part: 'meta', value: JSON.stringify(meta) }));
+  return parts;
 }

@@ -1,0 +1,82 @@
+/**
+ * A per-isolate cache of loaded index parts: least recently used out first, bounded by an
+ * estimate of the memory the values hold, and one in-flight load shared by every caller
+ * that asks for the same key meanwhile (STYLE habit 7). Keys carry the snapshot id, so a
+ * new snapshot never reads an old snapshot's parts; old entries age out.
+ */
+
+interface Entry {
+  value: unknown;
+  bytes: number;
+}
+
+export class PartCache {
+  readonly maxBytes: number;
+  #entries = new Map<string, Entry>();
+  #loading = new Map<string, Promise<unknown>>();
+  #bytes = 0;
+  hits = 0;
+  misses = 0;
+
+  constructor(maxBytes: number) {
+    this.maxBytes = maxBytes;
+  }
+
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** The cached value, or the shared load of it. `load` reports the value and its size. */
+  async get<T>(key: string, load: () => Promise<{ value: T; bytes: number }>): Promise<T> {
+    const entry = this.#entries.get(key);
+    if (entry) {
+      this.hits++;
+      // Re-insert: a Map iterates in insertion order, so the first key is the coldest.
+      this.#entries.delete(key);
+      this.#entries.set(key, entry);
+      return entry.value as T;
+    }
+    const pending = this.#loading.get(key);
+    if (pending) return pending as Promise<T>;
+    this.misses++;
+    const loading = load()
+      .then(({ value, bytes }) => {
+        this.#put(key, value, bytes);
+        return value;
+      })
+      .finally(() => this.#loading.delete(key));
+    this.#loading.set(key, loading);
+    return loading;
+  }
+
+  /** A value computed synchronously from cached data (decoded postings, derived arrays). */
+  memo<T>(key: string, compute: () => { value: T; bytes: number }): T {
+    const entry = this.#entries.get(key);
+    if (entry) {
+      this.hits++;
+      this.#entries.delete(key);
+      this.#entries.set(key, entry);
+      return entry.value as T;
+    }
+    this.misses++;
+    const { value, bytes } = compute();
+    this.#put(key, value, bytes);
+    return value;
+  }
+
+  #put(key: string, value: unknown, bytes: number): void {
+    const old = this.#entries.get(key);
+    if (old) this.#bytes -= old.bytes;
+    this.#entries.set(key, { value, bytes });
+    this.#bytes += bytes;
+    for (const [coldKey, cold] of this.#entries) {
+      if (this.#bytes <= this.maxBytes || coldKey === key) break;
+      this.#entries.delete(coldKey);
+      this.#bytes -= cold.bytes;
+    }
+  }
+}

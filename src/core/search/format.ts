@@ -1,0 +1,183 @@
+/**
+ * The search index format: a term-partitioned inverted index cut into small immutable
+ * KV values (Pagefind's layout: term-range chunks plus a small meta file), written with
+ * the snapshot at `searchKey(snapshot, part)`. See docs/search.md for the figures.
+ *
+ *   meta           counts, field averages, the first term of every terms/vocab chunk,
+ *                  sampled publication dates, facet values
+ *   terms.NNNN     sorted terms of one range: document frequency and postings
+ *   vocab.NNNN     sorted surface words with their document frequency (suggest,
+ *                  prefix expansion, typo and layout correction)
+ *   docs.NNNN      DOCS_PER_CHUNK result records (id, title, snippet text, facets, url)
+ *
+ * Documents are numbered newest first, so a posting list is also a recency order, a date
+ * range is a range of document numbers, and `sort=newest` is document order.
+ */
+import * as v from 'valibot';
+
+/** Bumped when the meaning of any part changes; the reader refuses other formats. */
+export const SEARCH_FORMAT = 1;
+
+export const FIELDS = ['title', 'summary', 'body'] as const;
+/** Title words weigh most: a headline states what the article is about. */
+export const FIELD_BOOST = [3, 1.5, 1] as const;
+/** MiniSearch's own BM25+ defaults (k1, b, delta), so scores match MiniSearch's. */
+export const BM25 = { k: 1.2, b: 0.7, d: 0.5 } as const;
+
+/** Result records per docs part: one read covers a page of nearby results. */
+export const DOCS_PER_CHUNK = 128;
+/** Target size of a terms part (characters). Small parts keep a cold query's parse short. */
+export const TERMS_CHUNK_CHARS = 192 * 1024;
+export const VOCAB_CHUNK_CHARS = 96 * 1024;
+/** The issue's bound on any one KV value (KV itself allows 25 MiB). */
+export const MAX_PART_BYTES = 5 * 1024 * 1024;
+/** At most this many sampled dates in meta; between samples a date is interpolated. */
+export const MAX_DATE_SAMPLES = 16_384;
+/** Characters of summary (or body) kept per result for the snippet. */
+export const SNIPPET_SOURCE_CHARS = 320;
+
+/** Term-space marks: facets sort first, stems (`~`) after Latin words, before Cyrillic. */
+export const FACET_MARK = '!';
+export const FACETS = { section: 's', lang: 'l', source: 'o' } as const;
+export type Facet = keyof typeof FACETS;
+export const facetTerm = (facet: Facet, value: string) => `${FACET_MARK}${FACETS[facet]}:${value.toLowerCase()}`;
+
+export const partName = (kind: 'terms' | 'vocab' | 'docs', n: number) => `${kind}.${String(n).padStart(4, '0')}`;
+
+export const SearchMeta = v.object({
+  format: v.literal(SEARCH_FORMAT),
+  docs: v.number(),
+  /** Newest publication date in the index (ms); recency is measured from it. */
+  newest: v.number(),
+  avg_length: v.array(v.number()),
+  /** Document number of every date sample is `i * date_stride`. */
+  date_stride: v.number(),
+  /** VLQ: first sample in minutes since the epoch, then the decrease to each next one. */
+  dates: v.string(),
+  terms: v.array(v.string()),
+  vocab: v.array(v.string()),
+  vocab_min_df: v.number(),
+  facets: v.record(v.string(), v.array(v.tuple([v.string(), v.number()]))),
+});
+export type SearchMeta = v.InferOutput<typeof SearchMeta>;
+
+export const TermsChunk = v.object({ t: v.array(v.string()), df: v.array(v.number()), p: v.array(v.string()) });
+export type TermsChunk = v.InferOutput<typeof TermsChunk>;
+export const VocabChunk = v.object({ t: v.array(v.string()), df: v.array(v.number()) });
+export type VocabChunk = v.InferOutput<typeof VocabChunk>;
+
+/** id, title, snippet text, section, lang, source, published (ISO), url */
+export const DocRecord = v.tuple([v.string(), v.string(), v.string(), v.string(), v.string(), v.string(), v.string(), v.nullable(v.string())]);
+export type DocRecord = v.InferOutput<typeof DocRecord>;
+export const DocsChunk = v.object({ d: v.array(DocRecord) });
+export type DocsChunk = v.InferOutput<typeof DocsChunk>;
+
+// --- VLQ: 5 payload bits per character, base64 alphabet, bit 5 = "more follows". -------
+// Denser than base64 over varint bytes for small numbers, JSON-safe, decoded without atob.
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const DECODE = new Int8Array(128).fill(-1);
+for (let i = 0; i < ALPHABET.length; i++) DECODE[ALPHABET.charCodeAt(i)] = i;
+
+export function vlqEncode(values: Iterable<number>): string {
+  let out = '';
+  for (let value of values) {
+    if (!Number.isInteger(value) || value < 0) throw new Error(`search index: VLQ value must be a non-negative integer, got ${value}`);
+    do {
+      let digit = value % 32;
+      value = Math.floor(value / 32);
+      if (value > 0) digit |= 32;
+      out += ALPHABET[digit];
+    } while (value > 0);
+  }
+  return out;
+}
+
+export function vlqDecode(text: string): number[] {
+  const values: number[] = [];
+  let value = 0;
+  let scale = 1;
+  for (let i = 0; i < text.length; i++) {
+    const digit = DECODE[text.charCodeAt(i)] ?? -1;
+    if (digit < 0) throw new Error(`search index: bad VLQ character at ${i}`);
+    value += (digit & 31) * scale;
+    if (digit & 32) {
+      scale *= 32;
+    } else {
+      values.push(value);
+      value = 0;
+      scale = 1;
+    }
+  }
+  return values;
+}
+
+/** A posting list: document numbers ascending, each with a quantised impact level. */
+export interface Postings {
+  docs: Int32Array;
+  levels: Uint8Array;
+}
+
+/** Impact levels: 5 bits, so a posting of a nearby document is two characters. */
+export const IMPACT_LEVELS = 32;
+/** Largest impact: every field at the BM25+ ceiling (d + k + 1) times its boost. */
+const MAX_IMPACT = FIELD_BOOST.reduce((sum, boost) => sum + boost * (BM25.d + BM25.k + 1), 0);
+
+/** Log-scale quantisation: relative error under 5% across the range. */
+export function impactLevel(impact: number): number {
+  const level = Math.round(((IMPACT_LEVELS - 1) * Math.log1p(impact)) / Math.log1p(MAX_IMPACT));
+  return Math.max(1, Math.min(IMPACT_LEVELS - 1, level));
+}
+
+export const LEVEL_IMPACT = Float64Array.from({ length: IMPACT_LEVELS }, (_, level) => Math.expm1((level * Math.log1p(MAX_IMPACT)) / (IMPACT_LEVELS - 1)));
+
+/** One posting as VLQ of `(gap - 1) * 32 + level`, the gap counted from the previous document. */
+export function encodePosting(doc: number, previous: number, level: number): string {
+  return vlqEncode([(doc - previous - 1) * IMPACT_LEVELS + level]);
+}
+
+export function encodePostings(docs: readonly number[], levels: readonly number[]): string {
+  let out = '';
+  let previous = -1;
+  docs.forEach((doc, i) => {
+    out += encodePosting(doc, previous, levels[i] ?? 0);
+    previous = doc;
+  });
+  return out;
+}
+
+export function decodePostings(text: string): Postings {
+  const values = vlqDecode(text);
+  const docs = new Int32Array(values.length);
+  const levels = new Uint8Array(values.length);
+  let doc = -1;
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i] ?? 0;
+    doc += Math.floor(value / IMPACT_LEVELS) + 1;
+    docs[i] = doc;
+    levels[i] = value % IMPACT_LEVELS;
+  }
+  return { docs, levels };
+}
+
+/** MiniSearch's BM25+ inverse document frequency. */
+export function idf(docCount: number, df: number): number {
+  return Math.log(1 + (docCount - df + 0.5) / (df + 0.5));
+}
+
+/** Index of the last entry of a sorted array that is <= key (-1 if none). Code-unit order. */
+export function floorIndex(sorted: readonly string[], key: string): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] ?? '') <= key) {
+      found = mid;
+      lo = mid + 1;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  return found;
+}

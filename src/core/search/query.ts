@@ -1,0 +1,466 @@
+/**
+ * The query engine over a chunked index (./format.ts): reads only the parts a query
+ * needs, scores with MiniSearch's BM25+ (the term-frequency part precomputed per posting,
+ * idf here), blends in recency, and rewrites what it could not find (typo, keyboard
+ * layout, transliteration), saying so in `corrections`.
+ *
+ * Matching: every word must match (a word matches through its exact form, its stem, a
+ * typo-tolerant neighbour, or, for the last word, a completion); when nothing matches all
+ * words, any word will do. Posting lists are sorted by document number, so every
+ * combination is a linear merge, never a hash table of the whole collection.
+ */
+import { isCyrillic, isLatin, queryStemTerms, STOP_WORDS, tokenize } from './analyze.ts';
+import { type DocRecord, type Facet, facetTerm, idf, LEVEL_IMPACT } from './format.ts';
+import { highlight } from './highlight.ts';
+import type { IndexReader, LoadedMeta } from './reader.ts';
+import { boundedDistance, cyrillicToLatinLayout, latinToCyrillicLayout, maxEdits, transliterations } from './rewrite.ts';
+
+/** Variant weights relative to the exact word; prefix and fuzzy are MiniSearch's defaults. */
+export const WEIGHTS = { exact: 1, stem: 0.7, prefix: 0.375, fuzzy: 0.45 } as const;
+/** Completions of the last word that a query expands to, most frequent first. */
+export const PREFIX_EXPANSIONS = 8;
+/** Typo neighbours per word, nearest and most frequent first. */
+export const FUZZY_EXPANSIONS = 4;
+/** A word this rare (exact and stem) also matches its typo neighbours. */
+export const FUZZY_BELOW_DF = 3;
+/** Vocabulary parts a prefix or typo look-up may read (bounds a cold query at 1M). */
+const MAX_VOCAB_PARTS = 4;
+export const MAX_QUERY_WORDS = 12;
+/** Recency: a story's score is multiplied by up to 1 + RECENCY_BOOST, halving every half-life. */
+export const RECENCY_BOOST = 0.5;
+export const RECENCY_HALF_LIFE_DAYS = 7;
+
+export interface SearchParams {
+  q: string;
+  section?: string | undefined;
+  lang?: string | undefined;
+  source?: string | undefined;
+  /** Inclusive bounds on the publication date (ms since the epoch). */
+  from?: number | undefined;
+  to?: number | undefined;
+  sort: 'relevance' | 'newest';
+  limit: number;
+  offset: number;
+}
+
+export interface Correction {
+  from: string;
+  to: string;
+  kind: 'layout' | 'transliteration' | 'typo';
+}
+
+export interface Range {
+  start: number;
+  end: number;
+}
+
+export interface Hit {
+  doc: number;
+  score: number;
+  record: DocRecord;
+  snippet: string;
+  highlights: { title: Range[]; snippet: Range[] };
+}
+
+export interface SearchResult {
+  total: number;
+  /** False when a completion or typo look-up was capped, so more documents may match. */
+  total_exact: boolean;
+  match: 'all' | 'any';
+  corrections: Correction[];
+  hits: Hit[];
+}
+
+interface Variant {
+  term: string;
+  weight: number;
+}
+
+interface Word {
+  text: string;
+  prefix: boolean;
+  variants: Variant[];
+}
+
+/** Sorted documents with a score each. */
+interface Scored {
+  docs: Int32Array;
+  scores: Float64Array;
+}
+
+const EMPTY: Scored = { docs: new Int32Array(0), scores: new Float64Array(0) };
+
+/** The words of a query: stop words dropped when others remain, last word a prefix. */
+export function queryWords(q: string): { text: string; prefix: boolean }[] {
+  const tokens = tokenize(q).filter((t) => !t.compound);
+  const endsInWord = tokens.length > 0 && (tokens.at(-1)?.end ?? 0) === q.trimEnd().length && q === q.trimEnd();
+  let words = tokens.map((t, i) => ({ text: t.term, prefix: endsInWord && i === tokens.length - 1 }));
+  const content = words.filter((w) => !STOP_WORDS.has(w.text));
+  if (content.length > 0) words = words.filter((w) => !STOP_WORDS.has(w.text) || w.prefix);
+  const seen = new Set<string>();
+  return words.filter((w) => !seen.has(w.text) && seen.add(w.text)).slice(0, MAX_QUERY_WORDS);
+}
+
+const baseVariants = (text: string): Variant[] => [{ term: text, weight: WEIGHTS.exact }, ...queryStemTerms(text).map((term) => ({ term, weight: WEIGHTS.stem }))];
+
+/** Union of two scored lists, keeping the larger score of a document in both. */
+function unionMax(a: Scored, b: Scored): Scored {
+  return union(a, b, Math.max);
+}
+
+function union(a: Scored, b: Scored, combine: (x: number, y: number) => number): Scored {
+  const docs = new Int32Array(a.docs.length + b.docs.length);
+  const scores = new Float64Array(docs.length);
+  let i = 0;
+  let j = 0;
+  let n = 0;
+  while (i < a.docs.length || j < b.docs.length) {
+    const da = i < a.docs.length ? (a.docs[i] ?? 0) : Infinity;
+    const db = j < b.docs.length ? (b.docs[j] ?? 0) : Infinity;
+    if (da === db) {
+      docs[n] = da;
+      scores[n++] = combine(a.scores[i++] ?? 0, b.scores[j++] ?? 0);
+    } else if (da < db) {
+      docs[n] = da;
+      scores[n++] = a.scores[i++] ?? 0;
+    } else {
+      docs[n] = db;
+      scores[n++] = b.scores[j++] ?? 0;
+    }
+  }
+  return { docs: docs.subarray(0, n), scores: scores.subarray(0, n) };
+}
+
+/** Documents in both lists, scores added. */
+function intersect(a: Scored, b: Scored): Scored {
+  const size = Math.min(a.docs.length, b.docs.length);
+  const docs = new Int32Array(size);
+  const scores = new Float64Array(size);
+  let i = 0;
+  let j = 0;
+  let n = 0;
+  while (i < a.docs.length && j < b.docs.length) {
+    const da = a.docs[i] ?? 0;
+    const db = b.docs[j] ?? 0;
+    if (da === db) {
+      docs[n] = da;
+      scores[n++] = (a.scores[i++] ?? 0) + (b.scores[j++] ?? 0);
+    } else if (da < db) {
+      i++;
+    } else {
+      j++;
+    }
+  }
+  return { docs: docs.subarray(0, n), scores: scores.subarray(0, n) };
+}
+
+/** Documents in [lo, hi). */
+function slice(list: Scored, lo: number, hi: number): Scored {
+  const start = lowerBound(list.docs, lo);
+  const end = lowerBound(list.docs, hi);
+  return { docs: list.docs.subarray(start, end), scores: list.scores.subarray(start, end) };
+}
+
+function lowerBound(docs: Int32Array, value: number): number {
+  let lo = 0;
+  let hi = docs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((docs[mid] ?? 0) < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Publication date of a document (ms), interpolated between the sampled dates. */
+export function docDate(meta: LoadedMeta, doc: number): number {
+  const i = Math.floor(doc / meta.date_stride);
+  const newer = meta.sampleDates[i] ?? meta.newest;
+  const older = meta.sampleDates[i + 1] ?? newer;
+  return newer + ((older - newer) * (doc % meta.date_stride)) / meta.date_stride;
+}
+
+/**
+ * Document numbers whose date is certainly inside [from, to], and the ranges next to them
+ * whose dates only the records can tell (empty when every date is sampled).
+ */
+function dateBounds(meta: LoadedMeta, from: number | undefined, to: number | undefined) {
+  const samples = meta.sampleDates;
+  const stride = meta.date_stride;
+  // Dates fall as document numbers rise: `to` bounds the start, `from` the end.
+  let lo = 0;
+  let loSure = 0;
+  if (to !== undefined) {
+    let i = 0;
+    while (i < samples.length && (samples[i] ?? 0) > to) i++;
+    loSure = Math.min(meta.docs, i * stride);
+    lo = Math.max(0, (i - 1) * stride + 1);
+  }
+  let hi = meta.docs;
+  let hiSure = meta.docs;
+  if (from !== undefined) {
+    let i = samples.length - 1;
+    while (i >= 0 && (samples[i] ?? 0) < from) i--;
+    hi = Math.min(meta.docs, (i + 1) * stride);
+    hiSure = stride === 1 ? hi : Math.min(hi, Math.max(lo, i * stride + 1));
+  }
+  return { lo, hi, uncertain: [[lo, loSure] as const, [hiSure, hi] as const].filter(([a, b]) => b > a) };
+}
+
+function topK(list: Scored, k: number): number[] {
+  // Few results need ranking: sort indices of the candidates when the list is short, keep
+  // a small min-heap otherwise.
+  const n = list.docs.length;
+  if (n <= 4 * k || n <= 256) return Array.from({ length: n }, (_, i) => i).sort((a, b) => (list.scores[b] ?? 0) - (list.scores[a] ?? 0) || a - b).slice(0, k);
+  const heap: number[] = [];
+  const score = (i: number) => list.scores[i] ?? 0;
+  // Lower score, or same score and later document, is "smaller" (evicted first).
+  const less = (a: number, b: number) => score(a) < score(b) || (score(a) === score(b) && a > b);
+  for (let i = 0; i < n; i++) {
+    if (heap.length < k) {
+      heap.push(i);
+      let c = heap.length - 1;
+      while (c > 0) {
+        const p = (c - 1) >> 1;
+        if (!less(heap[c] ?? 0, heap[p] ?? 0)) break;
+        [heap[c], heap[p]] = [heap[p] ?? 0, heap[c] ?? 0];
+        c = p;
+      }
+    } else if (less(heap[0] ?? 0, i)) {
+      heap[0] = i;
+      let p = 0;
+      for (;;) {
+        const l = 2 * p + 1;
+        const r = l + 1;
+        let m = p;
+        if (l < heap.length && less(heap[l] ?? 0, heap[m] ?? 0)) m = l;
+        if (r < heap.length && less(heap[r] ?? 0, heap[m] ?? 0)) m = r;
+        if (m === p) break;
+        [heap[m], heap[p]] = [heap[p] ?? 0, heap[m] ?? 0];
+        p = m;
+      }
+    }
+  }
+  return heap.sort((a, b) => score(b) - score(a) || a - b);
+}
+
+export class SearchEngine {
+  readonly reader: IndexReader;
+  #capped = false;
+
+  constructor(reader: IndexReader) {
+    this.reader = reader;
+  }
+
+  async #known(words: readonly Word[]): Promise<boolean[]> {
+    return Promise.all(words.map(async (w) => (await Promise.all(w.variants.map((v) => this.reader.lookup(v.term)))).some((p) => p !== null)));
+  }
+
+  async #completions(word: string, limit: number): Promise<[string, number][]> {
+    const { words, complete } = await this.reader.vocabRange(word, `${word}\uffff`, MAX_VOCAB_PARTS);
+    if (!complete) this.#capped = true;
+    return words.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, limit);
+  }
+
+  /** Vocabulary words within the allowed edits, same first letter (Lucene's prefix length 1). */
+  async #neighbours(word: string): Promise<{ term: string; distance: number; df: number }[]> {
+    const edits = maxEdits(word.length);
+    if (edits === 0) return [];
+    const first = word.slice(0, 1);
+    const { words, complete } = await this.reader.vocabRange(first, `${first}\uffff`, MAX_VOCAB_PARTS);
+    if (!complete) this.#capped = true;
+    const found: { term: string; distance: number; df: number }[] = [];
+    for (const [term, df] of words) {
+      if (term === word || Math.abs(term.length - word.length) > edits) continue;
+      const distance = boundedDistance(word, term, edits);
+      if (distance <= edits) found.push({ term, distance, df });
+    }
+    return found.sort((a, b) => a.distance - b.distance || b.df - a.df).slice(0, FUZZY_EXPANSIONS);
+  }
+
+  /** Best Cyrillic reading of a Latin word by document frequency, with that frequency. */
+  async #transliterate(word: string, allowNear: boolean): Promise<{ term: string; df: number } | null> {
+    const spellings = transliterations(word);
+    const dfs = await Promise.all(spellings.map((s) => this.reader.vocabDf(s)));
+    let best: { term: string; df: number } | null = null;
+    spellings.forEach((term, i) => {
+      const df = dfs[i] ?? 0;
+      if (df > (best?.df ?? 0)) best = { term, df };
+    });
+    if (best !== null || !allowNear) return best;
+    // A transliteration one letter off (navalny -> навальный) is still a match.
+    for (const s of spellings.slice(0, 4)) {
+      const [near] = await this.#neighbours(s);
+      if (near) return { term: near.term, df: near.df };
+    }
+    return null;
+  }
+
+  async #wordList(meta: LoadedMeta, word: Word): Promise<Scored> {
+    let list = EMPTY;
+    const lookups = await Promise.all(word.variants.map((variant) => this.reader.lookup(variant.term)));
+    for (const [k, variant] of word.variants.entries()) {
+      const found = lookups[k];
+      if (!found) continue;
+      const weight = idf(meta.docs, found.df) * variant.weight;
+      const { docs, levels } = found.postings;
+      const scores = new Float64Array(docs.length);
+      for (let i = 0; i < docs.length; i++) scores[i] = weight * (LEVEL_IMPACT[levels[i] ?? 0] ?? 0);
+      list = list.docs.length === 0 ? { docs, scores } : unionMax(list, { docs, scores });
+    }
+    return list;
+  }
+
+  /** Rewrites words nothing matches: keyboard layout (whole query), then transliteration. */
+  async #rewrite(q: string, words: Word[], corrections: Correction[]): Promise<Word[]> {
+    const known = await this.#known(words);
+    const latin = words.some((w) => isLatin(w.text));
+    const cyrillic = words.some((w) => isCyrillic(w.text));
+    if (latin !== cyrillic && !known.every(Boolean)) {
+      const alternatives = latin ? [latinToCyrillicLayout(q, 'ru'), latinToCyrillicLayout(q, 'uk')] : [cyrillicToLatinLayout(q)];
+      for (const alternative of alternatives) {
+        const altWords = toWords(alternative);
+        if (altWords.length === 0) continue;
+        const altKnown = await this.#known(altWords);
+        if (altKnown.every(Boolean) && altKnown.filter(Boolean).length > known.filter(Boolean).length) {
+          corrections.push({ from: q.trim(), to: alternative.trim(), kind: 'layout' });
+          return altWords;
+        }
+      }
+    }
+    // A Latin word also reads as a Cyrillic name (lukashenko -> лукашенко): an unknown word
+    // is replaced by its transliteration, a known one gains it when the Cyrillic reading is
+    // at least as common (a name, not an English word).
+    return Promise.all(
+      words.map(async (word, i) => {
+        if (!isLatin(word.text)) return word;
+        const cyr = await this.#transliterate(word.text, !known[i]);
+        if (cyr === null) return word;
+        if (known[i]) {
+          const own = await this.reader.lookup(word.text);
+          if ((own?.df ?? 0) > cyr.df) return word;
+        }
+        corrections.push({ from: word.text, to: cyr.term, kind: 'transliteration' });
+        const variants = baseVariants(cyr.term);
+        return known[i] ? { ...word, variants: [...word.variants, ...variants] } : { text: cyr.term, prefix: false, variants };
+      }),
+    );
+  }
+
+  async #expand(words: Word[], corrections: Correction[]): Promise<void> {
+    await Promise.all(
+      words.map(async (word) => {
+        const exact = await Promise.all(word.variants.map((v) => this.reader.lookup(v.term)));
+        const df = Math.max(0, ...exact.map((p) => p?.df ?? 0));
+        let completions = 0;
+        if (word.prefix && word.text.length >= 2) {
+          for (const [term] of await this.#completions(word.text, PREFIX_EXPANSIONS + 1)) {
+            if (term === word.text) continue;
+            word.variants.push({ term, weight: (WEIGHTS.prefix * word.text.length) / term.length });
+            completions++;
+          }
+        }
+        if (df < FUZZY_BELOW_DF) {
+          const near = await this.#neighbours(word.text);
+          for (const n of near) {
+            const weight = (WEIGHTS.fuzzy * word.text.length) / (word.text.length + n.distance);
+            word.variants.push({ term: n.term, weight });
+            for (const stemTerm of queryStemTerms(n.term)) word.variants.push({ term: stemTerm, weight: weight * WEIGHTS.stem });
+          }
+          if (df === 0 && near[0] && completions === 0) corrections.push({ from: word.text, to: near[0].term, kind: 'typo' });
+        }
+      }),
+    );
+  }
+
+  async search(params: SearchParams): Promise<SearchResult> {
+    this.#capped = false;
+    const meta = await this.reader.meta();
+    const corrections: Correction[] = [];
+    let words = await this.#rewrite(params.q, toWords(params.q), corrections);
+    await this.#expand(words, corrections);
+    words = words.filter((w) => w.variants.length > 0);
+
+    const lists = await Promise.all(words.map((w) => this.#wordList(meta, w)));
+    const { lo, hi, uncertain } = dateBounds(meta, params.from, params.to);
+    let filter: Scored | null = null;
+    for (const facet of ['section', 'lang', 'source'] as Facet[]) {
+      const value = params[facet];
+      if (value === undefined) continue;
+      const found = await this.reader.lookup(facetTerm(facet, value));
+      const list = found ? { docs: found.postings.docs, scores: new Float64Array(found.postings.docs.length) } : EMPTY;
+      filter = filter === null ? list : intersect(filter, list);
+    }
+    const restrict = (list: Scored) => {
+      const ranged = slice(list, lo, hi);
+      return filter === null ? ranged : intersect(ranged, filter);
+    };
+
+    const ordered = lists.map(restrict).sort((a, b) => a.docs.length - b.docs.length);
+    let match: 'all' | 'any' = 'all';
+    let combined = ordered.reduce<Scored | null>((acc, list) => (acc === null ? list : intersect(acc, list)), null) ?? EMPTY;
+    if (combined.docs.length === 0 && ordered.length > 1) {
+      match = 'any';
+      combined = ordered.reduce((acc, list) => union(acc, list, (x, y) => x + y), EMPTY);
+    }
+    combined = await this.#exactDates(combined, uncertain, params.from, params.to);
+
+    // Recency is measured from the newest story in the index, not the clock: a snapshot
+    // ranks the same way whenever it is asked.
+    const halfLifeMs = RECENCY_HALF_LIFE_DAYS * 86_400_000;
+    const ranked = combined.scores.slice();
+    for (let i = 0; i < ranked.length; i++) {
+      const age = Math.max(0, meta.newest - docDate(meta, combined.docs[i] ?? 0));
+      ranked[i] = (ranked[i] ?? 0) * (1 + RECENCY_BOOST * 0.5 ** (age / halfLifeMs));
+    }
+    const rankedList = { docs: combined.docs, scores: ranked };
+    const want = params.offset + params.limit;
+    const picked =
+      params.sort === 'newest'
+        ? Array.from({ length: Math.min(want, combined.docs.length) }, (_, i) => i)
+        : topK(rankedList, want);
+    const page = picked.slice(params.offset);
+    const docs = page.map((i) => combined.docs[i] ?? 0);
+    const records = await this.reader.records(docs);
+    const hits = page.map((i, k) => {
+      const record = records[k] as DocRecord;
+      return { doc: docs[k] ?? 0, score: ranked[i] ?? 0, record, ...highlight(record, words) };
+    });
+    return { total: combined.docs.length, total_exact: !this.#capped, match, corrections, hits };
+  }
+
+  /** Drops documents in the uncertain date ranges whose recorded date is outside [from, to]. */
+  async #exactDates(list: Scored, uncertain: readonly (readonly [number, number])[], from?: number, to?: number): Promise<Scored> {
+    if (uncertain.length === 0) return list;
+    const check: number[] = [];
+    for (let i = 0; i < list.docs.length; i++) {
+      const doc = list.docs[i] ?? 0;
+      if (uncertain.some(([a, b]) => doc >= a && doc < b)) check.push(doc);
+    }
+    if (check.length === 0) return list;
+    const records = await this.reader.records(check);
+    const drop = new Set(
+      check.filter((_, k) => {
+        const date = Date.parse(records[k]?.[6] ?? '');
+        return (from !== undefined && date < from) || (to !== undefined && date > to);
+      }),
+    );
+    if (drop.size === 0) return list;
+    const keep = Array.from(list.docs.keys()).filter((i) => !drop.has(list.docs[i] ?? 0));
+    return { docs: Int32Array.from(keep, (i) => list.docs[i] ?? 0), scores: Float64Array.from(keep, (i) => list.scores[i] ?? 0) };
+  }
+
+  /** Completions of the last word, most documents first. */
+  async suggest(q: string, limit: number): Promise<{ completions: { word: string; count: number }[]; total_exact: boolean }> {
+    this.#capped = false;
+    const words = queryWords(q);
+    const last = words.at(-1);
+    if (!last) return { completions: [], total_exact: true };
+    const found = await this.#completions(last.text, limit);
+    return { completions: found.map(([word, count]) => ({ word, count })), total_exact: !this.#capped };
+  }
+}
+
+function toWords(q: string): Word[] {
+  return queryWords(q).map((w) => ({ ...w, variants: baseVariants(w.text) }));
+}

@@ -1,0 +1,145 @@
+/**
+ * Typed access to one snapshot's index parts through the per-isolate cache. The reader
+ * knows nothing of KV: it takes a `read(part)` function (KV in the Worker, a Map in
+ * tests and benchmarks).
+ */
+import * as v from 'valibot';
+import type { PartCache } from './cache.ts';
+import {
+  decodePostings,
+  DOCS_PER_CHUNK,
+  DocsChunk,
+  floorIndex,
+  partName,
+  type Postings,
+  SearchMeta,
+  TermsChunk,
+  VocabChunk,
+  vlqDecode,
+} from './format.ts';
+
+export type ReadPart = (part: string) => Promise<string | null>;
+
+export interface LoadedMeta extends SearchMeta {
+  /** Sampled publication dates (ms), one per `date_stride` documents. */
+  sampleDates: Float64Array;
+}
+
+export interface TermPostings {
+  df: number;
+  postings: Postings;
+}
+
+/** Bytes a parsed value holds, roughly: two per character of its JSON plus a margin. */
+const parsedBytes = (raw: string) => raw.length * 2 + 256;
+
+export class IndexReader {
+  readonly snapshot: string;
+  readonly cache: PartCache;
+  readonly #read: ReadPart;
+  /** KV reads this reader started (cache misses), for Server-Timing and the benchmark. */
+  reads = 0;
+  readMs = 0;
+  parseMs = 0;
+
+  constructor(snapshot: string, read: ReadPart, cache: PartCache) {
+    this.snapshot = snapshot;
+    this.#read = read;
+    this.cache = cache;
+  }
+
+  #load<S extends v.GenericSchema>(part: string, schema: S): Promise<v.InferOutput<S>> {
+    return this.cache.get(`${this.snapshot}/${part}`, async () => {
+      const started = performance.now();
+      this.reads++;
+      const raw = await this.#read(part);
+      const read = performance.now();
+      this.readMs += read - started;
+      if (raw === null) throw new Error(`search index: part "${part}" of snapshot ${this.snapshot} is missing`);
+      const parsed = v.safeParse(schema, JSON.parse(raw));
+      this.parseMs += performance.now() - read;
+      if (!parsed.success) throw new Error(`search index: part "${part}" does not match its schema: ${v.summarize(parsed.issues)}`);
+      return { value: parsed.output, bytes: parsedBytes(raw) };
+    });
+  }
+
+  async meta(): Promise<LoadedMeta> {
+    const meta = await this.#load('meta', SearchMeta);
+    return this.cache.memo(`${this.snapshot}/meta+dates`, () => {
+      const deltas = vlqDecode(meta.dates);
+      const sampleDates = new Float64Array(deltas.length);
+      let minute = 0;
+      deltas.forEach((delta, i) => {
+        minute = i === 0 ? delta : minute - delta;
+        sampleDates[i] = minute * 60_000;
+      });
+      return { value: { ...meta, sampleDates }, bytes: sampleDates.byteLength + 64 };
+    });
+  }
+
+  terms(n: number) {
+    return this.#load(partName('terms', n), TermsChunk);
+  }
+
+  vocab(n: number) {
+    return this.#load(partName('vocab', n), VocabChunk);
+  }
+
+  docs(n: number) {
+    return this.#load(partName('docs', n), DocsChunk);
+  }
+
+  /** A term's document frequency and decoded postings, or null if no document has it. */
+  async lookup(term: string): Promise<TermPostings | null> {
+    const meta = await this.meta();
+    const n = floorIndex(meta.terms, term);
+    if (n < 0) return null;
+    const chunk = await this.terms(n);
+    const i = floorIndex(chunk.t, term);
+    if (i < 0 || chunk.t[i] !== term) return null;
+    const df = chunk.df[i] ?? 0;
+    const encoded = chunk.p[i] ?? '';
+    const postings = this.cache.memo(`${this.snapshot}/p/${term}`, () => {
+      const started = performance.now();
+      const value = decodePostings(encoded);
+      this.parseMs += performance.now() - started;
+      return { value, bytes: value.docs.byteLength + value.levels.byteLength + 64 };
+    });
+    return { df, postings };
+  }
+
+  /** Vocabulary words in [from, to) with their document frequency, reading at most `maxParts`. */
+  async vocabRange(from: string, to: string, maxParts: number): Promise<{ words: [string, number][]; complete: boolean }> {
+    const meta = await this.meta();
+    const first = Math.max(0, floorIndex(meta.vocab, from));
+    let last = floorIndex(meta.vocab, to);
+    if (last < first) last = first;
+    const complete = last - first < maxParts;
+    if (!complete) last = first + maxParts - 1;
+    const chunks = await Promise.all(Array.from({ length: last - first + 1 }, (_, k) => this.vocab(first + k)));
+    const words: [string, number][] = [];
+    for (const chunk of chunks) {
+      chunk.t.forEach((word, i) => {
+        if (word >= from && word < to) words.push([word, chunk.df[i] ?? 0]);
+      });
+    }
+    return { words, complete };
+  }
+
+  /** Document frequency of a word from the vocabulary (0 if absent or too rare to list). */
+  async vocabDf(word: string): Promise<number> {
+    const { words } = await this.vocabRange(word, `${word}\u0000`, 1);
+    return words[0]?.[1] ?? 0;
+  }
+
+  /** Result records of the given document numbers (one read per docs part). */
+  async records(docs: readonly number[]) {
+    const chunkIds = [...new Set(docs.map((doc) => Math.floor(doc / DOCS_PER_CHUNK)))];
+    const chunks = new Map(await Promise.all(chunkIds.map(async (n) => [n, await this.docs(n)] as const)));
+    return docs.map((doc) => {
+      const record = chunks.get(Math.floor(doc / DOCS_PER_CHUNK))?.d[doc % DOCS_PER_CHUNK];
+      if (!record) throw new Error(`search index: no record for document ${doc} in snapshot ${this.snapshot}`);
+      return record;
+    });
+  }
+}
