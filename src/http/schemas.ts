@@ -18,9 +18,8 @@ export const limitParam = (max: number, fallback: number) =>
     String(fallback),
   );
 
-export const sectionParam = v.optional(
-  v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be a section slug such as "sport" (lowercase letters, digits, dashes)')),
-);
+export const sectionSlug = v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be a section slug such as "sport" (lowercase letters, digits, dashes)'));
+export const sectionParam = v.optional(sectionSlug);
 
 export const langParam = v.optional(
   v.pipe(

@@ -1,5 +1,64 @@
+/**
+ * Feeds for feed readers: JSON Feed 1.1, RSS 2.0 and Atom 1.0, for everything and per
+ * section, each with `?lang=` and paging (JSON Feed `next_url`, RFC 5005 rel="next").
+ */
 import { Hono } from 'hono';
+import { describeRoute } from 'hono-openapi';
+import * as v from 'valibot';
 import type { AppEnv } from '../app.ts';
+import { type FeedMeta, renderAtom, renderJsonFeed, renderRss } from '../core/feed-formats.ts';
+import { setLastModified } from '../http/cache.ts';
+import { cursorParam, langParam, limitParam, sectionSlug } from '../http/schemas.ts';
+import { validate } from '../http/validate.ts';
+import { loadFeed } from './feeds.ts';
 
-/** JSON Feed, RSS and Atom for feed readers: wired once src/core/feed-formats.ts lands. */
+const FORMATS = {
+  json: { type: 'application/feed+json', render: (meta: FeedMeta, items: Parameters<typeof renderRss>[1]) => JSON.stringify(renderJsonFeed(meta, items)) },
+  xml: { type: 'application/rss+xml', render: renderRss },
+  atom: { type: 'application/atom+xml', render: renderAtom },
+} as const;
+
+const ReaderQuery = v.object({ lang: langParam, limit: limitParam(100, 50), cursor: cursorParam });
+const SectionParam = v.object({ section: sectionSlug });
+
 export const readerFeedRoutes = new Hono<AppEnv>();
+
+for (const [ext, format] of Object.entries(FORMATS)) {
+  for (const path of [`/feed.${ext}`, `/sections/:section/feed.${ext}`]) {
+    const perSection = path.startsWith('/sections/');
+    readerFeedRoutes.get(
+      path,
+      describeRoute({
+        summary: `${ext === 'json' ? 'JSON Feed 1.1' : ext === 'xml' ? 'RSS 2.0' : 'Atom 1.0'} of the latest news${perSection ? ' in one section' : ''}`,
+        responses: { 200: { description: 'The feed', content: { [format.type]: {} } }, 400: { description: 'Problem details (RFC 9457)' } },
+      }),
+      validate('param', perSection ? SectionParam : v.object({})),
+      validate('query', ReaderQuery),
+      async (c) => {
+        const query = c.req.valid('query');
+        const section = perSection ? c.req.param('section') : undefined;
+        const { result, builtAt } = await loadFeed(c.env, { ...query, section, source: undefined });
+        const site = c.env.SITE_URL.replace(/\/$/, '');
+        const pageUrl = (cursor?: string) => {
+          const url = new URL(`${site}${new URL(c.req.url).pathname}`);
+          if (query.lang) url.searchParams.set('lang', query.lang);
+          if (c.req.query('limit')) url.searchParams.set('limit', String(query.limit));
+          if (cursor) url.searchParams.set('cursor', cursor);
+          return url.toString();
+        };
+        const meta: FeedMeta = {
+          title: `${c.env.SITE_TITLE}${section ? `: ${section}` : ''}${query.lang ? ` (${query.lang})` : ''}`,
+          description: `Latest news${section ? ` in ${section}` : ''}${query.lang ? ` in ${query.lang}` : ''} from ${c.env.SITE_TITLE}.`,
+          home_page_url: site,
+          feed_url: pageUrl(query.cursor),
+          id: pageUrl(),
+          next_url: result.next_cursor ? pageUrl(result.next_cursor) : null,
+          updated: builtAt,
+          ...(query.lang ? { language: query.lang } : {}),
+        };
+        setLastModified(c, builtAt);
+        return c.body(format.render(meta, result.items), 200, { 'content-type': `${format.type}; charset=utf-8` });
+      },
+    );
+  }
+}
