@@ -1,0 +1,236 @@
+/**
+ * Property tests of the submission schemas and helpers (pure core, run in Node).
+ */
+import fc from 'fast-check';
+import * as v from 'valibot';
+import { describe, expect, it } from 'vitest';
+import { Article } from '../../src/core/article.ts';
+import { CATEGORIES, CATEGORY_EXPIRY_DAYS, expiresAt } from '../../src/core/submissions/categories.ts';
+import { decodeCursor, encodeCursor } from '../../src/core/submissions/cursor.ts';
+import { newsToArticle } from '../../src/core/submissions/news.ts';
+import { AdInput, AdPatch, AdsQuery, LIMITS, NewsInput, ReportInput } from '../../src/core/submissions/schemas.ts';
+import { cleanText, looksLikeHtml } from '../../src/core/submissions/text.ts';
+import { canonicalJson, checkFormToken, FORM_TOKEN, issueFormToken, sameSecret, timingSafeEqual } from '../../src/core/submissions/tokens.ts';
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E]/;
+const words = (min: number, max: number) =>
+  fc.array(fc.stringMatching(/^[A-Za-zА-Яа-яЁёІіЇїЄє0-9]{1,12}$/), { minLength: min, maxLength: max }).map((ws) => ws.join(' '));
+
+const validAdArb = fc.record({
+  title: words(1, 10).filter((s) => s.length >= 3 && s.length <= 120),
+  text: words(3, 60).filter((s) => s.length >= 10),
+  category: fc.constantFrom(...CATEGORIES),
+  price: fc.option(fc.record({ amount: fc.integer({ min: 0, max: 10_000_000 }).map((c) => c / 100), currency: fc.constantFrom('RUB', 'EUR', 'USD', 'UAH', 'KZT') }), { nil: undefined }),
+  contact: fc.oneof(
+    fc.record({ name: words(1, 3), email: fc.constant('a@example.com') }),
+    fc.record({ name: words(1, 3), phone: fc.stringMatching(/^\+[1-9][0-9]{6,12}$/) }),
+    fc.record({ name: words(1, 3), email: fc.stringMatching(/^[a-z0-9]{1,10}(\.[a-z0-9]{1,5})?@[a-z0-9]{1,10}\.[a-z]{2,6}$/), phone: fc.constant('+7 495 123-45-67') }),
+  ),
+  location: words(1, 4).filter((s) => s.length >= 2 && s.length <= 120),
+  lang: fc.constantFrom('ru', 'en', 'uk', 'en-GB', 'zh-Hant-TW', 'de'),
+  images: fc.array(fc.webUrl({ validSchemes: ['https'] }).filter((u) => u.length < 2048), { maxLength: LIMITS.images }),
+  website: fc.constant(''),
+  form_token: fc.constant('ft1.1.x'),
+});
+
+describe('AdInput', () => {
+  it('accepts every well-formed ad, and parsing is idempotent', () => {
+    fc.assert(
+      fc.property(validAdArb, (ad) => {
+        const first = v.safeParse(AdInput, ad);
+        expect(first.issues).toBeUndefined();
+        const again = v.parse(AdInput, first.output);
+        expect(again).toEqual(first.output);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('whatever the title, the stored one is plain text within limits, or the ad is refused naming "title"', () => {
+    fc.assert(
+      fc.property(validAdArb, fc.string({ maxLength: 200, unit: 'binary' }), (ad, title) => {
+        const parsed = v.safeParse(AdInput, { ...ad, title });
+        if (parsed.success) {
+          expect(parsed.output.title).not.toMatch(CONTROL);
+          expect(looksLikeHtml(parsed.output.title)).toBe(false);
+          expect([...parsed.output.title].length).toBeGreaterThanOrEqual(3);
+          expect([...parsed.output.title].length).toBeLessThanOrEqual(120);
+          expect(parsed.output.title).toBe(parsed.output.title.trim());
+        } else {
+          expect(parsed.issues.map((i) => i.path?.[0]?.key)).toEqual(parsed.issues.map(() => 'title'));
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('refuses any text containing an HTML tag', () => {
+    fc.assert(
+      fc.property(validAdArb, fc.constantFrom('b', 'script', 'a href="x"', 'img src=x onerror=alert(1)', '/p', '!--'), words(1, 5), (ad, tag, rest) => {
+        expect(v.safeParse(AdInput, { ...ad, text: `${rest} <${tag}> ${ad.text}` }).success).toBe(false);
+      }),
+    );
+  });
+
+  it('refuses a contact with neither email nor phone, and any image URL that is not https', () => {
+    fc.assert(
+      fc.property(validAdArb, words(1, 3), (ad, name) => {
+        expect(v.safeParse(AdInput, { ...ad, contact: { name } }).success).toBe(false);
+      }),
+    );
+    fc.assert(
+      fc.property(validAdArb, fc.webUrl({ validSchemes: ['http', 'ftp', 'data', 'javascript'] }), (ad, url) => {
+        expect(v.safeParse(AdInput, { ...ad, images: [url] }).success).toBe(false);
+      }),
+    );
+    fc.assert(
+      fc.property(validAdArb, fc.array(fc.constant('https://x.example/a.jpg'), { minLength: 6, maxLength: 20 }), (ad, images) => {
+        expect(v.safeParse(AdInput, { ...ad, images }).success).toBe(false);
+      }),
+    );
+  });
+
+  it('accepts prices with at most two decimals only', () => {
+    fc.assert(
+      fc.property(validAdArb, fc.integer({ min: 0, max: 1e9 }), fc.integer({ min: 1, max: 9 }), (ad, cents, extra) => {
+        expect(v.safeParse(AdInput, { ...ad, price: { amount: cents / 100, currency: 'EUR' } }).success).toBe(true);
+        expect(v.safeParse(AdInput, { ...ad, price: { amount: cents / 100 + extra / 1000, currency: 'EUR' } }).success).toBe(false);
+      }),
+    );
+  });
+
+  it('AdPatch accepts any non-empty subset of valid fields and refuses an empty one', () => {
+    fc.assert(
+      fc.property(validAdArb, fc.subarray(['title', 'text', 'category', 'price', 'contact', 'location', 'lang', 'images'] as const, { minLength: 1 }), (ad, keys) => {
+        const patch = Object.fromEntries(keys.map((k) => [k, ad[k] === undefined ? null : ad[k]]));
+        expect(v.safeParse(AdPatch, patch).success).toBe(true);
+      }),
+    );
+    expect(v.safeParse(AdPatch, {}).success).toBe(false);
+  });
+});
+
+describe('NewsInput and ReportInput', () => {
+  it('accepts http and https news URLs and no other scheme', () => {
+    const base = { title: 'A reader story title', text: 'word '.repeat(20), section: 'travel', lang: 'ru', form_token: 'x' };
+    fc.assert(
+      fc.property(fc.webUrl({ validSchemes: ['http', 'https'] }), (url) => {
+        expect(v.safeParse(NewsInput, { ...base, url }).success).toBe(true);
+      }),
+    );
+    fc.assert(
+      fc.property(fc.webUrl({ validSchemes: ['ftp', 'javascript', 'data', 'file'] }), (url) => {
+        expect(v.safeParse(NewsInput, { ...base, url }).success).toBe(false);
+      }),
+    );
+  });
+
+  it('approved news always becomes a valid Article with an n- id', () => {
+    fc.assert(
+      fc.property(words(3, 20), words(12, 200), fc.option(fc.webUrl(), { nil: null }), fc.integer({ min: 0, max: 4e12 }), (title, text, url, at) => {
+        const parsed = v.safeParse(NewsInput, { title, text, url, section: 'world', lang: 'en', form_token: 'x' });
+        fc.pre(parsed.success);
+        if (!parsed.success) return;
+        const article = newsToArticle('abcdefghijklmnopqrst', parsed.output, at);
+        expect(v.safeParse(Article, article).success).toBe(true);
+        expect(article.id).toBe('n-abcdefghijklmnopqrst');
+        expect(article.summary.length).toBeLessThanOrEqual(281);
+        expect(article.published).toBe(new Date(at).toISOString());
+      }),
+    );
+  });
+
+  it('ReportInput takes only the listed reasons', () => {
+    fc.assert(
+      fc.property(fc.string(), (reason) => {
+        const ok = ['spam', 'scam', 'offensive', 'illegal', 'wrong_category', 'duplicate', 'other'].includes(reason);
+        expect(v.safeParse(ReportInput, { reason }).success).toBe(ok);
+      }),
+    );
+  });
+
+  it('AdsQuery limit is an integer from 1 to 50', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -5, max: 200 }), (n) => {
+        expect(v.safeParse(AdsQuery, { limit: String(n) }).success).toBe(n >= 1 && n <= 50);
+      }),
+    );
+  });
+});
+
+describe('helpers', () => {
+  it('cleanText is idempotent and leaves no control characters', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 300 }), fc.boolean(), (s, multiline) => {
+        const once = cleanText(s, multiline);
+        expect(cleanText(once, multiline)).toBe(once);
+        expect(once).not.toMatch(CONTROL);
+        if (!multiline) expect(once).not.toMatch(/\n/);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('cursors round-trip; arbitrary strings decode to null or a valid position, never throw', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 52 }), fc.stringMatching(/^[a-z2-7]{20}$/), (t, id) => {
+        expect(decodeCursor(encodeCursor([t, id]))).toEqual([t, id]);
+      }),
+    );
+    fc.assert(
+      fc.property(fc.string(), (s) => {
+        const d = decodeCursor(s);
+        if (d !== null) expect(d[1]).toMatch(/^[a-z2-7]{20}$/);
+      }),
+    );
+  });
+
+  it('canonicalJson ignores key order and round-trips JSON values', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const text = canonicalJson(value);
+        expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(value)));
+        const reversed = JSON.parse(JSON.stringify(value), (_k, x: unknown) =>
+          x !== null && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).reverse()) : x,
+        );
+        expect(canonicalJson(reversed)).toBe(text);
+      }),
+    );
+  });
+
+  it('form tokens pass only between the minimum fill time and the maximum age, and only unaltered', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 4e12 }), fc.integer({ min: -10_000, max: 3 * 3_600_000 }), async (issued, age) => {
+        const token = await issueFormToken('secret', issued);
+        const expected = age < FORM_TOKEN.minFillMs ? 'too_fast' : age > FORM_TOKEN.maxAgeMs ? 'expired' : 'ok';
+        expect(await checkFormToken('secret', token, issued + age)).toBe(expected);
+        expect(await checkFormToken('other-secret', token, issued + age)).toBe('invalid');
+        const forged = token.replace(/\.\d+\./, `.${issued + 1}.`);
+        expect(await checkFormToken('secret', forged, issued + age)).toBe('invalid');
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('timingSafeEqual agrees with plain equality; sameSecret never accepts an empty configured secret', async () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 40 }), fc.uint8Array({ maxLength: 40 }), (a, b) => {
+        expect(timingSafeEqual(a, b)).toBe(a.length === b.length && a.every((x, i) => x === b[i]));
+        expect(timingSafeEqual(a, a.slice())).toBe(true);
+      }),
+    );
+    expect(await sameSecret('', '')).toBe(false);
+    expect(await sameSecret('abc', 'abc')).toBe(true);
+    expect(await sameSecret('abc', 'abcd')).toBe(false);
+  });
+
+  it('expiry follows the per-category days', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...CATEGORIES), fc.integer({ min: 0, max: 4e12 }), (category, now) => {
+        expect(expiresAt(category, now)).toBe(now + CATEGORY_EXPIRY_DAYS[category] * 86_400_000);
+      }),
+    );
+    expect(expiresAt('unknown', 0)).toBe(30 * 86_400_000);
+  });
+});
