@@ -571,6 +571,7 @@ const STORIES: Story[] = [
     title: 'У Києві обговорюють, як зробити електросамокати безпечнішими для пішоходів',
     section: 'ukraine', lang: 'uk', source: 'Українська правда', at: '2024-07-16T08:40',
     body: 'У Києві обговорюють правила користування електросамокатами. Йдеться про безпеку пішоходів на тротуарах.',
+    tags: ['Київ', 'електросамокати'],
   },
   {
     title: 'Спека в Києві: синоптики розповіли, коли чекати на полегшення',
@@ -583,7 +584,7 @@ const STORIES: Story[] = [
     section: 'business', lang: 'uk', source: 'ZAXID.NET', at: '2024-07-16T09:35',
     body: 'На ринках Львова подорожчало м’ясо, повідомляють продавці.',
     summary: 'У Львові на ринках подорожчало м’ясо.',
-    image: 'lviv-market.jpg', credit: 'ZAXID.NET',
+    image: 'lviv-market.jpg', credit: 'ZAXID.NET', tags: ['Львів', 'ціни'],
     // Same title with an ASCII apostrophe: the commonest near-duplicate in Ukrainian text.
     copies: [{ after: 180, source: 'Львівський портал', title: "У Львові зросли ціни на м'ясо на ринках" }],
   },

@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as v from 'valibot';
+import { SaxesParser } from 'saxes';
 import { describe, expect, it } from 'vitest';
 import { parseFeedFile } from '../../scripts/lib/feed-input.ts';
 import { belarusParagraphs, buildNewsPageRecords, toJsonl } from '../../scripts/sample/make-news-page.ts';
@@ -50,6 +51,22 @@ function seedHeadlines(): string[] {
 }
 
 const countTitle = (title: string) => rows.filter((r) => r.title === title).length;
+
+describe('scripts/sample/feeds', () => {
+  it('are well-formed, namespace-valid XML 1.0 with 3 to 5 items each', () => {
+    for (const name of readdirSync(FEEDS_DIR)) {
+      const text = readFileSync(join(FEEDS_DIR, name), 'utf8');
+      const errors: string[] = [];
+      const parser = new SaxesParser({ xmlns: true });
+      parser.on('error', (err) => errors.push(err.message));
+      parser.write(text).close();
+      expect(errors, name).toEqual([]);
+      const count = parseFeedFile(text, name).records.length;
+      expect(count, name).toBeGreaterThanOrEqual(3);
+      expect(count, name).toBeLessThanOrEqual(5);
+    }
+  });
+});
 
 describe('scripts/sample/news-page.jsonl', () => {
   it('is exactly what make-news-page.ts builds from the seed page', () => {
