@@ -187,7 +187,7 @@ export function renderAtom(meta: FeedMeta, items: readonly ArticleSummary[]): st
     out.push(`<summary type="text">${escapeXml(a.summary || a.title)}</summary>`);
     // RFC 4287 4.1.2: an entry without an alternate link must have content.
     if (!a.url) out.push(`<content type="text">${escapeXml(a.summary || a.title)}</content>`);
-    out.push(empty('category', { term: a.section, label: a.section }));
+    out.push(empty('category', { term: a.section }));
     for (const tag of a.tags) out.push(empty('category', { term: tag }));
     if (a.image) out.push(empty('link', { rel: 'enclosure', type: imageType(a.image), href: a.image }));
     out.push('</entry>');
