@@ -34,6 +34,14 @@ export const submitErrors = {
   429: problem('Too many submissions from this client; see Retry-After'),
 };
 
+export const IDEMPOTENCY_PARAMETER = {
+  name: 'Idempotency-Key',
+  in: 'header' as const,
+  required: false,
+  description: 'Same key and body within 24 h: the same answer and one submission; same key, other body: 422',
+  schema: { type: 'string' as const, minLength: 1, maxLength: 255 },
+};
+
 /** The client as Cloudflare sees it (set by the edge, not spoofable by the client there). */
 export const clientIp = (c: Ctx) => c.req.header('cf-connecting-ip') ?? 'unknown';
 
@@ -188,6 +196,7 @@ adsRoutes.post(
   describeRoute({
     tags: ['submissions'],
     summary: 'Submit an ad; it waits for moderation',
+    parameters: [IDEMPOTENCY_PARAMETER],
     responses: { 201: { description: 'Stored, pending moderation', content: json(AdCreated) }, ...submitErrors },
   }),
   rateLimit('submit'),

@@ -16,7 +16,7 @@ import { canonicalJson, newId, sha256Hex } from '../core/submissions/tokens.ts';
 import { ApiError } from '../http/problem.ts';
 import { validate } from '../http/validate.ts';
 import { submissionsStore } from '../storage/submissions.ts';
-import { checkAbuse, idempotencyKey, jsonBody, rateLimit, submitErrors } from './ads.ts';
+import { checkAbuse, IDEMPOTENCY_PARAMETER, idempotencyKey, jsonBody, rateLimit, submitErrors } from './ads.ts';
 
 export const newsRoutes = new Hono<AppEnv>();
 
@@ -25,6 +25,7 @@ newsRoutes.post(
   describeRoute({
     tags: ['submissions'],
     summary: 'Submit reader news; once approved it appears in the feeds and search',
+    parameters: [IDEMPOTENCY_PARAMETER],
     responses: { 201: { description: 'Stored, pending moderation', content: { 'application/json': { schema: resolver(NewsCreated) } } }, ...submitErrors },
   }),
   rateLimit('submit'),

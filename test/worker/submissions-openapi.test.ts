@@ -23,4 +23,6 @@ it('documents every submissions route in /openapi.json', async () => {
       'POST /v1/admin/submissions/{id}/{action}',
     ]),
   );
+  const post = doc.paths['/v1/ads']?.post as { parameters?: { name: string; in: string }[] };
+  expect(post.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Idempotency-Key', in: 'header' })]));
 });
