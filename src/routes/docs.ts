@@ -49,6 +49,8 @@ export function docsRoutes(app: Hono<AppEnv>) {
         servers: [{ url: siteUrl }],
       },
       exclude: ['/openapi.json', '/docs'],
+      // Our feeds end in .json/.xml/.atom: they are routes, not static files.
+      excludeStaticFile: false,
     }));
   return new Hono<AppEnv>()
     .get('/openapi.json', async (c) => c.json(await document(c.env.SITE_URL)))
