@@ -1,5 +1,215 @@
+/**
+ * Search and suggest over the live snapshot's index (src/core/search), with approved
+ * reader news that came after the snapshot merged in. docs/search.md has the design.
+ */
 import { Hono } from 'hono';
+import { describeRoute, resolver } from 'hono-openapi';
+import * as v from 'valibot';
 import type { AppEnv } from '../app.ts';
+import { decodeSearchCursor, encodeSearchCursor, MAX_OFFSET, queryDigest } from '../core/search/cursor.ts';
+import { type Hit, queryWords, SearchEngine, type SearchParams, type SearchResult } from '../core/search/query.ts';
+import { ApiError } from '../http/problem.ts';
+import { cursorParam, langParam, limitParam, sourceParam } from '../http/schemas.ts';
+import { validate } from '../http/validate.ts';
+import { liveArticles, requirePointer } from '../storage/feed.ts';
+import { liveIndex, snapshotIndex } from '../storage/search-index.ts';
 
-/** Placeholder sub-app; the routes land with their issue. */
-export const searchRoutes = new Hono<AppEnv>();
+/** Longest query accepted: a headline pasted whole fits; anything longer is not a search. */
+export const MAX_QUERY_CHARS = 200;
+
+const queryText = v.pipe(
+  v.string('is required'),
+  v.check((s) => s.trim().length > 0, 'must not be empty'),
+  v.maxLength(MAX_QUERY_CHARS, `must be at most ${MAX_QUERY_CHARS} characters`),
+);
+
+const DATE_MESSAGE = 'must be a date (2024-11-20) or an ISO 8601 date-time (2024-11-20T10:00:00Z)';
+const DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+/** A date alone means the whole day: as `from` its first millisecond, as `to` its last. */
+const dateParam = (endOfDay: boolean) =>
+  v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(DATE, DATE_MESSAGE),
+      v.check((s) => !Number.isNaN(Date.parse(s)), DATE_MESSAGE),
+      v.transform((s) => Date.parse(s) + (endOfDay && s.length === 10 ? 86_399_999 : 0)),
+    ),
+  );
+
+export const SearchQuery = v.pipe(
+  v.object({
+    q: queryText,
+    section: v.optional(v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be a section slug such as "sport"'))),
+    lang: langParam,
+    source: sourceParam,
+    from: dateParam(false),
+    to: dateParam(true),
+    sort: v.optional(v.picklist(['relevance', 'newest'], 'must be "relevance" or "newest"'), 'relevance'),
+    limit: limitParam(50, 10),
+    cursor: cursorParam,
+  }),
+  v.forward(
+    v.check((q) => q.from === undefined || q.to === undefined || q.from <= q.to, 'must not be before `from`'),
+    ['to'],
+  ),
+);
+
+const Range = v.tuple([v.number(), v.number()]);
+export const SearchItem = v.object({
+  id: v.string(),
+  title: v.string(),
+  snippet: v.string(),
+  section: v.string(),
+  lang: v.string(),
+  source: v.string(),
+  published: v.string(),
+  url: v.nullable(v.string()),
+  score: v.number(),
+  highlights: v.object({ title: v.array(Range), snippet: v.array(Range) }),
+});
+export const SearchResponse = v.object({
+  query: v.string(),
+  total: v.number(),
+  total_exact: v.boolean(),
+  match: v.picklist(['all', 'any']),
+  corrections: v.array(v.object({ from: v.string(), to: v.string(), kind: v.picklist(['layout', 'transliteration', 'typo']) })),
+  items: v.array(SearchItem),
+  next_cursor: v.nullable(v.string()),
+});
+type SearchItem = v.InferOutput<typeof SearchItem>;
+
+export const SuggestQuery = v.object({ q: queryText, limit: limitParam(20, 8) });
+export const SuggestResponse = v.object({
+  query: v.string(),
+  suggestions: v.array(v.object({ word: v.string(), count: v.number() })),
+});
+
+const problem = { description: 'Problem details (RFC 9457)', content: { 'application/problem+json': {} } };
+
+function badQuery(message: string): ApiError {
+  return new ApiError('invalid_query', `The request query is invalid: q: ${message}`, { errors: [{ field: 'q', message }] });
+}
+
+function toItem(hit: Hit): SearchItem {
+  const [id, title, , section, lang, source, published, url] = hit.record;
+  const ranges = (list: readonly { start: number; end: number }[]) => list.map((r): [number, number] => [r.start, r.end]);
+  return {
+    id,
+    title,
+    snippet: hit.snippet,
+    section,
+    lang,
+    source,
+    published,
+    url,
+    score: Math.round(hit.score * 1000) / 1000,
+    highlights: { title: ranges(hit.highlights.title), snippet: ranges(hit.highlights.snippet) },
+  };
+}
+
+/** Snapshot results and live ones, merged into one ranking. */
+function merge(a: SearchResult, b: SearchResult, sort: SearchParams['sort']): SearchResult {
+  const hits = [...a.hits, ...b.hits].sort((x, y) =>
+    sort === 'newest' ? (y.record[6] < x.record[6] ? -1 : y.record[6] > x.record[6] ? 1 : 0) : y.score - x.score,
+  );
+  return {
+    total: a.total + b.total,
+    total_exact: a.total_exact && b.total_exact,
+    match: a.match === 'all' || b.match === 'all' ? 'all' : 'any',
+    corrections: a.corrections.length > 0 ? a.corrections : b.corrections,
+    hits,
+  };
+}
+
+const ms = (n: number) => n.toFixed(1);
+
+export const searchRoutes = new Hono<AppEnv>()
+  .get(
+    '/v1/search',
+    describeRoute({
+      summary: 'Full-text search over headlines and articles',
+      description:
+        'Every word must match (falling back to any word when none match all); the last word also matches as a prefix unless the query ends in a space; ' +
+        'typos are tolerated from five letters (one edit; two from nine). Russian, Ukrainian and English words match their inflected forms. ' +
+        'A query typed in the wrong keyboard layout or in Latin transliteration finds Cyrillic articles, and `corrections` says what was read instead. ' +
+        '`total` is exact unless `total_exact` is false (a completion or typo look-up was capped). Highlights are [start, end) UTF-16 offsets into the returned title and snippet.',
+      responses: {
+        200: { description: 'A page of results', content: { 'application/json': { schema: resolver(SearchResponse) } } },
+        400: problem,
+        503: problem,
+      },
+    }),
+    validate('query', SearchQuery),
+    async (c) => {
+      const query = c.req.valid('query');
+      const digest = queryDigest([query.q, query.section, query.lang, query.source, query.from, query.to, query.sort]);
+      const offset = query.cursor === undefined ? 0 : decodeSearchCursor(query.cursor, digest);
+      if (offset === null) {
+        throw new ApiError('invalid_cursor', 'The cursor is not valid for this query: pass back the next_cursor of the previous page with the same parameters.', {
+          errors: [{ field: 'cursor', message: 'is not a cursor this API issued for this query' }],
+        });
+      }
+      if (queryWords(query.q).length === 0) throw badQuery('must contain at least one word');
+
+      const started = performance.now();
+      const pointer = await requirePointer(c.env.NEWS);
+      const pointerMs = performance.now() - started;
+      const reader = snapshotIndex(c.env.NEWS, pointer.snapshot);
+      const params: SearchParams = { ...query, offset, limit: query.limit };
+      const live = liveIndex(await liveArticles(c.env.NEWS, pointer));
+      let result: SearchResult;
+      if (live === null) {
+        result = await new SearchEngine(reader).search(params);
+      } else {
+        // Both rankings up to the end of this page, merged, then the page cut out of it.
+        const upTo = { ...params, offset: 0, limit: offset + query.limit };
+        const [own, fresh] = await Promise.all([new SearchEngine(reader).search(upTo), new SearchEngine(live, { statsFrom: reader }).search(upTo)]);
+        result = merge(own, fresh, query.sort);
+        result.hits = result.hits.slice(offset, offset + query.limit);
+      }
+      const next = offset + query.limit;
+      const total = performance.now() - started;
+      c.header(
+        'Server-Timing',
+        `pointer;dur=${ms(pointerMs)}, kv;dur=${ms(reader.readMs)};desc="${reader.reads} reads", parse;dur=${ms(reader.parseMs)}, total;dur=${ms(total)}`,
+      );
+      return c.json({
+        query: query.q,
+        total: result.total,
+        total_exact: result.total_exact,
+        match: result.match,
+        corrections: result.corrections,
+        items: result.hits.map(toItem),
+        next_cursor: next < result.total && next <= MAX_OFFSET ? encodeSearchCursor(next, digest) : null,
+      });
+    },
+  )
+  .get(
+    '/v1/suggest',
+    describeRoute({
+      summary: 'Completions of the last word of a query',
+      description: 'Words of the index that start with the last word typed, most articles first; `count` is how many articles hold the word.',
+      responses: {
+        200: { description: 'Completions', content: { 'application/json': { schema: resolver(SuggestResponse) } } },
+        400: problem,
+        503: problem,
+      },
+    }),
+    validate('query', SuggestQuery),
+    async (c) => {
+      const query = c.req.valid('query');
+      if (queryWords(query.q).length === 0) throw badQuery('must contain at least one word');
+      const pointer = await requirePointer(c.env.NEWS);
+      const own = await new SearchEngine(snapshotIndex(c.env.NEWS, pointer.snapshot)).suggest(query.q, query.limit);
+      const live = liveIndex(await liveArticles(c.env.NEWS, pointer));
+      const counts = new Map(own.completions.map((s) => [s.word, s.count]));
+      if (live !== null) {
+        for (const s of (await new SearchEngine(live).suggest(query.q, query.limit)).completions) counts.set(s.word, (counts.get(s.word) ?? 0) + s.count);
+      }
+      const suggestions = [...counts]
+        .map(([word, count]) => ({ word, count }))
+        .sort((a, b) => b.count - a.count || (a.word < b.word ? -1 : 1))
+        .slice(0, query.limit);
+      return c.json({ query: query.q, suggestions });
+    },
+  );

@@ -244,12 +244,29 @@ function topK(list: Scored, k: number): number[] {
   return heap.sort((a, b) => score(b) - score(a) || a - b);
 }
 
+export interface EngineOptions {
+  /**
+   * A larger index whose statistics score this one: a handful of live reader news scored
+   * by their own idf would rank arbitrarily against the snapshot's results.
+   */
+  statsFrom?: IndexReader;
+}
+
 export class SearchEngine {
   readonly reader: IndexReader;
+  readonly #statsFrom: IndexReader | undefined;
   #capped = false;
 
-  constructor(reader: IndexReader) {
+  constructor(reader: IndexReader, options: EngineOptions = {}) {
     this.reader = reader;
+    this.#statsFrom = options.statsFrom;
+  }
+
+  /** idf of a term: this index's counts plus those of `statsFrom`, if any. */
+  async #idf(meta: LoadedMeta, term: string, df: number): Promise<number> {
+    if (!this.#statsFrom) return idf(meta.docs, df);
+    const [other, found] = await Promise.all([this.#statsFrom.meta(), this.#statsFrom.lookup(term)]);
+    return idf(meta.docs + other.docs, df + (found?.df ?? 0));
   }
 
   async #known(words: readonly Word[]): Promise<boolean[]> {
@@ -298,11 +315,16 @@ export class SearchEngine {
 
   async #wordList(meta: LoadedMeta, word: Word): Promise<Scored> {
     let list = EMPTY;
-    const lookups = await Promise.all(word.variants.map((variant) => this.reader.lookup(variant.term)));
+    const lookups = await Promise.all(
+      word.variants.map(async (variant) => {
+        const found = await this.reader.lookup(variant.term);
+        return found && { ...found, idf: await this.#idf(meta, variant.term, found.df) };
+      }),
+    );
     for (const [k, variant] of word.variants.entries()) {
       const found = lookups[k];
       if (!found) continue;
-      const weight = idf(meta.docs, found.df) * variant.weight;
+      const weight = found.idf * variant.weight;
       const { docs, levels } = found.postings;
       const scores = new Float64Array(docs.length);
       for (let i = 0; i < docs.length; i++) scores[i] = weight * (LEVEL_IMPACT[levels[i] ?? 0] ?? 0);

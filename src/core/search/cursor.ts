@@ -1,0 +1,39 @@
+/**
+ * Search cursors: opaque, URL-safe, bound to the query they page through. A cursor holds
+ * the offset of the next page and a digest of the query, so one pasted onto another query
+ * is refused instead of paging through the wrong results. Pages stay consistent within a
+ * snapshot; after a deploy the offset continues in the new snapshot's ranking.
+ */
+import * as v from 'valibot';
+
+/** Deepest page a cursor may reach: ranking beyond it is noise, and it bounds the work. */
+export const MAX_OFFSET = 1_000;
+
+const Cursor = v.object({ v: v.literal(1), o: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_OFFSET)), q: v.string() });
+type Cursor = v.InferOutput<typeof Cursor>;
+
+/** FNV-1a over the query's canonical form: a cheap, stable digest, not a security measure. */
+export function queryDigest(parts: readonly (string | number | undefined)[]): string {
+  let hash = 0x811c9dc5;
+  for (const ch of JSON.stringify(parts)) {
+    hash ^= ch.codePointAt(0) ?? 0;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(36);
+}
+
+export function encodeSearchCursor(offset: number, digest: string): string {
+  const cursor: Cursor = { v: 1, o: offset, q: digest };
+  return btoa(JSON.stringify(cursor)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** The offset a cursor stands for, or null if it is not ours or belongs to another query. */
+export function decodeSearchCursor(text: string, digest: string): number | null {
+  if (!/^[A-Za-z0-9_-]{1,200}$/.test(text)) return null;
+  try {
+    const parsed = v.safeParse(Cursor, JSON.parse(atob(text.replace(/-/g, '+').replace(/_/g, '/'))));
+    return parsed.success && parsed.output.q === digest ? parsed.output.o : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * The Worker side of search: the live snapshot's index parts read from KV through one
+ * per-isolate cache, and a small in-memory index of approved reader news that the
+ * snapshot does not hold yet.
+ */
+import type { Article } from '../core/article.ts';
+import { searchKey } from '../core/keys.ts';
+import { buildSearchParts } from '../core/search/build.ts';
+import { PartCache } from '../core/search/cache.ts';
+import { IndexReader } from '../core/search/reader.ts';
+
+/**
+ * Index bytes an isolate keeps (128 MB isolate; the issue allows 64 MB of index at 1M
+ * articles). Parsed parts and decoded postings both count; the least recently used go first.
+ */
+export const INDEX_CACHE_BYTES = 48 * 1024 * 1024;
+
+const cache = new PartCache(INDEX_CACHE_BYTES);
+
+/** A reader of one snapshot's index; cheap to make, one per request (it counts its reads). */
+export function snapshotIndex(kv: KVNamespace, snapshot: string): IndexReader {
+  return new IndexReader(snapshot, (part) => kv.get(searchKey(snapshot, part)), cache);
+}
+
+/** Bytes and entries the isolate's index cache holds (Server-Timing, benchmark). */
+export function indexCacheStats() {
+  return { bytes: cache.bytes, entries: cache.size, hits: cache.hits, misses: cache.misses };
+}
+
+/** Live reader news change rarely; the index over them is rebuilt only when they change. */
+let live: { signature: string; parts: Map<string, string> } | undefined;
+const liveCache = new PartCache(4 * 1024 * 1024);
+
+/** An index over the given articles, or null if there are none. Rebuilt when they change. */
+export function liveIndex(articles: readonly Article[]): IndexReader | null {
+  if (articles.length === 0) return null;
+  const signature = articles.map((a) => `${a.id}@${a.published}`).join('|');
+  if (live?.signature !== signature) {
+    live = { signature, parts: new Map(buildSearchParts(articles).map((p) => [p.part, p.value])) };
+  }
+  const parts = live.parts;
+  return new IndexReader(`live-${articles.length}-${signature.length}-${hash(signature)}`, async (part) => parts.get(part) ?? null, liveCache);
+}
+
+function hash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(36);
+}

@@ -1,0 +1,159 @@
+import { env, exports } from 'cloudflare:workers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { RawArticle } from '../../src/core/article.ts';
+import { searchKey } from '../../src/core/keys.ts';
+import { forgetApprovedNews } from '../../src/storage/submissions.ts';
+import fixture from '../fixtures/search/articles.json';
+import { seedSnapshot } from './seed.ts';
+import { approve, send, validNews } from './submissions-helpers.ts';
+
+const get = (path: string) => exports.default.fetch(`http://edge.test${path}`);
+
+interface Item {
+  id: string;
+  title: string;
+  snippet: string;
+  section: string;
+  lang: string;
+  source: string;
+  published: string;
+  url: string | null;
+  score: number;
+  highlights: { title: [number, number][]; snippet: [number, number][] };
+}
+interface Body {
+  query: string;
+  total: number;
+  total_exact: boolean;
+  match: 'all' | 'any';
+  corrections: { from: string; to: string; kind: string }[];
+  items: Item[];
+  next_cursor: string | null;
+}
+
+async function search(query: string): Promise<Body> {
+  const res = await get(`/v1/search?${query}`);
+  expect(res.status, await res.clone().text()).toBe(200);
+  expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+  return (await res.json()) as Body;
+}
+
+const urls = (b: Body) => b.items.map((i) => i.url);
+const byId = new Map((fixture as RawArticle[]).map((a) => [a.id, a]));
+const url = (id: string) => byId.get(id)?.url;
+
+let snapshot = '';
+beforeAll(async () => {
+  const { pointer } = await seedSnapshot(fixture as RawArticle[]);
+  snapshot = pointer.snapshot;
+});
+
+describe('GET /v1/search', () => {
+  it('answers from the index parts the snapshot wrote', async () => {
+    expect(await env.NEWS.get(searchKey(snapshot, 'meta'))).not.toBeNull();
+    const body = await search('q=Москве');
+    expect(body.query).toBe('Москве');
+    expect(urls(body)).toEqual(expect.arrayContaining([url('ru-1'), url('ru-2')]));
+    expect(body.total).toBe(2);
+    expect(body.total_exact).toBe(true);
+    const item = body.items[0]!;
+    for (const [start, end] of item.highlights.title) expect(item.title.slice(start, end).toLowerCase()).toMatch(/^москв/);
+  });
+
+  it('finds Ukrainian forms, apostrophe variants and place names', async () => {
+    expect(urls(await search(`q=${encodeURIComponent('Києві')}`))).toEqual([url('uk-1')]);
+    expect(urls(await search(`q=${encodeURIComponent('мясо')}`))).toEqual([url('uk-2')]);
+    expect(urls(await search(`q=${encodeURIComponent('Одеси')}`))).toEqual([url('uk-3')]);
+  });
+
+  it('corrects the keyboard layout and transliteration, and says so', async () => {
+    const layout = await search('q=ghbdtn');
+    expect(urls(layout)).toEqual([url('ru-7')]);
+    expect(layout.corrections).toEqual([{ from: 'ghbdtn', to: 'привет', kind: 'layout' }]);
+    const translit = await search('q=sobyanin');
+    expect(urls(translit)).toEqual([url('ru-1')]);
+    expect(translit.corrections[0]).toMatchObject({ kind: 'transliteration', to: 'собянин' });
+  });
+
+  it('filters, sorts by date and pages with a cursor', async () => {
+    const filtered = await search(`q=${encodeURIComponent('цены')}&lang=ru&from=2024-01-01`);
+    expect(urls(filtered)).toEqual([url('ru-8')]);
+    const newest = await search('q=smartphone&sort=newest');
+    expect(urls(newest)).toEqual([url('en-3'), url('en-4')]);
+    const first = await search('q=smartphone&limit=1');
+    expect(first.items).toHaveLength(1);
+    expect(first.next_cursor).not.toBeNull();
+    const second = await search(`q=smartphone&limit=1&cursor=${first.next_cursor}`);
+    expect(second.items).toHaveLength(1);
+    expect(second.items[0]!.url).not.toBe(first.items[0]!.url);
+    expect(second.next_cursor).toBeNull();
+  });
+
+  it('reports timings in Server-Timing', async () => {
+    const res = await get('/v1/search?q=oil');
+    expect(res.headers.get('server-timing')).toMatch(/pointer;dur=[\d.]+, kv;dur=[\d.]+;desc="\d+ reads", parse;dur=[\d.]+, total;dur=[\d.]+/);
+  });
+
+  it.each([
+    ['', 'q'],
+    ['q=', 'q'],
+    ['q=%20%20', 'q'],
+    [`q=${'a'.repeat(201)}`, 'q'],
+    ['q=%21%21%21', 'q'],
+    ['q=oil&from=2024-13-45', 'from'],
+    ['q=oil&to=yesterday', 'to'],
+    ['q=oil&from=2024-02-01&to=2024-01-01', 'to'],
+    ['q=oil&sort=best', 'sort'],
+    ['q=oil&limit=0', 'limit'],
+    ['q=oil&limit=51', 'limit'],
+    ['q=oil&cursor=not-a-cursor', 'cursor'],
+  ])('refuses %s with a 400 problem naming %s', async (query, field) => {
+    const res = await get(`/v1/search?${query}`);
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    const problem = (await res.json()) as { errors?: { field: string }[]; code: string };
+    expect(problem.errors?.map((e) => e.field)).toContain(field);
+  });
+
+  it('refuses a cursor issued for another query', async () => {
+    const first = await search('q=smartphone&limit=1');
+    const res = await get(`/v1/search?q=oil&limit=1&cursor=${first.next_cursor}`);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { code: string }).code).toBe('invalid_cursor');
+  });
+});
+
+describe('GET /v1/suggest', () => {
+  it('completes the last word, most articles first', async () => {
+    const res = await get(`/v1/suggest?q=${encodeURIComponent('цены на нов')}`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { suggestions: { word: string; count: number }[] };
+    expect(body.suggestions.length).toBeGreaterThan(0);
+    for (const s of body.suggestions) expect(s.word.startsWith('нов')).toBe(true);
+    const counts = body.suggestions.map((s) => s.count);
+    expect(counts).toEqual([...counts].sort((a, b) => b - a));
+  });
+
+  it('refuses an empty query', async () => {
+    const res = await get('/v1/suggest?q=');
+    expect(res.status).toBe(400);
+  });
+});
+
+describe('approved reader news', () => {
+  it('is searchable before the next deploy, scored with the snapshot statistics', async () => {
+    const posted = await send('POST', '/v1/news', await validNews({ title: 'Waterfall trail reopens after the storm in Carpathians', lang: 'en' }));
+    const { id } = (await posted.json()) as { id: string };
+    expect((await approve(id)).status).toBe(200);
+    forgetApprovedNews();
+    const body = await search('q=carpathians');
+    expect(body.items.map((i) => i.id)).toEqual([`n-${id}`]);
+    expect(body.items[0]!.source).toBe('Reader');
+    expect(body.items[0]!.highlights.title.length).toBe(1);
+    // Merged with the snapshot's results in one ranking.
+    const storm = await search('q=storm');
+    expect(storm.items.map((i) => i.id)).toContain(`n-${id}`);
+    expect(storm.total).toBe(storm.items.length);
+    expect(storm.items.length).toBeGreaterThan(1);
+  });
+});
