@@ -1,7 +1,7 @@
 import { exports } from 'cloudflare:workers';
 import { expect, it } from 'vitest';
 
-it('documents every submissions route in /openapi.json', async () => {
+it('documents every submissions route in /openapi.json', { timeout: 60_000 }, async () => {
   const res = await exports.default.fetch('http://x/openapi.json');
   expect(res.status).toBe(200);
   const doc = (await res.json()) as { paths: Record<string, Record<string, unknown>> };
