@@ -10,13 +10,14 @@ import { FeedPage, Pointer, Sections } from '../core/snapshot-format.ts';
 
 export const POINTER_TTL_MS = 5_000;
 
-let cached: { kv: KVNamespace; at: number; pointer: Promise<Pointer | null> } | undefined;
+// One NEWS namespace per Worker, so one cached pointer per isolate.
+let cached: { at: number; pointer: Promise<Pointer | null> } | undefined;
 
 /** The live snapshot pointer, or null before the first publish. */
 export function getPointer(kv: KVNamespace, now = Date.now()): Promise<Pointer | null> {
-  if (cached && cached.kv === kv && now - cached.at < POINTER_TTL_MS) return cached.pointer;
+  if (cached && now - cached.at < POINTER_TTL_MS) return cached.pointer;
   const pointer = readJson(kv, POINTER_KEY, Pointer);
-  cached = { kv, at: now, pointer };
+  cached = { at: now, pointer };
   // A failed read must not stay cached for the whole TTL.
   pointer.catch(() => {
     if (cached?.pointer === pointer) cached = undefined;
