@@ -1,6 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { AdList, AdminItem, AdminList } from '../../src/core/submissions/schemas.ts';
 import { admin, postAd, send, validNews } from './submissions-helpers.ts';
+
+// Projection writes to one KV key are spaced 1 s apart (KV's limit), so some flows take seconds.
+vi.setConfig({ testTimeout: 30_000 });
 
 type ProblemBody = { status: number; code: string; detail: string; errors?: { field: string; message: string }[] };
 

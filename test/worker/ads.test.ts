@@ -4,6 +4,9 @@ import { adKey } from '../../src/core/keys.ts';
 import type { AdDetail, AdList, OwnerView } from '../../src/core/submissions/schemas.ts';
 import { admin, approve, formToken, owner, postAd, send, validAd } from './submissions-helpers.ts';
 
+// Projection writes to one KV key are spaced 1 s apart (KV's limit), so some flows take seconds.
+vi.setConfig({ testTimeout: 30_000 });
+
 type ProblemBody = { status: number; code: string; detail: string; errors?: { field: string; message: string }[] };
 /** The distinct failing fields a problem names, sorted. */
 const fields = async (res: Response) => [...new Set(((await res.json()) as ProblemBody).errors?.map((e) => e.field))].sort();

@@ -6,6 +6,9 @@ import { bindingStore } from '../../src/storage/kv-binding.ts';
 import { approvedNewsFromStore, forgetApprovedNews, listApprovedNews } from '../../src/storage/submissions.ts';
 import { admin, send, validNews } from './submissions-helpers.ts';
 
+// Projection writes to one KV key are spaced 1 s apart (KV's limit), so some flows take seconds.
+vi.setConfig({ testTimeout: 30_000 });
+
 afterEach(() => {
   vi.useRealTimers();
 });

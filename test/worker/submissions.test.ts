@@ -6,6 +6,9 @@ import { adKey } from '../../src/core/keys.ts';
 import type { AdDetail, AdList, AdminList, OwnerView } from '../../src/core/submissions/schemas.ts';
 import { admin, approve, freshIp, owner, postAd, send, validAd } from './submissions-helpers.ts';
 
+// Projection writes to one KV key are spaced 1 s apart (KV's limit), so some flows take seconds.
+vi.setConfig({ testTimeout: 30_000 });
+
 const DAY = 86_400_000;
 
 afterEach(() => {
