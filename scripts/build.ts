@@ -18,6 +18,7 @@ import { inputFiles, readRecords } from './lib/inputs.ts';
 import { openLocalKv } from './lib/local-kv.ts';
 import { formatBytes, progress } from './lib/progress.ts';
 import { openRemoteKv } from './lib/remote-kv.ts';
+import { approvedNewsFromStore } from '../src/storage/submissions.ts';
 
 export const SAMPLE_DIR = 'scripts/sample';
 
@@ -45,7 +46,11 @@ async function main(): Promise<void> {
     target = values.remote ? await openRemoteKv() : await openLocalKv(values['persist-to'] ? { persistTo: values['persist-to'] } : {});
   }
   try {
-    const { articles, stats, errors } = runPipeline(records, { skipInvalid: values['skip-invalid'] });
+    // Approved reader news joins the snapshot (same ids as the Worker's live merge, so it
+    // is never shown twice). A dry run has no KV to read it from.
+    const approved = target ? await approvedNewsFromStore(target.store) : [];
+    if (approved.length) console.error(`Folding in ${approved.length} approved reader news item(s)`);
+    const { articles, stats, errors } = runPipeline(records, { skipInvalid: values['skip-invalid'], extra: approved });
     for (const e of errors) console.error(`  skipped ${e.message}`);
     const built = buildSnapshot(articles, stats, { onProgress: progress });
     if (target) {
