@@ -54,7 +54,8 @@ export interface JsonFeedItem {
   content_text: string;
   image?: string;
   date_published: string;
-  tags?: string[];
+  /** The section first, as in the RSS and Atom categories, so every format carries it. */
+  tags: string[];
   authors: Array<{ name: string }>;
   language: string;
   _edge_news: {
@@ -99,6 +100,7 @@ export function renderJsonFeed(meta: FeedMeta, items: readonly ArticleSummary[])
         title: a.title,
         content_text: a.summary || a.title,
         date_published: isoDate(a.published),
+        tags: [...new Set([a.section, ...a.tags])],
         authors: [{ name: a.source }],
         language: a.lang,
         _edge_news: {
@@ -113,7 +115,6 @@ export function renderJsonFeed(meta: FeedMeta, items: readonly ArticleSummary[])
       if (a.url) item.url = a.url;
       if (a.summary) item.summary = a.summary;
       if (a.image) item.image = a.image;
-      if (a.tags.length > 0) item.tags = [...a.tags];
       return item;
     }),
   };

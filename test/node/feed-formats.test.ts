@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SaxesParser } from 'saxes';
 import { describe, expect, it } from 'vitest';
+import { parseFeedFile } from '../../scripts/lib/feed-input.ts';
 import type { ArticleSummary } from '../../src/core/article.ts';
 import {
   entryId,
@@ -257,7 +258,7 @@ describe('renderJsonFeed', () => {
       content_text: ITEMS[0]?.summary,
       image: ITEMS[0]?.image,
       date_published: '2024-07-14T05:30:00.000Z',
-      tags: ['Уимблдон', 'теннис'],
+      tags: ['tennis', 'Уимблдон', 'теннис'],
       authors: [{ name: 'Чемпионат' }],
       language: 'ru',
       _edge_news: {
@@ -269,10 +270,11 @@ describe('renderJsonFeed', () => {
         duplicate_count: 0,
       },
     });
-    // No url, no image, no tags: keys left out rather than null.
+    // No url, no image: keys left out rather than null; the section is always a tag.
     expect(Object.keys(feed.items[1] ?? {}).sort()).toEqual(
-      ['_edge_news', 'authors', 'content_text', 'date_published', 'id', 'language', 'summary', 'title'],
+      ['_edge_news', 'authors', 'content_text', 'date_published', 'id', 'language', 'summary', 'tags', 'title'],
     );
+    expect(feed.items[1]?.tags).toEqual(['sport']);
     expect(feed.items[1]?.date_published).toBe('2024-07-16T00:15:00.000Z');
     expect(renderJsonFeed({ ...META, next_url: null }, ITEMS)).not.toHaveProperty('next_url');
   });
@@ -297,6 +299,69 @@ describe('renderJsonFeed', () => {
       ['empty author', { ...good, items: [{ ...item, authors: [{}] }] }],
     ];
     for (const [why, value] of bad) expect(errorsOf(wire(value)), why).not.toEqual([]);
+  });
+});
+
+describe('frozen output', () => {
+  // A page of a section feed as the reader routes build it; exact bytes, so any change to
+  // what readers receive shows up in review. Regenerate deliberately if the format changes.
+  const meta: FeedMeta = {
+    title: 'Edge News: sport (ru)',
+    description: 'Latest news in sport in ru from Edge News.',
+    home_page_url: 'https://news.example',
+    feed_url: 'https://news.example/sections/sport/feed.xml?lang=ru&cursor=p2',
+    id: 'https://news.example/sections/sport/feed.xml?lang=ru',
+    next_url: 'https://news.example/sections/sport/feed.xml?lang=ru&cursor=p3',
+    language: 'ru',
+    updated: '2024-07-16T10:00:00Z',
+  };
+  const items: ArticleSummary[] = [
+    article({
+      id: 'k7f3a9',
+      title: 'Трусова и Игнатов сыграют свадьбу 17 августа',
+      summary: 'Фигуристка Александра Трусова и Игнатов сыграют свадьбу 17 августа.',
+      url: 'https://www.sovsport.example/sport/2024/07/15/412345/',
+      source: 'Советский спорт',
+      section: 'sport',
+      tags: ['фигурное катание'],
+      published: '2024-07-15T06:40:00Z',
+      image: 'https://edge-news.example/images/trusova.jpg',
+      image_credit: 'Советский спорт',
+      duplicate_count: 1,
+    }),
+    article({
+      id: 'q2',
+      title: 'Мужской волейбольный клуб "Держава" оказался в семёрке сильнейших команд России',
+      summary: '',
+      url: null,
+      source: 'Чемпионат',
+      section: 'sport',
+      tags: [],
+      published: '2024-07-15T15:35:00Z',
+      image: null,
+      image_credit: null,
+    }),
+  ];
+  const golden = (name: string) => readFileSync(join(ROOT, 'test/fixtures/feeds', name), 'utf8');
+
+  it('renders the same bytes as the golden files', () => {
+    expect(renderRss(meta, items)).toBe(golden('golden.rss.xml'));
+    expect(renderAtom(meta, items)).toBe(golden('golden.atom.xml'));
+    expect(JSON.stringify(renderJsonFeed(meta, items), null, 2) + '\n').toBe(golden('golden.feed.json'));
+  });
+
+  it('reads back through the pipeline\'s own feed input (scripts/lib/feed-input.ts)', () => {
+    for (const name of ['golden.rss.xml', 'golden.atom.xml', 'golden.feed.json']) {
+      const { records } = parseFeedFile(golden(name), name);
+      expect(
+        records.map((r) => [r.id, r.title, r.url, r.published, r.lang, r.section]),
+        name,
+      ).toEqual([
+        ['tag:news.example,2026:article:k7f3a9', items[0]?.title, items[0]?.url, '2024-07-15T06:40:00.000Z', 'ru', 'sport'],
+        ['tag:news.example,2026:article:q2', items[1]?.title, null, '2024-07-15T15:35:00.000Z', 'ru', 'sport'],
+      ]);
+      expect(records[0]?.image, name).toBe('https://edge-news.example/images/trusova.jpg');
+    }
   });
 });
 
