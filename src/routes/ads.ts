@@ -150,16 +150,20 @@ export async function checkAbuse(
   }
 }
 
-/** The owner's manage token from `Authorization: Bearer`, as its SHA-256 hex digest. */
-async function ownerTokenHash(c: Ctx): Promise<string> {
-  const match = /^Bearer\s+([A-Za-z0-9_-]{20,100})\s*$/.exec(c.req.header('authorization') ?? '');
-  if (match?.[1] === undefined) {
+const MANAGE_BEARER = /^Bearer\s+([A-Za-z0-9_-]{20,100})\s*$/;
+
+/** 401 before anything else (body validation included) when no manage token is sent. */
+const requireManageToken: MiddlewareHandler<AppEnv> = async function requireManageToken(c, next) {
+  if (!MANAGE_BEARER.test(c.req.header('authorization') ?? '')) {
     throw new ApiError('unauthorized', 'Send the manage token as "Authorization: Bearer <manage_token>".', {
       headers: { 'WWW-Authenticate': 'Bearer realm="ads"' },
     });
   }
-  return sha256Hex(match[1]);
-}
+  await next();
+};
+
+/** The owner's manage token (checked present by `requireManageToken`), as its SHA-256 hex digest. */
+const ownerTokenHash = (c: Ctx) => sha256Hex(MANAGE_BEARER.exec(c.req.header('authorization') ?? '')?.[1] ?? '');
 
 function ownerOutcome<T extends { result: string }>(outcome: T): Extract<T, { result: 'ok' }> {
   if (outcome.result === 'not_found') throw new ApiError('not_found', 'No such ad.');
@@ -300,6 +304,7 @@ adsRoutes.get(
   '/v1/ads/:id/manage',
   describeRoute({ tags: ['submissions'], summary: "The owner's view: status, expiry and content", responses: ownerResponses }),
   validate('param', IdParam),
+  requireManageToken,
   async (c) => {
     const { id } = c.req.valid('param');
     const found = ownerOutcome(await submissionsStore(c.env.SUBMISSIONS).ownerGet(id, await ownerTokenHash(c)));
@@ -312,6 +317,7 @@ adsRoutes.patch(
   '/v1/ads/:id',
   describeRoute({ tags: ['submissions'], summary: 'Edit an ad (owner); it goes back to moderation', responses: { ...ownerResponses, ...submitErrors } }),
   validate('param', IdParam),
+  requireManageToken,
   jsonBody,
   validate('json', AdPatch),
   async (c) => {
@@ -327,6 +333,7 @@ adsRoutes.delete(
   '/v1/ads/:id',
   describeRoute({ tags: ['submissions'], summary: 'Delete an ad (owner)', responses: { 204: { description: 'Deleted' }, ...ownerResponses } }),
   validate('param', IdParam),
+  requireManageToken,
   async (c) => {
     const { id } = c.req.valid('param');
     ownerOutcome(await submissionsStore(c.env.SUBMISSIONS).ownerDelete(id, await ownerTokenHash(c), Date.now()));
@@ -338,6 +345,7 @@ adsRoutes.post(
   '/v1/ads/:id/renew',
   describeRoute({ tags: ['submissions'], summary: "Extend an ad's expiry by its category's period from now (owner)", responses: ownerResponses }),
   validate('param', IdParam),
+  requireManageToken,
   async (c) => {
     const { id } = c.req.valid('param');
     const hash = await ownerTokenHash(c);

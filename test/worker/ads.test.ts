@@ -261,6 +261,9 @@ describe('owner: PATCH, DELETE, renew', () => {
     expect((await send('DELETE', `/v1/ads/${body.id}`, undefined, owner('A'.repeat(43)))).status).toBe(403);
     expect((await send('POST', `/v1/ads/${body.id}/renew`)).status).toBe(401);
     expect((await send('PATCH', '/v1/ads/aaaaaaaaaaaaaaaaaaaa', patch, owner(body.manage_token))).status).toBe(404);
+    // Authentication comes before body validation.
+    expect((await send('PATCH', `/v1/ads/${body.id}`, { title: '' })).status).toBe(401);
+    expect((await send('PATCH', `/v1/ads/${body.id}`, 'not json', { 'content-type': 'text/plain' })).status).toBe(401);
   });
 
   it('PATCH edits and sends the ad back to moderation', async () => {

@@ -70,7 +70,10 @@ describe('approved reader news', () => {
     const { body } = await postNews({ url: null, section: 'Travel' });
     vi.setSystemTime(t0 + 90_000);
     const res = await send('POST', `/v1/admin/submissions/${body.id}/approve`, undefined, admin);
-    expect(((await res.json()) as AdminItem).approved_at).toBe(new Date(t0 + 90_000).toISOString());
+    const item = (await res.json()) as AdminItem;
+    expect(item.approved_at).toBe(new Date(t0 + 90_000).toISOString());
+    // Kept in the live list for 30 days from approval.
+    expect(item.expires_at).toBe(new Date(t0 + 90_000 + 30 * 86_400_000).toISOString());
 
     const article = (await approved()).find((a) => a.id === `n-${body.id}`);
     expect(article).toEqual({

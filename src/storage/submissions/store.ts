@@ -16,6 +16,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import * as v from 'valibot';
 import { adKey, APPROVED_NEWS_KEY } from '../../core/keys.ts';
+import { newsExpiresAt } from '../../core/submissions/categories.ts';
 import { APPROVED_NEWS_FORMAT, APPROVED_NEWS_MAX, newsToArticle } from '../../core/submissions/news.ts';
 import { adDetail, type AdRecord, isLive, REPORT_HOLD_THRESHOLD, type SubmissionRecord } from '../../core/submissions/records.ts';
 import { AdContent, type AdPatch, type Kind, NewsContent, type ReportInput, type Status } from '../../core/submissions/schemas.ts';
@@ -300,6 +301,8 @@ export class SubmissionsStore extends DurableObject<Env> {
           "UPDATE submission_v1 SET status = 'approved', approved_at = COALESCE(approved_at, ?), updated_at = ? WHERE id = ?",
           now, now, id,
         );
+        // Reader news stays in the live list for its retention period after approval.
+        if (record.kind === 'news') this.sql.exec('UPDATE submission_v1 SET expires_at = MAX(expires_at, ?) WHERE id = ?', newsExpiresAt(now), id);
         this.sql.exec('DELETE FROM report_v1 WHERE ad_id = ?', id);
       } else {
         this.sql.exec("UPDATE submission_v1 SET status = 'rejected', updated_at = ? WHERE id = ?", now, id);
