@@ -40,7 +40,9 @@ export async function readRecords(files: readonly string[]): Promise<InputRecord
       try {
         parseFeedFile(bytes.toString('utf8'), name).records.forEach((value, i) => records.push({ value, origin: { file: name, line: i + 1 } }));
       } catch (error) {
-        records.push(new RecordError({ file: name, line: 1 }, '(feed)', `cannot be read as a feed: ${(error as Error).message}`));
+        // parseFeedFile's message already starts with the file name.
+        const reason = (error as Error).message.replace(`${name}: `, '');
+        records.push(new RecordError({ file: name, line: 1 }, '(feed)', `cannot be read as a feed: ${reason}`));
       }
     } else {
       throw new Error(`input ${name}: unknown kind ${extname(file) || '(no extension)'}; expected .jsonl, .ndjson, .jsonl.gz, .xml, .rss, .atom or .json`);

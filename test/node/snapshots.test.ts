@@ -68,7 +68,8 @@ describe('publishing over real (Miniflare) KV', () => {
   });
 });
 
-describe('scripts/build.ts', () => {
+// Each case starts a Node process; give them room on a loaded 2-core machine.
+describe('scripts/build.ts', { timeout: 60_000 }, () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'edge-news-build-'));
