@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { adKey } from '../../src/core/keys.ts';
 import type { AdDetail, AdList, OwnerView } from '../../src/core/submissions/schemas.ts';
-import { admin, approve, formToken, owner, postAd, send, validAd } from './submissions-helpers.ts';
+import { admin, approve, formToken, freshIp, owner, postAd, send, validAd } from './submissions-helpers.ts';
 
 // Projection writes to one KV key are spaced 1 s apart (KV's limit), so some flows take seconds.
 vi.setConfig({ testTimeout: 30_000 });
@@ -315,7 +315,7 @@ describe('owner: PATCH, DELETE, renew', () => {
 
 describe('rate limit', () => {
   it('answers 429 with Retry-After after 5 submissions a minute from one client', async () => {
-    const ip = { 'cf-connecting-ip': '203.0.113.77' };
+    const ip = { 'cf-connecting-ip': freshIp() };
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) statuses.push((await send('POST', '/v1/ads', await validAd(), ip)).status);
     expect(statuses).toEqual([201, 201, 201, 201, 201, 429]);

@@ -5,9 +5,12 @@
 import { env, exports } from 'cloudflare:workers';
 import { deriveSecret, issueFormToken } from '../../src/core/submissions/tokens.ts';
 
+// Random per module instance: the rate limiter's counters may be shared by every test file
+// running in the same Miniflare, and a counter restarting at 1 in each file would collide.
+const [a, b, c] = crypto.getRandomValues(new Uint16Array(3));
 let ipCounter = 0;
-/** A fresh client address per call, so the rate limiter (5/min per client) stays out of the way. */
-export const freshIp = () => `198.51.${Math.floor(++ipCounter / 250) % 250}.${ipCounter % 250}`;
+/** A fresh client address per call (documentation prefix 2001:db8::/32), so the rate limiter (5/min per client) stays out of the way. */
+export const freshIp = () => `2001:db8:${a?.toString(16)}:${b?.toString(16)}:${c?.toString(16)}::${(++ipCounter).toString(16)}`;
 
 export async function formToken(ageMs = 10_000): Promise<string> {
   return issueFormToken(await deriveSecret(env.ADMIN_TOKEN, 'form'), Date.now() - ageMs);

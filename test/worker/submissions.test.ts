@@ -170,7 +170,7 @@ describe('Turnstile (secret configured; siteverify stubbed)', () => {
     expect(calls).toHaveLength(1);
     expect(calls[0]?.get('secret')).toBe('turnstile-test-secret');
     expect(calls[0]?.get('response')).toBe('XXXX.DUMMY.TOKEN');
-    expect(calls[0]?.get('remoteip')).toMatch(/^198\.51\./);
+    expect(calls[0]?.get('remoteip')).toMatch(/^2001:db8:/);
   });
 
   it('refuses with 403 when siteverify says no, or the token is missing', async () => {
