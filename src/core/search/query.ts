@@ -23,8 +23,10 @@ export const PREFIX_EXPANSIONS = 8;
 export const FUZZY_EXPANSIONS = 4;
 /** A word this rare (exact and stem) also matches its typo neighbours. */
 export const FUZZY_BELOW_DF = 3;
-/** Vocabulary parts a prefix or typo look-up may read (bounds a cold query at 1M). */
+/** Vocabulary parts a suggest or typo look-up may read (bounds a cold query at 1M). */
 const MAX_VOCAB_PARTS = 4;
+/** Terms parts a prefix expansion may read. */
+const MAX_TERM_PARTS = 3;
 export const MAX_QUERY_WORDS = 12;
 /** Recency: a story's score is multiplied by up to 1 + RECENCY_BOOST, halving every half-life. */
 export const RECENCY_BOOST = 0.5;
@@ -273,8 +275,14 @@ export class SearchEngine {
     return Promise.all(words.map(async (w) => (await Promise.all(w.variants.map((v) => this.reader.lookup(v.term)))).some((p) => p !== null)));
   }
 
-  async #completions(word: string, limit: number): Promise<[string, number][]> {
-    const { words, complete } = await this.reader.vocabRange(word, `${word}\uffff`, MAX_VOCAB_PARTS);
+  /**
+   * Completions of a word, most documents first: for a query from the terms parts (the
+   * part holding the word itself holds its completions and their postings, so no extra
+   * read), for suggest from the lighter vocabulary.
+   */
+  async #completions(word: string, limit: number, from: 'terms' | 'vocab'): Promise<[string, number][]> {
+    const range = from === 'terms' ? this.reader.termRange.bind(this.reader) : this.reader.vocabRange.bind(this.reader);
+    const { words, complete } = await range(word, `${word}\uffff`, from === 'terms' ? MAX_TERM_PARTS : MAX_VOCAB_PARTS);
     if (!complete) this.#capped = true;
     return words.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, limit);
   }
@@ -376,7 +384,7 @@ export class SearchEngine {
         const df = Math.max(0, ...exact.map((p) => p?.df ?? 0));
         let completions = 0;
         if (word.prefix && word.text.length >= 2) {
-          for (const [term] of await this.#completions(word.text, PREFIX_EXPANSIONS + 1)) {
+          for (const [term] of await this.#completions(word.text, PREFIX_EXPANSIONS + 1, 'terms')) {
             if (term === word.text) continue;
             word.variants.push({ term, weight: (WEIGHTS.prefix * word.text.length) / term.length });
             completions++;
@@ -395,11 +403,30 @@ export class SearchEngine {
     );
   }
 
+  /** Everything the first round of look-ups may need, requested at once. */
+  #prefetch(params: SearchParams, words: readonly Word[]): void {
+    const terms = words.flatMap((w) => w.variants.map((v) => v.term));
+    for (const facet of ['section', 'lang', 'source'] as Facet[]) {
+      const value = params[facet];
+      if (value !== undefined) terms.push(facetTerm(facet, value));
+    }
+    const vocab: string[] = [];
+    if (words.some((w) => isLatin(w.text))) {
+      for (const layout of ['ru', 'uk'] as const) terms.push(...toWords(latinToCyrillicLayout(params.q, layout)).flatMap((w) => w.variants.map((v) => v.term)));
+      for (const w of words) if (isLatin(w.text)) vocab.push(...transliterations(w.text));
+    } else if (words.some((w) => isCyrillic(w.text))) {
+      terms.push(...toWords(cyrillicToLatinLayout(params.q)).flatMap((w) => w.variants.map((v) => v.term)));
+    }
+    this.reader.prefetch(terms, vocab).catch(() => undefined);
+  }
+
   async search(params: SearchParams): Promise<SearchResult> {
     this.#capped = false;
     const meta = await this.reader.meta();
     const corrections: Correction[] = [];
-    let words = await this.#rewrite(params.q, toWords(params.q), corrections);
+    const initial = toWords(params.q);
+    this.#prefetch(params, initial);
+    let words = await this.#rewrite(params.q, initial, corrections);
     await this.#expand(words, corrections);
     words = words.filter((w) => w.variants.length > 0);
 
@@ -478,7 +505,7 @@ export class SearchEngine {
     const words = queryWords(q);
     const last = words.at(-1);
     if (!last) return { completions: [], total_exact: true };
-    const found = await this.#completions(last.text, limit);
+    const found = await this.#completions(last.text, limit, 'vocab');
     return { completions: found.map(([word, count]) => ({ word, count })), total_exact: !this.#capped };
   }
 }

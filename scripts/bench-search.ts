@@ -1,0 +1,227 @@
+/**
+ * npm run bench:search [-- --sizes 10k,100k,1m --baselines-max 10k --cold 5 --rounds 30]
+ *
+ * For each corpus size: build the chunked index, write it to a persisted local KV, then
+ * query the real Worker in workerd (Miniflare): cold (first request of a fresh isolate)
+ * and warm (a fixed query mix), and the same engine in-process for memory. Beside it, in
+ * the same run and on the same corpus and queries: MiniSearch as-is (one KV value,
+ * `loadJSON`, cold in workerd where it fits in KV), FlexSearch, Orama and lunr in Node.
+ * Prints progress, per-size tables, ratios and a markdown summary (.bench/search-results.md).
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Article } from '../src/core/article.ts';
+import { buildSearchParts } from '../src/core/search/build.ts';
+import { PartCache } from '../src/core/search/cache.ts';
+import { SearchEngine } from '../src/core/search/query.ts';
+import { IndexReader } from '../src/core/search/reader.ts';
+import { INDEX_CACHE_BYTES } from '../src/storage/search-index.ts';
+import { type BaselineResult, flexSearch, lunrLanguages, miniSearchAsIs, orama } from './bench/baselines.ts';
+import { corpus, DATA_DIR, loadReal } from './bench/corpus.ts';
+import { QUERIES, searchPath } from './bench/queries.ts';
+import { bundleApp, bundleMiniSearchWorker, instance, seed, timedFetch, type Timed } from './bench/workerd.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '10k,100k' },
+    'baselines-max': { type: 'string', default: '10k' },
+    cold: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '20' },
+  },
+});
+
+const parseSize = (s: string) => Math.round(Number.parseFloat(s) * (/m$/i.test(s) ? 1_000_000 : /k$/i.test(s) ? 1_000 : 1));
+const sizes = (args.sizes ?? '').split(',').filter(Boolean).map(parseSize);
+const baselinesMax = parseSize(args['baselines-max'] ?? '10k');
+const coldSamples = Number(args.cold);
+const rounds = Number(args.rounds);
+const KV_VALUE_LIMIT = 25 * 1024 * 1024;
+const OUT = join(import.meta.dirname, '..', '.bench');
+mkdirSync(OUT, { recursive: true });
+
+const t0 = performance.now();
+const log = (msg: string) => console.log(`[${((performance.now() - t0) / 1000).toFixed(0).padStart(5)}s] ${msg}`);
+const label = (n: number) => (n >= 1_000_000 ? `${n / 1_000_000}M` : `${n / 1_000}k`);
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+const f1 = (n: number) => n.toFixed(1);
+const median = (xs: number[]) => percentile(xs, 50);
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+interface SizeResult {
+  size: number;
+  buildMs: number;
+  parts: number;
+  totalBytes: number;
+  largestBytes: number;
+  cold: { ms: number; pointer: number; kv: number; parse: number; total: number; reads: number };
+  warm: { p50: number; p95: number; p99: number };
+  node: { warmP50: number; warmP95: number; warmP99: number; cacheBytes: number; heapBytes: number };
+  baselines: (BaselineResult & { coldWorkerdMs?: number; fits: boolean })[];
+}
+
+async function coldRuns(script: string, persist: string, paths: string[]): Promise<{ runs: Timed[]; last: ReturnType<typeof instance> }> {
+  const runs: Timed[] = [];
+  let last = instance(script, persist);
+  for (let k = 0; k < paths.length; k++) {
+    if (k > 0) {
+      await last.dispose();
+      last = instance(script, persist);
+    }
+    await last.ready;
+    const run = await timedFetch(last, paths[k]!);
+    if (run.status !== 200) throw new Error(`bench: ${paths[k]} answered ${run.status}: ${JSON.stringify(run.body)}`);
+    runs.push(run);
+  }
+  return { runs, last };
+}
+
+async function benchSize(n: number, real: readonly Article[], appScript: string, miniScript: string): Promise<SizeResult> {
+  log(`== ${label(n)} articles: corpus`);
+  const articles = corpus(n, real, (done) => log(`   generated ${done}`));
+  log(`   ${Math.min(real.length, n)} real + ${Math.max(0, n - real.length)} generated; building the index`);
+  let started = performance.now();
+  const parts = buildSearchParts(articles, (done, total) => {
+    if (done % 100_000 < 4_000 || done === total) log(`   indexed ${done}/${total}`);
+  });
+  const buildMs = performance.now() - started;
+  const sizesOf = parts.map((p) => Buffer.byteLength(p.value));
+  const totalBytes = sizesOf.reduce((a, b) => a + b, 0);
+  const largestBytes = Math.max(...sizesOf);
+  log(`   built in ${f1(buildMs / 1000)} s: ${parts.length} parts, ${mb(totalBytes)}, largest ${mb(largestBytes)}`);
+
+  const persist = join(OUT, `kv-${label(n)}`);
+  rmSync(persist, { recursive: true, force: true });
+  const writer = instance(appScript, persist);
+  const snapshot = `20261127T000000Z-${n.toString(16).padStart(8, '0').slice(-8)}`;
+  await seed(writer, snapshot, parts, n, (done) => log(`   wrote ${done}/${parts.length} parts to local KV`));
+  await writer.dispose();
+
+  log(`   cold queries in fresh workerd isolates (${coldSamples})`);
+  const paths = Array.from({ length: coldSamples }, (_, k) => searchPath(QUERIES[k % QUERIES.length]!));
+  const { runs, last } = await coldRuns(appScript, persist, paths);
+  for (const r of runs) log(`     ${f1(r.ms)} ms, ${r.reads} reads, server ${JSON.stringify(r.serverTiming)}`);
+  const st = (key: string) => median(runs.map((r) => r.serverTiming[key] ?? 0));
+  const cold = { ms: median(runs.map((r) => r.ms)), pointer: st('pointer'), kv: st('kv'), parse: st('parse'), total: st('total'), reads: median(runs.map((r) => r.reads)) };
+
+  log(`   warm queries (${rounds} rounds of ${QUERIES.length})`);
+  for (const q of QUERIES) await timedFetch(last, searchPath(q));
+  const warmTimes: number[] = [];
+  for (let r = 0; r < rounds; r++) for (const q of QUERIES) warmTimes.push((await timedFetch(last, searchPath(q))).ms);
+  await last.dispose();
+  const warm = { p50: percentile(warmTimes, 50), p95: percentile(warmTimes, 95), p99: percentile(warmTimes, 99) };
+
+  log('   same engine in-process: memory and pure query time');
+  const values = new Map(parts.map((p) => [p.part, p.value]));
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const heapBefore = process.memoryUsage().heapUsed;
+  const cache = new PartCache(INDEX_CACHE_BYTES);
+  const engine = () => new SearchEngine(new IndexReader(snapshot, async (part) => values.get(part) ?? null, cache));
+  const params = (q: (typeof QUERIES)[number]) => ({
+    q: q.q,
+    sort: 'relevance' as const,
+    limit: 10,
+    offset: 0,
+    lang: q.params?.lang,
+    from: q.params?.from ? Date.parse(q.params.from) : undefined,
+  });
+  for (const q of QUERIES) await engine().search(params(q));
+  const nodeTimes: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    for (const q of QUERIES) {
+      started = performance.now();
+      await engine().search(params(q));
+      nodeTimes.push(performance.now() - started);
+    }
+  }
+  gc?.();
+  const node = {
+    warmP50: percentile(nodeTimes, 50),
+    warmP95: percentile(nodeTimes, 95),
+    warmP99: percentile(nodeTimes, 99),
+    cacheBytes: cache.bytes,
+    heapBytes: process.memoryUsage().heapUsed - heapBefore,
+  };
+  values.clear();
+
+  const baselines: SizeResult['baselines'] = [];
+  if (n <= baselinesMax) {
+    log('   baseline: MiniSearch as-is');
+    const mini = await miniSearchAsIs(articles, QUERIES);
+    const fits = mini.bytes <= KV_VALUE_LIMIT;
+    let coldWorkerdMs: number | undefined;
+    if (fits) {
+      const msPersist = join(OUT, `kv-minisearch-${label(n)}`);
+      rmSync(msPersist, { recursive: true, force: true });
+      const w = instance(miniScript, msPersist);
+      await (await w.getKVNamespace('NEWS')).put('bench:minisearch', mini.json);
+      await w.dispose();
+      const msPaths = Array.from({ length: coldSamples }, (_, k) => `/?q=${encodeURIComponent(QUERIES[k % QUERIES.length]!.q)}`);
+      const msCold = await coldRuns(miniScript, msPersist, msPaths);
+      await msCold.last.dispose();
+      coldWorkerdMs = median(msCold.runs.map((r) => r.ms));
+      log(`     cold in workerd: ${msCold.runs.map((r) => f1(r.ms)).join(', ')} ms`);
+    } else {
+      log(`     ${mb(mini.bytes)}: over KV's 25 MiB per value, cannot be deployed as-is`);
+    }
+    const { json: _json, ...rest } = mini;
+    baselines.push({ ...rest, fits, ...(coldWorkerdMs === undefined ? {} : { coldWorkerdMs }) });
+    for (const [name, run] of [
+      ['FlexSearch', flexSearch],
+      ['Orama', orama],
+      ['lunr', lunrLanguages],
+    ] as const) {
+      log(`   baseline: ${name}`);
+      const result = await run(articles, QUERIES);
+      baselines.push({ ...result, fits: result.bytes <= KV_VALUE_LIMIT });
+    }
+  }
+  return { size: n, buildMs, parts: parts.length, totalBytes, largestBytes, cold, warm, node, baselines };
+}
+
+function report(results: SizeResult[]): string {
+  const lines: string[] = [];
+  lines.push('| articles | build | KV total | largest value | parts | cold query (workerd) | reads | warm p50 / p95 / p99 (workerd) | warm p50 / p95 / p99 (engine) | index cache | heap |');
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of results) {
+    lines.push(
+      `| ${label(r.size)} | ${f1(r.buildMs / 1000)} s | ${mb(r.totalBytes)} | ${mb(r.largestBytes)} | ${r.parts} | ${f1(r.cold.ms)} ms | ${r.cold.reads} | ` +
+        `${f1(r.warm.p50)} / ${f1(r.warm.p95)} / ${f1(r.warm.p99)} ms | ${f1(r.node.warmP50)} / ${f1(r.node.warmP95)} / ${f1(r.node.warmP99)} ms | ${mb(r.node.cacheBytes)} | ${mb(r.node.heapBytes)} |`,
+    );
+  }
+  for (const r of results.filter((x) => x.baselines.length > 0)) {
+    lines.push('', `Baselines at ${label(r.size)} articles (same corpus, same ${QUERIES.length} queries):`, '');
+    lines.push('| engine | build | one value | fits KV | load (cold, Node) | cold query (workerd) | query p50 / p95 (Node) | hits/mix | cold ratio (them / us) |');
+    lines.push('|---|---|---|---|---|---|---|---|---|');
+    lines.push(
+      `| chunked MiniSearch (this) | ${f1(r.buildMs / 1000)} s | ${mb(r.largestBytes)} largest | yes | n/a (reads parts) | ${f1(r.cold.ms)} ms | ${f1(r.node.warmP50)} / ${f1(r.node.warmP95)} ms | | 1.0 |`,
+    );
+    for (const b of r.baselines) {
+      const ratio = b.coldWorkerdMs === undefined ? `load alone ${f1(b.loadMs / r.cold.ms)}x` : `${f1(b.coldWorkerdMs / r.cold.ms)}x`;
+      lines.push(
+        `| ${b.engine} | ${f1(b.buildMs / 1000)} s | ${mb(b.bytes)} | ${b.fits ? 'yes' : 'no'} | ${f1(b.loadMs)} ms | ${b.coldWorkerdMs === undefined ? '-' : `${f1(b.coldWorkerdMs)} ms`} | ${f1(b.queryP50)} / ${f1(b.queryP95)} ms | ${b.hits} | ${ratio} |`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
+log(`bench:search sizes ${sizes.map(label).join(', ')}; baselines up to ${label(baselinesMax)}; data from ${DATA_DIR}`);
+const real = loadReal();
+log(`${real.length} real articles${real.length === 0 ? ' (none found: generated text only)' : ''}`);
+const appScript = bundleApp(join(OUT, 'app'));
+const miniScript = await bundleMiniSearchWorker(join(OUT, 'app'));
+log('bundled the Worker and the MiniSearch baseline Worker');
+const results: SizeResult[] = [];
+for (const n of sizes) {
+  results.push(await benchSize(n, real, appScript, miniScript));
+  writeFileSync(join(OUT, 'search-results.json'), JSON.stringify(results, null, 2));
+}
+const table = report(results);
+writeFileSync(join(OUT, 'search-results.md'), `${table}\n`);
+console.log(`\n${table}\n`);
+log('done');
