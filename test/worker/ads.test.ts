@@ -261,6 +261,11 @@ describe('owner: PATCH, DELETE, renew', () => {
     expect((await send('DELETE', `/v1/ads/${body.id}`, undefined, owner('A'.repeat(43)))).status).toBe(403);
     expect((await send('POST', `/v1/ads/${body.id}/renew`)).status).toBe(401);
     expect((await send('PATCH', '/v1/ads/aaaaaaaaaaaaaaaaaaaa', patch, owner(body.manage_token))).status).toBe(404);
+    for (const [method, path] of [['GET', `/v1/ads/${body.id}/manage`], ['DELETE', `/v1/ads/${body.id}`], ['POST', `/v1/ads/${body.id}/renew`]] as const) {
+      expect((await send(method, path)).status).toBe(401);
+      expect((await send(method, path, undefined, owner('A'.repeat(43)))).status).toBe(403);
+      expect((await send(method, path.replace(body.id, 'aaaaaaaaaaaaaaaaaaaa'), undefined, owner(body.manage_token))).status).toBe(404);
+    }
     // Authentication comes before body validation.
     expect((await send('PATCH', `/v1/ads/${body.id}`, { title: '' })).status).toBe(401);
     expect((await send('PATCH', `/v1/ads/${body.id}`, 'not json', { 'content-type': 'text/plain' })).status).toBe(401);

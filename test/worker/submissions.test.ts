@@ -1,10 +1,11 @@
-import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import { createExecutionContext, runDurableObjectAlarm, runInDurableObject, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../../src/app.ts';
-import { adKey } from '../../src/core/keys.ts';
+import { adKey, APPROVED_NEWS_KEY } from '../../src/core/keys.ts';
 import type { AdDetail, AdList, AdminList, OwnerView } from '../../src/core/submissions/schemas.ts';
-import { admin, approve, freshIp, owner, postAd, send, validAd } from './submissions-helpers.ts';
+import { submissionsStore } from '../../src/storage/submissions.ts';
+import { admin, approve, freshIp, owner, postAd, send, validAd, validNews } from './submissions-helpers.ts';
 
 // Projection writes to one KV key are spaced 1 s apart (KV's limit), so some flows take seconds.
 vi.setConfig({ testTimeout: 30_000 });
@@ -39,6 +40,29 @@ describe('nothing lost', () => {
     expect((await listed('lang=la&limit=50')).sort()).toEqual([...ids].sort());
     const details = await Promise.all(ids.map((id) => send('GET', `/v1/ads/${id}`)));
     expect(details.map((r) => r.status)).toEqual(ids.map(() => 200));
+  });
+});
+
+describe('KV projections', () => {
+  it('a projection write that failed is rebuilt from SQLite by the alarm', async () => {
+    const { body } = await postAd();
+    await approve(body.id);
+    const news = (await (await send('POST', '/v1/news', await validNews())).json()) as { id: string };
+    await approve(news.id);
+    // Simulate lost writes: the projections are gone and queued in the outbox, as
+    // `project()` leaves them when KV refuses a write.
+    await env.NEWS.delete(adKey(body.id));
+    await env.NEWS.delete(APPROVED_NEWS_KEY);
+    const stub = submissionsStore(env.SUBMISSIONS);
+    await runInDurableObject(stub, async (_instance, state) => {
+      state.storage.sql.exec("INSERT INTO outbox_v1 (key, attempts) VALUES (?, 0), ('news', 0)", `ad:${body.id}`);
+      await state.storage.setAlarm(Date.now() + 60_000);
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await env.NEWS.get(adKey(body.id), 'json')).toMatchObject({ id: body.id });
+    expect(await env.NEWS.get(APPROVED_NEWS_KEY, 'json')).toMatchObject({ items: expect.arrayContaining([expect.objectContaining({ id: `n-${news.id}` })]) });
+    const left = await runInDurableObject(stub, (_instance, state) => state.storage.sql.exec('SELECT COUNT(*) AS n FROM outbox_v1').one().n);
+    expect(left).toBe(0);
   });
 });
 
