@@ -57,19 +57,9 @@ export const Article = v.object({
 });
 export type Article = v.InferOutput<typeof Article>;
 
-/** What a feed page lists for each item: everything but the body. */
+/** What a feed page lists for each item: the article without body, authors and duplicates. */
 export const ArticleSummary = v.object({
-  id: v.string(),
-  title: v.string(),
-  summary: v.string(),
-  url: v.nullable(v.string()),
-  source: v.string(),
-  section: v.string(),
-  tags: v.array(v.string()),
-  lang: v.string(),
-  published: v.string(),
-  image: v.nullable(v.string()),
-  image_credit: v.nullable(v.string()),
+  ...v.omit(Article, ['body', 'authors', 'duplicates']).entries,
   duplicate_count: v.number(),
 });
 export type ArticleSummary = v.InferOutput<typeof ArticleSummary>;
