@@ -43,3 +43,9 @@ export const APPROVED_NEWS_KEY = `${SUBMISSIONS_PREFIX}news:approved`;
 /** One approved, unexpired ad (public detail, contact included), with KV expiration. */
 export const AD_PREFIX = `${SUBMISSIONS_PREFIX}ad:`;
 export const adKey = (id: string) => `${AD_PREFIX}${id}`;
+/**
+ * Every approved reader news item ever, one chunk per month of approval, never expiring: the
+ * snapshot build folds all of them in (the live list above only covers recent ones).
+ */
+export const NEWS_ARCHIVE_PREFIX = `${SUBMISSIONS_PREFIX}news:month:`;
+export const newsArchiveKey = (month: string) => `${NEWS_ARCHIVE_PREFIX}${month}`;

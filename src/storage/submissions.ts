@@ -7,9 +7,9 @@
  */
 import * as v from 'valibot';
 import type { Article } from '../core/article.ts';
-import { APPROVED_NEWS_KEY } from '../core/keys.ts';
+import { APPROVED_NEWS_KEY, NEWS_ARCHIVE_PREFIX } from '../core/keys.ts';
 import type { KvStore } from '../core/kv-store.ts';
-import { ApprovedNewsList } from '../core/submissions/news.ts';
+import { ApprovedNewsList, mergeArticles, NewsArchiveChunk } from '../core/submissions/news.ts';
 import type { SubmissionsStore } from './submissions/store.ts';
 
 export const APPROVED_NEWS_TTL_MS = 5_000;
@@ -45,12 +45,24 @@ export function forgetApprovedNews(): void {
 }
 
 /**
- * The same list for the snapshot build (Node, local or remote KV): the build folds these
- * into the next snapshot under the same ids, so the read-time merge never shows one twice.
+ * Every approved reader news item, for the snapshot build (Node, local or remote KV): the
+ * monthly archive chunks plus the live list (which may hold an approval whose chunk write
+ * is still being retried), newest first. The build folds these into the next snapshot
+ * under the same ids as `listApprovedNews`, so the read-time merge never shows one twice.
+ * Reads: one list and one get per month with approvals, plus one.
  */
 export async function approvedNewsFromStore(store: KvStore): Promise<Article[]> {
-  const raw = await store.get(APPROVED_NEWS_KEY);
-  return parseApproved(raw === null ? null : JSON.parse(raw));
+  const [live, months] = await Promise.all([store.get(APPROVED_NEWS_KEY), store.list(NEWS_ARCHIVE_PREFIX)]);
+  const chunks = await Promise.all(
+    months.map(async (key) => {
+      const raw = await store.get(key);
+      if (raw === null) return [];
+      const parsed = v.safeParse(NewsArchiveChunk, JSON.parse(raw));
+      if (!parsed.success) throw new Error(`KV value at ${key} does not match its schema: ${v.summarize(parsed.issues)}`);
+      return parsed.output.items;
+    }),
+  );
+  return mergeArticles([...chunks, parseApproved(live === null ? null : JSON.parse(live))]);
 }
 
 /** The one `SubmissionsStore` instance that holds every submission (strongly consistent). */

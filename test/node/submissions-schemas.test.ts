@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { Article } from '../../src/core/article.ts';
 import { CATEGORIES, CATEGORY_EXPIRY_DAYS, expiresAt } from '../../src/core/submissions/categories.ts';
 import { decodeCursor, encodeCursor } from '../../src/core/submissions/cursor.ts';
-import { newsToArticle } from '../../src/core/submissions/news.ts';
+import { approvalMonth, mergeArticles, monthRange, newsToArticle } from '../../src/core/submissions/news.ts';
 import { AdInput, AdPatch, AdsQuery, LIMITS, NewsInput, ReportInput } from '../../src/core/submissions/schemas.ts';
 import { cleanText, looksLikeHtml } from '../../src/core/submissions/text.ts';
 import { canonicalJson, checkFormToken, FORM_TOKEN, issueFormToken, sameSecret, timingSafeEqual } from '../../src/core/submissions/tokens.ts';
@@ -223,6 +223,29 @@ describe('helpers', () => {
     expect(await sameSecret('', '')).toBe(false);
     expect(await sameSecret('abc', 'abc')).toBe(true);
     expect(await sameSecret('abc', 'abcd')).toBe(false);
+  });
+
+  it('approval months contain their times; merged lists keep each id once, newest first', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 4e12 }), (t) => {
+        const [from, to] = monthRange(approvalMonth(t));
+        expect(from).toBeLessThanOrEqual(t);
+        expect(t).toBeLessThan(to);
+      }),
+    );
+    const articleArb = fc.record({ n: fc.integer({ min: 0, max: 30 }), t: fc.integer({ min: 0, max: 4e12 }) }).map(({ n, t }) =>
+      newsToArticle(`id${n}`.padEnd(20, 'a'), { title: 'A reader title', text: 'x', url: null, section: 's', lang: 'en', source: 'Reader' }, t),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.array(articleArb, { maxLength: 20 }), { maxLength: 5 }), (lists) => {
+        const merged = mergeArticles(lists);
+        const ids = merged.map((a) => a.id);
+        expect(new Set(ids).size).toBe(ids.length);
+        expect(new Set(ids)).toEqual(new Set(lists.flat().map((a) => a.id)));
+        const times = merged.map((a) => a.published);
+        expect(times).toEqual([...times].sort().reverse());
+      }),
+    );
   });
 
   it('expiry follows the per-category days', () => {

@@ -93,7 +93,7 @@ describe('approved reader news', () => {
       duplicates: [],
     });
     // The snapshot build reads the same list, same ids, through the KvStore interface.
-    expect(await approvedNewsFromStore(bindingStore(env.NEWS))).toEqual(await approved());
+    expect(await approvedNewsFromStore(bindingStore(env.NEWS))).toContainEqual(article);
     expect(await (await send('GET', `/v1/news/n-${body.id}`)).json()).toEqual(article);
 
     await send('POST', `/v1/admin/submissions/${body.id}/reject`, undefined, admin);
@@ -109,6 +109,26 @@ describe('approved reader news', () => {
     expect(list.map((a) => a.id)).toEqual(expect.arrayContaining(ids.map((id) => `n-${id}`)));
     const published = list.map((a) => Date.parse(a.published));
     expect(published).toEqual([...published].sort((a, b) => b - a));
+  });
+
+  it('the archive keeps every approval for the snapshot build after the live list has moved on', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const t0 = Date.now();
+    vi.setSystemTime(t0);
+    const old = (await postNews({ title: 'An older reader story from last month' })).body.id;
+    await send('POST', `/v1/admin/submissions/${old}/approve`, undefined, admin);
+    vi.setSystemTime(t0 + 40 * 86_400_000);
+    const recent = (await postNews({ title: 'A recent reader story from this month' })).body.id;
+    await send('POST', `/v1/admin/submissions/${recent}/approve`, undefined, admin);
+
+    const live = (await approved()).map((a) => a.id);
+    expect(live).toContain(`n-${recent}`);
+    expect(live).not.toContain(`n-${old}`);
+    const all = (await approvedNewsFromStore(bindingStore(env.NEWS))).map((a) => a.id);
+    expect(all).toEqual(expect.arrayContaining([`n-${recent}`, `n-${old}`]));
+    expect(all.indexOf(`n-${recent}`)).toBeLessThan(all.indexOf(`n-${old}`));
+    const months = (await env.NEWS.list({ prefix: 'sub:v1:news:month:' })).keys.map((k) => k.name);
+    expect(months).toEqual(expect.arrayContaining([`sub:v1:news:month:${new Date(t0).toISOString().slice(0, 7)}`, `sub:v1:news:month:${new Date(t0 + 40 * 86_400_000).toISOString().slice(0, 7)}`]));
   });
 
   it('caches the list in the isolate for a few seconds (one KV read per TTL)', async () => {

@@ -7,7 +7,8 @@
  * consistent, up to 60 s) cannot promise. See docs/submissions.md.
  *
  * KV holds read-optimised projections that this object rewrites after each change: one key
- * per live ad (public detail, KV expiration = ad expiry) and one list of approved news.
+ * per live ad (public detail, KV expiration = ad expiry), the live list of recently approved
+ * news, and the archive of all approved news (one chunk per month of approval).
  * A failed projection write is queued in `outbox_v1` and retried by the alarm; the
  * projections are always rebuilt from SQLite, so a retry can never lose or resurrect data.
  *
@@ -15,9 +16,9 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import * as v from 'valibot';
-import { adKey, APPROVED_NEWS_KEY } from '../../core/keys.ts';
+import { adKey, APPROVED_NEWS_KEY, newsArchiveKey } from '../../core/keys.ts';
 import { newsExpiresAt } from '../../core/submissions/categories.ts';
-import { APPROVED_NEWS_FORMAT, APPROVED_NEWS_MAX, newsToArticle } from '../../core/submissions/news.ts';
+import { approvalMonth, APPROVED_NEWS_FORMAT, APPROVED_NEWS_MAX, monthRange, newsToArticle } from '../../core/submissions/news.ts';
 import { adDetail, type AdRecord, isLive, REPORT_HOLD_THRESHOLD, type SubmissionRecord } from '../../core/submissions/records.ts';
 import { AdContent, type AdPatch, type Kind, NewsContent, type ReportInput, type Status } from '../../core/submissions/schemas.ts';
 import { sameHexDigest } from '../../core/submissions/tokens.ts';
@@ -53,6 +54,7 @@ export const IDEMPOTENCY_TTL_MS = 86_400_000;
 /** Expired ads stay renewable this long, then are purged. */
 const PURGE_GRACE_MS = 30 * 86_400_000;
 const NEWS_PROJECTION = 'news';
+const NEWS_MONTH = 'news-month:';
 /** Workers KV accepts one write per second to the same key. */
 const KV_WRITE_GAP_MS = 1_000;
 
@@ -166,7 +168,8 @@ export class SubmissionsStore extends DurableObject<Env> {
   private purge(now: number): void {
     this.sql.exec('DELETE FROM idempotency_v1 WHERE expires_at <= ?', now);
     this.sql.exec('DELETE FROM report_v1 WHERE ad_id IN (SELECT id FROM submission_v1 WHERE expires_at <= ?)', now - PURGE_GRACE_MS);
-    this.sql.exec('DELETE FROM submission_v1 WHERE expires_at <= ?', now - PURGE_GRACE_MS);
+    // Approved reader news is never purged: the monthly archive is rebuilt from these rows.
+    this.sql.exec("DELETE FROM submission_v1 WHERE expires_at <= ? AND NOT (kind = 'news' AND status = 'approved')", now - PURGE_GRACE_MS);
   }
 
   // ---- reading -------------------------------------------------------------------------
@@ -308,8 +311,12 @@ export class SubmissionsStore extends DurableObject<Env> {
         this.sql.exec("UPDATE submission_v1 SET status = 'rejected', updated_at = ? WHERE id = ?", now, id);
       }
     });
-    await this.project([record.kind === 'ad' ? `ad:${id}` : NEWS_PROJECTION], now);
-    return this.get(id);
+    const after = this.get(id);
+    const approvedAt = after?.approved_at ?? null;
+    const names =
+      record.kind === 'ad' ? [`ad:${id}`] : approvedAt === null ? [NEWS_PROJECTION] : [NEWS_PROJECTION, `${NEWS_MONTH}${approvalMonth(approvedAt)}`];
+    await this.project(names, now);
+    return after;
   }
 
   // ---- KV projections ----------------------------------------------------------------------
@@ -383,6 +390,20 @@ export class SubmissionsStore extends DurableObject<Env> {
         .toArray();
       const items = rows.map(toRecord).flatMap((r) => (r.kind === 'news' ? [newsToArticle(r.id, r.content, r.approved_at ?? r.created_at)] : []));
       await this.env.NEWS.put(APPROVED_NEWS_KEY, JSON.stringify({ format: APPROVED_NEWS_FORMAT, updated_at: new Date(now).toISOString(), items }));
+      return;
+    }
+    if (name.startsWith(NEWS_MONTH)) {
+      const month = name.slice(NEWS_MONTH.length);
+      const [from, to] = monthRange(month);
+      const rows = this.sql
+        .exec<Row>(
+          `${SELECT} WHERE s.kind = 'news' AND s.status = 'approved' AND s.approved_at >= ? AND s.approved_at < ? ORDER BY s.approved_at DESC, s.id DESC`,
+          from, to,
+        )
+        .toArray();
+      const items = rows.map(toRecord).flatMap((r) => (r.kind === 'news' ? [newsToArticle(r.id, r.content, r.approved_at ?? r.created_at)] : []));
+      if (items.length === 0) await this.env.NEWS.delete(newsArchiveKey(month));
+      else await this.env.NEWS.put(newsArchiveKey(month), JSON.stringify({ format: APPROVED_NEWS_FORMAT, month, updated_at: new Date(now).toISOString(), items }));
       return;
     }
     const id = name.slice('ad:'.length);
