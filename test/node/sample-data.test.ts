@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as v from 'valibot';
 import { SaxesParser } from 'saxes';
@@ -8,8 +8,14 @@ import { belarusParagraphs, buildNewsPageRecords, toJsonl } from '../../scripts/
 import { RawArticle } from '../../src/core/article.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-// The seed page lives in shared/, beside the checkout (CI lays a copy there too).
-const SEED = readFileSync(join(ROOT, '..', 'shared', 'seed', 'news-page.txt'), 'utf8');
+// The seed page lives in shared/, beside the checkout (CI lays a copy there too). A clone
+// elsewhere still checks the sample itself; CI (CI=1) insists on the seed checks.
+const SEED_PATH = join(ROOT, '..', 'shared', 'seed', 'news-page.txt');
+const haveSeed = existsSync(SEED_PATH);
+if (!haveSeed && process.env.CI) throw new Error(`${SEED_PATH} is missing: CI needs ../shared beside the checkout`);
+if (!haveSeed) console.warn(`sample-data: seed checks skipped, ${SEED_PATH} is missing`);
+const SEED = haveSeed ? readFileSync(SEED_PATH, 'utf8') : '';
+const itWithSeed = it.skipIf(!haveSeed);
 const JSONL = readFileSync(join(ROOT, 'scripts/sample/news-page.jsonl'), 'utf8');
 const FEEDS_DIR = join(ROOT, 'scripts/sample/feeds');
 
@@ -69,7 +75,7 @@ describe('scripts/sample/feeds', () => {
 });
 
 describe('scripts/sample/news-page.jsonl', () => {
-  it('is exactly what make-news-page.ts builds from the seed page', () => {
+  itWithSeed('is exactly what make-news-page.ts builds from the seed page', () => {
     expect(JSONL).toBe(toJsonl(buildNewsPageRecords(SEED)));
   });
 
@@ -90,13 +96,13 @@ describe('scripts/sample/news-page.jsonl', () => {
     }
   });
 
-  it('carries every headline of the seed page at least once (jsonl or sample feeds)', () => {
+  itWithSeed('carries every headline of the seed page at least once (jsonl or sample feeds)', () => {
     const titles = new Set([...rows.map((r) => r.title), ...feedRecords.map((r) => r.title)]);
     const missing = seedHeadlines().filter((h) => !titles.has(h));
     expect(missing).toEqual([]);
   });
 
-  it('carries the Belarus article whole, sub-headings as paragraphs', () => {
+  itWithSeed('carries the Belarus article whole, sub-headings as paragraphs', () => {
     const article = rows.find((r) => r.source === 'Atlantic Council');
     expect(article).toMatchObject({
       section: 'politics',
