@@ -4,6 +4,7 @@
  */
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
+import { etag } from 'hono/etag';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import { edgeCache } from './http/cache.ts';
@@ -26,6 +27,9 @@ export function createApp() {
 
   app.use(secureHeaders({ crossOriginResourcePolicy: 'cross-origin' }));
   app.use(cors({ origin: '*', allowMethods: ['GET', 'HEAD', 'OPTIONS'], exposeHeaders: ['ETag', 'Last-Modified', 'Location', 'Retry-After'] }));
+  // Conditional GET for the routes outside the snapshot (ads, reader news): an ETag from
+  // the body and 304 on If-None-Match. Snapshot routes already carry theirs (edgeCache).
+  app.use(etag());
   for (const path of SNAPSHOT_ROUTES) {
     app.use(path, async (c, next) => edgeCache({ maxAge: Number(c.env.CACHE_MAX_AGE) || 30 })(c, next));
   }

@@ -95,3 +95,25 @@ describe('every route answers bad input with a 4xx problem', () => {
     expect(res.status).toBeGreaterThanOrEqual(400);
   });
 });
+
+describe('every GET route that answers 200', () => {
+  it('sends an ETag and answers If-None-Match with 304, and HEAD without a body', async () => {
+    let checked = 0;
+    for (const [path, ops] of Object.entries(paths)) {
+      if (!ops.get || path.includes('{')) continue;
+      const res = await fetchWorker(path);
+      // Per-request answers (form tokens, admin views) are no-store: nothing to revalidate.
+      if (res.status !== 200 || res.headers.get('cache-control') === 'no-store') continue;
+      const etag = res.headers.get('etag');
+      expect(etag, path).toBeTruthy();
+      const again = await fetchWorker(path, { headers: { 'if-none-match': etag! } });
+      expect(again.status, path).toBe(304);
+      const head = await fetchWorker(path, { method: 'HEAD' });
+      expect(head.status, path).toBe(200);
+      expect(await head.text(), path).toBe('');
+      checked++;
+    }
+    expect(checked).toBeGreaterThanOrEqual(7);
+  });
+});
+
