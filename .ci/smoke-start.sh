@@ -13,6 +13,8 @@ for _ in $(seq 1 120); do
 done
 health=$(curl -fsS "http://127.0.0.1:$port/v1/health") || { echo "npm start did not serve /v1/health"; cat "$log"; exit 1; }
 echo "npm start serves: $health"
-curl -fsS "http://localhost:$port/v1/feed?limit=3" | grep -q '"items":\[{' || { echo "feed is empty"; exit 1; }
-curl -fsS "http://localhost:$port/feed.xml" | grep -q '<rss' || { echo "RSS missing"; exit 1; }
+feed=$(curl -fsS "http://localhost:$port/v1/feed?limit=3")
+[[ $feed == *'"items":[{'* ]] || { echo "feed is empty: $feed"; exit 1; }
+rss=$(curl -fsS "http://localhost:$port/feed.xml")
+[[ $rss == *'<rss '* ]] || { echo "RSS missing"; exit 1; }
 echo "npm start: OK on port $port"
