@@ -10,6 +10,7 @@ import * as v from 'valibot';
 import type { AppEnv } from '../app.ts';
 import { adKey } from '../core/keys.ts';
 import { expiresAt } from '../core/submissions/categories.ts';
+import { clientNetwork } from '../core/submissions/client.ts';
 import { decodeCursor, encodeCursor } from '../core/submissions/cursor.ts';
 import { adDetail, adListItem, isLive, ownerView } from '../core/submissions/records.ts';
 import { AdCreated, AdDetail, AdInput, AdList, AdPatch, AdsQuery, IdParam, LIMITS, OwnerView, ReportInput } from '../core/submissions/schemas.ts';
@@ -45,10 +46,10 @@ export const IDEMPOTENCY_PARAMETER = {
 /** The client as Cloudflare sees it (set by the edge, not spoofable by the client there). */
 export const clientIp = (c: Ctx) => c.req.header('cf-connecting-ip') ?? 'unknown';
 
-/** Per-client limit through the Workers rate-limiting binding (5 per 60 s, wrangler.toml). */
+/** Per-client limit (an IPv4 address or an IPv6 /64) through the Workers rate-limiting binding (5 per 60 s, wrangler.toml). */
 export function rateLimit(scope: string): MiddlewareHandler<AppEnv> {
   return async function limitClient(c, next) {
-    const { success } = await c.env.SUBMIT_LIMITER.limit({ key: `${scope}:${clientIp(c)}` });
+    const { success } = await c.env.SUBMIT_LIMITER.limit({ key: `${scope}:${clientNetwork(clientIp(c))}` });
     if (!success) {
       // The binding does not say when the window reopens; its period (60 s) is the bound.
       throw new ApiError('rate_limited', 'Too many submissions from this client. Please wait a minute and try again.', {
@@ -371,8 +372,9 @@ adsRoutes.post(
   validate('json', ReportInput),
   async (c) => {
     const { id } = c.req.valid('param');
-    // Reporters are told apart by a keyed hash of their address; the address is not stored.
-    const reporter = hex(await hmac((await secretsOf(c.env)).reporter, clientIp(c)));
+    // Reporters are told apart by a keyed hash of their network (IPv4 address or IPv6 /64);
+    // the address is not stored.
+    const reporter = hex(await hmac((await secretsOf(c.env)).reporter, clientNetwork(clientIp(c))));
     const outcome = await submissionsStore(c.env.SUBMISSIONS).report(id, reporter, c.req.valid('json'), Date.now());
     if (outcome.result === 'not_found') throw new ApiError('not_found', 'No such ad, or it has expired.');
     return c.json({ status: 'received' as const }, 202);

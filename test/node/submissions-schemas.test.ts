@@ -6,6 +6,7 @@ import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { Article } from '../../src/core/article.ts';
 import { CATEGORIES, CATEGORY_EXPIRY_DAYS, expiresAt } from '../../src/core/submissions/categories.ts';
+import { clientNetwork } from '../../src/core/submissions/client.ts';
 import { decodeCursor, encodeCursor } from '../../src/core/submissions/cursor.ts';
 import { approvalMonth, mergeArticles, monthRange, newsToArticle } from '../../src/core/submissions/news.ts';
 import { AdInput, AdPatch, AdsQuery, LIMITS, NewsInput, ReportInput } from '../../src/core/submissions/schemas.ts';
@@ -244,6 +245,35 @@ describe('helpers', () => {
         expect(new Set(ids)).toEqual(new Set(lists.flat().map((a) => a.id)));
         const times = merged.map((a) => a.published);
         expect(times).toEqual([...times].sort().reverse());
+      }),
+    );
+  });
+
+  it('clientNetwork: IPv4 as is, any spelling of an IPv6 address as its /64', () => {
+    expect(clientNetwork('203.0.113.9')).toBe('203.0.113.9');
+    expect(clientNetwork('2001:DB8::1')).toBe('2001:db8:0:0::/64');
+    expect(clientNetwork('2001:0db8:0000:0000:ffff::')).toBe('2001:db8:0:0::/64');
+    expect(clientNetwork('not an address')).toBe('not an address');
+    expect(clientNetwork('::ffff:192.0.2.1')).toBe('0:0:0:0::/64');
+    expect(clientNetwork('2001:db8:1:2:3:4:192.0.2.1')).toBe('2001:db8:1:2::/64');
+    fc.assert(
+      fc.property(fc.ipV6(), (x) => {
+        expect(clientNetwork(x)).toMatch(/^([0-9a-f]{1,4}:){4}:\/64$/);
+      }),
+    );
+    fc.assert(
+      fc.property(fc.ipV6(), fc.ipV6(), (x, y) => {
+        const net = clientNetwork(x);
+        fc.pre(!x.includes('.') && !y.includes('.'));
+        // Same first four hextets (expanded) <=> same network.
+        const expand = (ip: string) => {
+          const [l = '', r = ''] = ip.split('::');
+          const ls = l ? l.split(':') : [];
+          const rs = r ? r.split(':') : [];
+          return ip.includes('::') ? [...ls, ...Array<string>(8 - ls.length - rs.length).fill('0'), ...rs] : ls;
+        };
+        const same = expand(x).slice(0, 4).map((h) => parseInt(h, 16)).join() === expand(y).slice(0, 4).map((h) => parseInt(h, 16)).join();
+        expect(clientNetwork(y) === net).toBe(same);
       }),
     );
   });

@@ -9,8 +9,11 @@ import { deriveSecret, issueFormToken } from '../../src/core/submissions/tokens.
 // running in the same Miniflare, and a counter restarting at 1 in each file would collide.
 const [a, b, c] = crypto.getRandomValues(new Uint16Array(3));
 let ipCounter = 0;
-/** A fresh client address per call (documentation prefix 2001:db8::/32), so the rate limiter (5/min per client) stays out of the way. */
-export const freshIp = () => `2001:db8:${a?.toString(16)}:${b?.toString(16)}:${c?.toString(16)}::${(++ipCounter).toString(16)}`;
+/**
+ * A fresh client per call: an address in its own /64 (clients are counted per IPv6 /64) under
+ * the documentation prefix 2001:db8::/32, so the rate limiter (5/min per client) stays out of the way.
+ */
+export const freshIp = () => `2001:db8:${a?.toString(16)}:${(((b ?? 0) + ++ipCounter) & 0xffff).toString(16)}::${c?.toString(16)}`;
 
 export async function formToken(ageMs = 10_000): Promise<string> {
   return issueFormToken(await deriveSecret(env.ADMIN_TOKEN, 'form'), Date.now() - ageMs);

@@ -136,6 +136,19 @@ describe('reports', () => {
     expect(await listed('lang=cy')).toEqual([body.id]);
   });
 
+  it('counts reporters per IPv6 /64: rotating addresses in one network is one reporter', async () => {
+    const { body } = await postAd({ lang: 'br' });
+    await approve(body.id);
+    const net = freshIp().replace(/::.*$/, '');
+    for (let i = 1; i <= 4; i++) {
+      const res = await send('POST', `/v1/ads/${body.id}/reports`, { reason: 'spam' }, { 'cf-connecting-ip': `${net}::${i}` });
+      expect(res.status).toBe(202);
+    }
+    expect(await listed('lang=br')).toEqual([body.id]);
+    const held = (await (await send('GET', '/v1/admin/submissions?status=approved&limit=100', undefined, admin)).json()) as AdminList;
+    expect(held.items.find((i) => i.id === body.id)?.reports).toBe(1);
+  });
+
   it('answers 404 for a pending or unknown ad and 400 for a bad reason', async () => {
     const { body } = await postAd();
     expect((await send('POST', `/v1/ads/${body.id}/reports`, { reason: 'spam' })).status).toBe(404);
