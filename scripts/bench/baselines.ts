@@ -93,7 +93,7 @@ export async function flexSearch(articles: readonly Article[], queries: readonly
 
 export async function orama(articles: readonly Article[], queries: readonly BenchQuery[]): Promise<BaselineResult> {
   const schema = { title: 'string', body: 'string' } as const;
-  const make = () => create({ schema, language: 'russian', components: { tokenizer: { language: 'russian', stemming: true, stemmer: russianStemmer } } });
+  const make = () => create({ schema, components: { tokenizer: { language: 'russian', stemming: true, stemmer: russianStemmer } } });
   let t = now();
   const db = make();
   await insertMultiple(db, articles.map((a) => ({ title: a.title, body: a.body })), 1000);

@@ -83,6 +83,6 @@ export async function timedFetch(mf: Miniflare, path: string): Promise<Timed> {
   const header = res.headers.get('server-timing') ?? '';
   const serverTiming: Record<string, number> = {};
   for (const m of header.matchAll(/(\w+);dur=([\d.]+)/g)) serverTiming[m[1]!] = Number(m[2]);
-  const reads = Number(/"(\d+) reads"/.exec(header)?.[1] ?? 0);
+  const reads = Number(/"(\d+) reads/.exec(header)?.[1] ?? 0);
   return { ms, serverTiming, reads, status: res.status, body };
 }

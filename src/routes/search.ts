@@ -171,7 +171,7 @@ export const searchRoutes = new Hono<AppEnv>()
       const total = performance.now() - started;
       c.header(
         'Server-Timing',
-        `pointer;dur=${ms(pointerMs)}, kv;dur=${ms(reader.readMs)};desc="${reader.reads} reads", parse;dur=${ms(reader.parseMs)}, total;dur=${ms(total)}`,
+        `pointer;dur=${ms(pointerMs)}, kv;dur=${ms(reader.readMs)};desc="${reader.reads} reads, ${reader.partsRead} parts", parse;dur=${ms(reader.parseMs)}, total;dur=${ms(total)}`,
       );
       return c.json({
         query: query.q,

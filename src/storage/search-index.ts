@@ -19,7 +19,14 @@ const cache = new PartCache(INDEX_CACHE_BYTES);
 
 /** A reader of one snapshot's index; cheap to make, one per request (it counts its reads). */
 export function snapshotIndex(kv: KVNamespace, snapshot: string): IndexReader {
-  return new IndexReader(snapshot, (part) => kv.get(searchKey(snapshot, part)), cache);
+  return new IndexReader(
+    snapshot,
+    async (parts) => {
+      const values = await kv.get(parts.map((part) => searchKey(snapshot, part)), 'text');
+      return new Map(parts.map((part) => [part, values.get(searchKey(snapshot, part)) ?? null]));
+    },
+    cache,
+  );
 }
 
 /** Bytes and entries the isolate's index cache holds (Server-Timing, benchmark). */
@@ -39,7 +46,7 @@ export function liveIndex(articles: readonly Article[]): IndexReader | null {
     live = { signature, parts: new Map(buildSearchParts(articles).map((p) => [p.part, p.value])) };
   }
   const parts = live.parts;
-  return new IndexReader(`live-${articles.length}-${signature.length}-${hash(signature)}`, async (part) => parts.get(part) ?? null, liveCache);
+  return new IndexReader(`live-${articles.length}-${signature.length}-${hash(signature)}`, async (names) => new Map(names.map((n) => [n, parts.get(n) ?? null])), liveCache);
 }
 
 function hash(text: string): string {

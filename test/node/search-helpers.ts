@@ -49,9 +49,9 @@ export function memoryIndex(parts: readonly SearchPart[], cache = new PartCache(
     new SearchEngine(
       new IndexReader(
         'snap',
-        async (part) => {
-          reads.push(part);
-          return values.get(part) ?? null;
+        async (parts) => {
+          reads.push(...parts);
+          return new Map(parts.map((part) => [part, values.get(part) ?? null]));
         },
         cache,
       ),

@@ -130,14 +130,24 @@ const STEMMERS: Record<StemLang, (term: string) => string> = {
   uk: stemUkrainian,
 };
 
+/** Stems repeat (every title of a result page is stemmed to highlight it): a bounded memo. */
+const STEM_MEMO_LIMIT = 50_000;
+const stemMemo: Record<StemLang, Map<string, string>> = { ru: new Map(), uk: new Map(), en: new Map() };
+
 /** Stem of a normalised term in one language; digits and short words stay as they are. */
 export function stem(term: string, lang: StemLang): string {
   const exception = EXCEPTIONS[lang][term];
   if (exception !== undefined) return exception;
   if (term.length < 3 || /\d/.test(term)) return term;
-  // Apostrophes are gone by now (see trimWord), so the stemmers see plain letters.
-  const stemmed = STEMMERS[lang](term);
-  return stemmed.length > 0 ? stemmed : term;
+  const memo = stemMemo[lang];
+  let stemmed = memo.get(term);
+  if (stemmed === undefined) {
+    // Apostrophes are gone by now (see trimWord), so the stemmers see plain letters.
+    stemmed = STEMMERS[lang](term) || term;
+    if (memo.size >= STEM_MEMO_LIMIT) memo.clear();
+    memo.set(term, stemmed);
+  }
+  return stemmed;
 }
 
 /** Which stemmer a document's language tag picks for a term of a given script. */

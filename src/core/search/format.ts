@@ -24,8 +24,12 @@ export const FIELD_BOOST = [3, 1.5, 1] as const;
 /** MiniSearch's own BM25+ defaults (k1, b, delta), so scores match MiniSearch's. */
 export const BM25 = { k: 1.2, b: 0.7, d: 0.5 } as const;
 
-/** Result records per docs part: one read covers a page of nearby results. */
-export const DOCS_PER_CHUNK = 128;
+/**
+ * Result records per docs part. A page of results is scattered over the collection, so
+ * each result usually costs its own part: small parts keep the parse of a cold page short
+ * (10 parts of 32 records is ~150 KB of JSON; at 128 records it was ~600 KB).
+ */
+export const DOCS_PER_CHUNK = 32;
 /** Target size of a terms part (characters). Small parts keep a cold query's parse short. */
 export const TERMS_CHUNK_CHARS = 192 * 1024;
 export const VOCAB_CHUNK_CHARS = 96 * 1024;

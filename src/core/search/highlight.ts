@@ -26,8 +26,13 @@ function matcher(words: readonly MatchWord[], lang: string) {
     for (const { term } of word.variants) (term.startsWith(STEM_MARK) ? stems : surfaces).add(term);
   }
   const prefixes = words.filter((w) => w.prefix).map((w) => w.text);
+  // A word shares its first two letters with its stem (the place-name exceptions too:
+  // києві -> київ), so most words of a title need no stemming to be ruled out.
+  const stemHeads = new Set([...stems].map((s) => s.slice(STEM_MARK.length, STEM_MARK.length + 2)));
   return (term: string) =>
-    surfaces.has(term) || prefixes.some((p) => term.startsWith(p)) || stems.has(docStemTerm(term, lang) ?? '');
+    surfaces.has(term) ||
+    prefixes.some((p) => term.startsWith(p)) ||
+    (stemHeads.has(term.slice(0, 2)) && stems.has(docStemTerm(term, lang) ?? ''));
 }
 
 function ranges(text: string, matches: (term: string) => boolean): Range[] {

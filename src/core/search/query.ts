@@ -288,9 +288,18 @@ export class SearchEngine {
   }
 
   /** Vocabulary words within the allowed edits, same first letter (Lucene's prefix length 1). */
-  async #neighbours(word: string): Promise<{ term: string; distance: number; df: number }[]> {
+  #neighbours(word: string): Promise<{ term: string; distance: number; df: number }[]> {
+    if (maxEdits(word.length) === 0) return Promise.resolve([]);
+    // The scan reads a whole first-letter range of the vocabulary: its answer is kept with
+    // the parts, per snapshot, so a repeated typo costs a look-up.
+    return this.reader.cache.get(`${this.reader.snapshot}/near/${word}`, async () => {
+      const value = await this.#scanNeighbours(word);
+      return { value, bytes: 64 + value.length * 48 };
+    });
+  }
+
+  async #scanNeighbours(word: string): Promise<{ term: string; distance: number; df: number }[]> {
     const edits = maxEdits(word.length);
-    if (edits === 0) return [];
     const first = word.slice(0, 1);
     const { words, complete } = await this.reader.vocabRange(first, `${first}\uffff`, MAX_VOCAB_PARTS);
     if (!complete) this.#capped = true;

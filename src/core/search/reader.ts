@@ -18,7 +18,11 @@ import {
   vlqDecode,
 } from './format.ts';
 
-export type ReadPart = (part: string) => Promise<string | null>;
+/** Reads several parts at once (KV's bulk get): a map from part name to value or null. */
+export type ReadParts = (parts: readonly string[]) => Promise<Map<string, string | null>>;
+
+/** KV's bulk get takes at most this many keys. */
+export const MAX_BULK_READ = 100;
 
 export interface LoadedMeta extends SearchMeta {
   /** Sampled publication dates (ms), one per `date_stride` documents. */
@@ -43,31 +47,69 @@ function columns(json: unknown, keys: readonly string[]): boolean {
   return first !== undefined && first.every((t) => typeof t === 'string') && rest.every((a) => a.length === first.length);
 }
 
+/** Entries of a sorted part in [from, to), found by binary search. */
+function collect(chunk: { t: string[]; df: number[] }, from: string, to: string, out: [string, number][]): void {
+  for (let i = Math.max(0, floorIndex(chunk.t, from)); i < chunk.t.length; i++) {
+    const term = chunk.t[i] ?? '';
+    if (term >= to) break;
+    if (term >= from) out.push([term, chunk.df[i] ?? 0]);
+  }
+}
+
 /** Bytes a parsed value holds, roughly: two per character of its JSON plus a margin. */
 const parsedBytes = (raw: string) => raw.length * 2 + 256;
 
 export class IndexReader {
   readonly snapshot: string;
   readonly cache: PartCache;
-  readonly #read: ReadPart;
-  /** KV reads this reader started (cache misses), for Server-Timing and the benchmark. */
+  readonly #read: ReadParts;
+  /** Parts requested in this turn of the event loop, read together in one bulk get. */
+  #queue = new Map<string, { resolve: (raw: string | null) => void; reject: (error: unknown) => void }[]>();
+  /** KV round trips (bulk gets) this reader made, and the parts they read. */
   reads = 0;
+  partsRead = 0;
   readMs = 0;
   parseMs = 0;
 
-  constructor(snapshot: string, read: ReadPart, cache: PartCache) {
+  constructor(snapshot: string, read: ReadParts, cache: PartCache) {
     this.snapshot = snapshot;
     this.#read = read;
     this.cache = cache;
   }
 
+  /** One part's raw value, read with every other part asked for in the same turn. */
+  #readRaw(part: string): Promise<string | null> {
+    return new Promise((resolve, reject) => {
+      if (this.#queue.size === 0) queueMicrotask(() => void this.#flush());
+      const waiting = this.#queue.get(part) ?? [];
+      waiting.push({ resolve, reject });
+      this.#queue.set(part, waiting);
+    });
+  }
+
+  async #flush(): Promise<void> {
+    const queue = this.#queue;
+    this.#queue = new Map();
+    const names = [...queue.keys()];
+    for (let i = 0; i < names.length; i += MAX_BULK_READ) {
+      const batch = names.slice(i, i + MAX_BULK_READ);
+      this.reads++;
+      this.partsRead += batch.length;
+      const started = performance.now();
+      try {
+        const values = await this.#read(batch);
+        this.readMs += performance.now() - started;
+        for (const name of batch) for (const w of queue.get(name) ?? []) w.resolve(values.get(name) ?? null);
+      } catch (error) {
+        for (const name of batch) for (const w of queue.get(name) ?? []) w.reject(error);
+      }
+    }
+  }
+
   #load<S extends v.GenericSchema>(part: string, schema: S, check?: (value: unknown) => boolean): Promise<v.InferOutput<S>> {
     return this.cache.get(`${this.snapshot}/${part}`, async () => {
-      const started = performance.now();
-      this.reads++;
-      const raw = await this.#read(part);
+      const raw = await this.#readRaw(part);
       const read = performance.now();
-      this.readMs += read - started;
       if (raw === null) throw new Error(`search index: part "${part}" of snapshot ${this.snapshot} is missing`);
       const json: unknown = JSON.parse(raw);
       if (check?.(json)) {
@@ -105,7 +147,7 @@ export class IndexReader {
   }
 
   docs(n: number) {
-    return this.#load(partName('docs', n), DocsChunk);
+    return this.#load(partName('docs', n), DocsChunk, (json) => typeof json === 'object' && json !== null && Array.isArray((json as { d?: unknown }).d) && (json as { d: unknown[] }).d.every((r) => Array.isArray(r) && r.length === 8));
   }
 
   /**
@@ -128,11 +170,7 @@ export class IndexReader {
     if (!complete) last = first + maxParts - 1;
     const chunks = await Promise.all(Array.from({ length: last - first + 1 }, (_, k) => this.terms(first + k)));
     const words: [string, number][] = [];
-    for (const chunk of chunks) {
-      chunk.t.forEach((term, i) => {
-        if (term >= from && term < to) words.push([term, chunk.df[i] ?? 0]);
-      });
-    }
+    for (const chunk of chunks) collect(chunk, from, to, words);
     return { words, complete };
   }
 
@@ -165,11 +203,7 @@ export class IndexReader {
     if (!complete) last = first + maxParts - 1;
     const chunks = await Promise.all(Array.from({ length: last - first + 1 }, (_, k) => this.vocab(first + k)));
     const words: [string, number][] = [];
-    for (const chunk of chunks) {
-      chunk.t.forEach((word, i) => {
-        if (word >= from && word < to) words.push([word, chunk.df[i] ?? 0]);
-      });
-    }
+    for (const chunk of chunks) collect(chunk, from, to, words);
     return { words, complete };
   }
 
