@@ -22,6 +22,7 @@ import { approvalMonth, APPROVED_NEWS_FORMAT, APPROVED_NEWS_MAX, monthRange, new
 import { adDetail, type AdRecord, isLive, REPORT_HOLD_THRESHOLD, type SubmissionRecord } from '../../core/submissions/records.ts';
 import { AdContent, type AdPatch, type Kind, NewsContent, type ReportInput, type Status } from '../../core/submissions/schemas.ts';
 import { sameHexDigest } from '../../core/submissions/tokens.ts';
+import { KeyedWriteQueue } from './write-queue.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS submission_v1 (
@@ -120,6 +121,8 @@ function toRecord(row: Row): SubmissionRecord {
 
 export class SubmissionsStore extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  /** Projection writes: one per KV key at a time, a second apart, reading SQLite when they start. */
+  private readonly writes = new KeyedWriteQueue(KV_WRITE_GAP_MS, (ms) => scheduler.wait(ms));
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -329,7 +332,7 @@ export class SubmissionsStore extends DurableObject<Env> {
     const failed: string[] = [];
     await Promise.all(
       names.map((name) =>
-        this.enqueueWrite(name, now).catch((error: unknown) => {
+        this.writes.run(name, () => this.writeProjection(name, now)).catch((error: unknown) => {
           console.error('submissions: projection write failed, queued for retry', name, error);
           failed.push(name);
         }),
@@ -340,44 +343,6 @@ export class SubmissionsStore extends DurableObject<Env> {
       this.sql.exec('INSERT INTO outbox_v1 (key, attempts) VALUES (?, 0) ON CONFLICT (key) DO NOTHING', name);
     }
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + 1_000);
-  }
-
-  private pruneQueues(): void {
-    const idle = Date.now() - KV_WRITE_GAP_MS;
-    for (const [name, q] of this.queues) if (q.next === null && q.lastAt < idle) this.queues.delete(name);
-  }
-
-  private readonly queues = new Map<string, { tail: Promise<void>; next: Promise<void> | null; lastAt: number }>();
-
-  /**
-   * One write per projection key at a time, spaced by KV's limit of one write per second per
-   * key. Callers arriving while a write waits share it: it reads SQLite only when it starts,
-   * so it carries their changes too, and the last write to land always holds the latest
-   * state (no older list can overwrite a newer one).
-   */
-  private enqueueWrite(name: string, now: number): Promise<void> {
-    let queue = this.queues.get(name);
-    if (queue === undefined) {
-      if (this.queues.size > 1_000) this.pruneQueues();
-      queue = { tail: Promise.resolve(), next: null, lastAt: 0 };
-      this.queues.set(name, queue);
-    }
-    if (queue.next !== null) return queue.next;
-    const q = queue;
-    const run = q.tail
-      .catch(() => undefined)
-      .then(async () => {
-        // Clamped: a clock moved back (tests) must not turn this into a long sleep.
-        const wait = Math.min(KV_WRITE_GAP_MS, Math.max(0, q.lastAt + KV_WRITE_GAP_MS - Date.now()));
-        if (wait > 0) await scheduler.wait(wait);
-        q.next = null;
-        const write = this.writeProjection(name, now);
-        q.lastAt = Date.now();
-        await write;
-      });
-    q.next = run;
-    q.tail = run;
-    return run;
   }
 
   private async writeProjection(name: string, now: number): Promise<void> {
