@@ -5,6 +5,7 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { describeRoute, resolver } from 'hono-openapi';
 import type { AppEnv } from '../app.ts';
+import { clientNetwork } from '../core/submissions/client.ts';
 import { decodeCursor, encodeCursor } from '../core/submissions/cursor.ts';
 import { adminItem } from '../core/submissions/records.ts';
 import { AdminItem, AdminList, AdminQuery, ModerationAction } from '../core/submissions/schemas.ts';
@@ -12,12 +13,20 @@ import { sameSecret } from '../core/submissions/tokens.ts';
 import { ApiError } from '../http/problem.ts';
 import { validate } from '../http/validate.ts';
 import { forgetApprovedNews, submissionsStore } from '../storage/submissions.ts';
+import { clientIp } from './ads.ts';
 
 const requireAdmin: MiddlewareHandler<AppEnv> = async function requireAdmin(c, next) {
   const match = /^Bearer\s+(\S+)\s*$/.exec(c.req.header('authorization') ?? '');
   // Always hash and compare, even without a token, so timing says nothing either way.
   const ok = await sameSecret(match?.[1] ?? '', c.env.ADMIN_TOKEN ?? '');
   if (!match || !ok) {
+    // Failed attempts count against the client's limit, so the token can't be guessed at speed.
+    const { success } = await c.env.SUBMIT_LIMITER.limit({ key: `admin-fail:${clientNetwork(clientIp(c))}` });
+    if (!success) {
+      throw new ApiError('rate_limited', 'Too many failed admin attempts from this client. Please wait a minute.', {
+        headers: { 'Retry-After': '60' },
+      });
+    }
     throw new ApiError('unauthorized', 'An admin token is required: "Authorization: Bearer <ADMIN_TOKEN>".', {
       headers: { 'WWW-Authenticate': 'Bearer realm="admin"' },
     });

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { AdList, AdminItem, AdminList } from '../../src/core/submissions/schemas.ts';
-import { admin, postAd, send, validNews } from './submissions-helpers.ts';
+import { admin, freshIp, postAd, send, validNews } from './submissions-helpers.ts';
 
 // Projection writes to one KV key are spaced 1 s apart (KV's limit), so some flows take seconds.
 vi.setConfig({ testTimeout: 30_000 });
@@ -33,6 +33,19 @@ describe('admin authentication', () => {
       expect(res.headers.get('www-authenticate')).toBe('Bearer realm="admin"');
       expect(((await res.json()) as ProblemBody).code).toBe('unauthorized');
     }
+  });
+});
+
+describe('admin brute force', () => {
+  it('answers 429 with Retry-After after 5 failed attempts a minute from one client; the right token still works', async () => {
+    const ip = { 'cf-connecting-ip': freshIp() };
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await send('GET', '/v1/admin/submissions', undefined, { ...ip, authorization: `Bearer guess-${i}` })).status);
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
+    const limited = await send('GET', '/v1/admin/submissions', undefined, { ...ip, authorization: 'Bearer guess-7' });
+    expect(limited.headers.get('retry-after')).toBe('60');
+    // Only failures are limited: the right token still works from the same client.
+    for (let i = 0; i < 6; i++) expect((await send('GET', '/v1/admin/submissions', undefined, { ...ip, ...admin })).status).toBe(200);
   });
 });
 
