@@ -26,7 +26,17 @@ export function createApp() {
   const app = new Hono<AppEnv>();
 
   app.use(secureHeaders({ crossOriginResourcePolicy: 'cross-origin' }));
-  app.use(cors({ origin: '*', allowMethods: ['GET', 'HEAD', 'OPTIONS'], exposeHeaders: ['ETag', 'Last-Modified', 'Location', 'Retry-After'] }));
+  // Open to any origin: no cookies are used, so `*` exposes nothing a client does not send.
+  // Submissions need POST/PATCH/DELETE and their headers from the aggregator's own pages.
+  app.use(
+    cors({
+      origin: '*',
+      allowMethods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
+      allowHeaders: ['Content-Type', 'Authorization', 'Idempotency-Key', 'If-None-Match', 'If-Modified-Since'],
+      exposeHeaders: ['ETag', 'Last-Modified', 'Location', 'Retry-After'],
+      maxAge: 86_400,
+    }),
+  );
   // Conditional GET for the routes outside the snapshot (ads, reader news): an ETag from
   // the body and 304 on If-None-Match. Snapshot routes already carry theirs (edgeCache).
   app.use(etag());

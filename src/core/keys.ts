@@ -10,6 +10,7 @@
  *   news:v1:s:<snap>:feed:<list>:<page>      feed page window (see core/feed.ts)
  *   news:v1:s:<snap>:feedindex:<list>        first key of each page, for cursors from older snapshots
  *   news:v1:s:<snap>:search:<part>           search index parts (see core/search)
+ *   news:v1:s:<snap>:folded                  ids of the approved reader news this snapshot holds
  *   sub:v1:...                               submissions (see storage/submissions.ts)
  */
 
@@ -32,6 +33,7 @@ export const feedPageKey = (snap: string, list: string, page: number) =>
   `${snapshotPrefix(snap)}feed:${list}:${page}`;
 export const feedIndexKey = (snap: string, list: string) => `${snapshotPrefix(snap)}feedindex:${list}`;
 export const searchKey = (snap: string, part: string) => `${snapshotPrefix(snap)}search:${part}`;
+export const foldedKey = (snap: string) => `${snapshotPrefix(snap)}folded`;
 
 export const SUBMISSIONS_PREFIX = 'sub:v1:';
 

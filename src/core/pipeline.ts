@@ -37,5 +37,6 @@ export function runPipeline(
   // Already-normalised articles (approved reader news) join before deduplication, so a
   // story both submitted and syndicated ends up as one article.
   const { articles, merged, grouped } = dedupe([...normalized, ...(options.extra ?? [])]);
-  return { articles, stats: { read, skipped: errors.length, merged, grouped }, errors };
+  const folded = (options.extra ?? []).map((a) => a.id);
+  return { articles, stats: { read, skipped: errors.length, merged, grouped, folded }, errors };
 }

@@ -65,6 +65,9 @@ export type Sections = v.InferOutput<typeof Sections>;
  * offset, is inside one window, so a page of the feed is always one KV read.
  */
 export const PAGE_STRIDE = 100;
+/** Ids of the approved reader news folded into a snapshot: the live merge skips exactly these. */
+export const Folded = v.object({ ids: v.array(v.string()) });
+
 export const FeedPage = v.object({
   list: v.string(),
   page: v.number(),

@@ -4,7 +4,7 @@
  */
 import { type Article, toSummary } from './article.ts';
 import { compareKeys, keyOf, listsOf, windows } from './feed.ts';
-import { articleKey, feedIndexKey, feedPageKey, manifestKey, searchKey, sectionsKey } from './keys.ts';
+import { articleKey, feedIndexKey, feedPageKey, foldedKey, manifestKey, searchKey, sectionsKey } from './keys.ts';
 import type { KvEntry } from './kv-store.ts';
 import { fnv1a64 } from './normalize.ts';
 import { buildSearchParts } from './search/build.ts';
@@ -18,6 +18,8 @@ export interface BuildStats {
   skipped: number;
   merged: number;
   grouped: number;
+  /** Ids of approved reader news given to the build (see runPipeline's `extra`). */
+  folded?: readonly string[];
 }
 
 export interface BuiltSnapshot {
@@ -87,6 +89,7 @@ export function buildSnapshot(
   options.onProgress?.('feeds', lists.size, lists.size);
 
   add(sectionsKey(id), sectionStats(sorted));
+  add(foldedKey(id), { ids: [...(stats.folded ?? [])] });
 
   const searchParts = buildSearchParts(sorted, (done, total) => options.onProgress?.('search', done, total));
   for (const part of searchParts) {

@@ -7,11 +7,14 @@
  *   when there is no If-None-Match), §15.4.5 304 carries ETag, Cache-Control, Last-Modified.
  * - RFC 5861 stale-while-revalidate.
  *
- * The cache key is the URL plus the live snapshot id, so a new snapshot is served as soon
- * as the isolate's pointer refreshes, and a repeated request touches no KV at all.
+ * The cache key is the URL plus the live snapshot id and the version of the approved
+ * reader-news list merged at read time, so a new snapshot or a new approval is served as
+ * soon as the isolate's cached copies refresh (seconds), and a repeated request touches
+ * no KV at all.
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app.ts';
+import { liveVersion } from '../storage/feed.ts';
 import { getPointer } from '../storage/snapshots.ts';
 
 export interface EdgeCacheOptions {
@@ -62,9 +65,10 @@ export function setLastModified(c: Context, iso: string): void {
 export function edgeCache(options: EdgeCacheOptions): MiddlewareHandler<AppEnv> {
   return async function edgeCacheMiddleware(c, next) {
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return next();
-    const pointer = await getPointer(c.env.NEWS).catch(() => null);
+    const [pointer, live] = await Promise.all([getPointer(c.env.NEWS).catch(() => null), liveVersion(c.env.NEWS).catch(() => 'unknown')]);
     const url = new URL(c.req.url);
     url.searchParams.set('__snapshot', pointer?.snapshot ?? 'none');
+    url.searchParams.set('__live', live);
     const key = new Request(url.toString(), { method: 'GET' });
     const cache = caches.default;
 

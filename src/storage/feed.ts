@@ -4,9 +4,10 @@
  */
 import { type Article, type ArticleSummary, toSummary } from '../core/article.ts';
 import type { FeedSource } from '../core/feed.ts';
+import { fnv1a64 } from '../core/normalize.ts';
 import type { Pointer } from '../core/snapshot-format.ts';
 import { ApiError } from '../http/problem.ts';
-import { readFeedIndex, readFeedPage, getPointer } from './snapshots.ts';
+import { getPointer, readFeedIndex, readFeedPage, readFolded } from './snapshots.ts';
 import { listApprovedNews } from './submissions.ts';
 
 export async function requirePointer(kv: KVNamespace): Promise<Pointer> {
@@ -24,12 +25,32 @@ export function snapshotFeedSource(kv: KVNamespace, snapshot: string): FeedSourc
 }
 
 /**
- * Approved reader news the live snapshot does not hold yet. A snapshot folds in what was
- * approved before its build, so anything approved later is live-only.
+ * Approved reader news the live snapshot does not hold yet. The snapshot records the ids
+ * it folded in; deciding by id, not by time, leaves no gap between the build's read of
+ * the approved list and its build time, whatever the clocks say.
  */
 export async function liveArticles(kv: KVNamespace, pointer: Pointer): Promise<Article[]> {
+  const [approved, folded] = await Promise.all([listApprovedNews(kv), readFolded(kv, pointer.snapshot)]);
+  if (approved.length === 0) return approved;
+  // A snapshot without the list (format-1 fixture) folded nothing.
+  const inSnapshot = new Set(folded?.ids ?? []);
+  return approved.filter((a) => !inSnapshot.has(a.id));
+}
+
+const versions = new WeakMap<readonly Article[], string>();
+
+/**
+ * A short version of the approved reader-news list, for cache keys: it changes with every
+ * approval or removal. Memoised per list object (the list itself is cached per isolate).
+ */
+export async function liveVersion(kv: KVNamespace): Promise<string> {
   const approved = await listApprovedNews(kv);
-  return approved.filter((a) => a.published > pointer.built_at);
+  let version = versions.get(approved);
+  if (version === undefined) {
+    version = approved.length === 0 ? '0' : fnv1a64(approved.map((a) => a.id).join(',')).slice(0, 12);
+    versions.set(approved, version);
+  }
+  return version;
 }
 
 export async function liveSummaries(kv: KVNamespace, pointer: Pointer): Promise<ArticleSummary[]> {

@@ -5,9 +5,9 @@
  */
 import * as v from 'valibot';
 import { Article } from '../core/article.ts';
-import { articleKey, feedIndexKey, feedPageKey, POINTER_KEY, sectionsKey } from '../core/keys.ts';
+import { articleKey, feedIndexKey, feedPageKey, foldedKey, POINTER_KEY, sectionsKey } from '../core/keys.ts';
 import { PartCache } from '../core/search/cache.ts';
-import { FeedPage, Pointer, Sections } from '../core/snapshot-format.ts';
+import { FeedPage, Folded, Pointer, Sections } from '../core/snapshot-format.ts';
 
 export const POINTER_TTL_MS = 5_000;
 
@@ -65,3 +65,4 @@ export const readFeedPage = (kv: KVNamespace, snap: string, list: string, page: 
   readSnapshotValue(kv, feedPageKey(snap, list, page), FeedPage);
 export const readFeedIndex = (kv: KVNamespace, snap: string, list: string) =>
   readSnapshotValue(kv, feedIndexKey(snap, list), v.array(v.tuple([v.string(), v.string()])));
+export const readFolded = (kv: KVNamespace, snap: string) => readSnapshotValue(kv, foldedKey(snap), Folded);

@@ -1,0 +1,77 @@
+/**
+ * Approved reader news merged at read time, at the edges: a feed URL cached before the
+ * approval, a snapshot built after the approval that did not fold it in, and a snapshot
+ * that did (walked page by page, so a copy on another page would show).
+ */
+import { env, exports } from 'cloudflare:workers';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { runPipeline } from '../../src/core/pipeline.ts';
+import { publishSnapshot } from '../../src/core/publish.ts';
+import { buildSnapshot } from '../../src/core/snapshot.ts';
+import { bindingStore } from '../../src/storage/kv-binding.ts';
+import { forgetPointer } from '../../src/storage/snapshots.ts';
+import { approvedNewsFromStore, forgetApprovedNews } from '../../src/storage/submissions.ts';
+import { article, seedSnapshot } from './seed.ts';
+import { approve, send, validNews } from './submissions-helpers.ts';
+
+vi.setConfig({ testTimeout: 60_000 });
+
+type Feed = { items: { id: string }[]; next_cursor: string | null };
+const get = async <T>(path: string): Promise<T> => {
+  const res = await exports.default.fetch(`http://edge.test${path}`);
+  expect(res.status, path).toBe(200);
+  return (await res.json()) as T;
+};
+
+const STORIES = Array.from({ length: 9 }, (_, i) => article({ title: `Council story ${i} on the new bridge`, published: new Date(Date.UTC(2024, 6, 1, i)).toISOString() }));
+const inputs = STORIES.map((value, i) => ({ value, origin: { file: 'test', line: i + 1 } }));
+
+async function walk(query: string): Promise<string[]> {
+  const ids: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: Feed = await get<Feed>(`/v1/feed?${query}${cursor ? `&cursor=${cursor}` : ''}`);
+    ids.push(...page.items.map((i) => i.id));
+    cursor = page.next_cursor;
+  } while (cursor);
+  return ids;
+}
+
+describe('live merge of approved reader news', () => {
+  let id = '';
+  beforeAll(async () => {
+    forgetPointer();
+    await seedSnapshot(STORIES);
+  });
+
+  it('shows a new approval on a feed URL that was cached before it', async () => {
+    expect((await get<Feed>('/v1/feed?limit=50')).items).toHaveLength(9);
+    const posted = await send('POST', '/v1/news', await validNews({ title: 'Volunteers repaint the old footbridge in Zubrovka', section: 'world', lang: 'en' }));
+    expect(posted.status).toBe(201);
+    id = `n-${((await posted.json()) as { id: string }).id}`;
+    expect((await approve(id.slice(2))).status).toBe(200);
+    forgetApprovedNews();
+    expect((await get<Feed>('/v1/feed?limit=50')).items.map((i) => i.id)).toContain(id);
+  });
+
+  it('keeps showing it when a snapshot built later did not fold it in', async () => {
+    // Built "after" the approval (and with a clock ahead), from inputs that do not hold it.
+    const { articles, stats } = runPipeline(inputs);
+    await publishSnapshot(bindingStore(env.NEWS), buildSnapshot(articles, stats, { builtAt: new Date(Date.now() + 3_600_000) }));
+    forgetPointer();
+    expect(await walk('limit=4')).toContain(id);
+  });
+
+  it('shows it exactly once, on every page walk, once a snapshot folds it in', async () => {
+    const approved = await approvedNewsFromStore(bindingStore(env.NEWS));
+    const { articles, stats } = runPipeline(inputs, { extra: approved });
+    await publishSnapshot(bindingStore(env.NEWS), buildSnapshot(articles, stats));
+    forgetPointer();
+    for (const limit of [1, 2, 3, 10]) {
+      const ids = await walk(`limit=${limit}`);
+      expect(ids.filter((x) => x === id), `limit=${limit}`).toHaveLength(1);
+      expect(new Set(ids).size, `limit=${limit}`).toBe(ids.length);
+      expect(ids).toHaveLength(10);
+    }
+  });
+});
