@@ -57,7 +57,7 @@ interface SizeResult {
   parts: number;
   totalBytes: number;
   largestBytes: number;
-  cold: { firstMs: number; ms: number; pointer: number; kv: number; parse: number; total: number; reads: number };
+  cold: { firstMs: number; ms: number; pointer: number; kv: number; parse: number; total: number; reads: number; oneReadMs: number };
   warm: { p50: number; p95: number; p99: number };
   node: { warmP50: number; warmP95: number; warmP99: number; cacheBytes: number; heapBytes: number };
   baselines: (BaselineResult & { coldWorkerdMs?: number; firstWorkerdMs?: number; fits: boolean })[];
@@ -113,6 +113,9 @@ async function benchSize(n: number, real: readonly Article[], appScript: string,
   for (const r of first.runs) log(`     first request: ${f1(r.ms)} ms, ${r.reads} reads, server ${JSON.stringify(r.serverTiming)}`);
   const { runs, last } = await coldRuns(appScript, persist, paths, '/warmup');
   for (const r of runs) log(`     index-cold:    ${f1(r.ms)} ms, ${r.reads} reads, server ${JSON.stringify(r.serverTiming)}`);
+  // The floor of this machine: one KV read (the pointer, via /v1/health) in a fresh isolate.
+  const floor = await coldRuns(appScript, persist, paths.map(() => '/v1/health'), '/warmup');
+  await floor.last.dispose();
   const st = (key: string) => median(runs.map((r) => r.serverTiming[key] ?? 0));
   const cold = {
     firstMs: median(first.runs.map((r) => r.ms)),
@@ -122,7 +125,9 @@ async function benchSize(n: number, real: readonly Article[], appScript: string,
     parse: st('parse'),
     total: st('total'),
     reads: median(runs.map((r) => r.reads)),
+    oneReadMs: median(floor.runs.map((r) => r.ms)),
   };
+  log(`     one KV read in a fresh isolate (health): ${floor.runs.map((r) => f1(r.ms)).join(', ')} ms`);
 
   log(`   warm queries (${rounds} rounds of ${QUERIES.length})`);
   for (const q of QUERIES) await timedFetch(last, searchPath(q));
@@ -207,12 +212,12 @@ async function benchSize(n: number, real: readonly Article[], appScript: string,
 function report(results: SizeResult[]): string {
   const lines: string[] = [];
   lines.push(
-    '| articles | build | KV total | largest value | parts | cold: first request of isolate | cold: index-cold query | KV round trips | warm p50 / p95 / p99 (workerd, incl. dispatch) | warm p50 / p95 / p99 (engine in-process) | index cache | heap growth |',
+    '| articles | build | KV total | largest value | parts | cold: first request of isolate | cold: index-cold query | KV round trips | one KV read (floor) | warm p50 / p95 / p99 (workerd, incl. dispatch) | warm p50 / p95 / p99 (engine in-process) | index cache | heap growth |',
   );
-  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of results) {
     lines.push(
-      `| ${label(r.size)} | ${f1(r.buildMs / 1000)} s | ${mb(r.totalBytes)} | ${mb(r.largestBytes)} | ${r.parts} | ${f1(r.cold.firstMs)} ms | ${f1(r.cold.ms)} ms | ${r.cold.reads} | ` +
+      `| ${label(r.size)} | ${f1(r.buildMs / 1000)} s | ${mb(r.totalBytes)} | ${mb(r.largestBytes)} | ${r.parts} | ${f1(r.cold.firstMs)} ms | ${f1(r.cold.ms)} ms | ${r.cold.reads} | ${f1(r.cold.oneReadMs)} ms | ` +
         `${f1(r.warm.p50)} / ${f1(r.warm.p95)} / ${f1(r.warm.p99)} ms | ${f1(r.node.warmP50)} / ${f1(r.node.warmP95)} / ${f1(r.node.warmP99)} ms | ${mb(r.node.cacheBytes)} | ${mb(r.node.heapBytes)} |`,
     );
   }
