@@ -3,10 +3,9 @@
  * feed, the article route and search of the live snapshot before any new build; the next
  * snapshot folds it in (approvedNewsFromStore) and it still shows exactly once.
  *
- * Feed URLs asked for before the approval are not asked again: the edge cache (src/http/
- * cache.ts) keys responses by snapshot only, so such a URL shows the new item only once its
- * cached copy expires (CACHE_MAX_AGE). Measured: the same /v1/feed URL right after approval
- * still lacked the item.
+ * The feed URL asked for before the approval is asked again after it: the edge cache keys
+ * responses by snapshot and by the approved list's version, so it must not serve the copy
+ * cached before the approval.
  */
 import { env, exports } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
@@ -52,11 +51,29 @@ describe('approved reader news in feed and search', () => {
     const travel = await get<Feed>('/v1/feed?section=travel&limit=50');
     expect(travel.items.map((i) => i.id)).toContain(id);
     expect((await get<{ id: string }>(`/v1/articles/${id}`)).id).toBe(id);
+    // Asked for (and edge-cached) before the approval.
+    expect((await get<Feed>('/v1/feed?limit=50')).items.map((i) => i.id)).toContain(id);
   });
 
   it('is found by search', async () => {
     const found = await get<Search>('/v1/search?q=zubrovka');
     expect(found.items.map((i) => i.id)).toEqual([id]);
+  });
+
+  it('stays live when approved after the build read the approvals but before its build time', async () => {
+    const posted = await send('POST', '/v1/news', await validNews({ title: 'Approved while the snapshot build was running', lang: 'en' }));
+    const late = `n-${((await posted.json()) as { id: string }).id}`;
+    expect((await approve(late.slice(2))).status).toBe(200);
+    // A build that read the approved list just before this approval, stamped a moment after it.
+    const before = (await approvedNewsFromStore(bindingStore(env.NEWS))).filter((a) => a.id !== late);
+    const inputs = SNAPSHOT.map((value, i) => ({ value, origin: { file: 'test', line: i + 1 } }));
+    const { articles, stats } = runPipeline(inputs, { extra: before });
+    await publishSnapshot(bindingStore(env.NEWS), buildSnapshot(articles, stats, { builtAt: new Date(Date.now() + 1_000) }));
+    forgetPointer();
+    forgetApprovedNews();
+    const feed = await get<Feed>('/v1/feed?limit=100&lang=en&section=travel');
+    expect(feed.items.filter((i) => i.id === late)).toHaveLength(1);
+    expect(feed.items.filter((i) => i.id === id)).toHaveLength(1);
   });
 
   it('is folded into the next snapshot once, and still shows exactly once', async () => {
