@@ -26,6 +26,7 @@ export async function openLocalKv(options: { persistTo?: string } = {}): Promise
     kvNamespaces: { NEWS: newsNamespaceId() },
     kvPersist: `${options.persistTo ?? DEFAULT_PERSIST}/v3/kv`,
   });
+  // Miniflare's KVNamespace is the runtime's own, typed by miniflare rather than workers-types.
   const kv = (await mf.getKVNamespace('NEWS')) as unknown as KVNamespace;
   return { store: bindingStore(kv), close: () => mf.dispose() };
 }

@@ -88,6 +88,7 @@ export function edgeCache(options: EdgeCacheOptions): MiddlewareHandler<AppEnv> 
     response.headers.set('cache-control', `public, max-age=${options.maxAge}, stale-while-revalidate=${options.maxAge * 2}`);
     response.headers.set(CACHE_STATUS_HEADER, 'MISS');
     c.executionCtx.waitUntil(cache.put(key, response.clone()));
+    // Clear first: Hono's setter would otherwise copy the old response's headers onto a 304.
     c.res = undefined;
     c.res = isNotModified(c.req.raw, response.headers) ? notModified(response.headers) : response;
   };
