@@ -21,7 +21,11 @@ import {
 /** Reads several parts at once (KV's bulk get): a map from part name to value or null. */
 export type ReadParts = (parts: readonly string[]) => Promise<Map<string, string | null>>;
 
-/** KV's bulk get takes at most this many keys. */
+/**
+ * KV's bulk get takes at most this many keys, and counts as one operation of the 1000 a
+ * Worker invocation may make (https://developers.cloudflare.com/changelog/2025-04-10-kv-bulk-reads/,
+ * https://developers.cloudflare.com/kv/platform/limits).
+ */
 export const MAX_BULK_READ = 100;
 
 export interface LoadedMeta extends SearchMeta {
