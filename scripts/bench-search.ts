@@ -6,7 +6,7 @@
  * and warm (a fixed query mix), and the same engine in-process for memory. Beside it, in
  * the same run and on the same corpus and queries: MiniSearch as-is (one KV value,
  * `loadJSON`, cold in workerd where it fits in KV), FlexSearch, Orama and lunr in Node.
- * Prints progress, per-size tables, ratios and a markdown summary (.bench/search-results.md).
+ * Prints progress, per-size tables, ratios and a markdown summary (.wrangler/bench-search/search-results.md).
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -37,7 +37,8 @@ const baselinesMax = parseSize(args['baselines-max'] ?? '10k');
 const coldSamples = Number(args.cold);
 const rounds = Number(args.rounds);
 const KV_VALUE_LIMIT = 25 * 1024 * 1024;
-const OUT = join(import.meta.dirname, '..', '.bench');
+// Under .wrangler/ (ignored by git and eslint): bundles, local KV directories, results.
+const OUT = join(import.meta.dirname, '..', '.wrangler', 'bench-search');
 mkdirSync(OUT, { recursive: true });
 
 const t0 = performance.now();
