@@ -460,7 +460,9 @@ export class SearchEngine {
     } else if (words.some((w) => isCyrillic(w.text))) {
       terms.push(...toWords(cyrillicToLatinLayout(params.q)).flatMap((w) => w.variants.map((v) => v.term)));
     }
-    this.reader.prefetch(terms, vocab).catch(() => undefined);
+    const last = words.at(-1);
+    const prefix = last?.prefix && last.text.length >= 2 ? { from: last.text, to: `${last.text}\uffff`, maxParts: MAX_TERM_PARTS } : undefined;
+    this.reader.prefetch(terms, vocab, prefix).catch(() => undefined);
   }
 
   async search(params: SearchParams): Promise<SearchResult> {

@@ -158,10 +158,17 @@ export class IndexReader {
    * Starts loading, without waiting, the terms parts that hold these terms and the vocabulary
    * parts that hold these words, so a query's look-ups share one round of parallel reads.
    */
-  async prefetch(terms: readonly string[], words: readonly string[]): Promise<void> {
+  async prefetch(terms: readonly string[], words: readonly string[], prefix?: { from: string; to: string; maxParts: number }): Promise<void> {
     const meta = await this.meta();
     const ignore = () => undefined;
-    for (const n of new Set(terms.map((t) => floorIndex(meta.terms, t)).filter((n) => n >= 0))) this.terms(n).catch(ignore);
+    const parts = new Set(terms.map((t) => floorIndex(meta.terms, t)).filter((n) => n >= 0));
+    if (prefix) {
+      // The terms parts a completion look-up will read (see termRange).
+      const first = Math.max(0, floorIndex(meta.terms, prefix.from));
+      const last = Math.min(Math.max(first, floorIndex(meta.terms, prefix.to)), first + prefix.maxParts - 1);
+      for (let n = first; n <= last; n++) parts.add(n);
+    }
+    for (const n of parts) this.terms(n).catch(ignore);
     for (const n of new Set(words.map((w) => floorIndex(meta.vocab, w)).filter((n) => n >= 0))) this.vocab(n).catch(ignore);
   }
 
