@@ -40,7 +40,7 @@ export interface TermPostings {
 
 /**
  * The quick check of a columnar part: the named arrays, of equal length, strings first.
- * Validating every element of a 190 KB part with the schema took longer than parsing it.
+ * Validating every element of a terms part with the schema took longer than parsing it.
  */
 function columns(json: unknown, keys: readonly string[]): boolean {
   if (typeof json !== 'object' || json === null) return false;
