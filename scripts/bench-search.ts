@@ -3,20 +3,17 @@
  *
  * For each corpus size: build the chunked index, write it to a persisted local KV, then
  * query the real Worker in workerd (Miniflare): cold (first request of a fresh isolate)
- * and warm (a fixed query mix), and the same engine in-process for memory. Beside it, in
+ * and warm (a fixed query mix), and the same engine in a process of its own for memory. Beside it, in
  * the same run and on the same corpus and queries: MiniSearch as-is (one KV value,
  * `loadJSON`, cold in workerd where it fits in KV), FlexSearch, Orama and lunr in Node.
  * Prints progress, per-size tables, ratios and a markdown summary (.wrangler/bench-search/search-results.md).
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Article } from '../src/core/article.ts';
 import { buildSearchParts } from '../src/core/search/build.ts';
-import { PartCache } from '../src/core/search/cache.ts';
-import { SearchEngine } from '../src/core/search/query.ts';
-import { IndexReader } from '../src/core/search/reader.ts';
-import { INDEX_CACHE_BYTES } from '../src/storage/search-index.ts';
 import { type BaselineResult, flexSearch, lunrLanguages, miniSearchAsIs, orama } from './bench/baselines.ts';
 import { corpus, DATA_DIR, loadReal } from './bench/corpus.ts';
 import { QUERIES, searchPath } from './bench/queries.ts';
@@ -90,7 +87,7 @@ async function benchSize(n: number, real: readonly Article[], appScript: string,
   log(`== ${label(n)} articles: corpus`);
   const articles = corpus(n, real, (done) => log(`   generated ${done}`));
   log(`   ${Math.min(real.length, n)} real + ${Math.max(0, n - real.length)} generated; building the index`);
-  let started = performance.now();
+  const started = performance.now();
   const parts = buildSearchParts(articles, (done, total) => {
     if (done % 100_000 < 4_000 || done === total) log(`   indexed ${done}/${total}`);
   });
@@ -137,39 +134,9 @@ async function benchSize(n: number, real: readonly Article[], appScript: string,
   await last.dispose();
   const warm = { p50: percentile(warmTimes, 50), p95: percentile(warmTimes, 95), p99: percentile(warmTimes, 99) };
 
-  log('   same engine in-process: memory and pure query time');
-  const values = new Map(parts.map((p) => [p.part, p.value]));
-  const gc = (globalThis as { gc?: () => void }).gc;
-  gc?.();
-  const heapBefore = process.memoryUsage().heapUsed;
-  const cache = new PartCache(INDEX_CACHE_BYTES);
-  const engine = () => new SearchEngine(new IndexReader(snapshot, async (names) => new Map(names.map((n) => [n, values.get(n) ?? null])), cache));
-  const params = (q: (typeof QUERIES)[number]) => ({
-    q: q.q,
-    sort: 'relevance' as const,
-    limit: 10,
-    offset: 0,
-    lang: q.params?.lang,
-    from: q.params?.from ? Date.parse(q.params.from) : undefined,
-  });
-  for (const q of QUERIES) await engine().search(params(q));
-  const nodeTimes: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    for (const q of QUERIES) {
-      started = performance.now();
-      await engine().search(params(q));
-      nodeTimes.push(performance.now() - started);
-    }
-  }
-  gc?.();
-  const node = {
-    warmP50: percentile(nodeTimes, 50),
-    warmP95: percentile(nodeTimes, 95),
-    warmP99: percentile(nodeTimes, 99),
-    cacheBytes: cache.bytes,
-    heapBytes: process.memoryUsage().heapUsed - heapBefore,
-  };
-  values.clear();
+  log('   same engine in a process of its own: memory and pure query time');
+  const child = execFileSync(process.execPath, ['--expose-gc', join(import.meta.dirname, 'bench', 'engine-warm.ts'), persist, snapshot, String(rounds)], { encoding: 'utf8' });
+  const node = JSON.parse(child.trim().split('\n').at(-1) ?? '{}') as SizeResult['node'];
 
   const baselines: SizeResult['baselines'] = [];
   if (n <= baselinesMax) {
@@ -213,7 +180,7 @@ async function benchSize(n: number, real: readonly Article[], appScript: string,
 function report(results: SizeResult[]): string {
   const lines: string[] = [];
   lines.push(
-    '| articles | build | KV total | largest value | parts | cold: first request of isolate | cold: index-cold query | KV round trips | one KV read (floor) | warm p50 / p95 / p99 (workerd, incl. dispatch) | warm p50 / p95 / p99 (engine in-process) | index cache | heap growth |',
+    '| articles | build | KV total | largest value | parts | cold: first request of isolate | cold: index-cold query | KV round trips | one KV read (floor) | warm p50 / p95 / p99 (workerd, incl. dispatch) | warm p50 / p95 / p99 (engine, own process) | index cache | heap growth |',
   );
   lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of results) {

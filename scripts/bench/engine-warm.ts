@@ -1,0 +1,58 @@
+/**
+ * The engine alone, warm, in a process of its own: `node --expose-gc engine-warm.ts
+ * <kv dir> <snapshot> <rounds>`. Parts are read from the benchmark's persisted local KV on
+ * first use (the warm-up round), so this heap holds what an isolate would: the index cache
+ * and the engine. Run inside the benchmark process instead, the gigabytes of corpus there
+ * made every major garbage collection a long pause. Prints one JSON line.
+ */
+import { Miniflare } from 'miniflare';
+import { searchKey } from '../../src/core/keys.ts';
+import { PartCache } from '../../src/core/search/cache.ts';
+import { SearchEngine, type SearchParams } from '../../src/core/search/query.ts';
+import { IndexReader } from '../../src/core/search/reader.ts';
+import { INDEX_CACHE_BYTES } from '../../src/storage/search-index.ts';
+import { type BenchQuery, QUERIES } from './queries.ts';
+
+const [kvPersist, snapshot, roundsArg] = process.argv.slice(2);
+if (!kvPersist || !snapshot) throw new Error('usage: engine-warm.ts <kv dir> <snapshot> <rounds>');
+const rounds = Number(roundsArg ?? 20);
+
+const mf = new Miniflare({ modules: true, script: 'export default { fetch() { return new Response(null) } }', compatibilityDate: '2026-04-20', kvNamespaces: { NEWS: 'bench' }, kvPersist });
+const kv = await mf.getKVNamespace('NEWS');
+const gc = (globalThis as { gc?: () => void }).gc;
+gc?.();
+const heapBefore = process.memoryUsage().heapUsed;
+const cache = new PartCache(INDEX_CACHE_BYTES);
+const engine = () =>
+  new SearchEngine(
+    new IndexReader(
+      snapshot,
+      async (names) => {
+        const values = await Promise.all(names.map((n) => kv.get(searchKey(snapshot, n))));
+        return new Map(names.map((n, i) => [n, values[i] ?? null]));
+      },
+      cache,
+    ),
+  );
+const params = (q: BenchQuery): SearchParams => ({
+  q: q.q,
+  sort: 'relevance',
+  limit: 10,
+  offset: 0,
+  lang: q.params?.lang,
+  from: q.params?.from ? Date.parse(q.params.from) : undefined,
+});
+for (const q of QUERIES) await engine().search(params(q));
+const times: number[] = [];
+for (let r = 0; r < rounds; r++) {
+  for (const q of QUERIES) {
+    const started = performance.now();
+    await engine().search(params(q));
+    times.push(performance.now() - started);
+  }
+}
+gc?.();
+const heapBytes = process.memoryUsage().heapUsed - heapBefore;
+await mf.dispose();
+const pct = (p: number) => [...times].sort((a, b) => a - b)[Math.min(times.length - 1, Math.floor((p / 100) * times.length))] ?? 0;
+console.log(JSON.stringify({ warmP50: pct(50), warmP95: pct(95), warmP99: pct(99), cacheBytes: cache.bytes, heapBytes }));
