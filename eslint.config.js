@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.wrangler/', 'worker-configuration.d.ts', 'coverage/'] },
+  { ignores: ['node_modules/', '.wrangler/', '.bench/', 'worker-configuration.d.ts', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
