@@ -13,7 +13,7 @@ import { sameSecret } from '../core/submissions/tokens.ts';
 import { ApiError } from '../http/problem.ts';
 import { validate } from '../http/validate.ts';
 import { forgetApprovedNews, submissionsStore } from '../storage/submissions.ts';
-import { clientIp } from './ads.ts';
+import { clientIp } from './submission-guards.ts';
 
 const requireAdmin: MiddlewareHandler<AppEnv> = async function requireAdmin(c, next) {
   const match = /^Bearer\s+(\S+)\s*$/.exec(c.req.header('authorization') ?? '');

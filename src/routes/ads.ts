@@ -1,11 +1,9 @@
 /**
- * Classified ads: submit, list, read, edit/delete/renew by the owner, report. Also the
- * guards every public submission route shares (body limit, content type, rate limit,
- * honeypot, fill time, Turnstile, Idempotency-Key), exported for routes/news.ts.
+ * Classified ads: submit, list, read, edit/delete/renew by the owner, report. The guards
+ * every submission route shares are in ./submission-guards.ts.
  */
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
-import { describeRoute, resolver } from 'hono-openapi';
+import { describeRoute } from 'hono-openapi';
 import * as v from 'valibot';
 import type { AppEnv } from '../app.ts';
 import { adKey } from '../core/keys.ts';
@@ -13,143 +11,14 @@ import { expiresAt } from '../core/submissions/categories.ts';
 import { clientNetwork } from '../core/submissions/client.ts';
 import { decodeCursor, encodeCursor } from '../core/submissions/cursor.ts';
 import { adDetail, adListItem, isLive, ownerView } from '../core/submissions/records.ts';
-import { AdCreated, AdDetail, AdInput, AdList, AdPatch, AdsQuery, IdParam, LIMITS, OwnerView, ReportInput } from '../core/submissions/schemas.ts';
-import {
-  canonicalJson, checkFormToken, deriveSecret, derivedManageToken, FORM_TOKEN, hex, hmac, issueFormToken, newId, newManageToken, sha256Hex,
-} from '../core/submissions/tokens.ts';
+import { AdCreated, AdDetail, AdInput, AdList, AdPatch, AdsQuery, IdParam, OwnerView, ReportInput } from '../core/submissions/schemas.ts';
+import { derivedManageToken, FORM_TOKEN, hex, hmac, issueFormToken, newId, newManageToken, sha256Hex } from '../core/submissions/tokens.ts';
 import { ApiError } from '../http/problem.ts';
 import { validate } from '../http/validate.ts';
 import { submissionsStore } from '../storage/submissions.ts';
+import { acceptOnce, clientIp, IDEMPOTENCY_PARAMETER, json, jsonBody, problem, rateLimit, secretsOf, submitErrors } from './submission-guards.ts';
 
 type Ctx = Context<AppEnv>;
-
-// ---- shared guards -------------------------------------------------------------------
-
-const json = (schema: v.GenericSchema) => ({ 'application/json': { schema: resolver(schema) } });
-const problem = (description: string) => ({ description, content: { 'application/problem+json': {} } });
-export const submitErrors = {
-  400: problem('Malformed JSON, or a field is invalid (each one named in `errors`)'),
-  413: problem(`Body over ${LIMITS.bodyBytes} bytes`),
-  415: problem('Content-Type is not application/json'),
-  422: problem('Idempotency-Key reused with another body, or the submission was refused'),
-  429: problem('Too many submissions from this client; see Retry-After'),
-};
-
-export const IDEMPOTENCY_PARAMETER = {
-  name: 'Idempotency-Key',
-  in: 'header' as const,
-  required: false,
-  description: 'Same key and body within 24 h: the same answer and one submission; same key, other body: 422',
-  schema: { type: 'string' as const, minLength: 1, maxLength: 255 },
-};
-
-/** The client as Cloudflare sees it (set by the edge, not spoofable by the client there). */
-export const clientIp = (c: Ctx) => c.req.header('cf-connecting-ip') ?? 'unknown';
-
-/** Per-client limit (an IPv4 address or an IPv6 /64) through the Workers rate-limiting binding (5 per 60 s, wrangler.toml). */
-export function rateLimit(scope: string): MiddlewareHandler<AppEnv> {
-  return async function limitClient(c, next) {
-    const { success } = await c.env.SUBMIT_LIMITER.limit({ key: `${scope}:${clientNetwork(clientIp(c))}` });
-    if (!success) {
-      // The binding does not say when the window reopens; its period (60 s) is the bound.
-      throw new ApiError('rate_limited', 'Too many submissions from this client. Please wait a minute and try again.', {
-        headers: { 'Retry-After': '60' },
-      });
-    }
-    await next();
-  };
-}
-
-/** 415 for anything but JSON, 413 above the body limit; malformed JSON is the validator's 400. */
-export const jsonBody: MiddlewareHandler<AppEnv> = async function jsonBody(c, next) {
-  const type = c.req.header('content-type') ?? '';
-  if (!/^application\/(?:[a-z0-9.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
-    throw new ApiError('unsupported_media_type', `Content-Type must be application/json, not ${JSON.stringify(type || '(none)')}.`);
-  }
-  return bodyLimit({
-    maxSize: LIMITS.bodyBytes,
-    onError: () => {
-      throw new ApiError('payload_too_large', `The request body is larger than ${LIMITS.bodyBytes} bytes.`);
-    },
-  })(c, next);
-};
-
-/** Secrets derived from ADMIN_TOKEN, once per isolate and token value. */
-let derived: { root: string; secrets: Promise<{ form: string; manage: string; reporter: string }> } | undefined;
-export function secretsOf(env: Env) {
-  const root = env.ADMIN_TOKEN;
-  if (!root) throw new ApiError('unavailable', 'Submissions are not configured on this server.');
-  if (derived?.root !== root) {
-    derived = {
-      root,
-      secrets: Promise.all([deriveSecret(root, 'form'), deriveSecret(root, 'manage'), deriveSecret(root, 'reporter')]).then(
-        ([form, manage, reporter]) => ({ form, manage, reporter }),
-      ),
-    };
-  }
-  return derived.secrets;
-}
-
-/** `Idempotency-Key` (draft-ietf-httpapi-idempotency-key-header): 1-255 visible ASCII characters. */
-export function idempotencyKey(c: Ctx): string | null {
-  const key = c.req.header('idempotency-key');
-  if (key === undefined) return null;
-  if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
-    throw new ApiError('bad_request', 'Idempotency-Key must be 1 to 255 visible ASCII characters.', {
-      errors: [{ field: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' }],
-    });
-  }
-  return key;
-}
-
-const TURNSTILE_VERIFY = 'https://challenges.cloudflare.com/turnstile/v0/siteverify';
-
-/**
- * The anti-abuse checks, after validation. Honeypot and form-token failures get one polite
- * answer that does not say which check failed (docs/submissions.md); the reason is logged.
- */
-export async function checkAbuse(
-  c: Ctx,
-  input: { website: string; form_token: string; turnstile_token?: string | undefined },
-  now: number,
-): Promise<void> {
-  const secrets = await secretsOf(c.env);
-  const form = await checkFormToken(secrets.form, input.form_token, now);
-  const reason = input.website.trim() !== '' ? 'honeypot' : form !== 'ok' ? `form token ${form}` : null;
-  if (reason !== null) {
-    console.warn('submission refused:', reason);
-    throw new ApiError(
-      'submission_rejected',
-      'We could not accept this submission. Please reload the form, take a moment to check it, and send it again.',
-    );
-  }
-  const secret = c.env.TURNSTILE_SECRET;
-  if (!secret) return;
-  if (!input.turnstile_token) {
-    throw new ApiError('verification_failed', 'Please complete the human verification and send the form again.', {
-      errors: [{ field: 'turnstile_token', message: 'is required' }],
-    });
-  }
-  let outcome: { success?: unknown };
-  try {
-    const res = await fetch(TURNSTILE_VERIFY, {
-      method: 'POST',
-      body: new URLSearchParams({ secret, response: input.turnstile_token, remoteip: clientIp(c) }),
-    });
-    if (!res.ok) throw new Error(`siteverify answered ${res.status}`);
-    outcome = await res.json();
-  } catch (error) {
-    console.error('turnstile verification unavailable', error);
-    throw new ApiError('unavailable', 'Human verification is unavailable right now. Please try again shortly.', {
-      headers: { 'Retry-After': '30' },
-    });
-  }
-  if (outcome.success !== true) {
-    throw new ApiError('verification_failed', 'Human verification failed. Please complete it again.', {
-      errors: [{ field: 'turnstile_token', message: 'was not accepted' }],
-    });
-  }
-}
 
 const MANAGE_BEARER = /^Bearer\s+([A-Za-z0-9_-]{20,100})\s*$/;
 
@@ -209,40 +78,27 @@ adsRoutes.post(
   validate('json', AdInput),
   async (c) => {
     const input = c.req.valid('json');
-    const now = Date.now();
-    const key = idempotencyKey(c);
     const { website: _w, form_token: _f, turnstile_token: _t, ...content } = input;
-    const store = submissionsStore(c.env.SUBMISSIONS);
-    const bodyHash = await sha256Hex(canonicalJson(input));
-    const idem = key === null ? null : { scopedKey: `ad:${key}`, bodyHash };
-
-    const answer = (accepted: { id: string; expires_at: number }, token: string, replayed: boolean) => {
-      c.header('Location', `/v1/ads/${accepted.id}`);
-      if (replayed) c.header('Idempotent-Replayed', 'true');
-      noStore(c);
-      const body: AdCreated = { id: accepted.id, status: 'pending', expires_at: new Date(accepted.expires_at).toISOString(), manage_token: token };
-      return c.json(body, 201);
-    };
-    const mismatch = () =>
-      new ApiError('idempotency_mismatch', 'This Idempotency-Key was already used with a different request body.', {
-        errors: [{ field: 'Idempotency-Key', message: 'was used with a different body' }],
-      });
-
-    // With an Idempotency-Key the token is derived, so a replay can hand out the same one.
-    const token = key === null ? newManageToken() : await derivedManageToken((await secretsOf(c.env)).manage, key, bodyHash);
-    if (idem !== null) {
-      const seen = await store.lookupIdempotency(idem.scopedKey, bodyHash, now);
-      if (seen.state === 'mismatch') throw mismatch();
-      if (seen.state === 'replay') return answer(seen.accepted, token, true);
-    }
-    await checkAbuse(c, input, now);
-    const outcome = await store.create(
-      { kind: 'ad', id: newId(), content, expires_at: expiresAt(content.category, now), token_hash: await sha256Hex(token) },
-      idem,
-      now,
-    );
-    if (outcome.outcome === 'mismatch') throw mismatch();
-    return answer(outcome.accepted, token, outcome.outcome === 'replayed');
+    let token = '';
+    return acceptOnce(c, input, 'ad', {
+      // With an Idempotency-Key the token is derived, so a replay can hand out the same one.
+      prepare: async ({ key, bodyHash }) => {
+        token = key === null ? newManageToken() : await derivedManageToken((await secretsOf(c.env)).manage, key, bodyHash);
+      },
+      create: async (idempotency, { now }) =>
+        submissionsStore(c.env.SUBMISSIONS).create(
+          { kind: 'ad', id: newId(), content, expires_at: expiresAt(content.category, now), token_hash: await sha256Hex(token) },
+          idempotency,
+          now,
+        ),
+      answer: (accepted, replayed) => {
+        c.header('Location', `/v1/ads/${accepted.id}`);
+        if (replayed) c.header('Idempotent-Replayed', 'true');
+        noStore(c);
+        const body: AdCreated = { id: accepted.id, status: 'pending', expires_at: new Date(accepted.expires_at).toISOString(), manage_token: token };
+        return c.json(body, 201);
+      },
+    });
   },
 );
 

@@ -12,11 +12,11 @@ import { newsExpiresAt } from '../core/submissions/categories.ts';
 import { newsArticleId, newsToArticle } from '../core/submissions/news.ts';
 import { isLive } from '../core/submissions/records.ts';
 import { NewsCreated, NewsInput } from '../core/submissions/schemas.ts';
-import { canonicalJson, newId, sha256Hex } from '../core/submissions/tokens.ts';
+import { newId } from '../core/submissions/tokens.ts';
 import { ApiError } from '../http/problem.ts';
 import { validate } from '../http/validate.ts';
 import { submissionsStore } from '../storage/submissions.ts';
-import { checkAbuse, IDEMPOTENCY_PARAMETER, idempotencyKey, jsonBody, rateLimit, submitErrors } from './ads.ts';
+import { acceptOnce, IDEMPOTENCY_PARAMETER, jsonBody, rateLimit, submitErrors } from './submission-guards.ts';
 
 export const newsRoutes = new Hono<AppEnv>();
 
@@ -33,33 +33,18 @@ newsRoutes.post(
   validate('json', NewsInput),
   async (c) => {
     const input = c.req.valid('json');
-    const now = Date.now();
-    const key = idempotencyKey(c);
     const { website: _w, form_token: _f, turnstile_token: _t, ...content } = input;
-    const store = submissionsStore(c.env.SUBMISSIONS);
-    const bodyHash = await sha256Hex(canonicalJson(input));
-    const idem = key === null ? null : { scopedKey: `news:${key}`, bodyHash };
-    const mismatch = () =>
-      new ApiError('idempotency_mismatch', 'This Idempotency-Key was already used with a different request body.', {
-        errors: [{ field: 'Idempotency-Key', message: 'was used with a different body' }],
-      });
-    const answer = (id: string, replayed: boolean) => {
-      c.header('Location', `/v1/news/${newsArticleId(id)}`);
-      c.header('Cache-Control', 'no-store');
-      if (replayed) c.header('Idempotent-Replayed', 'true');
-      const body: NewsCreated = { id, status: 'pending' };
-      return c.json(body, 201);
-    };
-
-    if (idem !== null) {
-      const seen = await store.lookupIdempotency(idem.scopedKey, bodyHash, now);
-      if (seen.state === 'mismatch') throw mismatch();
-      if (seen.state === 'replay') return answer(seen.accepted.id, true);
-    }
-    await checkAbuse(c, input, now);
-    const outcome = await store.create({ kind: 'news', id: newId(), content, expires_at: newsExpiresAt(now), token_hash: null }, idem, now);
-    if (outcome.outcome === 'mismatch') throw mismatch();
-    return answer(outcome.accepted.id, outcome.outcome === 'replayed');
+    return acceptOnce(c, input, 'news', {
+      create: (idempotency, { now }) =>
+        submissionsStore(c.env.SUBMISSIONS).create({ kind: 'news', id: newId(), content, expires_at: newsExpiresAt(now), token_hash: null }, idempotency, now),
+      answer: (accepted, replayed) => {
+        c.header('Location', `/v1/news/${newsArticleId(accepted.id)}`);
+        c.header('Cache-Control', 'no-store');
+        if (replayed) c.header('Idempotent-Replayed', 'true');
+        const body: NewsCreated = { id: accepted.id, status: 'pending' };
+        return c.json(body, 201);
+      },
+    });
   },
 );
 
