@@ -114,7 +114,9 @@ export function dedupe(input: readonly Article[]): DedupResult {
   // Numbers are kept whatever their length (see sameNumbers).
   const words = articles.map((a) => new Set(titleKey(a.title).split(' ').filter((w) => w.length > 2 || isNumber(w))));
   const leader = articles.map((_, i) => i);
-  const postings = new Map<string, number[]>();
+  // Per word: the articles holding it, and where the time window starts in that list (a
+  // moving head instead of shift(), which would copy the list on every step).
+  const postings = new Map<string, { ids: number[]; head: number }>();
   let windowStart = 0;
   let grouped = 0;
   for (let i = 0; i < articles.length; i++) {
@@ -126,9 +128,12 @@ export function dedupe(input: readonly Article[]): DedupResult {
       for (const w of mine) {
         const list = postings.get(w);
         if (!list) continue;
-        while (list.length > 0 && list[0]! < windowStart) list.shift();
-        if (list.length > COMMON_WORD_POSTINGS) continue;
-        for (const j of list) shared.set(j, (shared.get(j) ?? 0) + 1);
+        while (list.head < list.ids.length && list.ids[list.head]! < windowStart) list.head++;
+        if (list.ids.length - list.head > COMMON_WORD_POSTINGS) continue;
+        for (let k = list.head; k < list.ids.length; k++) {
+          const j = list.ids[k]!;
+          shared.set(j, (shared.get(j) ?? 0) + 1);
+        }
       }
       let best = -1;
       let bestScore = 0;
@@ -146,8 +151,8 @@ export function dedupe(input: readonly Article[]): DedupResult {
     }
     for (const w of mine) {
       const list = postings.get(w);
-      if (list) list.push(i);
-      else postings.set(w, [i]);
+      if (list) list.ids.push(i);
+      else postings.set(w, { ids: [i], head: 0 });
     }
   }
   const followers = new Map<number, Article[]>();

@@ -59,12 +59,9 @@ export const pageOf = (offset: number) => Math.floor(offset / PAGE_STRIDE);
 
 /** Windows of a sorted list: page k holds items [k*S, k*S + 2S). */
 export function windows<T>(sorted: readonly T[]): T[][] {
-  const pages: T[][] = [];
-  for (let start = 0; start < sorted.length || start === 0; start += PAGE_STRIDE) {
-    pages.push(sorted.slice(start, start + 2 * PAGE_STRIDE));
-    if (sorted.length === 0) break;
-  }
-  return pages;
+  // An empty list still has its (empty) first page, so every feed answers.
+  const count = Math.max(1, Math.ceil(sorted.length / PAGE_STRIDE));
+  return Array.from({ length: count }, (_, page) => sorted.slice(page * PAGE_STRIDE, page * PAGE_STRIDE + 2 * PAGE_STRIDE));
 }
 
 /** For a cursor from another snapshot: the page whose window holds the first item after `key`. */
