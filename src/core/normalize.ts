@@ -114,9 +114,23 @@ export function fnv1a64(input: string): string {
   return hash.toString(16).padStart(16, '0');
 }
 
-/** A stable article id: from the canonical URL, else from source, title and time. */
+/** Link shorteners and share hosts: their URLs name a redirect, not an article. */
+const NOT_ARTICLE_HOSTS = new Set(['bit.ly', 'vk.cc', 't.me', 'goo.gl', 't.co', 'tinyurl.com', 'ow.ly', 'clck.ru', 'is.gd', 'buff.ly']);
+
+/**
+ * Whether a canonical URL can identify an article: not a site's front page, not a
+ * shortener. Measured on ../shared/data's Telegram posts, where the "url" is the post's
+ * first link: shortener and front-page links made single "articles" of thousands of posts.
+ */
+export function identifiesArticle(canonical: string): boolean {
+  const url = new URL(canonical);
+  if (NOT_ARTICLE_HOSTS.has(url.hostname.replace(/^www\./, ''))) return false;
+  return url.pathname !== '/' || url.search.length > 0;
+}
+
+/** A stable article id: from the canonical URL when it names an article, else from source, title and time. */
 export function articleId(canonical: string | null, source: string, title: string, published: string): string {
-  return fnv1a64(canonical ?? `${source}\u0000${title}\u0000${published}`);
+  return fnv1a64(canonical !== null && identifiesArticle(canonical) ? canonical : `${source}\u0000${title}\u0000${published}`);
 }
 
 /** The title folded for duplicate detection: case, ё, quotes, dashes and punctuation ignored. */

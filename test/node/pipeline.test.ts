@@ -139,3 +139,14 @@ describe('deduplication', () => {
     );
   });
 });
+
+describe('which URLs identify an article', () => {
+  it('not a front page or a link shortener: those fall back to source, title and time', () => {
+    const a = norm({ url: 'https://vk.cc/cb2BbK', title: 'First post' });
+    const b = norm({ url: 'https://vk.cc/cb2BbK', title: 'Second post' });
+    expect(a.id).not.toBe(b.id);
+    expect(dedupe([a, b]).articles).toHaveLength(2);
+    expect(norm({ url: 'https://news.example/', title: 'One' }).id).not.toBe(norm({ url: 'https://news.example/', title: 'Two' }).id);
+    expect(norm({ url: 'https://news.example/story?utm_source=x', title: 'One' }).id).toBe(norm({ url: 'https://news.example/story', title: 'Two' }).id);
+  });
+});
