@@ -1,13 +1,13 @@
 /**
  * Figures for docs/submissions.md, printed (not asserted: the machine is shared). workerd's
  * clock advances only across I/O, so these are whole-request times, not CPU profiles:
- * `npx vitest run --project worker test/worker/submissions-timing.test.ts`
+ * `npm run bench:submissions`
  */
 import { env } from 'cloudflare:workers';
 import { expect, it, vi } from 'vitest';
 import { APPROVED_NEWS_KEY } from '../../src/core/keys.ts';
 import { forgetApprovedNews, listApprovedNews } from '../../src/storage/submissions.ts';
-import { approve, send, validAd, validNews } from './submissions-helpers.ts';
+import { approve, send, validAd, validNews } from '../worker/submissions-helpers.ts';
 
 vi.setConfig({ testTimeout: 120_000 });
 
