@@ -7,7 +7,7 @@
  */
 import { Miniflare } from 'miniflare';
 import { searchKey } from '../../src/core/keys.ts';
-import { PartCache } from '../../src/core/search/cache.ts';
+import { PartCache } from '../../src/core/cache.ts';
 import { SearchEngine, type SearchParams } from '../../src/core/search/query.ts';
 import { IndexReader } from '../../src/core/search/reader.ts';
 import { INDEX_CACHE_BYTES } from '../../src/storage/search-index.ts';

@@ -6,7 +6,7 @@
 import type { Article } from '../core/article.ts';
 import { searchKey } from '../core/keys.ts';
 import { buildSearchParts } from '../core/search/build.ts';
-import { PartCache } from '../core/search/cache.ts';
+import { PartCache } from '../core/cache.ts';
 import { IndexReader } from '../core/search/reader.ts';
 
 /**

@@ -6,7 +6,7 @@
 import * as v from 'valibot';
 import { Article } from '../core/article.ts';
 import { articleKey, feedIndexKey, feedPageKey, foldedKey, POINTER_KEY, sectionsKey } from '../core/keys.ts';
-import { PartCache } from '../core/search/cache.ts';
+import { PartCache } from '../core/cache.ts';
 import { FeedPage, Folded, Pointer, Sections } from '../core/snapshot-format.ts';
 
 export const POINTER_TTL_MS = 5_000;

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { docStemTerm, queryStemTerms, tokenize } from '../../src/core/search/analyze.ts';
 import { buildSearchParts } from '../../src/core/search/build.ts';
-import { PartCache } from '../../src/core/search/cache.ts';
+import { PartCache } from '../../src/core/cache.ts';
 import { decodePostings, encodePostings, MAX_PART_BYTES, vlqDecode, vlqEncode } from '../../src/core/search/format.ts';
 import { queryWords } from '../../src/core/search/query.ts';
 import { boundedDistance, maxEdits } from '../../src/core/search/rewrite.ts';

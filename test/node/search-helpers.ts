@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import type { Article } from '../../src/core/article.ts';
 import { buildSearchParts, type SearchPart } from '../../src/core/search/build.ts';
-import { PartCache } from '../../src/core/search/cache.ts';
+import { PartCache } from '../../src/core/cache.ts';
 import { SearchEngine, type SearchParams } from '../../src/core/search/query.ts';
 import { IndexReader } from '../../src/core/search/reader.ts';
 

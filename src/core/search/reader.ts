@@ -4,7 +4,7 @@
  * tests and benchmarks).
  */
 import * as v from 'valibot';
-import type { PartCache } from './cache.ts';
+import type { PartCache } from '../cache.ts';
 import {
   decodePostings,
   DOCS_PER_CHUNK,
