@@ -33,14 +33,8 @@ export class PartCache {
 
   /** The cached value, or the shared load of it. `load` reports the value and its size. */
   async get<T>(key: string, load: () => Promise<{ value: T; bytes: number }>): Promise<T> {
-    const entry = this.#entries.get(key);
-    if (entry) {
-      this.hits++;
-      // Re-insert: a Map iterates in insertion order, so the first key is the coldest.
-      this.#entries.delete(key);
-      this.#entries.set(key, entry);
-      return entry.value as T;
-    }
+    const entry = this.#touch(key);
+    if (entry) return entry.value as T;
     const pending = this.#loading.get(key);
     if (pending) return pending as Promise<T>;
     this.misses++;
@@ -56,17 +50,22 @@ export class PartCache {
 
   /** A value computed synchronously from cached data (decoded postings, derived arrays). */
   memo<T>(key: string, compute: () => { value: T; bytes: number }): T {
-    const entry = this.#entries.get(key);
-    if (entry) {
-      this.hits++;
-      this.#entries.delete(key);
-      this.#entries.set(key, entry);
-      return entry.value as T;
-    }
+    const entry = this.#touch(key);
+    if (entry) return entry.value as T;
     this.misses++;
     const { value, bytes } = compute();
     this.#put(key, value, bytes);
     return value;
+  }
+
+  /** A hit, counted and moved to the warm end (a Map iterates in insertion order, coldest first). */
+  #touch(key: string): Entry | undefined {
+    const entry = this.#entries.get(key);
+    if (!entry) return undefined;
+    this.hits++;
+    this.#entries.delete(key);
+    this.#entries.set(key, entry);
+    return entry;
   }
 
   #put(key: string, value: unknown, bytes: number): void {
