@@ -136,7 +136,8 @@ async function benchSize(n: number, real: readonly Article[], appScript: string,
 
   log('   same engine in a process of its own: memory and pure query time');
   const child = execFileSync(process.execPath, ['--expose-gc', join(import.meta.dirname, 'bench', 'engine-warm.ts'), persist, snapshot, String(rounds)], { encoding: 'utf8' });
-  const node = JSON.parse(child.trim().split('\n').at(-1) ?? '{}') as SizeResult['node'];
+  const node = JSON.parse(child.trim().split('\n').at(-1) ?? '{}') as SizeResult['node'] & { kinds?: Record<string, [number, number]> };
+  for (const [kind, [p50, p95]] of Object.entries(node.kinds ?? {})) log(`     engine warm ${kind.padEnd(16)} p50 ${f1(p50)} ms, p95 ${f1(p95)} ms`);
 
   const baselines: SizeResult['baselines'] = [];
   if (n <= baselinesMax) {

@@ -44,15 +44,19 @@ const params = (q: BenchQuery): SearchParams => ({
 });
 for (const q of QUERIES) await engine().search(params(q));
 const times: number[] = [];
+const byKind = new Map<string, number[]>();
 for (let r = 0; r < rounds; r++) {
   for (const q of QUERIES) {
     const started = performance.now();
     await engine().search(params(q));
-    times.push(performance.now() - started);
+    const ms = performance.now() - started;
+    times.push(ms);
+    byKind.set(q.kind, [...(byKind.get(q.kind) ?? []), ms]);
   }
 }
 gc?.();
 const heapBytes = process.memoryUsage().heapUsed - heapBefore;
 await mf.dispose();
-const pct = (p: number) => [...times].sort((a, b) => a - b)[Math.min(times.length - 1, Math.floor((p / 100) * times.length))] ?? 0;
-console.log(JSON.stringify({ warmP50: pct(50), warmP95: pct(95), warmP99: pct(99), cacheBytes: cache.bytes, heapBytes }));
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? 0;
+const kinds = Object.fromEntries([...byKind].map(([kind, xs]) => [kind, [pct(xs, 50), pct(xs, 95)]]));
+console.log(JSON.stringify({ warmP50: pct(times, 50), warmP95: pct(times, 95), warmP99: pct(times, 99), cacheBytes: cache.bytes, heapBytes, kinds }));

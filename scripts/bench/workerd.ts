@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
 import { POINTER_KEY, searchKey } from '../../src/core/keys.ts';
+import { searchHead } from '../../src/core/publish.ts';
 import type { SearchPart } from '../../src/core/search/build.ts';
 import { SNAPSHOT_FORMAT, type Pointer } from '../../src/core/snapshot-format.ts';
 
@@ -65,6 +66,7 @@ export async function seed(mf: Miniflare, snapshot: string, parts: readonly Sear
     counts: { articles: docs, read: docs, skipped: 0, merged: 0, grouped: 0, sections: 0, feed_pages: 0, keys: parts.length, bytes: 0 },
   };
   await kv.put(POINTER_KEY, JSON.stringify(pointer));
+  for (const head of searchHead(snapshot, parts.find((p) => p.part === 'meta')?.value)) await kv.put(head.key, head.value);
 }
 
 export interface Timed {

@@ -4,6 +4,9 @@
  * Layout (format version in the prefix, so a new layout never misreads an old one):
  *
  *   news:v1:current                          the one mutable pointer, switched last
+ *   news:v1:search-head                      `<snap>\n<search meta>`: a copy of the live snapshot's
+ *                                            search meta, read in the same bulk get as the pointer
+ *                                            (readers use it only when <snap> is the pointer's)
  *   news:v1:manifest:<snap>                  one per snapshot (listing = snapshot history)
  *   news:v1:s:<snap>:sections                sections with counts per language
  *   news:v1:s:<snap>:article:<id>            full article
@@ -16,6 +19,7 @@
 
 export const NEWS_PREFIX = 'news:v1:';
 export const POINTER_KEY = `${NEWS_PREFIX}current`;
+export const SEARCH_HEAD_KEY = `${NEWS_PREFIX}search-head`;
 export const MANIFEST_PREFIX = `${NEWS_PREFIX}manifest:`;
 
 /** Snapshot ids sort by build time: `20261127T201703Z-1a2b3c4d`. */

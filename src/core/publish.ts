@@ -2,11 +2,13 @@
  * Publishing, listing, rolling back and deleting snapshots over a `KvStore`.
  *
  * Order matters: every data key, then the manifest, then the pointer. Until the pointer
- * moves, readers see the previous snapshot whole; after, the new one whole.
+ * moves, readers see the previous snapshot whole; after, the new one whole. The search
+ * head (a copy of the snapshot's search meta, see keys.ts) follows the pointer; a reader
+ * that sees the two disagree reads the meta from the snapshot itself.
  */
 import * as v from 'valibot';
-import { isSnapshotId, MANIFEST_PREFIX, manifestKey, POINTER_KEY, snapshotPrefix } from './keys.ts';
-import type { KvStore } from './kv-store.ts';
+import { isSnapshotId, MANIFEST_PREFIX, manifestKey, POINTER_KEY, SEARCH_HEAD_KEY, searchKey, snapshotPrefix } from './keys.ts';
+import type { KvEntry, KvStore } from './kv-store.ts';
 import { type BuiltSnapshot, pointerFor } from './snapshot.ts';
 import { Manifest, Pointer } from './snapshot-format.ts';
 
@@ -27,8 +29,13 @@ export async function publishSnapshot(store: KvStore, built: BuiltSnapshot, opti
   await store.putMany(built.entries, (done, total) => options.onProgress?.('write', done, total));
   await store.putMany([{ key: manifestKey(built.id), value: JSON.stringify(built.manifest) }]);
   const pointer = pointerFor(built.manifest, options.now ?? new Date());
-  await store.putMany([{ key: POINTER_KEY, value: JSON.stringify(pointer) }]);
+  await store.putMany([{ key: POINTER_KEY, value: JSON.stringify(pointer) }, ...searchHead(built.id, built.entries.find((e) => e.key === searchKey(built.id, 'meta'))?.value)]);
   return pointer;
+}
+
+/** The search head entry for a snapshot, if it has a search index. */
+export function searchHead(id: string, meta: string | null | undefined): KvEntry[] {
+  return meta ? [{ key: SEARCH_HEAD_KEY, value: `${id}\n${meta}` }] : [];
 }
 
 export interface SnapshotListing {
@@ -53,7 +60,7 @@ export async function activateSnapshot(store: KvStore, id: string, now = new Dat
   const manifest = await readManifest(store, id);
   if (!manifest) throw new Error(`snapshot ${id} does not exist (no manifest)`);
   const pointer = pointerFor(manifest, now);
-  await store.putMany([{ key: POINTER_KEY, value: JSON.stringify(pointer) }]);
+  await store.putMany([{ key: POINTER_KEY, value: JSON.stringify(pointer) }, ...searchHead(id, await store.get(searchKey(id, 'meta')))]);
   return pointer;
 }
 

@@ -15,11 +15,19 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app.ts';
 import { liveVersion } from '../storage/feed.ts';
-import { getPointer } from '../storage/snapshots.ts';
+import type { Pointer } from '../core/snapshot-format.ts';
+import { type Companion, getPointer } from '../storage/snapshots.ts';
 
 export interface EdgeCacheOptions {
   /** Seconds browsers and the edge may reuse a response. */
   maxAge: number;
+  /** A value the route wants read with a cold pointer, in the same KV bulk get. */
+  companion?: (env: Env) => Companion;
+  /**
+   * Starts, without waiting, the reads the handler will make, so they overlap the cache
+   * look-up (a hit wastes them; in a warm isolate they are cache hits of their own).
+   */
+  prefetch?: (c: Context<AppEnv>, pointer: Pointer) => void;
 }
 
 export const CACHE_STATUS_HEADER = 'x-edge-cache';
@@ -65,7 +73,8 @@ export function setLastModified(c: Context, iso: string): void {
 export function edgeCache(options: EdgeCacheOptions): MiddlewareHandler<AppEnv> {
   return async function edgeCacheMiddleware(c, next) {
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return next();
-    const [pointer, live] = await Promise.all([getPointer(c.env.NEWS).catch(() => null), liveVersion(c.env.NEWS).catch(() => 'unknown')]);
+    const [pointer, live] = await Promise.all([getPointer(c.env.NEWS, { companion: options.companion?.(c.env) }).catch(() => null), liveVersion(c.env.NEWS).catch(() => 'unknown')]);
+    if (pointer !== null) options.prefetch?.(c, pointer);
     const url = new URL(c.req.url);
     url.searchParams.set('__snapshot', pointer?.snapshot ?? 'none');
     url.searchParams.set('__live', live);

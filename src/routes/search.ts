@@ -2,11 +2,12 @@
  * Search and suggest over the live snapshot's index (src/core/search), with approved
  * reader news that came after the snapshot merged in. docs/search.md has the design.
  */
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { describeRoute, resolver } from 'hono-openapi';
 import * as v from 'valibot';
 import type { AppEnv } from '../app.ts';
 import { decodeSearchCursor, encodeSearchCursor, MAX_OFFSET, queryDigest } from '../core/search/cursor.ts';
+import type { Pointer } from '../core/snapshot-format.ts';
 import { type Hit, queryWords, SearchEngine, type SearchParams, type SearchResult } from '../core/search/query.ts';
 import { ApiError } from '../http/problem.ts';
 import { cursorParam, langParam, limitParam, sourceParam } from '../http/schemas.ts';
@@ -122,6 +123,16 @@ function merge(a: SearchResult, b: SearchResult, sort: SearchParams['sort']): Se
 }
 
 const ms = (n: number) => n.toFixed(1);
+
+/**
+ * Starts the first round of index reads of a search (see SearchEngine.prefetch) while the
+ * edge cache is looked up; a query the handler will reject starts nothing.
+ */
+export function prefetchSearch(c: Context<AppEnv>, pointer: Pointer): void {
+  const parsed = v.safeParse(SearchQuery, c.req.query());
+  if (!parsed.success) return;
+  new SearchEngine(snapshotIndex(c.env.NEWS, pointer.snapshot)).prefetch({ ...parsed.output, offset: 0 });
+}
 
 export const searchRoutes = new Hono<AppEnv>()
   .get(

@@ -4,10 +4,11 @@
  * snapshot does not hold yet.
  */
 import type { Article } from '../core/article.ts';
-import { searchKey } from '../core/keys.ts';
+import { SEARCH_HEAD_KEY, searchKey } from '../core/keys.ts';
 import { buildSearchParts } from '../core/search/build.ts';
 import { PartCache } from '../core/cache.ts';
 import { IndexReader } from '../core/search/reader.ts';
+import type { Companion } from './snapshots.ts';
 
 /**
  * Index bytes an isolate keeps (128 MB isolate; the issue allows 64 MB of index at 1M
@@ -27,6 +28,25 @@ export function snapshotIndex(kv: KVNamespace, snapshot: string): IndexReader {
     },
     cache,
   );
+}
+
+/**
+ * Reads the search head (the live snapshot's search meta, see core/keys.ts) with a cold
+ * pointer, so a fresh isolate's first search does not wait for a separate meta read. A head
+ * of another snapshot (KV still propagating a publish) is ignored: the meta is then read
+ * from the snapshot.
+ */
+export function searchHead(kv: KVNamespace): Companion {
+  return {
+    key: SEARCH_HEAD_KEY,
+    use(raw, pointer) {
+      const newline = raw?.indexOf('\n') ?? -1;
+      if (raw == null || pointer === null || newline < 0 || raw.slice(0, newline) !== pointer.snapshot) return;
+      snapshotIndex(kv, pointer.snapshot)
+        .provideMeta(raw.slice(newline + 1))
+        .catch((error: unknown) => console.warn(`search head of ${pointer.snapshot} not used: ${String(error)}`));
+    },
+  };
 }
 
 /** Bytes and entries the isolate's index cache holds (Server-Timing, benchmark). */

@@ -14,10 +14,22 @@ export const POINTER_TTL_MS = 5_000;
 // One NEWS namespace per Worker, so one cached pointer per isolate.
 let cached: { at: number; pointer: Promise<Pointer | null> } | undefined;
 
-/** The live snapshot pointer, or null before the first publish. */
-export function getPointer(kv: KVNamespace, now = Date.now()): Promise<Pointer | null> {
+/**
+ * A value a route wants on its first request in an isolate, read in the same KV bulk get as
+ * the pointer (one round trip instead of two). `use` gets the raw value; it must not throw.
+ */
+export interface Companion {
+  key: string;
+  use: (raw: string | null, pointer: Pointer | null) => void;
+}
+
+/**
+ * The live snapshot pointer, or null before the first publish. A `companion` is read with
+ * it when the pointer itself has to be read.
+ */
+export function getPointer(kv: KVNamespace, { companion, now = Date.now() }: { companion?: Companion | undefined; now?: number } = {}): Promise<Pointer | null> {
   if (cached && now - cached.at < POINTER_TTL_MS) return cached.pointer;
-  const pointer = readJson(kv, POINTER_KEY, Pointer);
+  const pointer = companion ? readWithCompanion(kv, companion) : readJson(kv, POINTER_KEY, Pointer);
   cached = { at: now, pointer };
   // A failed read must not stay cached for the whole TTL.
   pointer.catch(() => {
@@ -26,15 +38,25 @@ export function getPointer(kv: KVNamespace, now = Date.now()): Promise<Pointer |
   return pointer;
 }
 
+async function readWithCompanion(kv: KVNamespace, companion: Companion): Promise<Pointer | null> {
+  const values = await kv.get([POINTER_KEY, companion.key], 'text');
+  const pointer = parseValue(POINTER_KEY, values.get(POINTER_KEY) ?? null, Pointer);
+  companion.use(values.get(companion.key) ?? null, pointer);
+  return pointer;
+}
+
 /** Forgets the cached pointer (after this isolate itself publishes or rolls back). */
 export function forgetPointer(): void {
   cached = undefined;
 }
 
-export async function readJson<S extends v.GenericSchema>(kv: KVNamespace, key: string, schema: S): Promise<v.InferOutput<S> | null> {
-  const raw = await kv.get(key, 'json');
-  if (raw === null) return null;
-  const parsed = v.safeParse(schema, raw);
+async function readJson<S extends v.GenericSchema>(kv: KVNamespace, key: string, schema: S): Promise<v.InferOutput<S> | null> {
+  return parseValue(key, await kv.get(key, 'text'), schema);
+}
+
+function parseValue<S extends v.GenericSchema>(key: string, text: string | null, schema: S): v.InferOutput<S> | null {
+  if (text === null) return null;
+  const parsed = v.safeParse(schema, JSON.parse(text));
   if (!parsed.success) throw new Error(`KV value at ${key} does not match its schema: ${v.summarize(parsed.issues)}`);
   return parsed.output;
 }
@@ -51,11 +73,8 @@ const parsedValues = new PartCache(SNAPSHOT_CACHE_BYTES);
 export function readSnapshotValue<S extends v.GenericSchema>(kv: KVNamespace, key: string, schema: S): Promise<v.InferOutput<S> | null> {
   return parsedValues.get(key, async () => {
     const text = await kv.get(key, 'text');
-    if (text === null) return { value: null, bytes: key.length };
-    const parsed = v.safeParse(schema, JSON.parse(text));
-    if (!parsed.success) throw new Error(`KV value at ${key} does not match its schema: ${v.summarize(parsed.issues)}`);
     // UTF-16 in memory: about twice the JSON text.
-    return { value: parsed.output, bytes: text.length * 2 };
+    return { value: parseValue(key, text, schema), bytes: text === null ? key.length : text.length * 2 };
   });
 }
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { articleKey, MANIFEST_PREFIX, POINTER_KEY, snapshotPrefix } from '../../src/core/keys.ts';
+import { articleKey, MANIFEST_PREFIX, POINTER_KEY, SEARCH_HEAD_KEY, searchKey, snapshotPrefix } from '../../src/core/keys.ts';
 import type { KvStore } from '../../src/core/kv-store.ts';
 import { runPipeline } from '../../src/core/pipeline.ts';
 import { activateSnapshot, deleteSnapshot, listSnapshots, previousSnapshot, pruneSnapshots, publishSnapshot, readPointer } from '../../src/core/publish.ts';
@@ -41,9 +41,11 @@ describe('publishing over real (Miniflare) KV', () => {
     const recording: KvStore = { ...store, putMany: (entries, p) => (writes.push(...entries.map((e) => e.key)), store.putMany(entries, p)) };
 
     await publishSnapshot(recording, one);
-    expect(writes.at(-1)).toBe(POINTER_KEY);
-    expect(writes.at(-2)).toBe(`${MANIFEST_PREFIX}${one.id}`);
+    // Manifest, pointer, then the copy of the search meta that is read with the pointer.
+    expect(writes.slice(-3)).toEqual([`${MANIFEST_PREFIX}${one.id}`, POINTER_KEY, SEARCH_HEAD_KEY]);
     expect((await readPointer(store))!.snapshot).toBe(one.id);
+    const head = async () => (await store.get(SEARCH_HEAD_KEY))?.split('\n')[0];
+    expect(await store.get(SEARCH_HEAD_KEY)).toBe(`${one.id}\n${await store.get(searchKey(one.id, 'meta'))}`);
 
     await publishSnapshot(store, two);
     expect((await readPointer(store))!.snapshot).toBe(two.id);
@@ -55,8 +57,10 @@ describe('publishing over real (Miniflare) KV', () => {
     expect(listed.map((s) => [s.manifest.snapshot, s.live])).toEqual([[two.id, true], [one.id, false]]);
     expect(await previousSnapshot(store)).toBe(one.id);
 
+    expect(await head()).toBe(two.id);
     await activateSnapshot(store, one.id);
     expect((await readPointer(store))!.snapshot).toBe(one.id);
+    expect(await head()).toBe(one.id);
     await expect(deleteSnapshot(store, one.id)).rejects.toThrow(`snapshot ${one.id} is live`);
     await expect(activateSnapshot(store, '20990101T000000Z-deadbeef')).rejects.toThrow('does not exist');
 

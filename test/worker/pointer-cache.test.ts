@@ -13,6 +13,6 @@ it('caches the pointer in the isolate for a few seconds, shared across requests'
   // Still the cached pointer: no KV read for it within POINTER_TTL_MS.
   expect(await health()).toBe(a.pointer.snapshot);
   // Once the TTL has passed, the next read sees the new snapshot.
-  expect((await getPointer(env.NEWS, Date.now() + POINTER_TTL_MS + 1))!.snapshot).toBe(b.pointer.snapshot);
+  expect((await getPointer(env.NEWS, { now: Date.now() + POINTER_TTL_MS + 1 }))!.snapshot).toBe(b.pointer.snapshot);
   expect(await health()).toBe(b.pointer.snapshot);
 });

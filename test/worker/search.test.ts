@@ -1,7 +1,8 @@
 import { env, exports } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RawArticle } from '../../src/core/article.ts';
-import { searchKey } from '../../src/core/keys.ts';
+import { SEARCH_HEAD_KEY, searchKey } from '../../src/core/keys.ts';
+import { forgetPointer } from '../../src/storage/snapshots.ts';
 import { forgetApprovedNews } from '../../src/storage/submissions.ts';
 import fixture from '../fixtures/search/articles.json';
 import { seedSnapshot } from './seed.ts';
@@ -113,6 +114,23 @@ describe('GET /v1/search', () => {
     expect(res.headers.get('content-type')).toBe('application/problem+json');
     const problem = (await res.json()) as { errors?: { field: string }[]; code: string };
     expect(problem.errors?.map((e) => e.field)).toContain(field);
+  });
+
+  it('takes the index meta from the search head read with a cold pointer, and ignores a head of another snapshot', async () => {
+    // A snapshot whose own meta is gone: only the head, read with the pointer, can answer.
+    const headed = await seedSnapshot(fixture as RawArticle[], { builtAt: new Date('2024-12-01T00:00:00Z') });
+    const metaKey = searchKey(headed.pointer.snapshot, 'meta');
+    const meta = (await env.NEWS.get(metaKey))!;
+    await env.NEWS.delete(metaKey);
+    forgetPointer();
+    expect(urls(await search('q=smartphone'))).toEqual(expect.arrayContaining([url('en-3'), url('en-4')]));
+
+    // A head that lags behind the pointer (KV propagating) is not used: the snapshot's meta
+    // is. Were it used, its empty term list would find nothing.
+    await seedSnapshot(fixture as RawArticle[], { builtAt: new Date('2024-12-02T00:00:00Z') });
+    await env.NEWS.put(SEARCH_HEAD_KEY, `${headed.pointer.snapshot}\n${JSON.stringify({ ...JSON.parse(meta), terms: [] })}`);
+    forgetPointer();
+    expect(urls(await search('q=smartphone'))).toEqual(expect.arrayContaining([url('en-3'), url('en-4')]));
   });
 
   it('refuses a cursor issued for another query', async () => {

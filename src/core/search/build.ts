@@ -224,6 +224,7 @@ function assemble(docs: readonly Article[], avg: number[], terms: Map<string, Te
     terms: termChunks.map((c) => c[0] ?? ''),
     vocab: vocabChunks.map((c) => c[0] ?? ''),
     vocab_min_df: minDf,
+    docs_per_part: DOCS_PER_CHUNK,
     facets: { section: facetCounts('section'), lang: facetCounts('lang'), source: facetCounts('source') },
   };
   parts.unshift(assertPartSize({ part: 'meta', value: JSON.stringify(meta) }));

@@ -8,7 +8,7 @@
  *   terms.NNNN     sorted terms of one range: document frequency and postings
  *   vocab.NNNN     sorted surface words with their document frequency (suggest,
  *                  prefix expansion, typo and layout correction)
- *   docs.NNNN      DOCS_PER_CHUNK result records (id, title, snippet text, facets, url)
+ *   docs.NNNN      docs_per_part result records (id, title, snippet text, facets, url)
  *
  * Documents are numbered newest first, so a posting list is also a recency order, a date
  * range is a range of document numbers, and `sort=newest` is document order.
@@ -25,11 +25,13 @@ export const FIELD_BOOST = [3, 1.5, 1] as const;
 export const BM25 = { k: 1.2, b: 0.7, d: 0.5 } as const;
 
 /**
- * Result records per docs part. A page of results is scattered over the collection, so
- * each result usually costs its own part: small parts keep the parse of a cold page short
- * (10 parts of 32 records is ~150 KB of JSON; at 128 records it was ~600 KB).
+ * Result records per docs part (meta.docs_per_part; indexes written before it was recorded
+ * have 32). A page of results is scattered over the collection, so each result usually costs
+ * its own part: small parts keep the bytes of a cold page's one bulk read down (10 parts of
+ * 32 records is ~150 KB of JSON, of 8 records ~40 KB), at the price of more KV keys.
  */
-export const DOCS_PER_CHUNK = 32;
+export const DOCS_PER_CHUNK = 8;
+export const LEGACY_DOCS_PER_CHUNK = 32;
 /**
  * Target size of a terms part (characters). A cold query reads a handful of them, and a
  * read costs by the byte as well as by the round trip (local KV: 1 key of 11 KB 7 ms, of
@@ -65,6 +67,7 @@ export const SearchMeta = v.object({
   terms: v.array(v.string()),
   vocab: v.array(v.string()),
   vocab_min_df: v.number(),
+  docs_per_part: v.optional(v.number(), LEGACY_DOCS_PER_CHUNK),
   facets: v.record(v.string(), v.array(v.tuple([v.string(), v.number()]))),
 });
 export type SearchMeta = v.InferOutput<typeof SearchMeta>;

@@ -10,7 +10,8 @@
  * combination is a linear merge, never a hash table of the whole collection.
  */
 import { isCyrillic, isLatin, queryStemTerms, STOP_WORDS, tokenize } from './analyze.ts';
-import { type DocRecord, type Facet, facetTerm, idf, LEVEL_IMPACT } from './format.ts';
+import { type DocRecord, type Facet, facetTerm, idf } from './format.ts';
+import { cursor, type Group, matchAll, matchAny, TopK } from './match.ts';
 import { highlight } from './highlight.ts';
 import type { IndexReader, LoadedMeta } from './reader.ts';
 import { boundedDistance, cyrillicToLatinLayout, latinToCyrillicLayout, maxEdits, transliterations } from './rewrite.ts';
@@ -84,14 +85,6 @@ interface Word {
   variants: Variant[];
 }
 
-/** Sorted documents with a score each. */
-interface Scored {
-  docs: Int32Array;
-  scores: Float64Array;
-}
-
-const EMPTY: Scored = { docs: new Int32Array(0), scores: new Float64Array(0) };
-
 /** The words of a query: stop words dropped when others remain, last word a prefix. */
 export function queryWords(q: string): { text: string; prefix: boolean }[] {
   const tokens = tokenize(q).filter((t) => !t.compound);
@@ -104,106 +97,6 @@ export function queryWords(q: string): { text: string; prefix: boolean }[] {
 }
 
 const baseVariants = (text: string): Variant[] => [{ term: text, weight: WEIGHTS.exact }, ...queryStemTerms(text).map((term) => ({ term, weight: WEIGHTS.stem }))];
-
-/**
- * One word's documents from the posting lists of its variants, in one k-way merge: a
- * document's score is its best variant's (exact form, stem, completion or typo). Pairwise
- * unions copied the growing list once per variant.
- */
-function mergeVariants(inputs: readonly { docs: Int32Array; levels: Uint8Array; weight: number }[]): Scored {
-  let total = 0;
-  for (const input of inputs) total += input.docs.length;
-  const docs = new Int32Array(total);
-  const scores = new Float64Array(total);
-  const at = new Int32Array(inputs.length);
-  let n = 0;
-  for (;;) {
-    let next = Infinity;
-    for (let k = 0; k < inputs.length; k++) {
-      const input = inputs[k]!;
-      const i = at[k]!;
-      if (i < input.docs.length && input.docs[i]! < next) next = input.docs[i]!;
-    }
-    if (next === Infinity) break;
-    let best = 0;
-    for (let k = 0; k < inputs.length; k++) {
-      const input = inputs[k]!;
-      const i = at[k]!;
-      if (i < input.docs.length && input.docs[i] === next) {
-        const score = input.weight * (LEVEL_IMPACT[input.levels[i]!] ?? 0);
-        if (score > best) best = score;
-        at[k] = i + 1;
-      }
-    }
-    docs[n] = next;
-    scores[n++] = best;
-  }
-  return { docs: docs.subarray(0, n), scores: scores.subarray(0, n) };
-}
-
-function union(a: Scored, b: Scored, combine: (x: number, y: number) => number): Scored {
-  const docs = new Int32Array(a.docs.length + b.docs.length);
-  const scores = new Float64Array(docs.length);
-  let i = 0;
-  let j = 0;
-  let n = 0;
-  while (i < a.docs.length || j < b.docs.length) {
-    const da = i < a.docs.length ? (a.docs[i] ?? 0) : Infinity;
-    const db = j < b.docs.length ? (b.docs[j] ?? 0) : Infinity;
-    if (da === db) {
-      docs[n] = da;
-      scores[n++] = combine(a.scores[i++] ?? 0, b.scores[j++] ?? 0);
-    } else if (da < db) {
-      docs[n] = da;
-      scores[n++] = a.scores[i++] ?? 0;
-    } else {
-      docs[n] = db;
-      scores[n++] = b.scores[j++] ?? 0;
-    }
-  }
-  return { docs: docs.subarray(0, n), scores: scores.subarray(0, n) };
-}
-
-/** Documents in both lists, scores added. */
-function intersect(a: Scored, b: Scored): Scored {
-  const size = Math.min(a.docs.length, b.docs.length);
-  const docs = new Int32Array(size);
-  const scores = new Float64Array(size);
-  let i = 0;
-  let j = 0;
-  let n = 0;
-  while (i < a.docs.length && j < b.docs.length) {
-    const da = a.docs[i] ?? 0;
-    const db = b.docs[j] ?? 0;
-    if (da === db) {
-      docs[n] = da;
-      scores[n++] = (a.scores[i++] ?? 0) + (b.scores[j++] ?? 0);
-    } else if (da < db) {
-      i++;
-    } else {
-      j++;
-    }
-  }
-  return { docs: docs.subarray(0, n), scores: scores.subarray(0, n) };
-}
-
-/** Documents in [lo, hi). */
-function slice(list: Scored, lo: number, hi: number): Scored {
-  const start = lowerBound(list.docs, lo);
-  const end = lowerBound(list.docs, hi);
-  return { docs: list.docs.subarray(start, end), scores: list.scores.subarray(start, end) };
-}
-
-function lowerBound(docs: Int32Array, value: number): number {
-  let lo = 0;
-  let hi = docs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((docs[mid] ?? 0) < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 /** Publication date of a document (ms), interpolated between the sampled dates. */
 export function docDate(meta: LoadedMeta, doc: number): number {
@@ -253,41 +146,37 @@ function dateBounds(meta: LoadedMeta, from: number | undefined, to: number | und
   return { lo, hi, uncertain: [[lo, loSure] as const, [hiSure, hi] as const].filter(([a, b]) => b > a) };
 }
 
-function topK(list: Scored, k: number): number[] {
-  // Few results need ranking: sort indices of the candidates when the list is short, keep
-  // a small min-heap otherwise.
-  const n = list.docs.length;
-  if (n <= 4 * k || n <= 256) return Array.from({ length: n }, (_, i) => i).sort((a, b) => (list.scores[b] ?? 0) - (list.scores[a] ?? 0) || a - b).slice(0, k);
-  const heap: number[] = [];
-  const score = (i: number) => list.scores[i] ?? 0;
-  // Lower score, or same score and later document, is "smaller" (evicted first).
-  const less = (a: number, b: number) => score(a) < score(b) || (score(a) === score(b) && a > b);
-  for (let i = 0; i < n; i++) {
-    if (heap.length < k) {
-      heap.push(i);
-      let c = heap.length - 1;
-      while (c > 0) {
-        const p = (c - 1) >> 1;
-        if (!less(heap[c] ?? 0, heap[p] ?? 0)) break;
-        [heap[c], heap[p]] = [heap[p] ?? 0, heap[c] ?? 0];
-        c = p;
-      }
-    } else if (less(heap[0] ?? 0, i)) {
-      heap[0] = i;
-      let p = 0;
-      for (;;) {
-        const l = 2 * p + 1;
-        const r = l + 1;
-        let m = p;
-        if (l < heap.length && less(heap[l] ?? 0, heap[m] ?? 0)) m = l;
-        if (r < heap.length && less(heap[r] ?? 0, heap[m] ?? 0)) m = r;
-        if (m === p) break;
-        [heap[m], heap[p]] = [heap[p] ?? 0, heap[m] ?? 0];
-        p = m;
-      }
-    }
+/** Counts matches and keeps what a page needs: the best `want` by score, or the first by date. */
+class Collector {
+  total = 0;
+  readonly #top: TopK | null;
+  readonly #newest: { doc: number; score: number }[] = [];
+  readonly #want: number;
+
+  constructor(sort: SearchParams['sort'], want: number) {
+    this.#want = want;
+    this.#top = sort === 'relevance' ? new TopK(want) : null;
   }
-  return heap.sort((a, b) => score(b) - score(a) || a - b);
+
+  add(doc: number, score: number): void {
+    this.total++;
+    if (this.#top) this.#top.offer(doc, score);
+    // Matches arrive in document order (newest first), except the few whose dates had to
+    // be checked: ranking() sorts.
+    else this.#newest.push({ doc, score });
+    if (!this.#top && this.#newest.length > 4 * this.#want + 64) this.#trim();
+  }
+
+  #trim(): void {
+    this.#newest.sort((a, b) => a.doc - b.doc);
+    this.#newest.length = Math.min(this.#newest.length, this.#want);
+  }
+
+  ranking(): { doc: number; score: number }[] {
+    if (this.#top) return this.#top.sorted();
+    this.#trim();
+    return this.#newest;
+  }
 }
 
 export interface EngineOptions {
@@ -374,14 +263,15 @@ export class SearchEngine {
     return null;
   }
 
-  async #wordList(meta: LoadedMeta, word: Word): Promise<Scored> {
+  /** Cursors over a word's variants, each weighted by idf and the variant's weight. */
+  async #wordGroup(meta: LoadedMeta, word: Word): Promise<Group> {
     const lookups = await Promise.all(
       word.variants.map(async (variant) => {
         const found = await this.reader.lookup(variant.term);
-        return found && { ...found.postings, weight: (await this.#idf(meta, variant.term, found.df)) * variant.weight };
+        return found && cursor(found.postings.docs, found.postings.levels, (await this.#idf(meta, variant.term, found.df)) * variant.weight);
       }),
     );
-    return mergeVariants(lookups.filter((x) => x !== null));
+    return lookups.filter((x) => x !== null);
   }
 
   /** Rewrites words nothing matches: keyboard layout (whole query), then transliteration. */
@@ -446,8 +336,11 @@ export class SearchEngine {
     );
   }
 
-  /** Everything the first round of look-ups may need, requested at once. */
-  #prefetch(params: SearchParams, words: readonly Word[]): void {
+  /**
+   * Everything the first round of look-ups may need, requested at once (without waiting):
+   * the search itself starts with it, and the route starts it early, during the cache look-up.
+   */
+  prefetch(params: SearchParams, words: readonly Word[] = toWords(params.q)): void {
     const terms = words.flatMap((w) => w.variants.map((v) => v.term));
     for (const facet of ['section', 'lang', 'source'] as Facet[]) {
       const value = params[facet];
@@ -470,75 +363,67 @@ export class SearchEngine {
     const meta = await this.reader.meta();
     const corrections: Correction[] = [];
     const initial = toWords(params.q);
-    this.#prefetch(params, initial);
+    this.prefetch(params, initial);
     let words = await this.#rewrite(params.q, initial, corrections);
     await this.#expand(words, corrections);
     words = words.filter((w) => w.variants.length > 0);
 
-    const lists = await Promise.all(words.map((w) => this.#wordList(meta, w)));
     const { lo, hi, uncertain } = dateBounds(meta, params.from, params.to);
-    let filter: Scored | null = null;
-    for (const facet of ['section', 'lang', 'source'] as Facet[]) {
+    const facets = (['section', 'lang', 'source'] as Facet[]).flatMap((facet) => {
       const value = params[facet];
-      if (value === undefined) continue;
-      const found = await this.reader.lookup(facetTerm(facet, value));
-      const list = found ? { docs: found.postings.docs, scores: new Float64Array(found.postings.docs.length) } : EMPTY;
-      filter = filter === null ? list : intersect(filter, list);
-    }
-    const restrict = (list: Scored) => {
-      const ranged = slice(list, lo, hi);
-      return filter === null ? ranged : intersect(ranged, filter);
-    };
-
-    const ordered = lists.map(restrict).sort((a, b) => a.docs.length - b.docs.length);
-    let match: 'all' | 'any' = 'all';
-    let combined = ordered.reduce<Scored | null>((acc, list) => (acc === null ? list : intersect(acc, list)), null) ?? EMPTY;
-    if (combined.docs.length === 0 && ordered.length > 1) {
-      match = 'any';
-      combined = ordered.reduce((acc, list) => union(acc, list, (x, y) => x + y), EMPTY);
-    }
-    combined = await this.#exactDates(combined, uncertain, params.from, params.to);
+      return value === undefined ? [] : [facetTerm(facet, value)];
+    });
+    const facetPostings = await Promise.all(facets.map((term) => this.reader.lookup(term)));
+    const wordPostings = await Promise.all(words.map((w) => this.#wordGroup(meta, w)));
+    // Fresh cursors for each pass; the smallest lists lead the join.
+    const size = (group: Group) => group.reduce((sum, c) => sum + c.docs.length, 0);
+    const groups = () => ({
+      words: wordPostings.map((g) => g.map((c) => cursor(c.docs, c.levels, c.weight))).sort((a, b) => size(a) - size(b)),
+      filters: facetPostings.map((found) => (found ? [cursor(found.postings.docs, found.postings.levels, 0)] : [])),
+    });
 
     // Recency is measured from the newest story in the index, not the clock: a snapshot
     // ranks the same way whenever it is asked.
     const boost = recencyTable(this.reader, meta);
-    const ranked = combined.scores.slice();
-    for (let i = 0; i < ranked.length; i++) ranked[i] = (ranked[i] ?? 0) * (boost[Math.floor((combined.docs[i] ?? 0) / meta.date_stride)] ?? 1);
-    const rankedList = { docs: combined.docs, scores: ranked };
+    const stride = meta.date_stride;
     const want = params.offset + params.limit;
-    const picked =
-      params.sort === 'newest'
-        ? Array.from({ length: Math.min(want, combined.docs.length) }, (_, i) => i)
-        : topK(rankedList, want);
-    const page = picked.slice(params.offset);
-    const docs = page.map((i) => combined.docs[i] ?? 0);
-    const records = await this.reader.records(docs);
-    const hits = page.map((i, k) => {
+    const collector = new Collector(params.sort, want);
+    /** Matches whose date only their record can tell (next to the ends of a date range). */
+    const pending: number[] = [];
+    const visit = (doc: number, score: number) => {
+      const ranked = score * (boost[Math.floor(doc / stride)] ?? 1);
+      if (uncertain.length > 0 && uncertain.some(([a, b]) => doc >= a && doc < b)) pending.push(doc, ranked);
+      else collector.add(doc, ranked);
+    };
+
+    let match: 'all' | 'any' = 'all';
+    const first = groups();
+    matchAll(first.words, first.filters, lo, hi, visit);
+    if (collector.total === 0 && pending.length === 0 && words.length > 1) {
+      match = 'any';
+      const again = groups();
+      matchAny(again.words, again.filters, lo, hi, visit);
+    }
+    for (const [doc, score] of await this.#datedIn(pending, params.from, params.to)) collector.add(doc, score);
+
+    const page = collector.ranking().slice(params.offset);
+    const records = await this.reader.records(page.map((h) => h.doc));
+    const hits = page.map(({ doc, score }, k) => {
       const record = records[k] as DocRecord;
-      return { doc: docs[k] ?? 0, score: ranked[i] ?? 0, record, ...highlight(record, words) };
+      return { doc, score, record, ...highlight(record, words) };
     });
-    return { total: combined.docs.length, total_exact: !this.#capped, match, corrections, hits };
+    return { total: collector.total, total_exact: !this.#capped, match, corrections, hits };
   }
 
-  /** Drops documents in the uncertain date ranges whose recorded date is outside [from, to]. */
-  async #exactDates(list: Scored, uncertain: readonly (readonly [number, number])[], from?: number, to?: number): Promise<Scored> {
-    if (uncertain.length === 0) return list;
-    const check: number[] = [];
-    for (let i = 0; i < list.docs.length; i++) {
-      const doc = list.docs[i] ?? 0;
-      if (uncertain.some(([a, b]) => doc >= a && doc < b)) check.push(doc);
-    }
-    if (check.length === 0) return list;
-    const records = await this.reader.records(check);
-    const drop = new Set(
-      check.filter((_, k) => {
-        const date = Date.parse(records[k]?.[6] ?? '');
-        return (from !== undefined && date < from) || (to !== undefined && date > to);
-      }),
-    );
-    if (drop.size === 0) return list;
-    const keep = Array.from(list.docs.keys()).filter((i) => !drop.has(list.docs[i] ?? 0));
-    return { docs: Int32Array.from(keep, (i) => list.docs[i] ?? 0), scores: Float64Array.from(keep, (i) => list.scores[i] ?? 0) };
+  /** The (document, score) pairs of `pending` whose recorded date is inside [from, to]. */
+  async #datedIn(pending: readonly number[], from?: number, to?: number): Promise<[number, number][]> {
+    if (pending.length === 0) return [];
+    const docs = pending.filter((_, i) => i % 2 === 0);
+    const records = await this.reader.records(docs);
+    return docs.flatMap((doc, k): [number, number][] => {
+      const date = Date.parse(records[k]?.[6] ?? '');
+      return (from !== undefined && date < from) || (to !== undefined && date > to) ? [] : [[doc, pending[2 * k + 1] ?? 0]];
+    });
   }
 
   /** Completions of the last word, most documents first. */

@@ -7,7 +7,6 @@ import * as v from 'valibot';
 import type { PartCache } from '../cache.ts';
 import {
   decodePostings,
-  DOCS_PER_CHUNK,
   DocsChunk,
   floorIndex,
   partName,
@@ -60,6 +59,11 @@ function collect(chunk: { t: string[]; df: number[] }, from: string, to: string,
   }
 }
 
+interface Waiting {
+  resolve: (raw: string | null) => void;
+  reject: (error: unknown) => void;
+}
+
 /** Bytes a parsed value holds, roughly: two per character of its JSON plus a margin. */
 const parsedBytes = (raw: string) => raw.length * 2 + 256;
 
@@ -68,7 +72,7 @@ export class IndexReader {
   readonly cache: PartCache;
   readonly #read: ReadParts;
   /** Parts requested in this turn of the event loop, read together in one bulk get. */
-  #queue = new Map<string, { resolve: (raw: string | null) => void; reject: (error: unknown) => void }[]>();
+  #queue = new Map<string, Waiting[]>();
   /** KV round trips (bulk gets) this reader made, and the parts they read. */
   reads = 0;
   partsRead = 0;
@@ -95,24 +99,27 @@ export class IndexReader {
     const queue = this.#queue;
     this.#queue = new Map();
     const names = [...queue.keys()];
-    for (let i = 0; i < names.length; i += MAX_BULK_READ) {
-      const batch = names.slice(i, i + MAX_BULK_READ);
-      this.reads++;
-      this.partsRead += batch.length;
-      const started = performance.now();
-      try {
-        const values = await this.#read(batch);
-        this.readMs += performance.now() - started;
-        for (const name of batch) for (const w of queue.get(name) ?? []) w.resolve(values.get(name) ?? null);
-      } catch (error) {
-        for (const name of batch) for (const w of queue.get(name) ?? []) w.reject(error);
-      }
+    const batches = Array.from({ length: Math.ceil(names.length / MAX_BULK_READ) }, (_, k) => names.slice(k * MAX_BULK_READ, (k + 1) * MAX_BULK_READ));
+    // More than one batch: read side by side, still one round trip.
+    await Promise.all(batches.map((batch) => this.#readBatch(batch, queue)));
+  }
+
+  async #readBatch(batch: readonly string[], queue: Map<string, Waiting[]>): Promise<void> {
+    this.reads++;
+    this.partsRead += batch.length;
+    const started = performance.now();
+    try {
+      const values = await this.#read(batch);
+      this.readMs += performance.now() - started;
+      for (const name of batch) for (const w of queue.get(name) ?? []) w.resolve(values.get(name) ?? null);
+    } catch (error) {
+      for (const name of batch) for (const w of queue.get(name) ?? []) w.reject(error);
     }
   }
 
-  #load<S extends v.GenericSchema>(part: string, schema: S, check?: (value: unknown) => boolean): Promise<v.InferOutput<S>> {
+  #load<S extends v.GenericSchema>(part: string, schema: S, check?: (value: unknown) => boolean, source = () => this.#readRaw(part)): Promise<v.InferOutput<S>> {
     return this.cache.get(`${this.snapshot}/${part}`, async () => {
-      const raw = await this.#readRaw(part);
+      const raw = await source();
       const read = performance.now();
       if (raw === null) throw new Error(`search index: part "${part}" of snapshot ${this.snapshot} is missing`);
       const json: unknown = JSON.parse(raw);
@@ -126,6 +133,14 @@ export class IndexReader {
       if (!parsed.success) throw new Error(`search index: part "${part}" does not match its schema: ${v.summarize(parsed.issues)}`);
       return { value: parsed.output, bytes: parsedBytes(raw) };
     });
+  }
+
+  /**
+   * Takes the meta's raw value from elsewhere (the search head read with the pointer), unless
+   * it is already cached; checked like a value read from KV.
+   */
+  provideMeta(raw: string): Promise<SearchMeta> {
+    return this.#load('meta', SearchMeta, undefined, () => Promise.resolve(raw));
   }
 
   async meta(): Promise<LoadedMeta> {
@@ -226,10 +241,11 @@ export class IndexReader {
 
   /** Result records of the given document numbers (one read per docs part). */
   async records(docs: readonly number[]) {
-    const chunkIds = [...new Set(docs.map((doc) => Math.floor(doc / DOCS_PER_CHUNK)))];
+    const per = (await this.meta()).docs_per_part;
+    const chunkIds = [...new Set(docs.map((doc) => Math.floor(doc / per)))];
     const chunks = new Map(await Promise.all(chunkIds.map(async (n) => [n, await this.docs(n)] as const)));
     return docs.map((doc) => {
-      const record = chunks.get(Math.floor(doc / DOCS_PER_CHUNK))?.d[doc % DOCS_PER_CHUNK];
+      const record = chunks.get(Math.floor(doc / per))?.d[doc % per];
       if (!record) throw new Error(`search index: no record for document ${doc} in snapshot ${this.snapshot}`);
       return record;
     });

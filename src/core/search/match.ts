@@ -1,0 +1,195 @@
+/**
+ * Document-at-a-time matching over posting lists: every query is answered in one pass over
+ * cursors into the decoded (cached) posting lists, with no list of the whole match set
+ * built on the way. Merging variants, intersecting words, the filters and the date range
+ * are one leapfrog join that gallops past documents a smaller list rules out; each match
+ * is counted (so `total` stays exact) and offered to a fixed-size heap.
+ *
+ * At 1M articles a common word's lists hold 10^5 documents: materialising merged and
+ * intersected lists allocated several arrays of that size per query, and their garbage
+ * collections made the slow tail of the warm benchmark.
+ */
+import { LEVEL_IMPACT } from './format.ts';
+
+/** One posting list (a variant of a word, or a filter) and a position in it. */
+export interface Cursor {
+  docs: Int32Array;
+  levels: Uint8Array;
+  /** Score of a posting = weight * impact of its level (0 for filters). */
+  weight: number;
+  at: number;
+}
+
+/** Lists that stand for one query word (its variants) or one filter: any of them matches. */
+export type Group = Cursor[];
+
+export const END = 0x7fffffff;
+
+export const cursor = (docs: Int32Array, levels: Uint8Array, weight: number): Cursor => ({ docs, levels, weight, at: 0 });
+
+/** First index at or after `from` whose document is >= target: galloping, then binary search. */
+export function seek(docs: Int32Array, from: number, target: number): number {
+  const n = docs.length;
+  if (from >= n || docs[from]! >= target) return from;
+  // docs[lo] < target throughout; hi is n or a document >= target.
+  let lo = from;
+  let step = 1;
+  let hi = from + 1;
+  while (hi < n && docs[hi]! < target) {
+    lo = hi;
+    step *= 2;
+    hi = from + step;
+  }
+  if (hi > n) hi = n;
+  lo++;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (docs[mid]! < target) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The group's next document >= target, its cursors moved there (END when none). */
+export function nextDoc(group: Group, target: number): number {
+  let best = END;
+  for (let k = 0; k < group.length; k++) {
+    const c = group[k]!;
+    const at = seek(c.docs, c.at, target);
+    c.at = at;
+    if (at < c.docs.length) {
+      const doc = c.docs[at]!;
+      if (doc < best) best = doc;
+    }
+  }
+  return best;
+}
+
+/** The group's score at `doc` (its best variant there); cursors positioned by nextDoc. */
+export function groupScore(group: Group, doc: number): number {
+  let best = 0;
+  for (let k = 0; k < group.length; k++) {
+    const c = group[k]!;
+    if (c.at < c.docs.length && c.docs[c.at] === doc) {
+      const score = c.weight * LEVEL_IMPACT[c.levels[c.at]!]!;
+      if (score > best) best = score;
+    }
+  }
+  return best;
+}
+
+/** Called for every match in document order with the sum of its words' scores. */
+export type Visit = (doc: number, score: number) => void;
+
+/**
+ * Documents in [lo, hi) that every word group and every filter group holds (leapfrog
+ * join: the group that is furthest ahead sets the next candidate for the others).
+ */
+export function matchAll(words: readonly Group[], filters: readonly Group[], lo: number, hi: number, visit: Visit): void {
+  const groups = [...filters, ...words];
+  if (groups.length === 0) return;
+  let target = lo;
+  while (target < hi) {
+    let candidate = target;
+    let agreed = 0;
+    let i = 0;
+    while (agreed < groups.length) {
+      const doc = nextDoc(groups[i]!, candidate);
+      if (doc >= hi) return;
+      if (doc === candidate) {
+        agreed++;
+      } else {
+        candidate = doc;
+        agreed = 1;
+      }
+      i = i + 1 === groups.length ? 0 : i + 1;
+    }
+    let score = 0;
+    for (let w = 0; w < words.length; w++) score += groupScore(words[w]!, candidate);
+    visit(candidate, score);
+    target = candidate + 1;
+  }
+}
+
+/** Documents in [lo, hi) that any word group holds and every filter group holds. */
+export function matchAny(words: readonly Group[], filters: readonly Group[], lo: number, hi: number, visit: Visit): void {
+  let target = lo;
+  while (target < hi) {
+    let doc = END;
+    for (let w = 0; w < words.length; w++) {
+      const next = nextDoc(words[w]!, target);
+      if (next < doc) doc = next;
+    }
+    if (doc >= hi) return;
+    let ahead = doc;
+    for (let f = 0; f < filters.length && ahead === doc; f++) ahead = nextDoc(filters[f]!, doc);
+    if (ahead !== doc) {
+      target = ahead;
+      continue;
+    }
+    let score = 0;
+    for (let w = 0; w < words.length; w++) score += groupScore(words[w]!, doc);
+    visit(doc, score);
+    target = doc + 1;
+  }
+}
+
+/**
+ * The k best (score, document) pairs seen: a min-heap on typed arrays. Ties go to the lower
+ * document number (the newer story), so a ranking never depends on arrival order.
+ */
+export class TopK {
+  readonly k: number;
+  readonly docs: Int32Array;
+  readonly scores: Float64Array;
+  size = 0;
+
+  constructor(k: number) {
+    this.k = k;
+    this.docs = new Int32Array(k);
+    this.scores = new Float64Array(k);
+  }
+
+  /** True when (sa, da) ranks below (sb, db). */
+  static #below(sa: number, da: number, sb: number, db: number): boolean {
+    return sa < sb || (sa === sb && da > db);
+  }
+
+  offer(doc: number, score: number): void {
+    const { docs, scores } = this;
+    if (this.size < this.k) {
+      let c = this.size++;
+      while (c > 0) {
+        const p = (c - 1) >> 1;
+        if (!TopK.#below(score, doc, scores[p]!, docs[p]!)) break;
+        docs[c] = docs[p]!;
+        scores[c] = scores[p]!;
+        c = p;
+      }
+      docs[c] = doc;
+      scores[c] = score;
+      return;
+    }
+    if (this.k === 0 || !TopK.#below(scores[0]!, docs[0]!, score, doc)) return;
+    // Replace the root and sift down.
+    let p = 0;
+    for (;;) {
+      const l = 2 * p + 1;
+      if (l >= this.size) break;
+      const r = l + 1;
+      let m = l;
+      if (r < this.size && TopK.#below(scores[r]!, docs[r]!, scores[l]!, docs[l]!)) m = r;
+      if (!TopK.#below(scores[m]!, docs[m]!, score, doc)) break;
+      docs[p] = docs[m]!;
+      scores[p] = scores[m]!;
+      p = m;
+    }
+    docs[p] = doc;
+    scores[p] = score;
+  }
+
+  /** Best first. */
+  sorted(): { doc: number; score: number }[] {
+    return Array.from({ length: this.size }, (_, i) => ({ doc: this.docs[i]!, score: this.scores[i]! })).sort((a, b) => b.score - a.score || a.doc - b.doc);
+  }
+}
