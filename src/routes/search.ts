@@ -143,7 +143,7 @@ export const searchRoutes = new Hono<AppEnv>()
         'Every word must match (falling back to any word when none match all); the last word also matches as a prefix unless the query ends in a space; ' +
         'typos are tolerated from five letters (one edit; two from nine). Russian, Ukrainian and English words match their inflected forms. ' +
         'A query typed in the wrong keyboard layout or in Latin transliteration finds Cyrillic articles, and `corrections` says what was read instead. ' +
-        '`total` is exact unless `total_exact` is false (a completion or typo look-up was capped). Highlights are [start, end) UTF-16 offsets into the returned title and snippet.',
+        '`total` is exact unless `total_exact` is false: a completion or typo look-up was capped, or a single very common word was counted over the newest part of its postings and extrapolated. Highlights are [start, end) UTF-16 offsets into the returned title and snippet.',
       responses: {
         200: { description: 'A page of results', content: { 'application/json': { schema: resolver(SearchResponse) } } },
         400: problem,

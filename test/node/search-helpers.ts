@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Article } from '../../src/core/article.ts';
 import { buildSearchParts, type SearchPart } from '../../src/core/search/build.ts';
 import { PartCache } from '../../src/core/cache.ts';
-import { SearchEngine, type SearchParams } from '../../src/core/search/query.ts';
+import { type EngineOptions, SearchEngine, type SearchParams } from '../../src/core/search/query.ts';
 import { IndexReader } from '../../src/core/search/reader.ts';
 
 interface FixtureArticle {
@@ -42,7 +42,7 @@ export function toArticle(a: FixtureArticle): Article {
   };
 }
 
-export function memoryIndex(parts: readonly SearchPart[], cache = new PartCache(64 * 1024 * 1024)) {
+export function memoryIndex(parts: readonly SearchPart[], cache = new PartCache(64 * 1024 * 1024), options: EngineOptions = {}) {
   const values = new Map(parts.map((p) => [p.part, p.value]));
   const reads: string[] = [];
   const engine = () =>
@@ -55,6 +55,7 @@ export function memoryIndex(parts: readonly SearchPart[], cache = new PartCache(
         },
         cache,
       ),
+      options,
     );
   return {
     reads,

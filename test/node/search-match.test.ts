@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LEVEL_IMPACT } from '../../src/core/search/format.ts';
-import { cursor, type Group, matchAll, matchAny, seek, TopK } from '../../src/core/search/match.ts';
+import { bucketByLevel, cursor, estimateUnion, type Group, matchAll, matchAny, seek, TopK, topByImpact } from '../../src/core/search/match.ts';
 
 /** A sorted posting list of distinct documents under 200, with levels 1..31. */
 const postings = fc.uniqueArray(fc.record({ doc: fc.integer({ min: 0, max: 199 }), level: fc.integer({ min: 1, max: 31 }) }), { selector: (p) => p.doc, maxLength: 60 }).map((list) => list.sort((a, b) => a.doc - b.doc));
@@ -96,5 +96,48 @@ describe('search matcher', () => {
         expect(top.sorted()).toEqual(expected);
       }),
     );
+  });
+
+  it('topByImpact finds the same top k as scoring every document of the word', () => {
+    fc.assert(
+      fc.property(word, fc.nat(15), fc.array(fc.double({ min: 1, max: 1.5, noNaN: true }), { minLength: 8, maxLength: 8 }), (variants, k, steps) => {
+        // Recency: non-increasing in document number, in steps of 25 documents.
+        const factors = [...steps].sort((a, b) => b - a);
+        const recency = (doc: number) => factors[Math.min(7, Math.floor(doc / 25))]!;
+        const top = new TopK(k);
+        topByImpact(
+          variants.map((v) => ({ weight: v.weight, buckets: bucketByLevel(Int32Array.from(v.list, (p) => p.doc), Uint8Array.from(v.list, (p) => p.level)) })),
+          top,
+          recency,
+          factors[0]!,
+        );
+        const expected = reference([variants], [], 0, 200, true)
+          .map(([doc, score]) => ({ doc, score: score * recency(doc) }))
+          .sort((a, b) => b.score - a.score || a.doc - b.doc)
+          .slice(0, k);
+        const got = top.sorted();
+        expect(got.map((h) => h.doc)).toEqual(expected.map((h) => h.doc));
+        got.forEach((h, i) => expect(h.score).toBeCloseTo(expected[i]!.score, 9));
+      }),
+    );
+  });
+
+  it('estimateUnion counts short lists exactly and extrapolates long ones closely', () => {
+    fc.assert(
+      fc.property(word, (variants) => {
+        expect(estimateUnion(group(variants))).toEqual({ count: reference([variants], [], 0, 200, false).length, exact: true });
+      }),
+    );
+    // Two long lists over a million documents, one mostly inside the other (a word and its stem).
+    let seed = 7;
+    const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    const stem = Int32Array.from({ length: 1_000_000 }, (_, i) => i).filter(() => random() < 0.08);
+    const exact = stem.filter(() => random() < 0.7);
+    const extra = Int32Array.from({ length: 1_000_000 }, (_, i) => i).filter(() => random() < 0.01);
+    const surface = Int32Array.from(new Set([...exact, ...extra])).sort();
+    const union = new Set([...stem, ...surface]).size;
+    const estimate = estimateUnion([cursor(surface, new Uint8Array(surface.length), 1), cursor(stem, new Uint8Array(stem.length), 1)]);
+    expect(estimate.exact).toBe(false);
+    expect(Math.abs(estimate.count - union) / union).toBeLessThan(0.05);
   });
 });

@@ -9,7 +9,7 @@
  * intersected lists allocated several arrays of that size per query, and their garbage
  * collections made the slow tail of the warm benchmark.
  */
-import { LEVEL_IMPACT } from './format.ts';
+import { IMPACT_LEVELS, LEVEL_IMPACT } from './format.ts';
 
 /** One posting list (a variant of a word, or a filter) and a position in it. */
 export interface Cursor {
@@ -192,4 +192,88 @@ export class TopK {
   sorted(): { doc: number; score: number }[] {
     return Array.from({ length: this.size }, (_, i) => ({ doc: this.docs[i]!, score: this.scores[i]! })).sort((a, b) => b.score - a.score || a.doc - b.doc);
   }
+}
+
+/** A posting list's documents grouped by impact level, highest level first, each group in document order. */
+export interface LevelBuckets {
+  /** Levels present, highest first, and where each one's documents start in `docs` (plus the end). */
+  levels: Uint8Array;
+  starts: Int32Array;
+  docs: Int32Array;
+}
+
+/** Counting sort of a posting list by level (stable: document order within a level). */
+export function bucketByLevel(docs: Int32Array, levels: Uint8Array): LevelBuckets {
+  const counts = new Int32Array(IMPACT_LEVELS);
+  for (let i = 0; i < levels.length; i++) counts[levels[i]!]!++;
+  const present: number[] = [];
+  for (let level = IMPACT_LEVELS - 1; level >= 0; level--) if (counts[level]! > 0) present.push(level);
+  const starts = new Int32Array(present.length + 1);
+  const next = new Int32Array(IMPACT_LEVELS);
+  present.forEach((level, i) => {
+    next[level] = starts[i]!;
+    starts[i + 1] = starts[i]! + counts[level]!;
+  });
+  const out = new Int32Array(docs.length);
+  for (let i = 0; i < docs.length; i++) out[next[levels[i]!]!++] = docs[i]!;
+  return { levels: Uint8Array.from(present), starts, docs: out };
+}
+
+/** A word's variant for impact-ordered ranking. */
+export interface ImpactList {
+  weight: number;
+  buckets: LevelBuckets;
+}
+
+/**
+ * The best documents of one word (any of its variants), without visiting them all: the
+ * (variant, level) segments are taken in order of their score ceiling, and within a
+ * segment documents come newest first, so recency (non-increasing in document number)
+ * only lowers scores. Stops when no remaining segment can beat the k-th best. A document's
+ * first segment gives its best score, so later sightings are skipped.
+ */
+export function topByImpact(lists: readonly ImpactList[], top: TopK, recency: (doc: number) => number, maxRecency: number): void {
+  const segments: { ceiling: number; from: number; to: number; docs: Int32Array }[] = [];
+  for (const { weight, buckets } of lists) {
+    buckets.levels.forEach((level, i) => segments.push({ ceiling: weight * LEVEL_IMPACT[level]!, from: buckets.starts[i]!, to: buckets.starts[i + 1]!, docs: buckets.docs }));
+  }
+  segments.sort((a, b) => b.ceiling - a.ceiling);
+  const seen = new Set<number>();
+  const full = () => top.size === top.k;
+  for (const { ceiling, from, to, docs } of segments) {
+    if (top.k === 0 || (full() && top.scores[0]! >= ceiling * maxRecency)) break;
+    for (let i = from; i < to; i++) {
+      const doc = docs[i]!;
+      const score = ceiling * recency(doc);
+      // Later documents of this segment are older: none of them can do better.
+      if (full() && (score < top.scores[0]! || (score === top.scores[0]! && doc > top.docs[0]!))) break;
+      if (seen.has(doc)) continue;
+      seen.add(doc);
+      top.offer(doc, score);
+    }
+  }
+}
+
+/** Postings a word's lists must hold before a count over a prefix of them is extrapolated. */
+export const ESTIMATE_PREFIX = 4096;
+
+/**
+ * How many documents one word's variants hold together: counted exactly over the documents
+ * up to where the longest list has ESTIMATE_PREFIX postings, and extrapolated from there by
+ * the share of postings that were distinct documents. Exact when the lists are that short.
+ */
+export function estimateUnion(group: Group): { count: number; exact: boolean } {
+  const longest = group.reduce<Cursor | undefined>((a, c) => (a === undefined || c.docs.length > a.docs.length ? c : a), undefined);
+  if (longest === undefined) return { count: 0, exact: true };
+  const bound = longest.docs.length <= ESTIMATE_PREFIX ? END : longest.docs[ESTIMATE_PREFIX - 1]! + 1;
+  let distinct = 0;
+  matchAny([group.map((c) => cursor(c.docs, c.levels, 0))], [], 0, bound, () => distinct++);
+  if (bound === END) return { count: distinct, exact: true };
+  let prefix = 0;
+  let all = 0;
+  for (const c of group) {
+    prefix += seek(c.docs, 0, bound);
+    all += c.docs.length;
+  }
+  return { count: Math.round((distinct / prefix) * all), exact: false };
 }

@@ -10,8 +10,8 @@
  * combination is a linear merge, never a hash table of the whole collection.
  */
 import { isCyrillic, isLatin, queryStemTerms, STOP_WORDS, tokenize } from './analyze.ts';
-import { type DocRecord, type Facet, facetTerm, idf } from './format.ts';
-import { cursor, type Group, matchAll, matchAny, TopK } from './match.ts';
+import { type DocRecord, type Facet, facetTerm, idf, type Postings } from './format.ts';
+import { cursor, estimateUnion, type Group, matchAll, matchAny, TopK, topByImpact } from './match.ts';
 import { highlight } from './highlight.ts';
 import type { IndexReader, LoadedMeta } from './reader.ts';
 import { boundedDistance, cyrillicToLatinLayout, latinToCyrillicLayout, maxEdits, transliterations } from './rewrite.ts';
@@ -29,6 +29,11 @@ const MAX_VOCAB_PARTS = 4;
 /** Terms parts a prefix expansion may read. */
 const MAX_TERM_PARTS = 3;
 export const MAX_QUERY_WORDS = 12;
+/**
+ * A lone word with more postings than this is ranked by impact (match.ts topByImpact) and
+ * its count extrapolated; below it every posting is visited and the count is exact.
+ */
+export const IMPACT_ORDER_ABOVE = 16_384;
 /** Recency: a story's score is multiplied by up to 1 + RECENCY_BOOST, halving every half-life. */
 export const RECENCY_BOOST = 0.5;
 export const RECENCY_HALF_LIFE_DAYS = 7;
@@ -67,7 +72,10 @@ export interface Hit {
 
 export interface SearchResult {
   total: number;
-  /** False when a completion or typo look-up was capped, so more documents may match. */
+  /**
+   * False when a completion or typo look-up was capped (more documents may match), or when a
+   * lone common word's count was extrapolated (match.ts estimateUnion).
+   */
   total_exact: boolean;
   match: 'all' | 'any';
   corrections: Correction[];
@@ -185,16 +193,20 @@ export interface EngineOptions {
    * by their own idf would rank arbitrarily against the snapshot's results.
    */
   statsFrom?: IndexReader;
+  /** Postings above which a lone word is ranked by impact (tests lower it to compare paths). */
+  impactOrderAbove?: number;
 }
 
 export class SearchEngine {
   readonly reader: IndexReader;
   readonly #statsFrom: IndexReader | undefined;
+  readonly #impactOrderAbove: number;
   #capped = false;
 
   constructor(reader: IndexReader, options: EngineOptions = {}) {
     this.reader = reader;
     this.#statsFrom = options.statsFrom;
+    this.#impactOrderAbove = options.impactOrderAbove ?? IMPACT_ORDER_ABOVE;
   }
 
   /** idf of a term: this index's counts plus those of `statsFrom`, if any. */
@@ -263,12 +275,12 @@ export class SearchEngine {
     return null;
   }
 
-  /** Cursors over a word's variants, each weighted by idf and the variant's weight. */
-  async #wordGroup(meta: LoadedMeta, word: Word): Promise<Group> {
+  /** A word's variants that some document holds, each weighted by idf and the variant's weight. */
+  async #wordLists(meta: LoadedMeta, word: Word): Promise<{ term: string; postings: Postings; weight: number }[]> {
     const lookups = await Promise.all(
       word.variants.map(async (variant) => {
         const found = await this.reader.lookup(variant.term);
-        return found && cursor(found.postings.docs, found.postings.levels, (await this.#idf(meta, variant.term, found.df)) * variant.weight);
+        return found && { term: variant.term, postings: found.postings, weight: (await this.#idf(meta, variant.term, found.df)) * variant.weight };
       }),
     );
     return lookups.filter((x) => x !== null);
@@ -374,11 +386,11 @@ export class SearchEngine {
       return value === undefined ? [] : [facetTerm(facet, value)];
     });
     const facetPostings = await Promise.all(facets.map((term) => this.reader.lookup(term)));
-    const wordPostings = await Promise.all(words.map((w) => this.#wordGroup(meta, w)));
+    const wordLists = await Promise.all(words.map((w) => this.#wordLists(meta, w)));
     // Fresh cursors for each pass; the smallest lists lead the join.
     const size = (group: Group) => group.reduce((sum, c) => sum + c.docs.length, 0);
     const groups = () => ({
-      words: wordPostings.map((g) => g.map((c) => cursor(c.docs, c.levels, c.weight))).sort((a, b) => size(a) - size(b)),
+      words: wordLists.map((lists) => lists.map((l) => cursor(l.postings.docs, l.postings.levels, l.weight))).sort((a, b) => size(a) - size(b)),
       filters: facetPostings.map((found) => (found ? [cursor(found.postings.docs, found.postings.levels, 0)] : [])),
     });
 
@@ -398,6 +410,21 @@ export class SearchEngine {
 
     let match: 'all' | 'any' = 'all';
     const first = groups();
+    const [only] = wordLists;
+    if (only && wordLists.length === 1 && facets.length === 0 && params.from === undefined && params.to === undefined && params.sort === 'relevance' && size(first.words[0] ?? []) > this.#impactOrderAbove) {
+      // One common word, nothing else: rank by impact without visiting every posting, and
+      // extrapolate the count (total_exact says so).
+      const top = new TopK(want);
+      topByImpact(
+        only.map((l) => ({ weight: l.weight, buckets: this.reader.levelBuckets(l.term, l.postings) })),
+        top,
+        (doc) => boost[Math.floor(doc / stride)] ?? 1,
+        boost[0] ?? 1,
+      );
+      const estimate = estimateUnion(first.words[0] ?? []);
+      if (!estimate.exact) this.#capped = true;
+      return this.#page(params, top.sorted(), { total: Math.max(estimate.count, top.size), match, corrections, words });
+    }
     matchAll(first.words, first.filters, lo, hi, visit);
     if (collector.total === 0 && pending.length === 0 && words.length > 1) {
       match = 'any';
@@ -406,13 +433,22 @@ export class SearchEngine {
     }
     for (const [doc, score] of await this.#datedIn(pending, params.from, params.to)) collector.add(doc, score);
 
-    const page = collector.ranking().slice(params.offset);
+    return this.#page(params, collector.ranking(), { total: collector.total, match, corrections, words });
+  }
+
+  /** The page of a ranking, with its records and highlights. */
+  async #page(
+    params: SearchParams,
+    ranking: readonly { doc: number; score: number }[],
+    found: { total: number; match: SearchResult['match']; corrections: Correction[]; words: readonly Word[] },
+  ): Promise<SearchResult> {
+    const page = ranking.slice(params.offset);
     const records = await this.reader.records(page.map((h) => h.doc));
     const hits = page.map(({ doc, score }, k) => {
       const record = records[k] as DocRecord;
-      return { doc, score, record, ...highlight(record, words) };
+      return { doc, score, record, ...highlight(record, found.words) };
     });
-    return { total: collector.total, total_exact: !this.#capped, match, corrections, hits };
+    return { total: found.total, total_exact: !this.#capped, match: found.match, corrections: found.corrections, hits };
   }
 
   /** The (document, score) pairs of `pending` whose recorded date is inside [from, to]. */

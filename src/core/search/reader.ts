@@ -16,6 +16,7 @@ import {
   VocabChunk,
   vlqDecode,
 } from './format.ts';
+import { bucketByLevel, type LevelBuckets } from './match.ts';
 
 /** Reads several parts at once (KV's bulk get): a map from part name to value or null. */
 export type ReadParts = (parts: readonly string[]) => Promise<Map<string, string | null>>;
@@ -217,6 +218,14 @@ export class IndexReader {
       return { value, bytes: value.docs.byteLength + value.levels.byteLength + 64 };
     });
     return { df, postings };
+  }
+
+  /** A decoded posting list grouped by impact level (see match.ts), kept with the parts. */
+  levelBuckets(term: string, postings: Postings): LevelBuckets {
+    return this.cache.memo(`${this.snapshot}/b/${term}`, () => {
+      const value = bucketByLevel(postings.docs, postings.levels);
+      return { value, bytes: value.docs.byteLength + value.starts.byteLength + 96 };
+    });
   }
 
   /** Vocabulary words in [from, to) with their document frequency, reading at most `maxParts`. */
