@@ -8,6 +8,7 @@ import { SEARCH_HEAD_KEY, searchKey } from '../core/keys.ts';
 import { buildSearchParts } from '../core/search/build.ts';
 import { PartCache } from '../core/cache.ts';
 import { IndexReader } from '../core/search/reader.ts';
+import { warmUpEngine } from '../core/search/warm-up.ts';
 import type { Companion } from './snapshots.ts';
 
 /**
@@ -17,6 +18,9 @@ import type { Companion } from './snapshots.ts';
 export const INDEX_CACHE_BYTES = 48 * 1024 * 1024;
 
 const cache = new PartCache(INDEX_CACHE_BYTES);
+
+// While the module loads (see core/search/warm-up.ts); a failure only costs the first search its speed.
+warmUpEngine().catch((error: unknown) => console.warn(`search warm-up failed: ${String(error)}`));
 
 /** A reader of one snapshot's index; cheap to make, one per request (it counts its reads). */
 export function snapshotIndex(kv: KVNamespace, snapshot: string): IndexReader {

@@ -5,6 +5,7 @@ import { buildSearchParts } from '../../src/core/search/build.ts';
 import { PartCache } from '../../src/core/cache.ts';
 import { decodePostings, encodePostings, MAX_PART_BYTES, vlqDecode, vlqEncode } from '../../src/core/search/format.ts';
 import { queryWords } from '../../src/core/search/query.ts';
+import { warmUpEngine } from '../../src/core/search/warm-up.ts';
 import { boundedDistance, maxEdits } from '../../src/core/search/rewrite.ts';
 import { fixtureArticles, fixtureIndex, memoryIndex, toArticle } from './search-helpers.ts';
 
@@ -244,5 +245,13 @@ describe('part cache', () => {
     expect(loads).toBe(3);
     await cache.get('b', load(40));
     expect(loads).toBe(4);
+  });
+});
+
+describe('engine warm-up', () => {
+  it('runs every query kind over its small index, and each one finds something', async () => {
+    const found = await warmUpEngine();
+    expect(found).toHaveLength(9);
+    for (const n of found) expect(n).toBeGreaterThan(0);
   });
 });

@@ -37,8 +37,8 @@ export const LEGACY_DOCS_PER_CHUNK = 32;
  * read costs by the byte as well as by the round trip (local KV: 1 key of 11 KB 7 ms, of
  * 177 KB 11-15 ms); smaller parts only lengthen the list of first terms in `meta`.
  */
-export const TERMS_CHUNK_CHARS = 48 * 1024;
-export const VOCAB_CHUNK_CHARS = 96 * 1024;
+export const TERMS_CHUNK_CHARS = 16 * 1024;
+export const VOCAB_CHUNK_CHARS = 32 * 1024;
 /** The issue's bound on any one KV value (KV itself allows 25 MiB). */
 export const MAX_PART_BYTES = 5 * 1024 * 1024;
 /** At most this many sampled dates in meta; between samples a date is interpolated. */

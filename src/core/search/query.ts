@@ -216,8 +216,14 @@ export class SearchEngine {
     return idf(meta.docs + other.docs, df + (found?.df ?? 0));
   }
 
+  /** Whether each word is in the index: one of its variants, or, for a word being typed, a completion. */
   async #known(words: readonly Word[]): Promise<boolean[]> {
-    return Promise.all(words.map(async (w) => (await Promise.all(w.variants.map((v) => this.reader.lookup(v.term)))).some((p) => p !== null)));
+    return Promise.all(
+      words.map(async (w) => {
+        if ((await Promise.all(w.variants.map((v) => this.reader.lookup(v.term)))).some((p) => p !== null)) return true;
+        return w.prefix && w.text.length >= 2 && (await this.reader.termRange(w.text, `${w.text}\uffff`, MAX_TERM_PARTS)).words.length > 0;
+      }),
+    );
   }
 
   /**
@@ -260,7 +266,8 @@ export class SearchEngine {
   /** Best Cyrillic reading of a Latin word by document frequency, with that frequency. */
   async #transliterate(word: string, allowNear: boolean): Promise<{ term: string; df: number } | null> {
     const spellings = transliterations(word);
-    const dfs = await Promise.all(spellings.map((s) => this.reader.vocabDf(s)));
+    // From the terms parts, not the vocabulary: the chosen spelling's postings come with it.
+    const dfs = await Promise.all(spellings.map(async (s) => (await this.reader.lookup(s))?.df ?? 0));
     let best: { term: string; df: number } | null = null;
     spellings.forEach((term, i) => {
       const df = dfs[i] ?? 0;
@@ -289,6 +296,10 @@ export class SearchEngine {
   /** Rewrites words nothing matches: keyboard layout (whole query), then transliteration. */
   async #rewrite(q: string, words: Word[], corrections: Correction[]): Promise<Word[]> {
     const known = await this.#known(words);
+    // An unknown word may be a typo: start its vocabulary scan now, beside the layout check.
+    words.forEach((w, i) => {
+      if (!known[i]) this.#neighbours(w.text).catch(() => undefined);
+    });
     const latin = words.some((w) => isLatin(w.text));
     const cyrillic = words.some((w) => isCyrillic(w.text));
     if (latin !== cyrillic && !known.every(Boolean)) {
@@ -335,7 +346,9 @@ export class SearchEngine {
             completions++;
           }
         }
-        if (df < FUZZY_BELOW_DF) {
+        // A word still being typed that has completions is not a typo (and the vocabulary
+        // scan would cost a cold query another round trip).
+        if (df < FUZZY_BELOW_DF && completions === 0) {
           const near = await this.#neighbours(word.text);
           for (const n of near) {
             const weight = (WEIGHTS.fuzzy * word.text.length) / (word.text.length + n.distance);
@@ -358,16 +371,16 @@ export class SearchEngine {
       const value = params[facet];
       if (value !== undefined) terms.push(facetTerm(facet, value));
     }
-    const vocab: string[] = [];
+    // On a Cyrillic news site a Latin query is often Cyrillic typed in the wrong layout or
+    // transliterated: those look-ups are read with the first round. The reverse (English
+    // typed in a Cyrillic layout) is rare enough to cost its own round when it happens.
     if (words.some((w) => isLatin(w.text))) {
       for (const layout of ['ru', 'uk'] as const) terms.push(...toWords(latinToCyrillicLayout(params.q, layout)).flatMap((w) => w.variants.map((v) => v.term)));
-      for (const w of words) if (isLatin(w.text)) vocab.push(...transliterations(w.text));
-    } else if (words.some((w) => isCyrillic(w.text))) {
-      terms.push(...toWords(cyrillicToLatinLayout(params.q)).flatMap((w) => w.variants.map((v) => v.term)));
+      for (const w of words) if (isLatin(w.text)) terms.push(...transliterations(w.text).flatMap((t) => baseVariants(t).map((v) => v.term)));
     }
     const last = words.at(-1);
     const prefix = last?.prefix && last.text.length >= 2 ? { from: last.text, to: `${last.text}\uffff`, maxParts: MAX_TERM_PARTS } : undefined;
-    this.reader.prefetch(terms, vocab, prefix).catch(() => undefined);
+    this.reader.prefetch(terms, prefix).catch(() => undefined);
   }
 
   async search(params: SearchParams): Promise<SearchResult> {

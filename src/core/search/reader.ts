@@ -171,12 +171,11 @@ export class IndexReader {
   }
 
   /**
-   * Starts loading, without waiting, the terms parts that hold these terms and the vocabulary
-   * parts that hold these words, so a query's look-ups share one round of parallel reads.
+   * Starts loading, without waiting, the terms parts that hold these terms (and those a
+   * completion look-up of the prefix will read), so a query's look-ups share one round of reads.
    */
-  async prefetch(terms: readonly string[], words: readonly string[], prefix?: { from: string; to: string; maxParts: number }): Promise<void> {
+  async prefetch(terms: readonly string[], prefix?: { from: string; to: string; maxParts: number }): Promise<void> {
     const meta = await this.meta();
-    const ignore = () => undefined;
     const parts = new Set(terms.map((t) => floorIndex(meta.terms, t)).filter((n) => n >= 0));
     if (prefix) {
       // The terms parts a completion look-up will read (see termRange).
@@ -184,8 +183,7 @@ export class IndexReader {
       const last = Math.min(Math.max(first, floorIndex(meta.terms, prefix.to)), first + prefix.maxParts - 1);
       for (let n = first; n <= last; n++) parts.add(n);
     }
-    for (const n of parts) this.terms(n).catch(ignore);
-    for (const n of new Set(words.map((w) => floorIndex(meta.vocab, w)).filter((n) => n >= 0))) this.vocab(n).catch(ignore);
+    for (const n of parts) this.terms(n).catch(() => undefined);
   }
 
   /** Terms in [from, to) with their document frequency, from at most `maxParts` terms parts. */
@@ -240,12 +238,6 @@ export class IndexReader {
     const words: [string, number][] = [];
     for (const chunk of chunks) collect(chunk, from, to, words);
     return { words, complete };
-  }
-
-  /** Document frequency of a word from the vocabulary (0 if absent or too rare to list). */
-  async vocabDf(word: string): Promise<number> {
-    const { words } = await this.vocabRange(word, `${word}\u0000`, 1);
-    return words[0]?.[1] ?? 0;
   }
 
   /** Result records of the given document numbers (one read per docs part). */
