@@ -16,9 +16,14 @@ import { feedRoutes } from './routes/feeds.ts';
 import { newsRoutes } from './routes/news.ts';
 import { readerFeedRoutes } from './routes/reader-feeds.ts';
 import { prefetchSearch, searchRoutes } from './routes/search.ts';
+import type { IndexReader } from './core/search/reader.ts';
 import { searchHead } from './storage/search-index.ts';
 
-export type AppEnv = { Bindings: Env };
+export type AppEnv = {
+  Bindings: Env;
+  /** The search index reader a prefetch started with, so the handler counts its reads too. */
+  Variables: { searchReader?: IndexReader };
+};
 
 /** Routes answered from the live snapshot: safe to cache at the edge, keyed by snapshot. */
 const SNAPSHOT_ROUTES = ['/v1/feed', '/v1/sections', '/v1/articles/*', '/v1/health', '/v1/search', '/v1/suggest', '/feed.*', '/sections/*', '/openapi.json', '/docs'];

@@ -131,7 +131,9 @@ const ms = (n: number) => n.toFixed(1);
 export function prefetchSearch(c: Context<AppEnv>, pointer: Pointer): void {
   const parsed = v.safeParse(SearchQuery, c.req.query());
   if (!parsed.success) return;
-  new SearchEngine(snapshotIndex(c.env.NEWS, pointer.snapshot)).prefetch({ ...parsed.output, offset: 0 });
+  const reader = snapshotIndex(c.env.NEWS, pointer.snapshot);
+  c.set('searchReader', reader);
+  new SearchEngine(reader).prefetch({ ...parsed.output, offset: 0 });
 }
 
 export const searchRoutes = new Hono<AppEnv>()
@@ -165,7 +167,8 @@ export const searchRoutes = new Hono<AppEnv>()
       const started = performance.now();
       const pointer = await requirePointer(c.env.NEWS);
       const pointerMs = performance.now() - started;
-      const reader = snapshotIndex(c.env.NEWS, pointer.snapshot);
+      const prefetched = c.get('searchReader');
+      const reader = prefetched?.snapshot === pointer.snapshot ? prefetched : snapshotIndex(c.env.NEWS, pointer.snapshot);
       const params: SearchParams = { ...query, offset, limit: query.limit };
       const live = liveIndex(await liveArticles(c.env.NEWS, pointer));
       let result: SearchResult;

@@ -248,6 +248,26 @@ describe('part cache', () => {
   });
 });
 
+describe('typo neighbours in a large vocabulary', () => {
+  it('reads the vocabulary parts around the word when its first letter spans more than it may read', async () => {
+    // 20k distinct words starting with п (about a dozen 32 KB vocabulary parts), and the
+    // target near the end of that range, where the first parts of the range would miss it.
+    let seed = 11;
+    const letters = 'абвгдеклмнорсту';
+    const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    const word = () => `п${Array.from({ length: 7 }, () => letters[Math.floor(random() * letters.length)]).join('')}`;
+    const articles = Array.from({ length: 2000 }, (_, i) =>
+      toArticle({ id: `p${i}`, source: 'src', section: 'sec', lang: 'ru', published: '2024-02-01T00:00:00Z', url: '', title: word(), body: Array.from({ length: 9 }, word).join(' ') }),
+    );
+    articles.push(toArticle({ id: 'target', source: 'src', section: 'sec', lang: 'ru', published: '2024-02-01T00:00:00Z', url: '', title: 'Пятиэтажка', body: 'Старая пятиэтажка' }));
+    const parts = buildSearchParts(articles);
+    expect(parts.filter((p) => p.part.startsWith('vocab.')).length).toBeGreaterThan(8);
+    const result = await memoryIndex(parts).search('пятиэтожка ');
+    expect(ids(result)).toEqual(['target']);
+    expect(result.corrections).toEqual([{ from: 'пятиэтожка', to: 'пятиэтажка', kind: 'typo' }]);
+  });
+});
+
 describe('engine warm-up', () => {
   it('runs every query kind over its small index, and each one finds something', async () => {
     const found = await warmUpEngine();

@@ -252,7 +252,7 @@ export class SearchEngine {
   async #scanNeighbours(word: string): Promise<{ term: string; distance: number; df: number }[]> {
     const edits = maxEdits(word.length);
     const first = word.slice(0, 1);
-    const { words, complete } = await this.reader.vocabRange(first, `${first}\uffff`, MAX_VOCAB_PARTS);
+    const { words, complete } = await this.reader.vocabRange(first, `${first}\uffff`, MAX_VOCAB_PARTS, word);
     if (!complete) this.#capped = true;
     const found: { term: string; distance: number; df: number }[] = [];
     for (const [term, df] of words) {

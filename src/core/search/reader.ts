@@ -226,14 +226,22 @@ export class IndexReader {
     });
   }
 
-  /** Vocabulary words in [from, to) with their document frequency, reading at most `maxParts`. */
-  async vocabRange(from: string, to: string, maxParts: number): Promise<{ words: [string, number][]; complete: boolean }> {
+  /**
+   * Vocabulary words in [from, to) with their document frequency, reading at most `maxParts`
+   * parts: the first ones, or those around a word.
+   */
+  async vocabRange(from: string, to: string, maxParts: number, around?: string): Promise<{ words: [string, number][]; complete: boolean }> {
     const meta = await this.meta();
-    const first = Math.max(0, floorIndex(meta.vocab, from));
-    let last = floorIndex(meta.vocab, to);
-    if (last < first) last = first;
-    const complete = last - first < maxParts;
-    if (!complete) last = first + maxParts - 1;
+    let first = Math.max(0, floorIndex(meta.vocab, from));
+    const end = Math.max(first, floorIndex(meta.vocab, to));
+    const complete = end - first < maxParts;
+    let last = end;
+    if (!complete) {
+      // The parts nearest `around` (a typo is likelier late in a word than early, so the
+      // words sharing its longest prefix are the likeliest neighbours), else the first ones.
+      if (around !== undefined) first = Math.min(Math.max(first, floorIndex(meta.vocab, around) - ((maxParts - 1) >> 1)), end - maxParts + 1);
+      last = first + maxParts - 1;
+    }
     const chunks = await Promise.all(Array.from({ length: last - first + 1 }, (_, k) => this.vocab(first + k)));
     const words: [string, number][] = [];
     for (const chunk of chunks) collect(chunk, from, to, words);
