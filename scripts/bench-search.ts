@@ -94,7 +94,7 @@ async function benchSize(n: number, real: readonly Article[], appScript: string,
   const buildMs = performance.now() - started;
   const sizesOf = parts.map((p) => Buffer.byteLength(p.value));
   const totalBytes = sizesOf.reduce((a, b) => a + b, 0);
-  const largestBytes = Math.max(...sizesOf);
+  const largestBytes = sizesOf.reduce((a, b) => Math.max(a, b), 0);
   log(`   built in ${f1(buildMs / 1000)} s: ${parts.length} parts, ${mb(totalBytes)}, largest ${mb(largestBytes)}`);
 
   const persist = join(OUT, `kv-${label(n)}`);

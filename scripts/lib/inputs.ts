@@ -35,7 +35,8 @@ export async function readRecords(files: readonly string[]): Promise<InputRecord
     const bytes = await readFile(file);
     if (JSONL.test(file)) {
       const text = (file.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8');
-      records.push(...parseJsonLines(text, name));
+      // Not push(...records): a file of a few hundred thousand lines overflows the call stack.
+      for (const record of parseJsonLines(text, name)) records.push(record);
     } else if (FEED.test(file)) {
       try {
         parseFeedFile(bytes.toString('utf8'), name).records.forEach((value, i) => records.push({ value, origin: { file: name, line: i + 1 } }));
