@@ -1,5 +1,5 @@
 /**
- * npm run bench:search [-- --sizes 10k,100k,1m --baselines-max 10k --cold 5 --rounds 30]
+ * npm run bench:search [-- --sizes 10k,100k,1m --baselines-max 10k --cold 5 --rounds 30 --reuse]
  *
  * For each corpus size: build the chunked index, write it to a persisted local KV, then
  * query the real Worker in workerd (Miniflare): cold (first request of a fresh isolate)
@@ -9,7 +9,7 @@
  * Prints progress, per-size tables, ratios and a markdown summary (.wrangler/bench-search/search-results.md).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Article } from '../src/core/article.ts';
@@ -25,6 +25,9 @@ const { values: args } = parseArgs({
     'baselines-max': { type: 'string', default: '10k' },
     cold: { type: 'string', default: '5' },
     rounds: { type: 'string', default: '20' },
+    // Measure again on the index an earlier run built and wrote (sizes above --baselines-max
+    // only), if src/core/search is still what built it.
+    reuse: { type: 'boolean', default: false },
   },
 });
 
@@ -47,6 +50,13 @@ const median = (xs: number[]) => percentile(xs, 50);
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+interface Built {
+  buildMs: number;
+  parts: number;
+  totalBytes: number;
+  largestBytes: number;
 }
 
 interface SizeResult {
@@ -84,25 +94,41 @@ async function coldRuns(script: string, persist: string, paths: string[], warmup
 }
 
 async function benchSize(n: number, real: readonly Article[], appScript: string, miniScript: string): Promise<SizeResult> {
-  log(`== ${label(n)} articles: corpus`);
-  const articles = corpus(n, real, (done) => log(`   generated ${done}`));
-  log(`   ${Math.min(real.length, n)} real + ${Math.max(0, n - real.length)} generated; building the index`);
-  const started = performance.now();
-  const parts = buildSearchParts(articles, (done, total) => {
-    if (done % 100_000 < 4_000 || done === total) log(`   indexed ${done}/${total}`);
-  });
-  const buildMs = performance.now() - started;
-  const sizesOf = parts.map((p) => Buffer.byteLength(p.value));
-  const totalBytes = sizesOf.reduce((a, b) => a + b, 0);
-  const largestBytes = sizesOf.reduce((a, b) => Math.max(a, b), 0);
-  log(`   built in ${f1(buildMs / 1000)} s: ${parts.length} parts, ${mb(totalBytes)}, largest ${mb(largestBytes)}`);
-
   const persist = join(OUT, `kv-${label(n)}`);
-  rmSync(persist, { recursive: true, force: true });
-  const writer = instance(appScript, persist);
   const snapshot = `20261127T000000Z-${n.toString(16).padStart(8, '0').slice(-8)}`;
-  await seed(writer, snapshot, parts, n, (done) => log(`   wrote ${done}/${parts.length} parts to local KV`));
-  await writer.dispose();
+  const marker = join(persist, 'bench-build.json');
+  const searchTree = execFileSync('git', ['rev-parse', 'HEAD:src/core/search'], { encoding: 'utf8' }).trim();
+  const dirty = execFileSync('git', ['status', '--porcelain', 'src/core/search'], { encoding: 'utf8' }).trim() !== '';
+  const previous = existsSync(marker) ? (JSON.parse(readFileSync(marker, 'utf8')) as Built & { searchTree: string }) : undefined;
+  let built: Built;
+  let articles: Article[] = [];
+  if (args.reuse && n > baselinesMax && !dirty && previous?.searchTree === searchTree) {
+    built = previous;
+    log(`== ${label(n)} articles: reusing the index in ${persist} (built in ${f1(built.buildMs / 1000)} s by src/core/search ${searchTree.slice(0, 8)})`);
+  } else {
+    if (args.reuse) log(`   cannot reuse ${persist}: ${n <= baselinesMax ? 'the baselines need the corpus' : dirty ? 'src/core/search has uncommitted changes' : 'it was built by other search code'}`);
+    log(`== ${label(n)} articles: corpus`);
+    articles = corpus(n, real, (done) => log(`   generated ${done}`));
+    log(`   ${Math.min(real.length, n)} real + ${Math.max(0, n - real.length)} generated; building the index`);
+    const started = performance.now();
+    const parts = buildSearchParts(articles, (done, total) => {
+      if (done % 100_000 < 4_000 || done === total) log(`   indexed ${done}/${total}`);
+    });
+    const sizesOf = parts.map((p) => Buffer.byteLength(p.value));
+    built = {
+      buildMs: performance.now() - started,
+      parts: parts.length,
+      totalBytes: sizesOf.reduce((a, b) => a + b, 0),
+      largestBytes: sizesOf.reduce((a, b) => Math.max(a, b), 0),
+    };
+    log(`   built in ${f1(built.buildMs / 1000)} s: ${built.parts} parts, ${mb(built.totalBytes)}, largest ${mb(built.largestBytes)}`);
+    rmSync(persist, { recursive: true, force: true });
+    const writer = instance(appScript, persist);
+    await seed(writer, snapshot, parts, n, (done) => log(`   wrote ${done}/${parts.length} parts to local KV`));
+    await writer.dispose();
+    writeFileSync(marker, JSON.stringify({ ...built, searchTree }));
+  }
+  const { buildMs, totalBytes, largestBytes } = built;
 
   log(`   cold queries in fresh workerd isolates (${coldSamples})`);
   const paths = Array.from({ length: coldSamples }, (_, k) => searchPath(QUERIES[k % QUERIES.length]!));
@@ -175,7 +201,7 @@ async function benchSize(n: number, real: readonly Article[], appScript: string,
       baselines.push({ ...result, fits: result.bytes <= KV_VALUE_LIMIT });
     }
   }
-  return { size: n, buildMs, parts: parts.length, totalBytes, largestBytes, cold, warm, node, baselines };
+  return { size: n, buildMs, parts: built.parts, totalBytes, largestBytes, cold, warm, node, baselines };
 }
 
 function report(results: SizeResult[]): string {

@@ -6,8 +6,9 @@
  *
  * Matching: every word must match (a word matches through its exact form, its stem, a
  * typo-tolerant neighbour, or, for the last word, a completion); when nothing matches all
- * words, any word will do. Posting lists are sorted by document number, so every
- * combination is a linear merge, never a hash table of the whole collection.
+ * words, any word will do. Posting lists are sorted by document number; matching is one
+ * document-at-a-time pass over them (./match.ts), and a lone common word is ranked by
+ * impact instead of visiting every posting.
  */
 import { isCyrillic, isLatin, queryStemTerms, STOP_WORDS, tokenize } from './analyze.ts';
 import { type DocRecord, type Facet, facetTerm, idf, type Postings } from './format.ts';
@@ -168,11 +169,14 @@ class Collector {
 
   add(doc: number, score: number): void {
     this.total++;
-    if (this.#top) this.#top.offer(doc, score);
+    if (this.#top) {
+      this.#top.offer(doc, score);
+      return;
+    }
     // Matches arrive in document order (newest first), except the few whose dates had to
-    // be checked: ranking() sorts.
-    else this.#newest.push({ doc, score });
-    if (!this.#top && this.#newest.length > 4 * this.#want + 64) this.#trim();
+    // be checked, which come last: keep a margin, and sort when trimming.
+    this.#newest.push({ doc, score });
+    if (this.#newest.length > 4 * this.#want + 64) this.#trim();
   }
 
   #trim(): void {
