@@ -9,6 +9,7 @@
  * Prints progress, per-size tables, ratios and a markdown summary (.wrangler/bench-search/search-results.md).
  */
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -26,7 +27,7 @@ const { values: args } = parseArgs({
     cold: { type: 'string', default: '5' },
     rounds: { type: 'string', default: '20' },
     // Measure again on the index an earlier run built and wrote (sizes above --baselines-max
-    // only), if src/core/search is still what built it.
+    // only), if the code that builds the index and the corpus is unchanged.
     reuse: { type: 'boolean', default: false },
   },
 });
@@ -40,6 +41,12 @@ const KV_VALUE_LIMIT = 25 * 1024 * 1024;
 // Under .wrangler/ (ignored by git and eslint): bundles, local KV directories, results.
 const OUT = join(import.meta.dirname, '..', '.wrangler', 'bench-search');
 mkdirSync(OUT, { recursive: true });
+
+/** The code that decides what the index holds: a reused index must have been built by it. */
+const BUILD_CODE = createHash('sha256')
+  .update(['build', 'format', 'analyze', 'options', 'ukrainian'].map((f) => readFileSync(join(import.meta.dirname, '..', 'src', 'core', 'search', `${f}.ts`), 'utf8')).join('\0'))
+  .update(readFileSync(join(import.meta.dirname, 'bench', 'corpus.ts'), 'utf8'))
+  .digest('hex');
 
 const t0 = performance.now();
 const log = (msg: string) => console.log(`[${((performance.now() - t0) / 1000).toFixed(0).padStart(5)}s] ${msg}`);
@@ -97,16 +104,14 @@ async function benchSize(n: number, real: readonly Article[], appScript: string,
   const persist = join(OUT, `kv-${label(n)}`);
   const snapshot = `20261127T000000Z-${n.toString(16).padStart(8, '0').slice(-8)}`;
   const marker = join(persist, 'bench-build.json');
-  const searchTree = execFileSync('git', ['rev-parse', 'HEAD:src/core/search'], { encoding: 'utf8' }).trim();
-  const dirty = execFileSync('git', ['status', '--porcelain', 'src/core/search'], { encoding: 'utf8' }).trim() !== '';
-  const previous = existsSync(marker) ? (JSON.parse(readFileSync(marker, 'utf8')) as Built & { searchTree: string }) : undefined;
+  const previous = existsSync(marker) ? (JSON.parse(readFileSync(marker, 'utf8')) as Built & { buildCode: string }) : undefined;
   let built: Built;
   let articles: Article[] = [];
-  if (args.reuse && n > baselinesMax && !dirty && previous?.searchTree === searchTree) {
+  if (args.reuse && n > baselinesMax && previous?.buildCode === BUILD_CODE) {
     built = previous;
-    log(`== ${label(n)} articles: reusing the index in ${persist} (built in ${f1(built.buildMs / 1000)} s by src/core/search ${searchTree.slice(0, 8)})`);
+    log(`== ${label(n)} articles: reusing the index in ${persist} (built in ${f1(built.buildMs / 1000)} s by the same build code)`);
   } else {
-    if (args.reuse) log(`   cannot reuse ${persist}: ${n <= baselinesMax ? 'the baselines need the corpus' : dirty ? 'src/core/search has uncommitted changes' : 'it was built by other search code'}`);
+    if (args.reuse) log(`   cannot reuse ${persist}: ${n <= baselinesMax ? 'the baselines need the corpus' : previous ? 'the index build code changed since' : 'no earlier build'}`);
     log(`== ${label(n)} articles: corpus`);
     articles = corpus(n, real, (done) => log(`   generated ${done}`));
     log(`   ${Math.min(real.length, n)} real + ${Math.max(0, n - real.length)} generated; building the index`);
@@ -126,7 +131,7 @@ async function benchSize(n: number, real: readonly Article[], appScript: string,
     const writer = instance(appScript, persist);
     await seed(writer, snapshot, parts, n, (done) => log(`   wrote ${done}/${parts.length} parts to local KV`));
     await writer.dispose();
-    writeFileSync(marker, JSON.stringify({ ...built, searchTree }));
+    writeFileSync(marker, JSON.stringify({ ...built, buildCode: BUILD_CODE }));
   }
   const { buildMs, totalBytes, largestBytes } = built;
 

@@ -11,6 +11,7 @@ import {
   floorIndex,
   partName,
   type Postings,
+  SEARCH_FORMAT,
   SearchMeta,
   TermsChunk,
   VocabChunk,
@@ -49,6 +50,31 @@ function columns(json: unknown, keys: readonly string[]): boolean {
   if (!arrays.every(Array.isArray)) return false;
   const [first, ...rest] = arrays as unknown[][];
   return first !== undefined && first.every((t) => typeof t === 'string') && rest.every((a) => a.length === first.length);
+}
+
+/**
+ * The quick check of `meta`: its fields and their types. At 1M articles it lists ~16k first
+ * terms, and the schema took several milliseconds over them in a fresh isolate; the schema
+ * still runs (and names the problem) when this check fails. A meta without `docs_per_part`
+ * (older indexes) takes the schema's default that way.
+ */
+function metaShape(json: unknown): boolean {
+  if (typeof json !== 'object' || json === null) return false;
+  const m = json as Record<string, unknown>;
+  const numbers = ['docs', 'newest', 'date_stride', 'vocab_min_df', 'docs_per_part'];
+  const strings = (a: unknown) => Array.isArray(a) && a.every((x) => typeof x === 'string');
+  return (
+    m.format === SEARCH_FORMAT &&
+    numbers.every((k) => typeof m[k] === 'number') &&
+    typeof m.dates === 'string' &&
+    Array.isArray(m.avg_length) &&
+    m.avg_length.every((x) => typeof x === 'number') &&
+    strings(m.terms) &&
+    strings(m.vocab) &&
+    typeof m.facets === 'object' &&
+    m.facets !== null &&
+    Object.values(m.facets).every((list) => Array.isArray(list) && list.every((e) => Array.isArray(e) && e.length === 2 && typeof e[0] === 'string' && typeof e[1] === 'number'))
+  );
 }
 
 /** Entries of a sorted part in [from, to), found by binary search. */
@@ -141,11 +167,11 @@ export class IndexReader {
    * it is already cached; checked like a value read from KV.
    */
   provideMeta(raw: string): Promise<SearchMeta> {
-    return this.#load('meta', SearchMeta, undefined, () => Promise.resolve(raw));
+    return this.#load('meta', SearchMeta, metaShape, () => Promise.resolve(raw));
   }
 
   async meta(): Promise<LoadedMeta> {
-    const meta = await this.#load('meta', SearchMeta);
+    const meta = await this.#load('meta', SearchMeta, metaShape);
     return this.cache.memo(`${this.snapshot}/meta+dates`, () => {
       const deltas = vlqDecode(meta.dates);
       const sampleDates = new Float64Array(deltas.length);
