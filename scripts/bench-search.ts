@@ -73,7 +73,7 @@ interface SizeResult {
   totalBytes: number;
   largestBytes: number;
   cold: { firstMs: number; ms: number; pointer: number; kv: number; parse: number; total: number; reads: number; oneReadMs: number };
-  warm: { p50: number; p95: number; p99: number };
+  warm: { p50: number; p95: number; p99: number; floorP50: number; floorP95: number };
   node: { warmP50: number; warmP95: number; warmP99: number; cacheBytes: number; heapBytes: number };
   baselines: (BaselineResult & { coldWorkerdMs?: number; firstWorkerdMs?: number; fits: boolean })[];
 }
@@ -162,8 +162,12 @@ async function benchSize(n: number, real: readonly Article[], appScript: string,
   for (const q of QUERIES) await timedFetch(last, searchPath(q));
   const warmTimes: number[] = [];
   for (let r = 0; r < rounds; r++) for (const q of QUERIES) warmTimes.push((await timedFetch(last, searchPath(q))).ms);
+  // The same path with no work behind it (a 404: no KV, no search), to read the rest against.
+  const floorTimes: number[] = [];
+  for (let r = 0; r < rounds * QUERIES.length; r++) floorTimes.push((await timedFetch(last, '/warmup')).ms);
   await last.dispose();
-  const warm = { p50: percentile(warmTimes, 50), p95: percentile(warmTimes, 95), p99: percentile(warmTimes, 99) };
+  const warm = { p50: percentile(warmTimes, 50), p95: percentile(warmTimes, 95), p99: percentile(warmTimes, 99), floorP50: percentile(floorTimes, 50), floorP95: percentile(floorTimes, 95) };
+  log(`     workerd warm p50/p95 ${f1(warm.p50)} / ${f1(warm.p95)} ms; a 404 through the same dispatch ${f1(warm.floorP50)} / ${f1(warm.floorP95)} ms`);
 
   log('   same engine in a process of its own: memory and pure query time');
   const child = execFileSync(process.execPath, ['--expose-gc', join(import.meta.dirname, 'bench', 'engine-warm.ts'), persist, snapshot, String(rounds)], { encoding: 'utf8' });
@@ -212,13 +216,13 @@ async function benchSize(n: number, real: readonly Article[], appScript: string,
 function report(results: SizeResult[]): string {
   const lines: string[] = [];
   lines.push(
-    '| articles | build | KV total | largest value | parts | cold: first request of isolate | cold: index-cold query | KV round trips | one KV read (floor) | warm p50 / p95 / p99 (workerd, incl. dispatch) | warm p50 / p95 / p99 (engine, own process) | index cache | heap growth |',
+    '| articles | build | KV total | largest value | parts | cold: first request of isolate | cold: index-cold query | KV round trips | one KV read (floor) | warm p50 / p95 / p99 (workerd, incl. dispatch) | dispatch alone p50 / p95 (a 404) | warm p50 / p95 / p99 (engine, own process) | index cache | heap growth |',
   );
-  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of results) {
     lines.push(
       `| ${label(r.size)} | ${f1(r.buildMs / 1000)} s | ${mb(r.totalBytes)} | ${mb(r.largestBytes)} | ${r.parts} | ${f1(r.cold.firstMs)} ms | ${f1(r.cold.ms)} ms | ${r.cold.reads} | ${f1(r.cold.oneReadMs)} ms | ` +
-        `${f1(r.warm.p50)} / ${f1(r.warm.p95)} / ${f1(r.warm.p99)} ms | ${f1(r.node.warmP50)} / ${f1(r.node.warmP95)} / ${f1(r.node.warmP99)} ms | ${mb(r.node.cacheBytes)} | ${mb(r.node.heapBytes)} |`,
+        `${f1(r.warm.p50)} / ${f1(r.warm.p95)} / ${f1(r.warm.p99)} ms | ${f1(r.warm.floorP50)} / ${f1(r.warm.floorP95)} ms | ${f1(r.node.warmP50)} / ${f1(r.node.warmP95)} / ${f1(r.node.warmP99)} ms | ${mb(r.node.cacheBytes)} | ${mb(r.node.heapBytes)} |`,
     );
   }
   for (const r of results.filter((x) => x.baselines.length > 0)) {
