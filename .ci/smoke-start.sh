@@ -17,4 +17,7 @@ feed=$(curl -fsS "http://localhost:$port/v1/feed?limit=3")
 [[ $feed == *'"items":[{'* ]] || { echo "feed is empty: $feed"; exit 1; }
 rss=$(curl -fsS "http://localhost:$port/feed.xml")
 [[ $rss == *'<rss '* ]] || { echo "RSS missing"; exit 1; }
+# Search over the sample's index, through a transliteration (lukashenko -> лукашенко or the English article).
+search=$(curl -fsS "http://localhost:$port/v1/search?q=lukashenko")
+[[ $search == *'"items":[{'* ]] || { echo "search found nothing: $search"; exit 1; }
 echo "npm start: OK on port $port"
