@@ -438,7 +438,8 @@ export class SearchEngine {
         (doc) => boost[Math.floor(doc / stride)] ?? 1,
         boost[0] ?? 1,
       );
-      const estimate = estimateUnion(first.words[0] ?? []);
+      // The scan stops early only once the heap is full: a heap short of `want` saw every match.
+      const estimate = top.size < want ? { count: top.size, exact: true } : estimateUnion(first.words[0] ?? []);
       if (!estimate.exact) this.#capped = true;
       return this.#page(params, top.sorted(), { total: Math.max(estimate.count, top.size), match, corrections, words });
     }
