@@ -428,7 +428,8 @@ export class SearchEngine {
     let match: 'all' | 'any' = 'all';
     const first = groups();
     const [only] = wordLists;
-    if (only && wordLists.length === 1 && facets.length === 0 && params.from === undefined && params.to === undefined && params.sort === 'relevance' && size(first.words[0] ?? []) > this.#impactOrderAbove) {
+    const loneWord = wordLists.length === 1 && facets.length === 0 && params.from === undefined && params.to === undefined && params.sort === 'relevance';
+    if (only && loneWord && size(first.words[0] ?? []) > this.#impactOrderAbove) {
       // One common word, nothing else: rank by impact without visiting every posting, and
       // extrapolate the count (total_exact says so).
       const top = new TopK(want);
