@@ -70,6 +70,7 @@ adsRoutes.post(
   describeRoute({
     tags: ['submissions'],
     summary: 'Submit an ad; it waits for moderation',
+    description: "`expires_at` is provisional: approval moves it to at least the approval time plus the category's period.",
     parameters: [IDEMPOTENCY_PARAMETER],
     responses: { 201: { description: 'Stored, pending moderation', content: json(AdCreated) }, ...submitErrors },
   }),

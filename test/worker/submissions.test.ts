@@ -95,6 +95,26 @@ describe('expiry (pinned clock)', () => {
     expect(((await (await send('GET', `/v1/ads/${body.id}`)).json()) as AdDetail).expires_at).toBe(view.expires_at);
   });
 
+  it('runs an ad its full period from approval, however long moderation took', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const t0 = Date.now();
+    vi.setSystemTime(t0);
+    const { body } = await postAd({ category: 'events', lang: 'gd' });
+    expect(Date.parse(body.expires_at)).toBe(t0 + 14 * DAY);
+
+    vi.setSystemTime(t0 + 3 * DAY);
+    await approve(body.id);
+    const detail = (await (await send('GET', `/v1/ads/${body.id}`)).json()) as AdDetail;
+    expect(detail.expires_at).toBe(new Date(t0 + 17 * DAY).toISOString());
+    // KV drops the projection at the same moment.
+    expect((await env.NEWS.list({ prefix: adKey(body.id) })).keys[0]?.expiration).toBe(Math.ceil((t0 + 17 * DAY) / 1000));
+
+    vi.setSystemTime(t0 + 17 * DAY - 60_000);
+    expect(await listed('lang=gd')).toEqual([body.id]);
+    vi.setSystemTime(t0 + 17 * DAY);
+    expect(await listed('lang=gd')).toEqual([]);
+  });
+
   it('renewing never shortens the expiry (e.g. after a change to a shorter category)', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     const t0 = Date.now();

@@ -17,7 +17,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import * as v from 'valibot';
 import { adKey, APPROVED_NEWS_KEY, newsArchiveKey } from '../../core/keys.ts';
-import { newsExpiresAt } from '../../core/submissions/categories.ts';
+import { expiresAt, newsExpiresAt } from '../../core/submissions/categories.ts';
 import { approvalMonth, APPROVED_NEWS_FORMAT, APPROVED_NEWS_MAX, monthRange, newsToArticle } from '../../core/submissions/news.ts';
 import { adDetail, type AdRecord, isLive, REPORT_HOLD_THRESHOLD, type SubmissionRecord } from '../../core/submissions/records.ts';
 import { AdContent, type AdPatch, type Kind, NewsContent, type ReportInput, type Status } from '../../core/submissions/schemas.ts';
@@ -307,8 +307,10 @@ export class SubmissionsStore extends DurableObject<Env> {
           "UPDATE submission_v1 SET status = 'approved', approved_at = COALESCE(approved_at, ?), updated_at = ? WHERE id = ?",
           now, now, id,
         );
-        // Reader news stays in the live list for its retention period after approval.
-        if (record.kind === 'news') this.sql.exec('UPDATE submission_v1 SET expires_at = MAX(expires_at, ?) WHERE id = ?', newsExpiresAt(now), id);
+        // An ad runs its category's full period from approval (moderation time is not taken
+        // out of it); reader news stays in the live list for its retention period after approval.
+        const expiry = record.kind === 'ad' ? expiresAt(record.content.category, now) : newsExpiresAt(now);
+        this.sql.exec('UPDATE submission_v1 SET expires_at = MAX(expires_at, ?) WHERE id = ?', expiry, id);
         this.sql.exec('DELETE FROM report_v1 WHERE ad_id = ?', id);
       } else {
         this.sql.exec("UPDATE submission_v1 SET status = 'rejected', updated_at = ? WHERE id = ?", now, id);
