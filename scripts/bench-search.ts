@@ -18,7 +18,7 @@ import { buildSearchParts } from '../src/core/search/build.ts';
 import { type BaselineResult, flexSearch, lunrLanguages, miniSearchAsIs, orama } from './bench/baselines.ts';
 import { corpus, DATA_DIR, loadReal } from './bench/corpus.ts';
 import { QUERIES, searchPath } from './bench/queries.ts';
-import { bundleApp, bundleMiniSearchWorker, instance, seed, timedFetch, type Timed } from './bench/workerd.ts';
+import { bundleApp, bundleMiniSearchWorker, instance, isolateMemory, seed, timedFetch, type Timed } from './bench/workerd.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -75,6 +75,8 @@ interface SizeResult {
   cold: { firstMs: number; ms: number; pointer: number; kv: number; parse: number; total: number; reads: number; oneReadMs: number };
   warm: { p50: number; p95: number; p99: number; floorP50: number; floorP95: number };
   node: { warmP50: number; warmP95: number; warmP99: number; cacheBytes: number; heapBytes: number };
+  /** Growth of the Worker isolate's memory in workerd over the mix: V8 heap and ArrayBuffer stores. */
+  isolate: { heap: number; buffers: number };
   baselines: (BaselineResult & { coldWorkerdMs?: number; firstWorkerdMs?: number; fits: boolean })[];
 }
 
@@ -169,6 +171,11 @@ async function benchSize(n: number, real: readonly Article[], appScript: string,
   const warm = { p50: percentile(warmTimes, 50), p95: percentile(warmTimes, 95), p99: percentile(warmTimes, 99), floorP50: percentile(floorTimes, 50), floorP95: percentile(floorTimes, 95) };
   log(`     workerd warm p50/p95 ${f1(warm.p50)} / ${f1(warm.p95)} ms; a 404 through the same dispatch ${f1(warm.floorP50)} / ${f1(warm.floorP95)} ms`);
 
+  log('   isolate memory inside workerd (V8 inspector), before and after two rounds of the mix');
+  const memory = await isolateMemory(appScript, persist, [...QUERIES, ...QUERIES].map(searchPath));
+  const isolate = { heap: memory.after.heap - memory.before.heap, buffers: memory.after.buffers - memory.before.buffers };
+  log(`     heap ${mb(memory.before.heap)} -> ${mb(memory.after.heap)}, array buffers ${mb(memory.before.buffers)} -> ${mb(memory.after.buffers)}`);
+
   log('   same engine in a process of its own: memory and pure query time');
   const child = execFileSync(process.execPath, ['--expose-gc', join(import.meta.dirname, 'bench', 'engine-warm.ts'), persist, snapshot, String(rounds)], { encoding: 'utf8' });
   const node = JSON.parse(child.trim().split('\n').at(-1) ?? '{}') as SizeResult['node'] & { kinds?: Record<string, [number, number]> };
@@ -210,19 +217,19 @@ async function benchSize(n: number, real: readonly Article[], appScript: string,
       baselines.push({ ...result, fits: result.bytes <= KV_VALUE_LIMIT });
     }
   }
-  return { size: n, buildMs, parts: built.parts, totalBytes, largestBytes, cold, warm, node, baselines };
+  return { size: n, buildMs, parts: built.parts, totalBytes, largestBytes, cold, warm, node, isolate, baselines };
 }
 
 function report(results: SizeResult[]): string {
   const lines: string[] = [];
   lines.push(
-    '| articles | build | KV total | largest value | parts | cold: first request of isolate | cold: index-cold query | KV round trips | one KV read (floor) | warm p50 / p95 / p99 (workerd, incl. dispatch) | dispatch alone p50 / p95 (a 404) | warm p50 / p95 / p99 (engine, own process) | index cache | heap growth |',
+    '| articles | build | KV total | largest value | parts | cold: first request of isolate | cold: index-cold query | KV round trips | one KV read (floor) | warm p50 / p95 / p99 (workerd, incl. dispatch) | dispatch alone p50 / p95 (a 404) | warm p50 / p95 / p99 (engine, own process) | index cache | isolate growth in workerd: heap + array buffers |',
   );
   lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of results) {
     lines.push(
       `| ${label(r.size)} | ${f1(r.buildMs / 1000)} s | ${mb(r.totalBytes)} | ${mb(r.largestBytes)} | ${r.parts} | ${f1(r.cold.firstMs)} ms | ${f1(r.cold.ms)} ms | ${r.cold.reads} | ${f1(r.cold.oneReadMs)} ms | ` +
-        `${f1(r.warm.p50)} / ${f1(r.warm.p95)} / ${f1(r.warm.p99)} ms | ${f1(r.warm.floorP50)} / ${f1(r.warm.floorP95)} ms | ${f1(r.node.warmP50)} / ${f1(r.node.warmP95)} / ${f1(r.node.warmP99)} ms | ${mb(r.node.cacheBytes)} | ${mb(r.node.heapBytes)} |`,
+        `${f1(r.warm.p50)} / ${f1(r.warm.p95)} / ${f1(r.warm.p99)} ms | ${f1(r.warm.floorP50)} / ${f1(r.warm.floorP95)} ms | ${f1(r.node.warmP50)} / ${f1(r.node.warmP95)} / ${f1(r.node.warmP99)} ms | ${mb(r.node.cacheBytes)} | ${mb(r.isolate.heap)} + ${mb(r.isolate.buffers)} |`,
     );
   }
   for (const r of results.filter((x) => x.baselines.length > 0)) {

@@ -36,7 +36,7 @@ export async function bundleMiniSearchWorker(outdir: string): Promise<string> {
   return outfile;
 }
 
-export function instance(scriptPath: string, kvPersist: string): Miniflare {
+export function instance(scriptPath: string, kvPersist: string, inspectorPort?: number): Miniflare {
   // Modules listed explicitly: Miniflare then takes the bundle as-is instead of tracing
   // optional dynamic imports of unused dependencies (hono-openapi's validator adapters).
   return new Miniflare({
@@ -47,7 +47,58 @@ export function instance(scriptPath: string, kvPersist: string): Miniflare {
     // The edge cache would answer repeated queries without searching.
     cache: false,
     bindings: { SITE_URL: 'http://localhost', SITE_TITLE: 'Bench', CACHE_MAX_AGE: '30', ADMIN_TOKEN: 'bench', TURNSTILE_SECRET: '' },
+    ...(inspectorPort === undefined ? {} : { inspectorPort }),
   });
+}
+
+export interface IsolateMemory {
+  /** V8 heap in use after a full collection, bytes. */
+  heap: number;
+  /** ArrayBuffer backing stores (the decoded posting lists' typed arrays live there), bytes. */
+  buffers: number;
+}
+
+/**
+ * The Worker isolate's memory inside workerd, through its V8 inspector: a heap snapshot runs a
+ * full garbage collection first (the inspector's own collectGarbage does not answer in
+ * workerd), then Runtime.getHeapUsage. Measured after one 404 and again after `paths`.
+ */
+export async function isolateMemory(scriptPath: string, kvPersist: string, paths: readonly string[], port = 9329): Promise<{ before: IsolateMemory; after: IsolateMemory }> {
+  const mf = instance(scriptPath, kvPersist, port);
+  try {
+    await mf.ready;
+    await (await mf.dispatchFetch('http://bench.local/warmup')).arrayBuffer();
+    const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as { webSocketDebuggerUrl: string }[];
+    const ws = new WebSocket(targets[0]?.webSocketDebuggerUrl ?? '');
+    await new Promise((resolve, reject) => {
+      ws.addEventListener('open', resolve);
+      ws.addEventListener('error', reject);
+    });
+    let id = 0;
+    const waiting = new Map<number, (result: unknown) => void>();
+    ws.addEventListener('message', (event) => {
+      const message = JSON.parse(String(event.data)) as { id?: number; result?: unknown };
+      if (message.id !== undefined) waiting.get(message.id)?.(message.result);
+    });
+    const call = (method: string, params: object = {}) =>
+      new Promise<unknown>((resolve) => {
+        waiting.set(++id, resolve);
+        ws.send(JSON.stringify({ id, method, params }));
+      });
+    const measure = async (): Promise<IsolateMemory> => {
+      await call('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+      const usage = (await call('Runtime.getHeapUsage')) as { usedSize: number; backingStorageSize: number };
+      return { heap: usage.usedSize, buffers: usage.backingStorageSize };
+    };
+    await call('HeapProfiler.enable');
+    const before = await measure();
+    for (const path of paths) await (await mf.dispatchFetch(`http://bench.local${path}`)).arrayBuffer();
+    const after = await measure();
+    ws.close();
+    return { before, after };
+  } finally {
+    await mf.dispose();
+  }
 }
 
 /** Writes the parts and a pointer to them, as the snapshot publisher would. */
