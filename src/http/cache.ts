@@ -74,7 +74,14 @@ export function edgeCache(options: EdgeCacheOptions): MiddlewareHandler<AppEnv> 
   return async function edgeCacheMiddleware(c, next) {
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return next();
     const [pointer, live] = await Promise.all([getPointer(c.env.NEWS, { companion: options.companion?.(c.env) }).catch(() => null), liveVersion(c.env.NEWS).catch(() => 'unknown')]);
-    if (pointer !== null) options.prefetch?.(c, pointer);
+    if (pointer !== null && options.prefetch) {
+      // Only a head start: whatever goes wrong here, the handler does the reads itself.
+      try {
+        options.prefetch(c, pointer);
+      } catch (error) {
+        console.warn(`prefetch for ${c.req.path} failed: ${String(error)}`);
+      }
+    }
     const url = new URL(c.req.url);
     url.searchParams.set('__snapshot', pointer?.snapshot ?? 'none');
     url.searchParams.set('__live', live);

@@ -16,7 +16,7 @@ let cached: { at: number; pointer: Promise<Pointer | null> } | undefined;
 
 /**
  * A value a route wants on its first request in an isolate, read in the same KV bulk get as
- * the pointer (one round trip instead of two). `use` gets the raw value; it must not throw.
+ * the pointer (one round trip instead of two). `use` gets the raw value; an error in it is logged.
  */
 export interface Companion {
   key: string;
@@ -41,7 +41,12 @@ export function getPointer(kv: KVNamespace, { companion, now = Date.now() }: { c
 async function readWithCompanion(kv: KVNamespace, companion: Companion): Promise<Pointer | null> {
   const values = await kv.get([POINTER_KEY, companion.key], 'text');
   const pointer = parseValue(POINTER_KEY, values.get(POINTER_KEY) ?? null, Pointer);
-  companion.use(values.get(companion.key) ?? null, pointer);
+  try {
+    companion.use(values.get(companion.key) ?? null, pointer);
+  } catch (error) {
+    // The companion only saves a later read; the pointer is what this call is for.
+    console.warn(`${companion.key} not used: ${String(error)}`);
+  }
   return pointer;
 }
 
