@@ -60,7 +60,9 @@ const countTitle = (title: string) => rows.filter((r) => r.title === title).leng
 
 describe('scripts/sample/feeds', () => {
   it('are well-formed, namespace-valid XML 1.0 with 3 to 5 items each', () => {
-    for (const name of readdirSync(FEEDS_DIR)) {
+    const names = readdirSync(FEEDS_DIR);
+    expect(names.length).toBeGreaterThan(0);
+    for (const name of names) {
       const text = readFileSync(join(FEEDS_DIR, name), 'utf8');
       const errors: string[] = [];
       const parser = new SaxesParser({ xmlns: true });

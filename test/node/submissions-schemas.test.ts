@@ -181,8 +181,15 @@ describe('helpers', () => {
     );
     fc.assert(
       fc.property(fc.string(), (s) => {
-        const d = decodeCursor(s);
-        if (d !== null) expect(d[1]).toMatch(/^[a-z2-7]{20}$/);
+        expect(() => decodeCursor(s)).not.toThrow();
+      }),
+    );
+    // Well-formed base64url JSON of any shape: a position only when it is one.
+    const valid = (j: unknown) => Array.isArray(j) && j.length === 2 && Number.isInteger(j[0]) && (j[0] as number) >= 0 && typeof j[1] === 'string' && /^[a-z2-7]{20}$/.test(j[1]);
+    fc.assert(
+      fc.property(fc.oneof(fc.jsonValue(), fc.tuple(fc.integer({ min: -5, max: 5 }), fc.stringMatching(/^[a-z2-9]{19,21}$/))), (j) => {
+        const d = decodeCursor(Buffer.from(JSON.stringify(j)).toString('base64url'));
+        expect(d).toEqual(valid(j) ? j : null);
       }),
     );
   });

@@ -58,6 +58,7 @@ describe('GET /v1/search', () => {
     expect(body.total).toBe(2);
     expect(body.total_exact).toBe(true);
     const item = body.items[0]!;
+    expect(item.highlights.title.length).toBeGreaterThan(0);
     for (const [start, end] of item.highlights.title) expect(item.title.slice(start, end).toLowerCase()).toMatch(/^москв/);
   });
 
