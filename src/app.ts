@@ -17,12 +17,17 @@ import { newsRoutes } from './routes/news.ts';
 import { readerFeedRoutes } from './routes/reader-feeds.ts';
 import { prefetchSearch, searchRoutes } from './routes/search.ts';
 import type { IndexReader } from './core/search/reader.ts';
+import type { Pointer } from './core/snapshot-format.ts';
 import { searchHead } from './storage/search-index.ts';
 
 export type AppEnv = {
   Bindings: Env;
-  /** The search index reader a prefetch started with, so the handler counts its reads too. */
-  Variables: { searchReader?: IndexReader };
+  Variables: {
+    /** The pointer edgeCache keyed the response with (see requirePointer). */
+    pointer?: Pointer;
+    /** The search index reader a prefetch started with, so the handler counts its reads too. */
+    searchReader?: IndexReader;
+  };
 };
 
 /** Routes answered from the live snapshot: safe to cache at the edge, keyed by snapshot. */
@@ -32,7 +37,7 @@ const SNAPSHOT_ROUTES = ['/v1/feed', '/v1/sections', '/v1/articles/*', '/v1/heal
  * Search reads its index meta with a cold pointer (one KV round trip fewer in a fresh
  * isolate) and starts its first index reads while the edge cache is looked up.
  */
-const ROUTE_CACHE: Record<string, Omit<EdgeCacheOptions, 'maxAge'>> = {
+const ROUTE_CACHE: Record<string, EdgeCacheOptions> = {
   '/v1/search': { companion: (env) => searchHead(env.NEWS), prefetch: prefetchSearch },
   '/v1/suggest': { companion: (env) => searchHead(env.NEWS) },
 };
@@ -56,8 +61,7 @@ export function createApp() {
   // the body and 304 on If-None-Match. Snapshot routes already carry theirs (edgeCache).
   app.use(etag());
   for (const path of SNAPSHOT_ROUTES) {
-    const options = ROUTE_CACHE[path] ?? {};
-    app.use(path, async (c, next) => edgeCache({ maxAge: Number(c.env.CACHE_MAX_AGE) || 30, ...options })(c, next));
+    app.use(path, edgeCache(ROUTE_CACHE[path]));
   }
 
   app.route('/', feedRoutes);

@@ -16,8 +16,6 @@ export class PartCache {
   #entries = new Map<string, Entry>();
   #loading = new Map<string, Promise<unknown>>();
   #bytes = 0;
-  hits = 0;
-  misses = 0;
 
   constructor(maxBytes: number) {
     this.maxBytes = maxBytes;
@@ -27,17 +25,12 @@ export class PartCache {
     return this.#bytes;
   }
 
-  get size(): number {
-    return this.#entries.size;
-  }
-
   /** The cached value, or the shared load of it. `load` reports the value and its size. */
   async get<T>(key: string, load: () => Promise<{ value: T; bytes: number }>): Promise<T> {
     const entry = this.#touch(key);
     if (entry) return entry.value as T;
     const pending = this.#loading.get(key);
     if (pending) return pending as Promise<T>;
-    this.misses++;
     const loading = load()
       .then(({ value, bytes }) => {
         this.#put(key, value, bytes);
@@ -52,17 +45,15 @@ export class PartCache {
   memo<T>(key: string, compute: () => { value: T; bytes: number }): T {
     const entry = this.#touch(key);
     if (entry) return entry.value as T;
-    this.misses++;
     const { value, bytes } = compute();
     this.#put(key, value, bytes);
     return value;
   }
 
-  /** A hit, counted and moved to the warm end (a Map iterates in insertion order, coldest first). */
+  /** A hit, moved to the warm end (a Map iterates in insertion order, coldest first). */
   #touch(key: string): Entry | undefined {
     const entry = this.#entries.get(key);
     if (!entry) return undefined;
-    this.hits++;
     this.#entries.delete(key);
     this.#entries.set(key, entry);
     return entry;

@@ -41,12 +41,6 @@ export const Manifest = v.object({
 });
 export type Manifest = v.InferOutput<typeof Manifest>;
 
-export const SectionStat = v.object({
-  section: v.string(),
-  lang: v.string(),
-  count: v.number(),
-  latest: v.string(),
-});
 export const Sections = v.object({
   sections: v.array(
     v.object({

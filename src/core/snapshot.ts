@@ -4,7 +4,7 @@
  */
 import { type Article, toSummary } from './article.ts';
 import { compareKeys, keyOf, listsOf, windows } from './feed.ts';
-import { articleKey, feedIndexKey, feedPageKey, foldedKey, manifestKey, searchKey, sectionsKey } from './keys.ts';
+import { articleKey, feedIndexKey, feedPageKey, foldedKey, searchKey, sectionsKey } from './keys.ts';
 import type { KvEntry } from './kv-store.ts';
 import { fnv1a64 } from './normalize.ts';
 import { buildSearchParts } from './search/build.ts';
@@ -148,4 +148,3 @@ export function pointerFor(manifest: Manifest, publishedAt: Date): Pointer {
   };
 }
 
-export { manifestKey };

@@ -18,9 +18,12 @@ import { liveVersion } from '../storage/feed.ts';
 import type { Pointer } from '../core/snapshot-format.ts';
 import { type Companion, getPointer } from '../storage/snapshots.ts';
 
+/** Seconds browsers and the edge may reuse a response: CACHE_MAX_AGE, 30 when unset. */
+export function cacheMaxAge(env: Env): number {
+  return Number(env.CACHE_MAX_AGE) || 30;
+}
+
 export interface EdgeCacheOptions {
-  /** Seconds browsers and the edge may reuse a response. */
-  maxAge: number;
   /** A value the route wants read with a cold pointer, in the same KV bulk get. */
   companion?: (env: Env) => Companion;
   /**
@@ -70,10 +73,13 @@ export function setLastModified(c: Context, iso: string): void {
   c.header('last-modified', new Date(iso).toUTCString());
 }
 
-export function edgeCache(options: EdgeCacheOptions): MiddlewareHandler<AppEnv> {
+export function edgeCache(options: EdgeCacheOptions = {}): MiddlewareHandler<AppEnv> {
   return async function edgeCacheMiddleware(c, next) {
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return next();
     const [pointer, live] = await Promise.all([getPointer(c.env.NEWS, { companion: options.companion?.(c.env) }).catch(() => null), liveVersion(c.env.NEWS).catch(() => 'unknown')]);
+    // The handler answers from this snapshot, the one in the cache key (re-reading the
+    // pointer could cross its 5 s isolate cache and store snapshot B under A's key).
+    if (pointer !== null) c.set('pointer', pointer);
     if (pointer !== null && options.prefetch) {
       // Only a head start: whatever goes wrong here, the handler does the reads itself.
       try {
@@ -101,7 +107,8 @@ export function edgeCache(options: EdgeCacheOptions): MiddlewareHandler<AppEnv> 
     const body = await c.res.arrayBuffer();
     const response = new Response(body, c.res);
     if (!response.headers.has('etag')) response.headers.set('etag', await strongEtag(body));
-    response.headers.set('cache-control', `public, max-age=${options.maxAge}, stale-while-revalidate=${options.maxAge * 2}`);
+    const maxAge = cacheMaxAge(c.env);
+    response.headers.set('cache-control', `public, max-age=${maxAge}, stale-while-revalidate=${maxAge * 2}`);
     response.headers.set(CACHE_STATUS_HEADER, 'MISS');
     c.executionCtx.waitUntil(cache.put(key, response.clone()));
     // Clear first: Hono's setter would otherwise copy the old response's headers onto a 304.

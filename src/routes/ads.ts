@@ -13,6 +13,7 @@ import { decodeCursor, encodeCursor } from '../core/submissions/cursor.ts';
 import { adDetail, adListItem, isLive, ownerView } from '../core/submissions/records.ts';
 import { AdCreated, AdDetail, AdInput, AdList, AdPatch, AdsQuery, IdParam, OwnerView, ReportInput } from '../core/submissions/schemas.ts';
 import { derivedManageToken, FORM_TOKEN, hex, hmac, issueFormToken, newId, newManageToken, sha256Hex } from '../core/submissions/tokens.ts';
+import { cacheMaxAge } from '../http/cache.ts';
 import { ApiError } from '../http/problem.ts';
 import { validate } from '../http/validate.ts';
 import { submissionsStore } from '../storage/submissions.ts';
@@ -121,7 +122,7 @@ adsRoutes.get(
     );
     const items = page.records.flatMap((r) => (r.kind === 'ad' ? [adListItem(r)] : []));
     const last = page.records.at(-1);
-    c.header('Cache-Control', `public, max-age=${c.env.CACHE_MAX_AGE}`);
+    c.header('Cache-Control', `public, max-age=${cacheMaxAge(c.env)}`);
     return c.json({ items, next_cursor: page.more && last ? encodeCursor([last.approved_at ?? last.created_at, last.id]) : null });
   },
 );
@@ -146,7 +147,7 @@ adsRoutes.get(
       if (record?.kind === 'ad' && isLive(record, now)) detail = adDetail(record);
     }
     if (detail === null || Date.parse(detail.expires_at) <= now) throw new ApiError('not_found', 'No such ad, or it has expired.');
-    c.header('Cache-Control', `public, max-age=${c.env.CACHE_MAX_AGE}`);
+    c.header('Cache-Control', `public, max-age=${cacheMaxAge(c.env)}`);
     return c.json(detail);
   },
 );

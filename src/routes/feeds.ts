@@ -8,7 +8,7 @@ import * as v from 'valibot';
 import type { AppEnv } from '../app.ts';
 import { Article, ArticleSummary } from '../core/article.ts';
 import { decodeCursor, type FeedResult, pageFeed } from '../core/feed.ts';
-import { Counts, Sections } from '../core/snapshot-format.ts';
+import { Counts, type Pointer, Sections } from '../core/snapshot-format.ts';
 import { setLastModified } from '../http/cache.ts';
 import { ApiError } from '../http/problem.ts';
 import { cursorParam, langParam, limitParam, sectionParam, sourceParam } from '../http/schemas.ts';
@@ -34,14 +34,14 @@ export const FeedResponse = v.object({
 const problem = { description: 'Problem details (RFC 9457)', content: { 'application/problem+json': {} } };
 
 /** Shared by the JSON feed API and the reader feeds (feed.json, RSS, Atom). */
-export async function loadFeed(env: Env, query: FeedQuery): Promise<{ result: FeedResult; builtAt: string }> {
+export async function loadFeed(env: Env, query: FeedQuery, known?: Pointer): Promise<{ result: FeedResult; builtAt: string }> {
   const cursor = query.cursor === undefined ? null : decodeCursor(query.cursor);
   if (query.cursor !== undefined && cursor === null) {
     throw new ApiError('invalid_cursor', 'The cursor is not valid: pass back the next_cursor of a previous page unchanged.', {
       errors: [{ field: 'cursor', message: 'is not a cursor this API issued' }],
     });
   }
-  const pointer = await requirePointer(env.NEWS);
+  const pointer = await requirePointer(env.NEWS, known);
   const result = await pageFeed(snapshotFeedSource(env.NEWS, pointer.snapshot), {
     filter: { section: query.section, lang: query.lang, source: query.source },
     limit: query.limit,
@@ -61,7 +61,7 @@ export const feedRoutes = new Hono<AppEnv>()
     }),
     validate('query', FeedQuery),
     async (c) => {
-      const { result, builtAt } = await loadFeed(c.env, c.req.valid('query'));
+      const { result, builtAt } = await loadFeed(c.env, c.req.valid('query'), c.get('pointer'));
       setLastModified(c, builtAt);
       return c.json(result);
     },
@@ -73,7 +73,7 @@ export const feedRoutes = new Hono<AppEnv>()
       responses: { 200: { description: 'Sections', content: { 'application/json': { schema: resolver(Sections) } } } },
     }),
     async (c) => {
-      const pointer = await requirePointer(c.env.NEWS);
+      const pointer = await requirePointer(c.env.NEWS, c.get('pointer'));
       const sections = await readSections(c.env.NEWS, pointer.snapshot);
       setLastModified(c, pointer.built_at);
       return c.json(sections ?? { sections: [] });
@@ -92,7 +92,7 @@ export const feedRoutes = new Hono<AppEnv>()
     validate('param', v.object({ id: v.pipe(v.string(), v.regex(/^[a-z0-9-]{1,64}$/, 'must be an article id (lowercase letters, digits, dashes)')) })),
     async (c) => {
       const { id } = c.req.valid('param');
-      const pointer = await requirePointer(c.env.NEWS);
+      const pointer = await requirePointer(c.env.NEWS, c.get('pointer'));
       const article = (await readArticle(c.env.NEWS, pointer.snapshot, id)) ?? (await liveArticles(c.env.NEWS, pointer)).find((a) => a.id === id);
       if (!article) throw new ApiError('not_found', `No article has the id "${id}".`);
       setLastModified(c, pointer.built_at);
@@ -112,7 +112,7 @@ export const feedRoutes = new Hono<AppEnv>()
       },
     }),
     async (c) => {
-      const pointer = await requirePointer(c.env.NEWS);
+      const pointer = await requirePointer(c.env.NEWS, c.get('pointer'));
       setLastModified(c, pointer.built_at);
       return c.json({ status: 'ok' as const, snapshot: pointer.snapshot, built_at: pointer.built_at, published_at: pointer.published_at, counts: pointer.counts });
     },

@@ -13,6 +13,7 @@ import { newsArticleId, newsToArticle } from '../core/submissions/news.ts';
 import { isLive } from '../core/submissions/records.ts';
 import { NewsCreated, NewsInput } from '../core/submissions/schemas.ts';
 import { newId } from '../core/submissions/tokens.ts';
+import { cacheMaxAge } from '../http/cache.ts';
 import { ApiError } from '../http/problem.ts';
 import { validate } from '../http/validate.ts';
 import { submissionsStore } from '../storage/submissions.ts';
@@ -63,7 +64,7 @@ newsRoutes.get(
     const id = c.req.valid('param').id.slice(2);
     const record = await submissionsStore(c.env.SUBMISSIONS).get(id);
     if (record?.kind !== 'news' || !isLive(record, Date.now())) throw new ApiError('not_found', 'No such approved news.');
-    c.header('Cache-Control', `public, max-age=${c.env.CACHE_MAX_AGE}`);
+    c.header('Cache-Control', `public, max-age=${cacheMaxAge(c.env)}`);
     return c.json(newsToArticle(record.id, record.content, record.approved_at ?? record.created_at));
   },
 );

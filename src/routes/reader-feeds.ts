@@ -37,7 +37,7 @@ for (const [ext, format] of Object.entries(FORMATS)) {
       async (c) => {
         const query = c.req.valid('query');
         const section = perSection ? c.req.param('section') : undefined;
-        const { result, builtAt } = await loadFeed(c.env, { ...query, section, source: undefined });
+        const { result, builtAt } = await loadFeed(c.env, { ...query, section, source: undefined }, c.get('pointer'));
         const site = c.env.SITE_URL.replace(/\/$/, '');
         const pageUrl = (cursor?: string) => {
           const url = new URL(`${site}${new URL(c.req.url).pathname}`);

@@ -22,6 +22,9 @@ const queryText = v.pipe(
   v.string('is required'),
   v.check((s) => s.trim().length > 0, 'must not be empty'),
   v.maxLength(MAX_QUERY_CHARS, `must be at most ${MAX_QUERY_CHARS} characters`),
+  // Checked here, not in the handler, so a search prefetch never starts for it. A blank or
+  // over-long q already has its message.
+  v.check((s) => s.trim().length === 0 || s.length > MAX_QUERY_CHARS || queryWords(s).length > 0, 'must contain at least one word'),
 );
 
 const DATE_MESSAGE = 'must be a date (2024-11-20) or an ISO 8601 date-time (2024-11-20T10:00:00Z)';
@@ -86,10 +89,6 @@ export const SuggestResponse = v.object({
 });
 
 const problem = { description: 'Problem details (RFC 9457)', content: { 'application/problem+json': {} } };
-
-function badQuery(message: string): ApiError {
-  return new ApiError('invalid_query', `The request query is invalid: q: ${message}`, { errors: [{ field: 'q', message }] });
-}
 
 function toItem(hit: Hit): SearchItem {
   const [id, title, , section, lang, source, published, url] = hit.record;
@@ -162,13 +161,11 @@ export const searchRoutes = new Hono<AppEnv>()
           errors: [{ field: 'cursor', message: 'is not a cursor this API issued for this query' }],
         });
       }
-      if (queryWords(query.q).length === 0) throw badQuery('must contain at least one word');
 
       const started = performance.now();
-      const pointer = await requirePointer(c.env.NEWS);
+      const pointer = await requirePointer(c.env.NEWS, c.get('pointer'));
       const pointerMs = performance.now() - started;
-      const prefetched = c.get('searchReader');
-      const reader = prefetched?.snapshot === pointer.snapshot ? prefetched : snapshotIndex(c.env.NEWS, pointer.snapshot);
+      const reader = c.get('searchReader') ?? snapshotIndex(c.env.NEWS, pointer.snapshot);
       const params: SearchParams = { ...query, offset, limit: query.limit };
       const live = liveIndex(await liveArticles(c.env.NEWS, pointer));
       let result: SearchResult;
@@ -212,8 +209,7 @@ export const searchRoutes = new Hono<AppEnv>()
     validate('query', SuggestQuery),
     async (c) => {
       const query = c.req.valid('query');
-      if (queryWords(query.q).length === 0) throw badQuery('must contain at least one word');
-      const pointer = await requirePointer(c.env.NEWS);
+      const pointer = await requirePointer(c.env.NEWS, c.get('pointer'));
       const own = await new SearchEngine(snapshotIndex(c.env.NEWS, pointer.snapshot)).suggest(query.q, query.limit);
       const live = liveIndex(await liveArticles(c.env.NEWS, pointer));
       const counts = new Map(own.completions.map((s) => [s.word, s.count]));

@@ -10,8 +10,12 @@ import { ApiError } from '../http/problem.ts';
 import { getPointer, readFeedIndex, readFeedPage, readFolded } from './snapshots.ts';
 import { listApprovedNews } from './submissions.ts';
 
-export async function requirePointer(kv: KVNamespace): Promise<Pointer> {
-  const pointer = await getPointer(kv);
+/**
+ * The live pointer, or 503 before the first publish. `known` is the one the edge-cache
+ * middleware already read for this request (its cache key): the answer must come from it.
+ */
+export async function requirePointer(kv: KVNamespace, known?: Pointer): Promise<Pointer> {
+  const pointer = known ?? (await getPointer(kv));
   if (!pointer) throw new ApiError('unavailable', 'No content snapshot has been published yet: run `npm run build:snapshot`.');
   return pointer;
 }
@@ -35,10 +39,18 @@ export async function liveArticles(kv: KVNamespace, pointer: Pointer): Promise<A
   const approved = await listApprovedNews(kv);
   if (approved.length === 0) return approved;
   const folded = await readFolded(kv, pointer.snapshot);
+  // Both are cached objects: the same pair gives the same list (and search reuses its index).
+  const memo = liveMemo.get(approved);
+  if (memo && memo.folded === folded) return memo.articles;
   // A snapshot without the list (format-1 fixture) folded nothing.
   const inSnapshot = new Set(folded?.ids ?? []);
-  return approved.filter((a) => !inSnapshot.has(a.id));
+  const articles = approved.filter((a) => !inSnapshot.has(a.id));
+  liveMemo.set(approved, { folded, articles });
+  return articles;
 }
+
+/** Keyed by the cached approved list; `folded` is compared by identity. */
+const liveMemo = new WeakMap<readonly Article[], { folded: unknown; articles: Article[] }>();
 
 const versions = new WeakMap<readonly Article[], string>();
 

@@ -5,6 +5,7 @@
  */
 import type { Article } from '../core/article.ts';
 import { SEARCH_HEAD_KEY, searchKey } from '../core/keys.ts';
+import { fnv1a64 } from '../core/normalize.ts';
 import { buildSearchParts } from '../core/search/build.ts';
 import { PartCache } from '../core/cache.ts';
 import { IndexReader } from '../core/search/reader.ts';
@@ -53,28 +54,19 @@ export function searchHead(kv: KVNamespace): Companion {
   };
 }
 
-/** Bytes and entries the isolate's index cache holds (Server-Timing, benchmark). */
-export function indexCacheStats() {
-  return { bytes: cache.bytes, entries: cache.size, hits: cache.hits, misses: cache.misses };
-}
-
 /** Live reader news change rarely; the index over them is rebuilt only when they change. */
-let live: { signature: string; parts: Map<string, string> } | undefined;
+let live: { articles: readonly Article[]; signature: string; id: string; parts: Map<string, string> } | undefined;
 const liveCache = new PartCache(4 * 1024 * 1024);
 
 /** An index over the given articles, or null if there are none. Rebuilt when they change. */
 export function liveIndex(articles: readonly Article[]): IndexReader | null {
   if (articles.length === 0) return null;
-  const signature = articles.map((a) => `${a.id}@${a.published}`).join('|');
-  if (live?.signature !== signature) {
-    live = { signature, parts: new Map(buildSearchParts(articles).map((p) => [p.part, p.value])) };
+  // The same list object (liveArticles memoises it) needs no signature at all.
+  if (live?.articles !== articles) {
+    const signature = articles.map((a) => `${a.id}@${a.published}`).join('|');
+    if (live?.signature === signature) live = { ...live, articles };
+    else live = { articles, signature, id: `live-${articles.length}-${fnv1a64(signature)}`, parts: new Map(buildSearchParts(articles).map((p) => [p.part, p.value])) };
   }
   const parts = live.parts;
-  return new IndexReader(`live-${articles.length}-${signature.length}-${hash(signature)}`, async (names) => new Map(names.map((n) => [n, parts.get(n) ?? null])), liveCache);
-}
-
-function hash(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  return h.toString(36);
+  return new IndexReader(live.id, async (names) => new Map(names.map((n) => [n, parts.get(n) ?? null])), liveCache);
 }

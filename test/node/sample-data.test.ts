@@ -4,7 +4,7 @@ import * as v from 'valibot';
 import { SaxesParser } from 'saxes';
 import { describe, expect, it } from 'vitest';
 import { parseFeedFile } from '../../scripts/lib/feed-input.ts';
-import { belarusParagraphs, buildNewsPageRecords, toJsonl } from '../../scripts/sample/make-news-page.ts';
+import { belarusParagraphs, buildNewsPageRecords, IN_FEEDS, toJsonl } from '../../scripts/sample/make-news-page.ts';
 import { RawArticle } from '../../src/core/article.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -165,6 +165,11 @@ describe('scripts/sample/news-page.jsonl', () => {
       expect.arrayContaining(['У Львові зросли ціни на м’ясо на ринках', "У Львові зросли ціни на м'ясо на ринках"]),
     );
     expect(uk.some((r) => /Києв/.test(r.title))).toBe(true);
+  });
+
+  it('has every headline make-news-page.ts leaves to the sample feeds in one of them', () => {
+    const titles = new Set(feedRecords.map((r) => r.title));
+    expect(IN_FEEDS.filter((t) => !titles.has(t))).toEqual([]);
   });
 
   it('repeats one English headline across inputs (jsonl and the Atom feed)', () => {

@@ -209,7 +209,3 @@ export const STOP_WORDS = new Set(
   ).split(' '),
 );
 
-// A fresh isolate runs each stemmer and the Unicode word pattern for the first time on its
-// first query: doing it once while the module loads moves that cost (several milliseconds
-// in workerd) to isolate start-up, before any request waits on it.
-for (const lang of ['ru', 'uk', 'en'] as const) for (const token of tokenize('Пример слова example words')) stem(token.term, lang);

@@ -107,14 +107,6 @@ export function queryWords(q: string): { text: string; prefix: boolean }[] {
 
 const baseVariants = (text: string): Variant[] => [{ term: text, weight: WEIGHTS.exact }, ...queryStemTerms(text).map((term) => ({ term, weight: WEIGHTS.stem }))];
 
-/** Publication date of a document (ms), interpolated between the sampled dates. */
-export function docDate(meta: LoadedMeta, doc: number): number {
-  const i = Math.floor(doc / meta.date_stride);
-  const newer = meta.sampleDates[i] ?? meta.newest;
-  const older = meta.sampleDates[i + 1] ?? newer;
-  return newer + ((older - newer) * (doc % meta.date_stride)) / meta.date_stride;
-}
-
 /**
  * The recency factor of every date sample, computed once per snapshot: a document takes its
  * sample's factor (one sample per document up to 16k documents; at 1M, per 62 neighbours
