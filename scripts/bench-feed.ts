@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { median } from './bench/stats.ts';
 
 const { values } = parseArgs({
   options: { rounds: { type: 'string', default: '3' }, seconds: { type: 'string', default: '5' }, connections: { type: 'string', default: '10' }, port: { type: 'string', default: '8797' } },
@@ -22,7 +23,6 @@ const port = Number(values.port);
 const base = `http://127.0.0.1:${port}`;
 const persist = mkdtempSync(join(tmpdir(), 'edge-news-bench-'));
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function waitForServer(): Promise<void> {
   for (let i = 0; i < 120; i++) {

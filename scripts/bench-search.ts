@@ -18,6 +18,7 @@ import { buildSearchParts } from '../src/core/search/build.ts';
 import { type BaselineResult, flexSearch, lunrLanguages, miniSearchAsIs, orama } from './bench/baselines.ts';
 import { corpus, DATA_DIR, loadReal } from './bench/corpus.ts';
 import { QUERIES, searchPath } from './bench/queries.ts';
+import { median, percentile } from './bench/stats.ts';
 import { bundleApp, bundleMiniSearchWorker, instance, isolateMemory, seed, timedFetch, type Timed } from './bench/workerd.ts';
 
 const { values: args } = parseArgs({
@@ -53,11 +54,6 @@ const log = (msg: string) => console.log(`[${((performance.now() - t0) / 1000).t
 const label = (n: number) => (n >= 1_000_000 ? `${n / 1_000_000}M` : `${n / 1_000}k`);
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 const f1 = (n: number) => n.toFixed(1);
-const median = (xs: number[]) => percentile(xs, 50);
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
 
 interface Built {
   buildMs: number;

@@ -16,6 +16,7 @@ import MiniSearch from 'minisearch';
 import type { Article } from '../../src/core/article.ts';
 import { type IndexedDoc, miniSearchOptions } from '../../src/core/search/options.ts';
 import type { BenchQuery } from './queries.ts';
+import { percentile } from './stats.ts';
 
 const require = createRequire(import.meta.url);
 (require('lunr-languages/lunr.stemmer.support.js') as (l: typeof lunr) => void)(lunr);
@@ -33,10 +34,6 @@ export interface BaselineResult {
 }
 
 const now = () => performance.now();
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-};
 
 async function timeQueries(queries: readonly BenchQuery[], rounds: number, run: (q: BenchQuery) => Promise<number> | number) {
   const times: number[] = [];

@@ -12,6 +12,7 @@ import { SearchEngine, type SearchParams } from '../../src/core/search/query.ts'
 import { IndexReader } from '../../src/core/search/reader.ts';
 import { INDEX_CACHE_BYTES } from '../../src/storage/search-index.ts';
 import { type BenchQuery, QUERIES } from './queries.ts';
+import { percentile } from './stats.ts';
 
 const [kvPersist, snapshot, roundsArg] = process.argv.slice(2);
 if (!kvPersist || !snapshot) throw new Error('usage: engine-warm.ts <kv dir> <snapshot> <rounds>');
@@ -60,6 +61,5 @@ for (let r = 0; r < rounds; r++) {
 gc?.();
 const heapBytes = process.memoryUsage().heapUsed - heapBefore;
 await mf.dispose();
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? 0;
-const kinds = Object.fromEntries([...byKind].map(([kind, xs]) => [kind, [pct(xs, 50), pct(xs, 95)]]));
-console.log(JSON.stringify({ warmP50: pct(times, 50), warmP95: pct(times, 95), warmP99: pct(times, 99), cacheBytes: cache.bytes, heapBytes, kinds }));
+const kinds = Object.fromEntries([...byKind].map(([kind, xs]) => [kind, [percentile(xs, 50), percentile(xs, 95)]]));
+console.log(JSON.stringify({ warmP50: percentile(times, 50), warmP95: percentile(times, 95), warmP99: percentile(times, 99), cacheBytes: cache.bytes, heapBytes, kinds }));

@@ -3,6 +3,16 @@
  * back it with a real `KVNamespace` (storage/kv-binding.ts); `--remote` publishing backs
  * it with `wrangler kv bulk` (scripts/lib/remote-kv.ts). Values are strings (JSON).
  */
+import * as v from 'valibot';
+
+/** A stored JSON value checked against its schema (null when absent); a mismatch names the key. */
+export function parseStored<S extends v.GenericSchema>(key: string, text: string | null, schema: S): v.InferOutput<S> | null {
+  if (text === null) return null;
+  const parsed = v.safeParse(schema, JSON.parse(text));
+  if (!parsed.success) throw new Error(`KV value at ${key} does not match its schema: ${v.summarize(parsed.issues)}`);
+  return parsed.output;
+}
+
 export interface KvEntry {
   key: string;
   value: string;

@@ -8,18 +8,14 @@
  */
 import * as v from 'valibot';
 import { isSnapshotId, MANIFEST_PREFIX, manifestKey, POINTER_KEY, SEARCH_HEAD_KEY, searchKey, snapshotPrefix } from './keys.ts';
-import type { KvEntry, KvStore } from './kv-store.ts';
+import { type KvEntry, type KvStore, parseStored } from './kv-store.ts';
 import { type BuiltSnapshot, pointerFor } from './snapshot.ts';
 import { Manifest, Pointer } from './snapshot-format.ts';
 
 export type Progress = (stage: string, done: number, total: number) => void;
 
 async function readParsed<S extends v.GenericSchema>(store: KvStore, key: string, schema: S): Promise<v.InferOutput<S> | null> {
-  const raw = await store.get(key);
-  if (raw === null) return null;
-  const parsed = v.safeParse(schema, JSON.parse(raw));
-  if (!parsed.success) throw new Error(`${key} does not match its schema: ${v.summarize(parsed.issues)}`);
-  return parsed.output;
+  return parseStored(key, await store.get(key), schema);
 }
 
 export const readPointer = (store: KvStore) => readParsed(store, POINTER_KEY, Pointer);

@@ -112,3 +112,6 @@ export function fieldErrors(issues: readonly StandardSchemaV1.Issue[]): FieldErr
     message: issue.message,
   }));
 }
+
+/** An OpenAPI response entry for a problem+json answer. */
+export const problemDoc = (description = 'Problem details (RFC 9457)') => ({ description, content: { 'application/problem+json': {} } });

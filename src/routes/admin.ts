@@ -10,7 +10,7 @@ import { decodeCursor, encodeCursor } from '../core/submissions/cursor.ts';
 import { adminItem } from '../core/submissions/records.ts';
 import { AdminItem, AdminList, AdminQuery, ModerationAction } from '../core/submissions/schemas.ts';
 import { sameSecret } from '../core/submissions/tokens.ts';
-import { ApiError } from '../http/problem.ts';
+import { ApiError, problemDoc } from '../http/problem.ts';
 import { validate } from '../http/validate.ts';
 import { forgetApprovedNews, submissionsStore } from '../storage/submissions.ts';
 import { clientIp } from './submission-guards.ts';
@@ -34,7 +34,6 @@ const requireAdmin: MiddlewareHandler<AppEnv> = async function requireAdmin(c, n
   await next();
 };
 
-const problem = (description: string) => ({ description, content: { 'application/problem+json': {} } });
 
 export const adminRoutes = new Hono<AppEnv>();
 adminRoutes.use('/v1/admin/*', requireAdmin);
@@ -46,8 +45,8 @@ adminRoutes.get(
     summary: 'Submissions by status (default pending), oldest first, contact details included',
     responses: {
       200: { description: 'A page of submissions', content: { 'application/json': { schema: resolver(AdminList) } } },
-      400: problem('Bad query or cursor'),
-      401: problem('Missing or wrong admin token'),
+      400: problemDoc('Bad query or cursor'),
+      401: problemDoc('Missing or wrong admin token'),
     },
   }),
   validate('query', AdminQuery),
@@ -69,9 +68,9 @@ adminRoutes.post(
     summary: 'Approve or reject a submission (approving a held ad restores it and clears its reports)',
     responses: {
       200: { description: 'The submission after the change', content: { 'application/json': { schema: resolver(AdminItem) } } },
-      400: problem('Bad id or action'),
-      401: problem('Missing or wrong admin token'),
-      404: problem('No such submission'),
+      400: problemDoc('Bad id or action'),
+      401: problemDoc('Missing or wrong admin token'),
+      404: problemDoc('No such submission'),
     },
   }),
   validate('param', ModerationAction),

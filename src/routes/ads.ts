@@ -14,10 +14,10 @@ import { adDetail, adListItem, isLive, ownerView } from '../core/submissions/rec
 import { AdCreated, AdDetail, AdInput, AdList, AdPatch, AdsQuery, IdParam, OwnerView, ReportInput } from '../core/submissions/schemas.ts';
 import { derivedManageToken, FORM_TOKEN, hex, hmac, issueFormToken, newId, newManageToken, sha256Hex } from '../core/submissions/tokens.ts';
 import { cacheMaxAge } from '../http/cache.ts';
-import { ApiError } from '../http/problem.ts';
+import { ApiError, problemDoc } from '../http/problem.ts';
 import { validate } from '../http/validate.ts';
 import { submissionsStore } from '../storage/submissions.ts';
-import { acceptOnce, clientIp, IDEMPOTENCY_PARAMETER, json, jsonBody, problem, rateLimit, secretsOf, submitErrors } from './submission-guards.ts';
+import { acceptOnce, clientIp, IDEMPOTENCY_PARAMETER, json, jsonBody, rateLimit, secretsOf, submitErrors } from './submission-guards.ts';
 
 type Ctx = Context<AppEnv>;
 
@@ -109,7 +109,7 @@ adsRoutes.get(
   describeRoute({
     tags: ['submissions'],
     summary: 'Approved, unexpired ads, newest first (no contact details)',
-    responses: { 200: { description: 'A page of ads', content: json(AdList) }, 400: problem('Bad query or cursor') },
+    responses: { 200: { description: 'A page of ads', content: json(AdList) }, 400: problemDoc('Bad query or cursor') },
   }),
   validate('query', AdsQuery),
   async (c) => {
@@ -132,7 +132,7 @@ adsRoutes.get(
   describeRoute({
     tags: ['submissions'],
     summary: 'One approved, unexpired ad, with contact details',
-    responses: { 200: { description: 'The ad', content: json(AdDetail) }, 404: problem('No such live ad') },
+    responses: { 200: { description: 'The ad', content: json(AdDetail) }, 404: problemDoc('No such live ad') },
   }),
   validate('param', IdParam),
   async (c) => {
@@ -154,9 +154,9 @@ adsRoutes.get(
 
 const ownerResponses = {
   200: { description: 'The ad as stored, with its status', content: json(OwnerView) },
-  401: problem('No manage token'),
-  403: problem('Wrong manage token'),
-  404: problem('No such ad'),
+  401: problemDoc('No manage token'),
+  403: problemDoc('Wrong manage token'),
+  404: problemDoc('No such ad'),
 };
 
 adsRoutes.get(
@@ -222,7 +222,7 @@ adsRoutes.post(
   describeRoute({
     tags: ['submissions'],
     summary: 'Report an ad; enough distinct reporters put it on hold for a moderator',
-    responses: { 202: { description: 'Report received', content: json(v.object({ status: v.literal('received') })) }, 404: problem('No such live ad'), ...submitErrors },
+    responses: { 202: { description: 'Report received', content: json(v.object({ status: v.literal('received') })) }, 404: problemDoc('No such live ad'), ...submitErrors },
   }),
   rateLimit('report'),
   validate('param', IdParam),

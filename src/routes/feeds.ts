@@ -10,7 +10,7 @@ import { Article, ArticleSummary } from '../core/article.ts';
 import { decodeCursor, type FeedResult, pageFeed } from '../core/feed.ts';
 import { Counts, type Pointer, Sections } from '../core/snapshot-format.ts';
 import { setLastModified } from '../http/cache.ts';
-import { ApiError } from '../http/problem.ts';
+import { ApiError, problemDoc } from '../http/problem.ts';
 import { cursorParam, langParam, limitParam, sectionParam, sourceParam } from '../http/schemas.ts';
 import { validate } from '../http/validate.ts';
 import { liveArticles, liveSummaries, requirePointer, snapshotFeedSource } from '../storage/feed.ts';
@@ -31,7 +31,7 @@ export const FeedResponse = v.object({
   total: v.number(),
 });
 
-const problem = { description: 'Problem details (RFC 9457)', content: { 'application/problem+json': {} } };
+const problem = problemDoc();
 
 /** Shared by the JSON feed API and the reader feeds (feed.json, RSS, Atom). */
 export async function loadFeed(env: Env, query: FeedQuery, known?: Pointer): Promise<{ result: FeedResult; builtAt: string }> {

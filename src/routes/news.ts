@@ -14,7 +14,7 @@ import { isLive } from '../core/submissions/records.ts';
 import { NewsCreated, NewsInput } from '../core/submissions/schemas.ts';
 import { newId } from '../core/submissions/tokens.ts';
 import { cacheMaxAge } from '../http/cache.ts';
-import { ApiError } from '../http/problem.ts';
+import { ApiError, problemDoc } from '../http/problem.ts';
 import { validate } from '../http/validate.ts';
 import { submissionsStore } from '../storage/submissions.ts';
 import { acceptOnce, IDEMPOTENCY_PARAMETER, jsonBody, rateLimit, submitErrors } from './submission-guards.ts';
@@ -56,7 +56,7 @@ newsRoutes.get(
     summary: 'One approved piece of reader news, as an article',
     responses: {
       200: { description: 'The article', content: { 'application/json': { schema: resolver(Article) } } },
-      404: { description: 'Not approved, or no such news', content: { 'application/problem+json': {} } },
+      404: problemDoc('Not approved, or no such news'),
     },
   }),
   validate('param', v.object({ id: v.pipe(v.string(), v.regex(/^n-[a-z2-7]{20}$/, 'must be a reader news id (n-...)')) })),

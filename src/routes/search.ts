@@ -9,7 +9,7 @@ import type { AppEnv } from '../app.ts';
 import { decodeSearchCursor, encodeSearchCursor, MAX_OFFSET, queryDigest } from '../core/search/cursor.ts';
 import type { Pointer } from '../core/snapshot-format.ts';
 import { type Hit, queryWords, SearchEngine, type SearchParams, type SearchResult } from '../core/search/query.ts';
-import { ApiError } from '../http/problem.ts';
+import { ApiError, problemDoc } from '../http/problem.ts';
 import { cursorParam, langParam, limitParam, sourceParam } from '../http/schemas.ts';
 import { validate } from '../http/validate.ts';
 import { liveArticles, requirePointer } from '../storage/feed.ts';
@@ -88,7 +88,7 @@ export const SuggestResponse = v.object({
   suggestions: v.array(v.object({ word: v.string(), count: v.number() })),
 });
 
-const problem = { description: 'Problem details (RFC 9457)', content: { 'application/problem+json': {} } };
+const problem = problemDoc();
 
 function toItem(hit: Hit): SearchItem {
   const [id, title, , section, lang, source, published, url] = hit.record;

@@ -11,20 +11,19 @@ import type { AppEnv } from '../app.ts';
 import { clientNetwork } from '../core/submissions/client.ts';
 import { LIMITS } from '../core/submissions/schemas.ts';
 import { canonicalJson, checkFormToken, deriveSecret, sha256Hex } from '../core/submissions/tokens.ts';
-import { ApiError } from '../http/problem.ts';
+import { ApiError, problemDoc } from '../http/problem.ts';
 import { submissionsStore } from '../storage/submissions.ts';
 import type { Accepted, CreateOutcome } from '../storage/submissions/store.ts';
 
 type Ctx = Context<AppEnv>;
 
 export const json = (schema: v.GenericSchema) => ({ 'application/json': { schema: resolver(schema) } });
-export const problem = (description: string) => ({ description, content: { 'application/problem+json': {} } });
 export const submitErrors = {
-  400: problem('Malformed JSON, or a field is invalid (each one named in `errors`)'),
-  413: problem(`Body over ${LIMITS.bodyBytes} bytes`),
-  415: problem('Content-Type is not application/json'),
-  422: problem('Idempotency-Key reused with another body, or the submission was refused'),
-  429: problem('Too many submissions from this client; see Retry-After'),
+  400: problemDoc('Malformed JSON, or a field is invalid (each one named in `errors`)'),
+  413: problemDoc(`Body over ${LIMITS.bodyBytes} bytes`),
+  415: problemDoc('Content-Type is not application/json'),
+  422: problemDoc('Idempotency-Key reused with another body, or the submission was refused'),
+  429: problemDoc('Too many submissions from this client; see Retry-After'),
 };
 
 export const IDEMPOTENCY_PARAMETER = {

@@ -7,6 +7,7 @@ import * as v from 'valibot';
 import { Article } from '../core/article.ts';
 import { articleKey, feedIndexKey, feedPageKey, foldedKey, POINTER_KEY, sectionsKey } from '../core/keys.ts';
 import { PartCache } from '../core/cache.ts';
+import { parseStored } from '../core/kv-store.ts';
 import { FeedPage, Folded, Pointer, Sections } from '../core/snapshot-format.ts';
 
 export const POINTER_TTL_MS = 5_000;
@@ -40,7 +41,7 @@ export function getPointer(kv: KVNamespace, { companion, now = Date.now() }: { c
 
 async function readWithCompanion(kv: KVNamespace, companion: Companion): Promise<Pointer | null> {
   const values = await kv.get([POINTER_KEY, companion.key], 'text');
-  const pointer = parseValue(POINTER_KEY, values.get(POINTER_KEY) ?? null, Pointer);
+  const pointer = parseStored(POINTER_KEY, values.get(POINTER_KEY) ?? null, Pointer);
   try {
     companion.use(values.get(companion.key) ?? null, pointer);
   } catch (error) {
@@ -56,14 +57,7 @@ export function forgetPointer(): void {
 }
 
 async function readJson<S extends v.GenericSchema>(kv: KVNamespace, key: string, schema: S): Promise<v.InferOutput<S> | null> {
-  return parseValue(key, await kv.get(key, 'text'), schema);
-}
-
-function parseValue<S extends v.GenericSchema>(key: string, text: string | null, schema: S): v.InferOutput<S> | null {
-  if (text === null) return null;
-  const parsed = v.safeParse(schema, JSON.parse(text));
-  if (!parsed.success) throw new Error(`KV value at ${key} does not match its schema: ${v.summarize(parsed.issues)}`);
-  return parsed.output;
+  return parseStored(key, await kv.get(key, 'text'), schema);
 }
 
 /**
@@ -79,7 +73,7 @@ export function readSnapshotValue<S extends v.GenericSchema>(kv: KVNamespace, ke
   return parsedValues.get(key, async () => {
     const text = await kv.get(key, 'text');
     // UTF-16 in memory: about twice the JSON text.
-    return { value: parseValue(key, text, schema), bytes: text === null ? key.length : text.length * 2 };
+    return { value: parseStored(key, text, schema), bytes: text === null ? key.length : text.length * 2 };
   });
 }
 

@@ -5,21 +5,15 @@
  * `listApprovedNews` runs on feed and search requests: one KV read, cached per isolate for
  * APPROVED_NEWS_TTL_MS, concurrent requests sharing one in-flight read.
  */
-import * as v from 'valibot';
 import type { Article } from '../core/article.ts';
 import { APPROVED_NEWS_KEY, NEWS_ARCHIVE_PREFIX } from '../core/keys.ts';
-import type { KvStore } from '../core/kv-store.ts';
+import { type KvStore, parseStored } from '../core/kv-store.ts';
 import { ApprovedNewsList, mergeArticles, NewsArchiveChunk } from '../core/submissions/news.ts';
 import type { SubmissionsStore } from './submissions/store.ts';
 
 export const APPROVED_NEWS_TTL_MS = 5_000;
 
-function parseApproved(raw: unknown): Article[] {
-  if (raw === null) return [];
-  const parsed = v.safeParse(ApprovedNewsList, raw);
-  if (!parsed.success) throw new Error(`KV value at ${APPROVED_NEWS_KEY} does not match its schema: ${v.summarize(parsed.issues)}`);
-  return parsed.output.items;
-}
+const parseApproved = (text: string | null): Article[] => parseStored(APPROVED_NEWS_KEY, text, ApprovedNewsList)?.items ?? [];
 
 let cached: { kv: KVNamespace; at: number; items: Promise<Article[]> } | undefined;
 
@@ -30,7 +24,7 @@ let cached: { kv: KVNamespace; at: number; items: Promise<Article[]> } | undefin
  */
 export function listApprovedNews(kv: KVNamespace, now = Date.now()): Promise<Article[]> {
   if (cached && cached.kv === kv && now - cached.at < APPROVED_NEWS_TTL_MS) return cached.items;
-  const items = kv.get(APPROVED_NEWS_KEY, 'json').then(parseApproved);
+  const items = kv.get(APPROVED_NEWS_KEY, 'text').then(parseApproved);
   cached = { kv, at: now, items };
   // A failed read must not stay cached for the whole TTL.
   items.catch(() => {
@@ -54,15 +48,9 @@ export function forgetApprovedNews(): void {
 export async function approvedNewsFromStore(store: KvStore): Promise<Article[]> {
   const [live, months] = await Promise.all([store.get(APPROVED_NEWS_KEY), store.list(NEWS_ARCHIVE_PREFIX)]);
   const chunks = await Promise.all(
-    months.map(async (key) => {
-      const raw = await store.get(key);
-      if (raw === null) return [];
-      const parsed = v.safeParse(NewsArchiveChunk, JSON.parse(raw));
-      if (!parsed.success) throw new Error(`KV value at ${key} does not match its schema: ${v.summarize(parsed.issues)}`);
-      return parsed.output.items;
-    }),
+    months.map(async (key) => parseStored(key, await store.get(key), NewsArchiveChunk)?.items ?? []),
   );
-  return mergeArticles([...chunks, parseApproved(live === null ? null : JSON.parse(live))]);
+  return mergeArticles([...chunks, parseApproved(live)]);
 }
 
 /** The one `SubmissionsStore` instance that holds every submission (strongly consistent). */
