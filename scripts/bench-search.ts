@@ -117,7 +117,7 @@ async function benchSize(n: number, real: readonly Article[], appScript: string,
     const parts = buildSearchParts(articles, (done, total) => {
       if (done % 100_000 < 4_000 || done === total) log(`   indexed ${done}/${total}`);
     });
-    const sizesOf = parts.map((p) => Buffer.byteLength(p.value));
+    const sizesOf = parts.map((p) => p.bytes);
     built = {
       buildMs: performance.now() - started,
       parts: parts.length,

@@ -12,6 +12,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { fnv1a32 } from '../../src/core/normalize.ts';
 
 /** The RawArticle input shape (src/core/article.ts), with the keys this sample uses. */
 export interface SampleRecord {
@@ -614,20 +615,10 @@ export function belarusParagraphs(seed: string): string[] {
     .filter((line) => line.length > 0);
 }
 
-/** FNV-1a, for stable made-up article numbers in urls. */
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (const ch of text) {
-    hash ^= ch.codePointAt(0) ?? 0;
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash;
-}
-
 function urlFor(source: string, section: string, at: string, title: string): string {
   const host = HOSTS[source];
   if (!host) throw new Error(`no host for source ${source}`);
-  return `https://${host}/${section}/${at.slice(0, 10).replaceAll('-', '/')}/${fnv1a(title) % 900000 + 100000}/`;
+  return `https://${host}/${section}/${at.slice(0, 10).replaceAll('-', '/')}/${fnv1a32(title) % 900000 + 100000}/`;
 }
 
 function iso(at: string, plusMinutes = 0): string {

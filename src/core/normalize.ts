@@ -104,6 +104,16 @@ export function canonicalUrl(input: string | null | undefined): string | null {
  * FNV-1a, 64 bit (http://www.isthe.com/chongo/tech/comp/fnv/): stable, fast, synchronous
  * in every runtime. Ids only need to be stable and well spread, not secret.
  */
+/** 32-bit FNV-1a over code points: cheap stable digests and made-up numbers, not security. */
+export function fnv1a32(text: string): number {
+  let hash = 0x811c9dc5;
+  for (const ch of text) {
+    hash ^= ch.codePointAt(0) ?? 0;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
+}
+
 export function fnv1a64(input: string): string {
   let hash = 0xcbf29ce484222325n;
   const bytes = new TextEncoder().encode(input);

@@ -92,10 +92,9 @@ export function buildSnapshot(
   add(foldedKey(id), { ids: [...(stats.folded ?? [])] });
 
   const searchParts = buildSearchParts(sorted, (done, total) => options.onProgress?.('search', done, total));
+  // Each part's size was checked by the search build (MAX_PART_BYTES, the same bound).
   for (const part of searchParts) {
-    const size = utf8.encode(part.value).length;
-    if (size > MAX_VALUE_BYTES) throw new Error(`search part ${part.part} is ${size} bytes, over the ${MAX_VALUE_BYTES} byte limit`);
-    bytes += size;
+    bytes += part.bytes;
     entries.push({ key: searchKey(id, part.part), value: part.value });
   }
 

@@ -207,11 +207,7 @@ adsRoutes.post(
   requireManageToken,
   async (c) => {
     const { id } = c.req.valid('param');
-    const hash = await ownerTokenHash(c);
-    const store = submissionsStore(c.env.SUBMISSIONS);
-    const now = Date.now();
-    const current = ownerOutcome(await store.ownerGet(id, hash));
-    const renewed = ownerOutcome(await store.ownerRenew(id, hash, expiresAt(current.record.content.category, now), now));
+    const renewed = ownerOutcome(await submissionsStore(c.env.SUBMISSIONS).ownerRenew(id, await ownerTokenHash(c), Date.now()));
     noStore(c);
     return c.json(ownerView(renewed.record));
   },

@@ -39,6 +39,8 @@ import { miniSearchOptions } from './options.ts';
 export interface SearchPart {
   part: string;
   value: string;
+  /** UTF-8 length of `value`, checked against MAX_PART_BYTES when the part was made. */
+  bytes: number;
 }
 
 const PROGRESS_EVERY = 5_000;
@@ -86,12 +88,12 @@ function averageLengths(docs: readonly Article[]): number[] {
   return sums.map((sum) => Math.max(1, sum / Math.max(1, n)));
 }
 
-function assertPartSize(part: SearchPart): SearchPart {
+function assertPartSize(part: Omit<SearchPart, 'bytes'>): SearchPart {
   const bytes = utf8.encode(part.value).length;
   if (bytes > MAX_PART_BYTES) {
     throw new Error(`search index: part "${part.part}" is ${bytes} bytes, over the ${MAX_PART_BYTES}-byte limit per KV value`);
   }
-  return part;
+  return { ...part, bytes };
 }
 
 /** Cuts sorted entries into parts of about `target` characters each. */

@@ -5,6 +5,7 @@
  * snapshot; after a deploy the offset continues in the new snapshot's ranking.
  */
 import * as v from 'valibot';
+import { fnv1a32 } from '../normalize.ts';
 
 /** Deepest page a cursor may reach: ranking beyond it is noise, and it bounds the work. */
 export const MAX_OFFSET = 1_000;
@@ -14,12 +15,7 @@ type Cursor = v.InferOutput<typeof Cursor>;
 
 /** FNV-1a over the query's canonical form: a cheap, stable digest, not a security measure. */
 export function queryDigest(parts: readonly (string | number | undefined)[]): string {
-  let hash = 0x811c9dc5;
-  for (const ch of JSON.stringify(parts)) {
-    hash ^= ch.codePointAt(0) ?? 0;
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash.toString(36);
+  return fnv1a32(JSON.stringify(parts)).toString(36);
 }
 
 export function encodeSearchCursor(offset: number, digest: string): string {

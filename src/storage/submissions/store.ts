@@ -268,11 +268,11 @@ export class SubmissionsStore extends DurableObject<Env> {
     return found;
   }
 
-  /** Extends the expiry to `expiresAt` (never shortens it). */
-  async ownerRenew(id: string, tokenHash: string, expiresAt: number, now: number): Promise<OwnerResult> {
+  /** Extends the expiry to now + the ad's category period (never shortens it). */
+  async ownerRenew(id: string, tokenHash: string, now: number): Promise<OwnerResult> {
     const found = this.owned(id, tokenHash);
     if (found.result !== 'ok') return found;
-    this.sql.exec('UPDATE submission_v1 SET expires_at = MAX(expires_at, ?), updated_at = ? WHERE id = ?', expiresAt, now, id);
+    this.sql.exec('UPDATE submission_v1 SET expires_at = MAX(expires_at, ?), updated_at = ? WHERE id = ?', expiresAt(found.record.content.category, now), now, id);
     await this.project([`ad:${id}`], now);
     return this.owned(id, tokenHash);
   }
