@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { AdList, AdminItem, AdminList } from '../../src/core/submissions/schemas.ts';
-import { admin, freshIp, postAd, send, validNews } from './submissions-helpers.ts';
+import { admin, freshIp, postAd, postNews, send } from './submissions-helpers.ts';
 
 // Projection writes to one KV key are spaced 1 s apart (KV's limit), so some flows take seconds.
 vi.setConfig({ testTimeout: 30_000 });
@@ -76,8 +76,7 @@ describe('moderation flow', () => {
   });
 
   it('filters by kind and pages oldest first', async () => {
-    const news = await send('POST', '/v1/news', await validNews());
-    const newsId = ((await news.json()) as { id: string }).id;
+    const newsId = (await postNews()).body.id;
     const onlyNews = await queue('status=pending&kind=news&limit=100');
     expect(onlyNews.items.every((i) => i.kind === 'news')).toBe(true);
     expect(onlyNews.items.map((i) => i.id)).toContain(newsId);

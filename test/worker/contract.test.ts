@@ -7,6 +7,7 @@ import { exports } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { forgetPointer } from '../../src/storage/snapshots.ts';
 import { article, seedSnapshot } from './seed.ts';
+import { expectClientError } from './expect-problem.ts';
 
 interface Operation {
   parameters?: { name: string; in: string }[];
@@ -26,17 +27,6 @@ beforeAll(async () => {
 const BAD_VALUES = ['', '-1', '0', '999999999999', 'NaN', '%00', '<script>', 'ü'.repeat(600), '2024-13-45', 'null'];
 const fill = (path: string, value: string) => path.replace(/\{[^}]+\}/g, encodeURIComponent(value));
 
-async function expectClientError(res: Response, what: string) {
-  const text = await res.text();
-  expect(res.status, `${what} -> ${res.status} ${text.slice(0, 200)}`).toBeLessThan(500);
-  if (res.status >= 400) {
-    expect(res.headers.get('content-type'), what).toBe('application/problem+json');
-    const problem = JSON.parse(text) as { status: number; code: string; detail: string; title: string };
-    expect(problem.status, what).toBe(res.status);
-    expect(typeof problem.code, what).toBe('string');
-    expect(problem.detail, what).not.toMatch(/\n\s+at |\.ts:\d+/);
-  }
-}
 
 describe('every route answers bad input with a 4xx problem', () => {
   it('has routes to check', () => {

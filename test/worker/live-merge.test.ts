@@ -12,7 +12,7 @@ import { bindingStore } from '../../src/storage/kv-binding.ts';
 import { forgetPointer } from '../../src/storage/snapshots.ts';
 import { approvedNewsFromStore, forgetApprovedNews } from '../../src/storage/submissions.ts';
 import { article, seedSnapshot } from './seed.ts';
-import { approve, send, validNews } from './submissions-helpers.ts';
+import { approve, postNews } from './submissions-helpers.ts';
 
 vi.setConfig({ testTimeout: 60_000 });
 
@@ -46,9 +46,9 @@ describe('live merge of approved reader news', () => {
 
   it('shows a new approval on a feed URL that was cached before it', async () => {
     expect((await get<Feed>('/v1/feed?limit=50')).items).toHaveLength(9);
-    const posted = await send('POST', '/v1/news', await validNews({ title: 'Volunteers repaint the old footbridge in Zubrovka', section: 'world', lang: 'en' }));
-    expect(posted.status).toBe(201);
-    id = `n-${((await posted.json()) as { id: string }).id}`;
+    const posted = await postNews({ title: 'Volunteers repaint the old footbridge in Zubrovka', section: 'world', lang: 'en' });
+    expect(posted.res.status).toBe(201);
+    id = `n-${posted.body.id}`;
     expect((await approve(id.slice(2))).status).toBe(200);
     forgetApprovedNews();
     expect((await get<Feed>('/v1/feed?limit=50')).items.map((i) => i.id)).toContain(id);

@@ -6,7 +6,7 @@ import { forgetPointer } from '../../src/storage/snapshots.ts';
 import { forgetApprovedNews } from '../../src/storage/submissions.ts';
 import fixture from '../fixtures/search/articles.json';
 import { seedSnapshot } from './seed.ts';
-import { approve, send, validNews } from './submissions-helpers.ts';
+import { approve, postNews } from './submissions-helpers.ts';
 
 const get = (path: string) => exports.default.fetch(`http://edge.test${path}`);
 
@@ -161,8 +161,7 @@ describe('GET /v1/suggest', () => {
 
 describe('approved reader news', () => {
   it('is searchable before the next deploy, scored with the snapshot statistics', async () => {
-    const posted = await send('POST', '/v1/news', await validNews({ title: 'Waterfall trail reopens after the storm in Carpathians', lang: 'en' }));
-    const { id } = (await posted.json()) as { id: string };
+    const { id } = (await postNews({ title: 'Waterfall trail reopens after the storm in Carpathians', lang: 'en' })).body;
     expect((await approve(id)).status).toBe(200);
     forgetApprovedNews();
     const body = await search('q=carpathians');

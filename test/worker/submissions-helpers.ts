@@ -70,6 +70,11 @@ export async function postAd(overrides: Record<string, unknown> = {}, headers: R
   return { res, body: (await res.json()) as { id: string; status: string; expires_at: string; manage_token: string } };
 }
 
+export async function postNews(overrides: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
+  const res = await send('POST', '/v1/news', await validNews(overrides), headers);
+  return { res, body: (await res.json()) as { id: string; status: string } };
+}
+
 export async function approve(id: string): Promise<Response> {
   return send('POST', `/v1/admin/submissions/${id}/approve`, undefined, admin);
 }

@@ -16,7 +16,7 @@ import { bindingStore } from '../../src/storage/kv-binding.ts';
 import { forgetPointer } from '../../src/storage/snapshots.ts';
 import { approvedNewsFromStore, forgetApprovedNews } from '../../src/storage/submissions.ts';
 import { article, seedSnapshot } from './seed.ts';
-import { approve, send, validNews } from './submissions-helpers.ts';
+import { approve, postNews } from './submissions-helpers.ts';
 
 vi.setConfig({ testTimeout: 60_000 });
 
@@ -37,9 +37,9 @@ describe('approved reader news in feed and search', () => {
   beforeAll(async () => {
     forgetPointer();
     await seedSnapshot(SNAPSHOT, { builtAt: new Date(Date.now() - 60_000) });
-    const posted = await send('POST', '/v1/news', await validNews({ title: 'Zubrovka valley footbridge reopened by volunteers', section: 'travel', lang: 'en' }));
-    expect(posted.status).toBe(201);
-    id = `n-${((await posted.json()) as { id: string }).id}`;
+    const posted = await postNews({ title: 'Zubrovka valley footbridge reopened by volunteers', section: 'travel', lang: 'en' });
+    expect(posted.res.status).toBe(201);
+    id = `n-${posted.body.id}`;
     expect((await get<Feed>('/v1/feed?limit=50')).items.map((i) => i.id)).not.toContain(id);
     expect((await approve(id.slice(2))).status).toBe(200);
     forgetApprovedNews();
@@ -61,8 +61,7 @@ describe('approved reader news in feed and search', () => {
   });
 
   it('stays live when approved after the build read the approvals but before its build time', async () => {
-    const posted = await send('POST', '/v1/news', await validNews({ title: 'Approved while the snapshot build was running', lang: 'en' }));
-    const late = `n-${((await posted.json()) as { id: string }).id}`;
+    const late = `n-${(await postNews({ title: 'Approved while the snapshot build was running', lang: 'en' })).body.id}`;
     expect((await approve(late.slice(2))).status).toBe(200);
     // A build that read the approved list just before this approval, stamped a moment after it.
     const before = (await approvedNewsFromStore(bindingStore(env.NEWS))).filter((a) => a.id !== late);

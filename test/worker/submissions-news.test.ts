@@ -4,7 +4,7 @@ import type { Article } from '../../src/core/article.ts';
 import type { AdminItem } from '../../src/core/submissions/schemas.ts';
 import { bindingStore } from '../../src/storage/kv-binding.ts';
 import { approvedNewsFromStore, forgetApprovedNews, listApprovedNews } from '../../src/storage/submissions.ts';
-import { admin, send, validNews } from './submissions-helpers.ts';
+import { admin, postNews, send, validNews } from './submissions-helpers.ts';
 
 // Projection writes to one KV key are spaced 1 s apart (KV's limit), so some flows take seconds.
 vi.setConfig({ testTimeout: 30_000 });
@@ -12,11 +12,6 @@ vi.setConfig({ testTimeout: 30_000 });
 afterEach(() => {
   vi.useRealTimers();
 });
-
-async function postNews(overrides: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
-  const res = await send('POST', '/v1/news', await validNews(overrides), headers);
-  return { res, body: (await res.json()) as { id: string; status: string } };
-}
 
 async function approved(): Promise<Article[]> {
   forgetApprovedNews();

@@ -5,7 +5,7 @@ import { createApp } from '../../src/app.ts';
 import { adKey, APPROVED_NEWS_KEY } from '../../src/core/keys.ts';
 import type { AdDetail, AdList, AdminList, OwnerView } from '../../src/core/submissions/schemas.ts';
 import { submissionsStore } from '../../src/storage/submissions.ts';
-import { admin, approve, freshIp, owner, postAd, send, validAd, validNews } from './submissions-helpers.ts';
+import { admin, approve, freshIp, owner, postAd, postNews, send, validAd } from './submissions-helpers.ts';
 
 // Projection writes to one KV key are spaced 1 s apart (KV's limit), so some flows take seconds.
 vi.setConfig({ testTimeout: 30_000 });
@@ -47,7 +47,7 @@ describe('KV projections', () => {
   it('a projection write that failed is rebuilt from SQLite by the alarm', async () => {
     const { body } = await postAd();
     await approve(body.id);
-    const news = (await (await send('POST', '/v1/news', await validNews())).json()) as { id: string };
+    const news = (await postNews()).body;
     await approve(news.id);
     // Simulate lost writes: the projections are gone and queued in the outbox, as
     // `project()` leaves them when KV refuses a write.
