@@ -13,6 +13,7 @@
 import * as v from 'valibot';
 import type { ArticleSummary } from './article.ts';
 import { slugify } from './normalize.ts';
+import { decodeOpaque, encodeOpaque } from './opaque.ts';
 import { PAGE_STRIDE } from './snapshot-format.ts';
 
 export const ALL = '*';
@@ -93,23 +94,10 @@ const CursorSchema = v.object({
 });
 export type Cursor = v.InferOutput<typeof CursorSchema>;
 
-export function encodeCursor(cursor: Cursor): string {
-  const bytes = new TextEncoder().encode(JSON.stringify(cursor));
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
+export const encodeCursor = (cursor: Cursor): string => encodeOpaque(cursor);
 
 /** Decodes an opaque cursor; null when it is not one of ours. */
-export function decodeCursor(text: string): Cursor | null {
-  if (!/^[A-Za-z0-9_-]{1,512}$/.test(text)) return null;
-  try {
-    const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
-    const json: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(Uint8Array.from(binary, (c) => c.charCodeAt(0))));
-    const parsed = v.safeParse(CursorSchema, json);
-    return parsed.success ? parsed.output : null;
-  } catch {
-    return null;
-  }
-}
+export const decodeCursor = (text: string): Cursor | null => decodeOpaque(text, CursorSchema);
 
 /**
  * Merges live items (approved reader news not yet in a snapshot) into a page of

@@ -6,6 +6,7 @@
  */
 import * as v from 'valibot';
 import { fnv1a32 } from '../normalize.ts';
+import { decodeOpaque, encodeOpaque } from '../opaque.ts';
 
 /** Deepest page a cursor may reach: ranking beyond it is noise, and it bounds the work. */
 export const MAX_OFFSET = 1_000;
@@ -20,16 +21,11 @@ export function queryDigest(parts: readonly (string | number | undefined)[]): st
 
 export function encodeSearchCursor(offset: number, digest: string): string {
   const cursor: Cursor = { v: 1, o: offset, q: digest };
-  return btoa(JSON.stringify(cursor)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return encodeOpaque(cursor);
 }
 
 /** The offset a cursor stands for, or null if it is not ours or belongs to another query. */
 export function decodeSearchCursor(text: string, digest: string): number | null {
-  if (!/^[A-Za-z0-9_-]{1,200}$/.test(text)) return null;
-  try {
-    const parsed = v.safeParse(Cursor, JSON.parse(atob(text.replace(/-/g, '+').replace(/_/g, '/'))));
-    return parsed.success && parsed.output.q === digest ? parsed.output.o : null;
-  } catch {
-    return null;
-  }
+  const cursor = decodeOpaque(text, Cursor, 200);
+  return cursor !== null && cursor.q === digest ? cursor.o : null;
 }

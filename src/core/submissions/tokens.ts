@@ -2,6 +2,7 @@
  * Ids, manage tokens, hashes and signed form tokens. Web Crypto only (global `crypto` in
  * both workerd and Node 22), so the same code runs in the Worker and in Node tests.
  */
+import { base64url } from '../opaque.ts';
 
 const encoder = new TextEncoder();
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
@@ -14,11 +15,6 @@ export function newId(): string {
   return id;
 }
 
-export function base64url(bytes: Uint8Array): string {
-  let bin = '';
-  for (const b of bytes) bin += String.fromCharCode(b);
-  return btoa(bin).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
-}
 
 export function hex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
