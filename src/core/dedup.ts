@@ -82,14 +82,18 @@ export function dedupe(input: readonly Article[]): DedupResult {
     if (group) group.push(a);
     else byId.set(a.id, [a]);
   }
-  let articles = [...byId.values()].map((g) => {
-    merged += g.length - 1;
-    return g.length === 1 ? g[0]! : mergeGroup(g);
-  });
+  // One article per group, counting what merged away.
+  const collapse = (groups: Article[][]) =>
+    groups.map((g) => {
+      merged += g.length - 1;
+      return g.length === 1 ? g[0]! : mergeGroup(g);
+    });
+  const byTime = (a: Article, b: Article) => time(a) - time(b) || (a.id < b.id ? -1 : 1);
+  let articles = collapse([...byId.values()]);
 
   // Rule 2: same folded title close in time. Sorted by time, a group is a run of
   // copies each within the window of the group's first.
-  articles.sort((a, b) => time(a) - time(b) || (a.id < b.id ? -1 : 1));
+  articles.sort(byTime);
   const open = new Map<string, { start: number; items: Article[] }>();
   const groups: Article[][] = [];
   for (const a of articles) {
@@ -103,14 +107,11 @@ export function dedupe(input: readonly Article[]): DedupResult {
       groups.push(group.items);
     }
   }
-  articles = groups.map((g) => {
-    merged += g.length - 1;
-    return g.length === 1 ? g[0]! : mergeGroup(g);
-  });
+  articles = collapse(groups);
 
   // Rule 3: near-duplicates, found through an inverted index of title words over a
   // sliding time window so the cost stays near-linear in the number of articles.
-  articles.sort((a, b) => time(a) - time(b) || (a.id < b.id ? -1 : 1));
+  articles.sort(byTime);
   // Numbers are kept whatever their length (see sameNumbers).
   const words = articles.map((a) => new Set(titleKey(a.title).split(' ').filter((w) => w.length > 2 || isNumber(w))));
   const leader = articles.map((_, i) => i);

@@ -163,11 +163,10 @@ export async function pageFeed(source: FeedSource, request: FeedRequest): Promis
     }
   }
   const seen = new Set(candidates.map((a) => a.id));
-  const live = (request.live ?? [])
-    .filter((a) => matches(a, request.filter) && !seen.has(a.id) && (!cursor || compareKeys(keyOf(a), cursor.k) > 0))
-    .sort((a, b) => compareKeys(keyOf(a), keyOf(b)));
+  const liveInList = (request.live ?? []).filter((a) => matches(a, request.filter));
+  const live = liveInList.filter((a) => !seen.has(a.id) && (!cursor || compareKeys(keyOf(a), cursor.k) > 0)).sort((a, b) => compareKeys(keyOf(a), keyOf(b)));
   const { items, fromSnapshot } = mergeLive(candidates, live, limit);
-  const total = (window?.total ?? 0) + (request.live ?? []).filter((a) => matches(a, request.filter)).length;
+  const total = (window?.total ?? 0) + liveInList.length;
   const last = items.at(-1);
   const more = fromSnapshot < candidates.length || (window !== null && offset + fromSnapshot < window.total) || live.length > items.length - fromSnapshot;
   return {

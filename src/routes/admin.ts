@@ -10,7 +10,7 @@ import { decodeCursor, encodeCursor } from '../core/submissions/cursor.ts';
 import { adminItem } from '../core/submissions/records.ts';
 import { AdminItem, AdminList, AdminQuery, ModerationAction } from '../core/submissions/schemas.ts';
 import { sameSecret } from '../core/submissions/tokens.ts';
-import { ApiError, problemDoc } from '../http/problem.ts';
+import { ApiError, invalidCursor, problemDoc } from '../http/problem.ts';
 import { validate } from '../http/validate.ts';
 import { forgetApprovedNews, submissionsStore } from '../storage/submissions.ts';
 import { clientIp } from './submission-guards.ts';
@@ -53,7 +53,7 @@ adminRoutes.get(
   async (c) => {
     const q = c.req.valid('query');
     const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
-    if (after === null) throw new ApiError('invalid_cursor', 'The cursor is not valid.', { errors: [{ field: 'cursor', message: 'is not a cursor from this list' }] });
+    if (after === null) throw invalidCursor('The cursor is not valid.', 'is not a cursor from this list');
     const page = await submissionsStore(c.env.SUBMISSIONS).adminList({ status: q.status, kind: q.kind, after, limit: q.limit });
     const last = page.records.at(-1);
     c.header('Cache-Control', 'no-store');

@@ -14,7 +14,7 @@ import { adDetail, adListItem, isLive, ownerView } from '../core/submissions/rec
 import { AdCreated, AdDetail, AdInput, AdList, AdPatch, AdsQuery, IdParam, OwnerView, ReportInput } from '../core/submissions/schemas.ts';
 import { derivedManageToken, FORM_TOKEN, hex, hmac, issueFormToken, newId, newManageToken, sha256Hex } from '../core/submissions/tokens.ts';
 import { cacheMaxAge } from '../http/cache.ts';
-import { ApiError, problemDoc } from '../http/problem.ts';
+import { ApiError, invalidCursor, problemDoc } from '../http/problem.ts';
 import { validate } from '../http/validate.ts';
 import { submissionsStore } from '../storage/submissions.ts';
 import { acceptOnce, clientIp, IDEMPOTENCY_PARAMETER, json, jsonBody, rateLimit, secretsOf, submitErrors } from './submission-guards.ts';
@@ -115,7 +115,7 @@ adsRoutes.get(
   async (c) => {
     const q = c.req.valid('query');
     const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
-    if (after === null) throw new ApiError('invalid_cursor', 'The cursor is not valid.', { errors: [{ field: 'cursor', message: 'is not a cursor from this list' }] });
+    if (after === null) throw invalidCursor('The cursor is not valid.', 'is not a cursor from this list');
     const page = await submissionsStore(c.env.SUBMISSIONS).publicAds(
       { category: q.category, lang: q.lang, since: q.since, after, limit: q.limit },
       Date.now(),

@@ -10,7 +10,7 @@ import { Article, ArticleSummary } from '../core/article.ts';
 import { decodeCursor, type FeedResult, pageFeed } from '../core/feed.ts';
 import { Counts, type Pointer, Sections } from '../core/snapshot-format.ts';
 import { setLastModified } from '../http/cache.ts';
-import { ApiError, problemDoc } from '../http/problem.ts';
+import { ApiError, invalidCursor, problemDoc } from '../http/problem.ts';
 import { cursorParam, langParam, limitParam, sectionParam, sourceParam } from '../http/schemas.ts';
 import { validate } from '../http/validate.ts';
 import { liveArticles, liveSummaries, requirePointer, snapshotFeedSource } from '../storage/feed.ts';
@@ -37,9 +37,7 @@ const problem = problemDoc();
 export async function loadFeed(env: Env, query: FeedQuery, known?: Pointer): Promise<{ result: FeedResult; builtAt: string }> {
   const cursor = query.cursor === undefined ? null : decodeCursor(query.cursor);
   if (query.cursor !== undefined && cursor === null) {
-    throw new ApiError('invalid_cursor', 'The cursor is not valid: pass back the next_cursor of a previous page unchanged.', {
-      errors: [{ field: 'cursor', message: 'is not a cursor this API issued' }],
-    });
+    throw invalidCursor('The cursor is not valid: pass back the next_cursor of a previous page unchanged.', 'is not a cursor this API issued');
   }
   const pointer = await requirePointer(env.NEWS, known);
   const result = await pageFeed(snapshotFeedSource(env.NEWS, pointer.snapshot), {

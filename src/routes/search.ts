@@ -9,7 +9,7 @@ import type { AppEnv } from '../app.ts';
 import { decodeSearchCursor, encodeSearchCursor, MAX_OFFSET, queryDigest } from '../core/search/cursor.ts';
 import type { Pointer } from '../core/snapshot-format.ts';
 import { type Hit, queryWords, SearchEngine, type SearchParams, type SearchResult } from '../core/search/query.ts';
-import { ApiError, problemDoc } from '../http/problem.ts';
+import { invalidCursor, problemDoc } from '../http/problem.ts';
 import { cursorParam, langParam, limitParam, sourceParam } from '../http/schemas.ts';
 import { validate } from '../http/validate.ts';
 import { liveArticles, requirePointer } from '../storage/feed.ts';
@@ -157,9 +157,7 @@ export const searchRoutes = new Hono<AppEnv>()
       const digest = queryDigest([query.q, query.section, query.lang, query.source, query.from, query.to, query.sort]);
       const offset = query.cursor === undefined ? 0 : decodeSearchCursor(query.cursor, digest);
       if (offset === null) {
-        throw new ApiError('invalid_cursor', 'The cursor is not valid for this query: pass back the next_cursor of the previous page with the same parameters.', {
-          errors: [{ field: 'cursor', message: 'is not a cursor this API issued for this query' }],
-        });
+        throw invalidCursor('The cursor is not valid for this query: pass back the next_cursor of the previous page with the same parameters.', 'is not a cursor this API issued for this query');
       }
 
       const started = performance.now();

@@ -16,6 +16,7 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import * as v from 'valibot';
+import type { Article } from '../../core/article.ts';
 import { adKey, APPROVED_NEWS_KEY, newsArchiveKey } from '../../core/keys.ts';
 import { expiresAt, newsExpiresAt } from '../../core/submissions/categories.ts';
 import { approvalMonth, APPROVED_NEWS_FORMAT, APPROVED_NEWS_MAX, monthRange, newsToArticle } from '../../core/submissions/news.ts';
@@ -347,28 +348,22 @@ export class SubmissionsStore extends DurableObject<Env> {
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + 1_000);
   }
 
+  /** Approved reader news as `Article`s, selected by the rest of a WHERE clause. */
+  private approvedNews(where: string, ...args: (string | number)[]): Article[] {
+    const rows = this.sql.exec<Row>(`${SELECT} WHERE s.kind = 'news' AND s.status = 'approved' AND ${where}`, ...args).toArray();
+    return rows.map(toRecord).flatMap((r) => (r.kind === 'news' ? [newsToArticle(r.id, r.content, r.approved_at ?? r.created_at)] : []));
+  }
+
   private async writeProjection(name: string, now: number): Promise<void> {
     if (name === NEWS_PROJECTION) {
-      const rows = this.sql
-        .exec<Row>(
-          `${SELECT} WHERE s.kind = 'news' AND s.status = 'approved' AND s.expires_at > ? ORDER BY s.approved_at DESC, s.id DESC LIMIT ?`,
-          now, APPROVED_NEWS_MAX,
-        )
-        .toArray();
-      const items = rows.map(toRecord).flatMap((r) => (r.kind === 'news' ? [newsToArticle(r.id, r.content, r.approved_at ?? r.created_at)] : []));
+      const items = this.approvedNews('s.expires_at > ? ORDER BY s.approved_at DESC, s.id DESC LIMIT ?', now, APPROVED_NEWS_MAX);
       await this.env.NEWS.put(APPROVED_NEWS_KEY, JSON.stringify({ format: APPROVED_NEWS_FORMAT, updated_at: new Date(now).toISOString(), items }));
       return;
     }
     if (name.startsWith(NEWS_MONTH)) {
       const month = name.slice(NEWS_MONTH.length);
       const [from, to] = monthRange(month);
-      const rows = this.sql
-        .exec<Row>(
-          `${SELECT} WHERE s.kind = 'news' AND s.status = 'approved' AND s.approved_at >= ? AND s.approved_at < ? ORDER BY s.approved_at DESC, s.id DESC`,
-          from, to,
-        )
-        .toArray();
-      const items = rows.map(toRecord).flatMap((r) => (r.kind === 'news' ? [newsToArticle(r.id, r.content, r.approved_at ?? r.created_at)] : []));
+      const items = this.approvedNews('s.approved_at >= ? AND s.approved_at < ? ORDER BY s.approved_at DESC, s.id DESC', from, to);
       if (items.length === 0) await this.env.NEWS.delete(newsArchiveKey(month));
       else await this.env.NEWS.put(newsArchiveKey(month), JSON.stringify({ format: APPROVED_NEWS_FORMAT, month, updated_at: new Date(now).toISOString(), items }));
       return;
