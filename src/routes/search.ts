@@ -10,7 +10,7 @@ import { decodeSearchCursor, encodeSearchCursor, MAX_OFFSET, queryDigest } from 
 import type { Pointer } from '../core/snapshot-format.ts';
 import { type Hit, queryWords, SearchEngine, type SearchParams, type SearchResult } from '../core/search/query.ts';
 import { invalidCursor, problemDoc } from '../http/problem.ts';
-import { cursorParam, langParam, limitParam, sourceParam } from '../http/schemas.ts';
+import { cursorParam, langParam, limitParam, sectionParam, sourceParam } from '../http/schemas.ts';
 import { validate } from '../http/validate.ts';
 import { liveArticles, requirePointer } from '../storage/feed.ts';
 import { liveIndex, snapshotIndex } from '../storage/search-index.ts';
@@ -43,7 +43,7 @@ const dateParam = (endOfDay: boolean) =>
 export const SearchQuery = v.pipe(
   v.object({
     q: queryText,
-    section: v.optional(v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be a section slug such as "sport"'))),
+    section: sectionParam,
     lang: langParam,
     source: sourceParam,
     from: dateParam(false),
