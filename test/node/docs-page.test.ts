@@ -5,8 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
-import { unstable_startWorker } from 'wrangler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWorker } from './worker.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const haveBrowser = existsSync(CHROMIUM);
@@ -14,11 +14,11 @@ if (!haveBrowser && process.env.EDGE_NEWS_REQUIRE_BROWSER) throw new Error(`${CH
 if (!haveBrowser) console.warn(`docs-page test skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`);
 
 describe.skipIf(!haveBrowser)('GET /docs in Chromium', () => {
-  let worker: Awaited<ReturnType<typeof unstable_startWorker>>;
+  let worker: Awaited<ReturnType<typeof startWorker>>;
   let browser: Browser;
   let origin = '';
   beforeAll(async () => {
-    worker = await unstable_startWorker({ config: 'wrangler.toml', dev: { server: { port: 0 }, inspector: false, persist: false, logLevel: 'error' } });
+    worker = await startWorker();
     origin = (await worker.url).origin;
     browser = await chromium.launch({
       executablePath: CHROMIUM,

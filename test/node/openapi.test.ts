@@ -4,14 +4,14 @@
  * validator for the document.
  */
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { unstable_startWorker } from 'wrangler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWorker } from './worker.ts';
 
-type Worker = Awaited<ReturnType<typeof unstable_startWorker>>;
+type Worker = Awaited<ReturnType<typeof startWorker>>;
 let worker: Worker;
 
 beforeAll(async () => {
-  worker = await unstable_startWorker({ config: 'wrangler.toml', dev: { server: { port: 0 }, inspector: false, persist: false, logLevel: 'error' } });
+  worker = await startWorker();
   await worker.ready;
 }, 60_000);
 afterAll(() => worker?.dispose());

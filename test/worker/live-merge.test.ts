@@ -3,7 +3,7 @@
  * approval, a snapshot built after the approval that did not fold it in, and a snapshot
  * that did (walked page by page, so a copy on another page would show).
  */
-import { env, exports } from 'cloudflare:workers';
+import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { runPipeline } from '../../src/core/pipeline.ts';
 import { publishSnapshot } from '../../src/core/publish.ts';
@@ -11,17 +11,12 @@ import { buildSnapshot } from '../../src/core/snapshot.ts';
 import { bindingStore } from '../../src/storage/kv-binding.ts';
 import { forgetPointer } from '../../src/storage/snapshots.ts';
 import { approvedNewsFromStore, forgetApprovedNews } from '../../src/storage/submissions.ts';
-import { article, seedSnapshot } from './seed.ts';
+import { article, getJson, seedSnapshot } from './seed.ts';
 import { approve, postNews } from './submissions-helpers.ts';
 
 vi.setConfig({ testTimeout: 60_000 });
 
 type Feed = { items: { id: string }[]; next_cursor: string | null };
-const get = async <T>(path: string): Promise<T> => {
-  const res = await exports.default.fetch(`http://edge.test${path}`);
-  expect(res.status, path).toBe(200);
-  return (await res.json()) as T;
-};
 
 const STORIES = Array.from({ length: 9 }, (_, i) => article({ title: `Council story ${i} on the new bridge`, published: new Date(Date.UTC(2024, 6, 1, i)).toISOString() }));
 const inputs = STORIES.map((value, i) => ({ value, origin: { file: 'test', line: i + 1 } }));
@@ -30,7 +25,7 @@ async function walk(query: string): Promise<string[]> {
   const ids: string[] = [];
   let cursor: string | null = null;
   do {
-    const page: Feed = await get<Feed>(`/v1/feed?${query}${cursor ? `&cursor=${cursor}` : ''}`);
+    const page: Feed = await getJson<Feed>(`/v1/feed?${query}${cursor ? `&cursor=${cursor}` : ''}`);
     ids.push(...page.items.map((i) => i.id));
     cursor = page.next_cursor;
   } while (cursor);
@@ -45,13 +40,13 @@ describe('live merge of approved reader news', () => {
   });
 
   it('shows a new approval on a feed URL that was cached before it', async () => {
-    expect((await get<Feed>('/v1/feed?limit=50')).items).toHaveLength(9);
+    expect((await getJson<Feed>('/v1/feed?limit=50')).items).toHaveLength(9);
     const posted = await postNews({ title: 'Volunteers repaint the old footbridge in Zubrovka', section: 'world', lang: 'en' });
     expect(posted.res.status).toBe(201);
     id = `n-${posted.body.id}`;
     expect((await approve(id.slice(2))).status).toBe(200);
     forgetApprovedNews();
-    expect((await get<Feed>('/v1/feed?limit=50')).items.map((i) => i.id)).toContain(id);
+    expect((await getJson<Feed>('/v1/feed?limit=50')).items.map((i) => i.id)).toContain(id);
   });
 
   it('keeps showing it when a snapshot built later did not fold it in', async () => {

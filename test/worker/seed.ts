@@ -2,7 +2,8 @@
  * Seeds the real local KV of the test isolate through the project's own pipeline:
  * normalise, deduplicate, build (search index included), publish, switch the pointer.
  */
-import { env } from 'cloudflare:workers';
+import { env, exports } from 'cloudflare:workers';
+import { expect } from 'vitest';
 import type { RawArticle } from '../../src/core/article.ts';
 import { type InputRecord, runPipeline } from '../../src/core/pipeline.ts';
 import { publishSnapshot } from '../../src/core/publish.ts';
@@ -34,4 +35,11 @@ export function article(overrides: Partial<RawArticle> & { title: string }): Raw
     url: `https://news.example/${encodeURIComponent(overrides.title.toLowerCase().replace(/\s+/g, '-'))}`,
     ...overrides,
   };
+}
+
+/** GET through the Worker, expecting 200, and the JSON body. */
+export async function getJson<T = Record<string, unknown>>(path: string): Promise<T> {
+  const res = await exports.default.fetch(`http://edge.test${path}`);
+  expect(res.status, path).toBe(200);
+  return (await res.json()) as T;
 }

@@ -3,7 +3,7 @@
  * build and never regenerated): the Worker must keep reading every format it may find in
  * KV. When the format changes, add a new fixture folder; keep this one while v1 is read.
  */
-import { env, exports } from 'cloudflare:workers';
+import { env } from 'cloudflare:workers';
 import { beforeAll, expect, it } from 'vitest';
 import article from '../fixtures/snapshot-v1/article.json';
 import feedIndex from '../fixtures/snapshot-v1/feed_index.json';
@@ -13,13 +13,9 @@ import pointer from '../fixtures/snapshot-v1/pointer.json';
 import sections from '../fixtures/snapshot-v1/sections.json';
 import { articleKey, feedIndexKey, feedPageKey, manifestKey, POINTER_KEY, sectionsKey } from '../../src/core/keys.ts';
 import { forgetPointer } from '../../src/storage/snapshots.ts';
+import { getJson } from './seed.ts';
 
 const snap = pointer.snapshot;
-const get = async (path: string) => {
-  const res = await exports.default.fetch(`http://edge.test${path}`);
-  expect(res.status, path).toBe(200);
-  return res.json() as Promise<Record<string, unknown>>;
-};
 
 beforeAll(async () => {
   const values: [string, unknown][] = [
@@ -35,9 +31,9 @@ beforeAll(async () => {
 });
 
 it('serves a format-1 snapshot: health, feed, article, sections', async () => {
-  expect(await get('/v1/health')).toMatchObject({ snapshot: snap, counts: { articles: 2, merged: 1 } });
-  const feed = await get('/v1/feed');
+  expect(await getJson('/v1/health')).toMatchObject({ snapshot: snap, counts: { articles: 2, merged: 1 } });
+  const feed = await getJson('/v1/feed');
   expect(feed.items).toEqual(feedPage.items);
-  expect(await get(`/v1/articles/${article.id}`)).toEqual(article);
-  expect(await get('/v1/sections')).toEqual(sections);
+  expect(await getJson(`/v1/articles/${article.id}`)).toEqual(article);
+  expect(await getJson('/v1/sections')).toEqual(sections);
 });

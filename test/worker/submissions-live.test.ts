@@ -7,7 +7,7 @@
  * responses by snapshot and by the approved list's version, so it must not serve the copy
  * cached before the approval.
  */
-import { env, exports } from 'cloudflare:workers';
+import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { runPipeline } from '../../src/core/pipeline.ts';
 import { publishSnapshot } from '../../src/core/publish.ts';
@@ -15,16 +15,11 @@ import { buildSnapshot } from '../../src/core/snapshot.ts';
 import { bindingStore } from '../../src/storage/kv-binding.ts';
 import { forgetPointer } from '../../src/storage/snapshots.ts';
 import { approvedNewsFromStore, forgetApprovedNews } from '../../src/storage/submissions.ts';
-import { article, seedSnapshot } from './seed.ts';
+import { article, getJson, seedSnapshot } from './seed.ts';
 import { approve, postNews } from './submissions-helpers.ts';
 
 vi.setConfig({ testTimeout: 60_000 });
 
-const get = async <T>(path: string): Promise<T> => {
-  const res = await exports.default.fetch(`http://edge.test${path}`);
-  expect(res.status, path).toBe(200);
-  return (await res.json()) as T;
-};
 type Feed = { items: { id: string; source: string; section: string }[]; next_cursor: string | null };
 type Search = { items: { id: string }[] };
 
@@ -40,23 +35,23 @@ describe('approved reader news in feed and search', () => {
     const posted = await postNews({ title: 'Zubrovka valley footbridge reopened by volunteers', section: 'travel', lang: 'en' });
     expect(posted.res.status).toBe(201);
     id = `n-${posted.body.id}`;
-    expect((await get<Feed>('/v1/feed?limit=50')).items.map((i) => i.id)).not.toContain(id);
+    expect((await getJson<Feed>('/v1/feed?limit=50')).items.map((i) => i.id)).not.toContain(id);
     expect((await approve(id.slice(2))).status).toBe(200);
     forgetApprovedNews();
   });
 
   it('shows at the top of the feed and of its section, and by id, before any new snapshot', async () => {
-    const feed = await get<Feed>('/v1/feed?limit=5');
+    const feed = await getJson<Feed>('/v1/feed?limit=5');
     expect(feed.items[0]).toMatchObject({ id, source: 'Reader', section: 'travel' });
-    const travel = await get<Feed>('/v1/feed?section=travel&limit=50');
+    const travel = await getJson<Feed>('/v1/feed?section=travel&limit=50');
     expect(travel.items.map((i) => i.id)).toContain(id);
-    expect((await get<{ id: string }>(`/v1/articles/${id}`)).id).toBe(id);
+    expect((await getJson<{ id: string }>(`/v1/articles/${id}`)).id).toBe(id);
     // Asked for (and edge-cached) before the approval.
-    expect((await get<Feed>('/v1/feed?limit=50')).items.map((i) => i.id)).toContain(id);
+    expect((await getJson<Feed>('/v1/feed?limit=50')).items.map((i) => i.id)).toContain(id);
   });
 
   it('is found by search', async () => {
-    const found = await get<Search>('/v1/search?q=zubrovka');
+    const found = await getJson<Search>('/v1/search?q=zubrovka');
     expect(found.items.map((i) => i.id)).toEqual([id]);
   });
 
@@ -70,7 +65,7 @@ describe('approved reader news in feed and search', () => {
     await publishSnapshot(bindingStore(env.NEWS), buildSnapshot(articles, stats, { builtAt: new Date(Date.now() + 1_000) }));
     forgetPointer();
     forgetApprovedNews();
-    const feed = await get<Feed>('/v1/feed?limit=100&lang=en&section=travel');
+    const feed = await getJson<Feed>('/v1/feed?limit=100&lang=en&section=travel');
     expect(feed.items.filter((i) => i.id === late)).toHaveLength(1);
     expect(feed.items.filter((i) => i.id === id)).toHaveLength(1);
   });
@@ -83,10 +78,10 @@ describe('approved reader news in feed and search', () => {
     await publishSnapshot(bindingStore(env.NEWS), buildSnapshot(articles, stats));
     forgetPointer();
 
-    const feed = await get<Feed>('/v1/feed?limit=100&lang=en');
+    const feed = await getJson<Feed>('/v1/feed?limit=100&lang=en');
     expect(feed.items.filter((i) => i.id === id)).toHaveLength(1);
-    const found = await get<Search>('/v1/search?q=zubrovka&limit=20');
+    const found = await getJson<Search>('/v1/search?q=zubrovka&limit=20');
     expect(found.items.filter((i) => i.id === id)).toHaveLength(1);
-    expect((await get<{ id: string }>(`/v1/articles/${id}`)).id).toBe(id);
+    expect((await getJson<{ id: string }>(`/v1/articles/${id}`)).id).toBe(id);
   });
 });
