@@ -5,9 +5,6 @@
  */
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { runPipeline } from '../../src/core/pipeline.ts';
-import { publishSnapshot } from '../../src/core/publish.ts';
-import { buildSnapshot } from '../../src/core/snapshot.ts';
 import { bindingStore } from '../../src/storage/kv-binding.ts';
 import { forgetPointer } from '../../src/storage/snapshots.ts';
 import { approvedNewsFromStore, forgetApprovedNews } from '../../src/storage/submissions.ts';
@@ -51,16 +48,13 @@ describe('live merge of approved reader news', () => {
 
   it('keeps showing it when a snapshot built later did not fold it in', async () => {
     // Built "after" the approval (and with a clock ahead), from inputs that do not hold it.
-    const { articles, stats } = runPipeline(inputs);
-    await publishSnapshot(bindingStore(env.NEWS), buildSnapshot(articles, stats, { builtAt: new Date(Date.now() + 3_600_000) }));
+    await seedSnapshot(inputs, { builtAt: new Date(Date.now() + 3_600_000) });
     forgetPointer();
     expect(await walk('limit=4')).toContain(id);
   });
 
   it('shows it exactly once, on every page walk, once a snapshot folds it in', async () => {
-    const approved = await approvedNewsFromStore(bindingStore(env.NEWS));
-    const { articles, stats } = runPipeline(inputs, { extra: approved });
-    await publishSnapshot(bindingStore(env.NEWS), buildSnapshot(articles, stats));
+    await seedSnapshot(inputs, { extra: await approvedNewsFromStore(bindingStore(env.NEWS)) });
     forgetPointer();
     for (const limit of [1, 2, 3, 10]) {
       const ids = await walk(`limit=${limit}`);

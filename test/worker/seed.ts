@@ -4,7 +4,7 @@
  */
 import { env, exports } from 'cloudflare:workers';
 import { expect } from 'vitest';
-import type { RawArticle } from '../../src/core/article.ts';
+import type { Article, RawArticle } from '../../src/core/article.ts';
 import { type InputRecord, runPipeline } from '../../src/core/pipeline.ts';
 import { publishSnapshot } from '../../src/core/publish.ts';
 import { buildSnapshot, type BuiltSnapshot } from '../../src/core/snapshot.ts';
@@ -13,12 +13,13 @@ import { bindingStore } from '../../src/storage/kv-binding.ts';
 
 export async function seedSnapshot(
   records: readonly (RawArticle | Record<string, unknown>)[] | readonly InputRecord[],
-  options: { builtAt?: Date } = {},
+  /** `extra`: approved reader news to fold in, as the build does. */
+  options: { builtAt?: Date; extra?: readonly Article[] } = {},
 ): Promise<{ pointer: Pointer; built: BuiltSnapshot }> {
   const inputs: InputRecord[] = records.map((r, i) =>
     typeof r === 'object' && r !== null && 'origin' in r ? (r as InputRecord) : { value: r, origin: { file: 'test', line: i + 1 } },
   );
-  const { articles, stats } = runPipeline(inputs);
+  const { articles, stats } = runPipeline(inputs, options.extra ? { extra: options.extra } : {});
   const built = buildSnapshot(articles, stats, options.builtAt ? { builtAt: options.builtAt } : {});
   const pointer = await publishSnapshot(bindingStore(env.NEWS), built);
   return { pointer, built };

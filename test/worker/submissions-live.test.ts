@@ -9,9 +9,6 @@
  */
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { runPipeline } from '../../src/core/pipeline.ts';
-import { publishSnapshot } from '../../src/core/publish.ts';
-import { buildSnapshot } from '../../src/core/snapshot.ts';
 import { bindingStore } from '../../src/storage/kv-binding.ts';
 import { forgetPointer } from '../../src/storage/snapshots.ts';
 import { approvedNewsFromStore, forgetApprovedNews } from '../../src/storage/submissions.ts';
@@ -60,9 +57,7 @@ describe('approved reader news in feed and search', () => {
     expect((await approve(late.slice(2))).status).toBe(200);
     // A build that read the approved list just before this approval, stamped a moment after it.
     const before = (await approvedNewsFromStore(bindingStore(env.NEWS))).filter((a) => a.id !== late);
-    const inputs = SNAPSHOT.map((value, i) => ({ value, origin: { file: 'test', line: i + 1 } }));
-    const { articles, stats } = runPipeline(inputs, { extra: before });
-    await publishSnapshot(bindingStore(env.NEWS), buildSnapshot(articles, stats, { builtAt: new Date(Date.now() + 1_000) }));
+    await seedSnapshot(SNAPSHOT, { extra: before, builtAt: new Date(Date.now() + 1_000) });
     forgetPointer();
     forgetApprovedNews();
     const feed = await getJson<Feed>('/v1/feed?limit=100&lang=en&section=travel');
@@ -73,9 +68,7 @@ describe('approved reader news in feed and search', () => {
   it('is folded into the next snapshot once, and still shows exactly once', async () => {
     const approved = await approvedNewsFromStore(bindingStore(env.NEWS));
     expect(approved.map((a) => a.id)).toContain(id);
-    const inputs = SNAPSHOT.map((value, i) => ({ value, origin: { file: 'test', line: i + 1 } }));
-    const { articles, stats } = runPipeline(inputs, { extra: approved });
-    await publishSnapshot(bindingStore(env.NEWS), buildSnapshot(articles, stats));
+    await seedSnapshot(SNAPSHOT, { extra: approved });
     forgetPointer();
 
     const feed = await getJson<Feed>('/v1/feed?limit=100&lang=en');
