@@ -14,7 +14,14 @@ export default defineConfig({
       { plugins: [workerd()], test: { name: 'worker', include: ['test/worker/**/*.test.ts'] } },
       { test: { name: 'node', include: ['test/node/**/*.test.ts'], environment: 'node' } },
       // Timing runs print figures and assert none: only `npm run bench:submissions` runs them.
-      ...(process.env.EDGE_NEWS_BENCH ? [{ plugins: [workerd()], test: { name: 'bench', include: ['test/bench/**/*.test.ts'] } }] : []),
+      ...(process.env.EDGE_NEWS_BENCH
+        ? [
+            {
+              plugins: [workerd()],
+              test: { name: 'bench', include: ['scripts/bench/**/*.test.ts'] },
+            },
+          ]
+        : []),
     ],
   },
 });

@@ -9,11 +9,11 @@
  * builds and prints the summary. `--keep N` prunes all but the N newest older snapshots.
  */
 import { parseArgs } from 'node:util';
-import type { KvStore } from '../src/core/kv-store.ts';
-import { runPipeline } from '../src/core/pipeline.ts';
-import { pruneSnapshots, publishSnapshot } from '../src/core/publish.ts';
-import { RecordError } from '../src/core/records.ts';
-import { buildSnapshot } from '../src/core/snapshot.ts';
+import type { KvStore } from '../src/core/lib/kv-store.ts';
+import { runPipeline } from '../src/core/content/pipeline.ts';
+import { pruneSnapshots, publishSnapshot } from '../src/core/snapshot/publish.ts';
+import { RecordError } from '../src/core/content/records.ts';
+import { buildSnapshot } from '../src/core/snapshot/build.ts';
 import { inputFiles, readRecords } from './lib/inputs.ts';
 import { openLocalKv } from './lib/local-kv.ts';
 import { formatBytes, progress } from './lib/progress.ts';
@@ -36,21 +36,28 @@ const { values, positionals } = parseArgs({
 
 async function main(): Promise<void> {
   const started = performance.now();
-  if ([values.local, values.remote, values['dry-run']].filter(Boolean).length > 1) throw new Error('choose one of --local, --remote, --dry-run');
+  if ([values.local, values.remote, values['dry-run']].filter(Boolean).length > 1)
+    throw new Error('choose one of --local, --remote, --dry-run');
   const files = await inputFiles(positionals.length > 0 ? positionals : [SAMPLE_DIR]);
   console.error(`Reading ${files.length} input file(s)`);
   const records = await readRecords(files);
 
   let target: { store: KvStore; close: () => Promise<void> } | null = null;
   if (!values['dry-run']) {
-    target = values.remote ? await openRemoteKv() : await openLocalKv(values['persist-to'] ? { persistTo: values['persist-to'] } : {});
+    target = values.remote
+      ? await openRemoteKv()
+      : await openLocalKv(values['persist-to'] ? { persistTo: values['persist-to'] } : {});
   }
   try {
     // Approved reader news joins the snapshot (same ids as the Worker's live merge, so it
     // is never shown twice). A dry run has no KV to read it from.
     const approved = target ? await approvedNewsFromStore(target.store) : [];
-    if (approved.length) console.error(`Folding in ${approved.length} approved reader news item(s)`);
-    const { articles, stats, errors } = runPipeline(records, { skipInvalid: values['skip-invalid'], extra: approved });
+    if (approved.length)
+      console.error(`Folding in ${approved.length} approved reader news item(s)`);
+    const { articles, stats, errors } = runPipeline(records, {
+      skipInvalid: values['skip-invalid'],
+      extra: approved,
+    });
     for (const e of errors) console.error(`  skipped ${e.message}`);
     const built = buildSnapshot(articles, stats, { onProgress: progress });
     if (target) {
@@ -58,7 +65,8 @@ async function main(): Promise<void> {
       await publishSnapshot(target.store, built, { onProgress: progress });
       if (values.keep !== undefined) {
         const pruned = await pruneSnapshots(target.store, Number(values.keep), progress);
-        if (pruned.length) console.error(`Pruned ${pruned.length} old snapshot(s): ${pruned.join(', ')}`);
+        if (pruned.length)
+          console.error(`Pruned ${pruned.length} old snapshot(s): ${pruned.join(', ')}`);
       }
     }
     const c = built.counts;
@@ -82,6 +90,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof RecordError ? `Build failed: ${error.message}\n(use --skip-invalid to skip and count bad records)` : `Build failed: ${(error as Error).message}`);
+  console.error(
+    error instanceof RecordError
+      ? `Build failed: ${error.message}\n(use --skip-invalid to skip and count bad records)`
+      : `Build failed: ${(error as Error).message}`,
+  );
   process.exitCode = 1;
 });

@@ -7,7 +7,13 @@
  *   node scripts/snapshots.ts prune --keep N       (keeps the live one and N others)
  */
 import { parseArgs } from 'node:util';
-import { activateSnapshot, deleteSnapshot, listSnapshots, previousSnapshot, pruneSnapshots } from '../src/core/publish.ts';
+import {
+  activateSnapshot,
+  deleteSnapshot,
+  listSnapshots,
+  previousSnapshot,
+  pruneSnapshots,
+} from '../src/core/snapshot/publish.ts';
 import { openLocalKv } from './lib/local-kv.ts';
 import { formatBytes, progress } from './lib/progress.ts';
 import { openRemoteKv } from './lib/remote-kv.ts';
@@ -24,14 +30,18 @@ const { values, positionals } = parseArgs({
 
 async function main(): Promise<void> {
   const [command = 'list', arg] = positionals;
-  const kv = values.remote ? await openRemoteKv() : await openLocalKv(values['persist-to'] ? { persistTo: values['persist-to'] } : {});
+  const kv = values.remote
+    ? await openRemoteKv()
+    : await openLocalKv(values['persist-to'] ? { persistTo: values['persist-to'] } : {});
   try {
     switch (command) {
       case 'list': {
         const all = await listSnapshots(kv.store);
         if (all.length === 0) console.log('No snapshots yet: run `npm run build:snapshot`.');
         for (const { manifest: m, live } of all) {
-          console.log(`${live ? '*' : ' '} ${m.snapshot}  built ${m.built_at}  ${String(m.counts.articles).padStart(7)} articles  ${String(m.counts.keys).padStart(7)} keys  ${formatBytes(m.counts.bytes)}`);
+          console.log(
+            `${live ? '*' : ' '} ${m.snapshot}  built ${m.built_at}  ${String(m.counts.articles).padStart(7)} articles  ${String(m.counts.keys).padStart(7)} keys  ${formatBytes(m.counts.bytes)}`,
+          );
         }
         break;
       }
@@ -52,7 +62,11 @@ async function main(): Promise<void> {
         const keep = Number(values.keep ?? '2');
         if (!Number.isInteger(keep) || keep < 0) throw new Error('--keep takes a whole number');
         const doomed = await pruneSnapshots(kv.store, keep, progress);
-        console.log(doomed.length ? `Deleted ${doomed.length} snapshot(s): ${doomed.join(', ')}` : 'Nothing to prune.');
+        console.log(
+          doomed.length
+            ? `Deleted ${doomed.length} snapshot(s): ${doomed.join(', ')}`
+            : 'Nothing to prune.',
+        );
         break;
       }
       default:

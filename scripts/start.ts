@@ -15,6 +15,8 @@ const built = spawnSync(node, ['scripts/build.ts', '--local', '--keep', '3'], { 
 if (built.status !== 0) process.exit(built.status ?? 1);
 
 const port = process.env.PORT ?? '8787';
-const dev = spawn('npx', ['wrangler', 'dev', '--port', port, '--ip', '127.0.0.1'], { stdio: 'inherit' });
+const dev = spawn('npx', ['wrangler', 'dev', '--port', port, '--ip', '127.0.0.1'], {
+  stdio: 'inherit',
+});
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => dev.kill(signal));
 dev.on('exit', (code) => process.exit(code ?? 0));

@@ -8,12 +8,18 @@
  * it has one.
  */
 import { createRequire } from 'node:module';
-import { create, insertMultiple, load as oramaLoad, save as oramaSave, search as oramaSearch } from '@orama/orama';
+import {
+  create,
+  insertMultiple,
+  load as oramaLoad,
+  save as oramaSave,
+  search as oramaSearch,
+} from '@orama/orama';
 import { stemmer as russianStemmer } from '@orama/stemmers/russian';
 import { Charset, Document } from 'flexsearch';
 import lunr from 'lunr';
 import MiniSearch from 'minisearch';
-import type { Article } from '../../src/core/article.ts';
+import type { Article } from '../../src/core/content/article.ts';
 import { type IndexedDoc, miniSearchOptions } from '../../src/core/search/options.ts';
 import type { BenchQuery } from './queries.ts';
 import { percentile } from './stats.ts';
@@ -35,7 +41,11 @@ export interface BaselineResult {
 
 const now = () => performance.now();
 
-async function timeQueries(queries: readonly BenchQuery[], rounds: number, run: (q: BenchQuery) => Promise<number> | number) {
+async function timeQueries(
+  queries: readonly BenchQuery[],
+  rounds: number,
+  run: (q: BenchQuery) => Promise<number> | number,
+) {
   const times: number[] = [];
   let hits = 0;
   for (let r = 0; r < rounds; r++) {
@@ -45,29 +55,64 @@ async function timeQueries(queries: readonly BenchQuery[], rounds: number, run: 
       times.push(now() - t);
     }
   }
-  return { p50: percentile(times, 50), p95: percentile(times, 95), hits: Math.round(hits / rounds) };
+  return {
+    p50: percentile(times, 50),
+    p95: percentile(times, 95),
+    hits: Math.round(hits / rounds),
+  };
 }
 
 const words = (q: string) => q.trim().split(/\s+/);
 
-export async function miniSearchAsIs(articles: readonly Article[], queries: readonly BenchQuery[]): Promise<BaselineResult & { json: string }> {
+export async function miniSearchAsIs(
+  articles: readonly Article[],
+  queries: readonly BenchQuery[],
+): Promise<BaselineResult & { json: string }> {
   let t = now();
-  const options = { ...miniSearchOptions('ru'), searchOptions: { boost: { title: 3, summary: 1.5 } } };
+  const options = {
+    ...miniSearchOptions('ru'),
+    searchOptions: { boost: { title: 3, summary: 1.5 } },
+  };
   const mini = new MiniSearch<IndexedDoc>(options);
-  mini.addAll(articles.map((a, i) => ({ id: i, title: a.title, summary: a.summary, body: a.body })));
+  mini.addAll(
+    articles.map((a, i) => ({ id: i, title: a.title, summary: a.summary, body: a.body })),
+  );
   const json = JSON.stringify(mini);
   const buildMs = now() - t;
   t = now();
   const loaded = MiniSearch.loadJSON<IndexedDoc>(json, options);
   const loadMs = now() - t;
-  const q = await timeQueries(queries, 3, (query) =>
-    loaded.search(query.q, { combineWith: 'AND', prefix: (_term, i, terms) => i === terms.length - 1, fuzzy: (term) => (term.length >= 9 ? 2 : term.length >= 5 ? 1 : 0) }).length,
+  const q = await timeQueries(
+    queries,
+    3,
+    (query) =>
+      loaded.search(query.q, {
+        combineWith: 'AND',
+        prefix: (_term, i, terms) => i === terms.length - 1,
+        fuzzy: (term) => (term.length >= 9 ? 2 : term.length >= 5 ? 1 : 0),
+      }).length,
   );
-  return { engine: 'MiniSearch as-is', buildMs, bytes: Buffer.byteLength(json), loadMs, queryP50: q.p50, queryP95: q.p95, hits: q.hits, json };
+  return {
+    engine: 'MiniSearch as-is',
+    buildMs,
+    bytes: Buffer.byteLength(json),
+    loadMs,
+    queryP50: q.p50,
+    queryP95: q.p95,
+    hits: q.hits,
+    json,
+  };
 }
 
-export async function flexSearch(articles: readonly Article[], queries: readonly BenchQuery[]): Promise<BaselineResult> {
-  const config = { document: { id: 'id', index: ['title', 'body'] }, tokenize: 'forward' as const, encoder: Charset.Normalize };
+export async function flexSearch(
+  articles: readonly Article[],
+  queries: readonly BenchQuery[],
+): Promise<BaselineResult> {
+  const config = {
+    document: { id: 'id', index: ['title', 'body'] },
+    tokenize: 'forward' as const,
+    encoder: Charset.Normalize,
+  };
   let t = now();
   const index = new Document(config);
   articles.forEach((a, i) => index.add({ id: i, title: a.title, body: a.body }));
@@ -76,7 +121,10 @@ export async function flexSearch(articles: readonly Article[], queries: readonly
     exported.push([key, data]);
   });
   const buildMs = now() - t;
-  const bytes = exported.reduce((sum, [k, d]) => sum + Buffer.byteLength(k) + Buffer.byteLength(d ?? ''), 0);
+  const bytes = exported.reduce(
+    (sum, [k, d]) => sum + Buffer.byteLength(k) + Buffer.byteLength(d ?? ''),
+    0,
+  );
   t = now();
   const loaded = new Document(config);
   for (const [key, data] of exported) loaded.import(key, data);
@@ -85,15 +133,34 @@ export async function flexSearch(articles: readonly Article[], queries: readonly
     const results = loaded.search(query.q, { limit: 10 }) as unknown as { result: unknown[] }[];
     return results.reduce((n, r) => n + r.result.length, 0);
   });
-  return { engine: 'FlexSearch', buildMs, bytes, loadMs, queryP50: q.p50, queryP95: q.p95, hits: q.hits };
+  return {
+    engine: 'FlexSearch',
+    buildMs,
+    bytes,
+    loadMs,
+    queryP50: q.p50,
+    queryP95: q.p95,
+    hits: q.hits,
+  };
 }
 
-export async function orama(articles: readonly Article[], queries: readonly BenchQuery[]): Promise<BaselineResult> {
+export async function orama(
+  articles: readonly Article[],
+  queries: readonly BenchQuery[],
+): Promise<BaselineResult> {
   const schema = { title: 'string', body: 'string' } as const;
-  const make = () => create({ schema, components: { tokenizer: { language: 'russian', stemming: true, stemmer: russianStemmer } } });
+  const make = () =>
+    create({
+      schema,
+      components: { tokenizer: { language: 'russian', stemming: true, stemmer: russianStemmer } },
+    });
   let t = now();
   const db = make();
-  await insertMultiple(db, articles.map((a) => ({ title: a.title, body: a.body })), 1000);
+  await insertMultiple(
+    db,
+    articles.map((a) => ({ title: a.title, body: a.body })),
+    1000,
+  );
   const raw = JSON.stringify(oramaSave(db));
   const buildMs = now() - t;
   t = now();
@@ -101,13 +168,29 @@ export async function orama(articles: readonly Article[], queries: readonly Benc
   oramaLoad(loaded, JSON.parse(raw));
   const loadMs = now() - t;
   const q = await timeQueries(queries, 3, async (query) => {
-    const result = await oramaSearch(loaded, { term: query.q, limit: 10, tolerance: query.kind === 'typo' ? 1 : 0, boost: { title: 3 } });
+    const result = await oramaSearch(loaded, {
+      term: query.q,
+      limit: 10,
+      tolerance: query.kind === 'typo' ? 1 : 0,
+      boost: { title: 3 },
+    });
     return result.count;
   });
-  return { engine: 'Orama (ru tokenizer)', buildMs, bytes: Buffer.byteLength(raw), loadMs, queryP50: q.p50, queryP95: q.p95, hits: q.hits };
+  return {
+    engine: 'Orama (ru tokenizer)',
+    buildMs,
+    bytes: Buffer.byteLength(raw),
+    loadMs,
+    queryP50: q.p50,
+    queryP95: q.p95,
+    hits: q.hits,
+  };
 }
 
-export async function lunrLanguages(articles: readonly Article[], queries: readonly BenchQuery[]): Promise<BaselineResult> {
+export async function lunrLanguages(
+  articles: readonly Article[],
+  queries: readonly BenchQuery[],
+): Promise<BaselineResult> {
   type Multi = { multiLanguage: (...langs: string[]) => lunr.Builder.Plugin };
   let t = now();
   const index = lunr(function build() {
@@ -123,12 +206,26 @@ export async function lunrLanguages(articles: readonly Article[], queries: reado
   const loaded = lunr.Index.load(JSON.parse(json));
   const loadMs = now() - t;
   const q = await timeQueries(queries, 3, (query) => {
-    const parts = words(query.q).map((w, i, all) => (query.kind === 'typo' ? `+${w}~1` : i === all.length - 1 && query.kind === 'prefix' ? `+${w}*` : `+${w}`));
+    const parts = words(query.q).map((w, i, all) =>
+      query.kind === 'typo'
+        ? `+${w}~1`
+        : i === all.length - 1 && query.kind === 'prefix'
+          ? `+${w}*`
+          : `+${w}`,
+    );
     try {
       return loaded.search(parts.join(' ')).length;
     } catch {
       return 0;
     }
   });
-  return { engine: 'lunr + lunr-languages', buildMs, bytes: Buffer.byteLength(json), loadMs, queryP50: q.p50, queryP95: q.p95, hits: q.hits };
+  return {
+    engine: 'lunr + lunr-languages',
+    buildMs,
+    bytes: Buffer.byteLength(json),
+    loadMs,
+    queryP50: q.p50,
+    queryP95: q.p95,
+    hits: q.hits,
+  };
 }

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import type { Article } from '../../src/core/article.ts';
+import type { Article } from '../../src/core/content/article.ts';
 
 export const DATA_DIR = join(import.meta.dirname, '..', '..', '..', 'shared', 'data');
 
@@ -47,7 +47,10 @@ const START = Date.parse('2023-01-01T00:00:00Z');
 const END = Date.parse('2024-12-31T00:00:00Z');
 
 function toArticle(r: Record, i: number, random: () => number): Article {
-  const published = r.published && !Number.isNaN(Date.parse(r.published)) ? new Date(r.published).toISOString() : new Date(START + random() * (END - START)).toISOString();
+  const published =
+    r.published && !Number.isNaN(Date.parse(r.published))
+      ? new Date(r.published).toISOString()
+      : new Date(START + random() * (END - START)).toISOString();
   return {
     id: `b${i}`,
     title: r.title,
@@ -117,7 +120,11 @@ const WORDS = /[\p{L}\p{N}][\p{L}\p{N}'’-]*/gu;
  * a real article's language, section, source and title/body word counts, and words drawn
  * from that language's real word frequencies.
  */
-export function corpus(n: number, real: readonly Article[], onProgress?: (done: number) => void): Article[] {
+export function corpus(
+  n: number,
+  real: readonly Article[],
+  onProgress?: (done: number) => void,
+): Article[] {
   const out = real.slice(0, n).map((a) => ({ ...a }));
   if (out.length >= n) return out;
   const counts = new Map<string, Map<string, number>>();

@@ -6,8 +6,8 @@
  * made every major garbage collection a long pause. Prints one JSON line.
  */
 import { Miniflare } from 'miniflare';
-import { searchKey } from '../../src/core/keys.ts';
-import { PartCache } from '../../src/core/cache.ts';
+import { searchKey } from '../../src/core/snapshot/keys.ts';
+import { PartCache } from '../../src/core/lib/part-cache.ts';
 import { SearchEngine, type SearchParams } from '../../src/core/search/query.ts';
 import { IndexReader } from '../../src/core/search/reader.ts';
 import { INDEX_CACHE_BYTES } from '../../src/storage/search-index.ts';
@@ -18,7 +18,13 @@ const [kvPersist, snapshot, roundsArg] = process.argv.slice(2);
 if (!kvPersist || !snapshot) throw new Error('usage: engine-warm.ts <kv dir> <snapshot> <rounds>');
 const rounds = Number(roundsArg ?? 20);
 
-const mf = new Miniflare({ modules: true, script: 'export default { fetch() { return new Response(null) } }', compatibilityDate: '2026-04-20', kvNamespaces: { NEWS: 'bench' }, kvPersist });
+const mf = new Miniflare({
+  modules: true,
+  script: 'export default { fetch() { return new Response(null) } }',
+  compatibilityDate: '2026-04-20',
+  kvNamespaces: { NEWS: 'bench' },
+  kvPersist,
+});
 const kv = await mf.getKVNamespace('NEWS');
 const gc = (globalThis as { gc?: () => void }).gc;
 gc?.();
@@ -45,7 +51,8 @@ const params = (q: BenchQuery): SearchParams => ({
 });
 // A query of the mix that finds nothing would be timed doing less than its kind's work.
 for (const q of QUERIES) {
-  if ((await engine().search(params(q))).hits.length === 0) throw new Error(`bench: "${q.q}" (${q.kind}) found nothing in ${snapshot}`);
+  if ((await engine().search(params(q))).hits.length === 0)
+    throw new Error(`bench: "${q.q}" (${q.kind}) found nothing in ${snapshot}`);
 }
 const times: number[] = [];
 const byKind = new Map<string, number[]>();
@@ -61,5 +68,16 @@ for (let r = 0; r < rounds; r++) {
 gc?.();
 const heapBytes = process.memoryUsage().heapUsed - heapBefore;
 await mf.dispose();
-const kinds = Object.fromEntries([...byKind].map(([kind, xs]) => [kind, [percentile(xs, 50), percentile(xs, 95)]]));
-console.log(JSON.stringify({ warmP50: percentile(times, 50), warmP95: percentile(times, 95), warmP99: percentile(times, 99), cacheBytes: cache.bytes, heapBytes, kinds }));
+const kinds = Object.fromEntries(
+  [...byKind].map(([kind, xs]) => [kind, [percentile(xs, 50), percentile(xs, 95)]]),
+);
+console.log(
+  JSON.stringify({
+    warmP50: percentile(times, 50),
+    warmP95: percentile(times, 95),
+    warmP99: percentile(times, 99),
+    cacheBytes: cache.bytes,
+    heapBytes,
+    kinds,
+  }),
+);

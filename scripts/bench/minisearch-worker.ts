@@ -20,7 +20,14 @@ export default {
     });
     const mini = await index;
     const q = new URL(request.url).searchParams.get('q') ?? '';
-    const results = mini.search(q, { combineWith: 'AND', prefix: (_t, i, all) => i === all.length - 1, fuzzy: (t) => (t.length >= 9 ? 2 : t.length >= 5 ? 1 : 0) });
-    return Response.json({ total: results.length, ids: results.slice(0, 10).map((r) => r.id) }, { headers: { 'server-timing': `total;dur=${(performance.now() - started).toFixed(1)}` } });
+    const results = mini.search(q, {
+      combineWith: 'AND',
+      prefix: (_t, i, all) => i === all.length - 1,
+      fuzzy: (t) => (t.length >= 9 ? 2 : t.length >= 5 ? 1 : 0),
+    });
+    return Response.json(
+      { total: results.length, ids: results.slice(0, 10).map((r) => r.id) },
+      { headers: { 'server-timing': `total;dur=${(performance.now() - started).toFixed(1)}` } },
+    );
   },
 };

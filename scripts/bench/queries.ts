@@ -5,7 +5,16 @@
  * and so present in the generated text too.
  */
 export interface BenchQuery {
-  kind: 'one word' | 'common word' | 'two words' | 'prefix' | 'typo' | 'filter' | 'transliteration' | 'layout' | 'english';
+  kind:
+    | 'one word'
+    | 'common word'
+    | 'two words'
+    | 'prefix'
+    | 'typo'
+    | 'filter'
+    | 'transliteration'
+    | 'layout'
+    | 'english';
   q: string;
   /** Extra query-string parameters of /v1/search. */
   params?: Record<string, string>;
@@ -23,4 +32,5 @@ export const QUERIES: readonly BenchQuery[] = [
   { kind: 'layout', q: 'vjcrdt ' },
 ];
 
-export const searchPath = (query: BenchQuery) => `/v1/search?${new URLSearchParams({ q: query.q, ...query.params }).toString()}`;
+export const searchPath = (query: BenchQuery) =>
+  `/v1/search?${new URLSearchParams({ q: query.q, ...query.params }).toString()}`;

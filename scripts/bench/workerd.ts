@@ -8,16 +8,20 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
-import { POINTER_KEY, searchKey } from '../../src/core/keys.ts';
-import { searchHead } from '../../src/core/publish.ts';
+import { POINTER_KEY, searchKey } from '../../src/core/snapshot/keys.ts';
+import { searchHead } from '../../src/core/snapshot/publish.ts';
 import type { SearchPart } from '../../src/core/search/build.ts';
-import { SNAPSHOT_FORMAT, type Pointer } from '../../src/core/snapshot-format.ts';
+import { SNAPSHOT_FORMAT, type Pointer } from '../../src/core/snapshot/format.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
 /** The Worker exactly as `wrangler deploy` would upload it. */
 export function bundleApp(outdir: string): string {
-  execFileSync(join(ROOT, 'node_modules', '.bin', 'wrangler'), ['deploy', '--dry-run', '--outdir', outdir], { cwd: ROOT, stdio: 'ignore' });
+  execFileSync(
+    join(ROOT, 'node_modules', '.bin', 'wrangler'),
+    ['deploy', '--dry-run', '--outdir', outdir],
+    { cwd: ROOT, stdio: 'ignore' },
+  );
   return join(outdir, 'index.js');
 }
 
@@ -46,7 +50,13 @@ export function instance(scriptPath: string, kvPersist: string, inspectorPort?: 
     kvPersist,
     // The edge cache would answer repeated queries without searching.
     cache: false,
-    bindings: { SITE_URL: 'http://localhost', SITE_TITLE: 'Bench', CACHE_MAX_AGE: '30', ADMIN_TOKEN: 'bench', TURNSTILE_SECRET: '' },
+    bindings: {
+      SITE_URL: 'http://localhost',
+      SITE_TITLE: 'Bench',
+      CACHE_MAX_AGE: '30',
+      ADMIN_TOKEN: 'bench',
+      TURNSTILE_SECRET: '',
+    },
     ...(inspectorPort === undefined ? {} : { inspectorPort }),
   });
 }
@@ -63,12 +73,19 @@ export interface IsolateMemory {
  * full garbage collection first (the inspector's own collectGarbage does not answer in
  * workerd), then Runtime.getHeapUsage. Measured after one 404 and again after `paths`.
  */
-export async function isolateMemory(scriptPath: string, kvPersist: string, paths: readonly string[], port = 9329): Promise<{ before: IsolateMemory; after: IsolateMemory }> {
+export async function isolateMemory(
+  scriptPath: string,
+  kvPersist: string,
+  paths: readonly string[],
+  port = 9329,
+): Promise<{ before: IsolateMemory; after: IsolateMemory }> {
   const mf = instance(scriptPath, kvPersist, port);
   try {
     await mf.ready;
     await (await mf.dispatchFetch('http://bench.local/warmup')).arrayBuffer();
-    const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as { webSocketDebuggerUrl: string }[];
+    const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as {
+      webSocketDebuggerUrl: string;
+    }[];
     const ws = new WebSocket(targets[0]?.webSocketDebuggerUrl ?? '');
     await new Promise((resolve, reject) => {
       ws.addEventListener('open', resolve);
@@ -87,12 +104,16 @@ export async function isolateMemory(scriptPath: string, kvPersist: string, paths
       });
     const measure = async (): Promise<IsolateMemory> => {
       await call('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
-      const usage = (await call('Runtime.getHeapUsage')) as { usedSize: number; backingStorageSize: number };
+      const usage = (await call('Runtime.getHeapUsage')) as {
+        usedSize: number;
+        backingStorageSize: number;
+      };
       return { heap: usage.usedSize, buffers: usage.backingStorageSize };
     };
     await call('HeapProfiler.enable');
     const before = await measure();
-    for (const path of paths) await (await mf.dispatchFetch(`http://bench.local${path}`)).arrayBuffer();
+    for (const path of paths)
+      await (await mf.dispatchFetch(`http://bench.local${path}`)).arrayBuffer();
     const after = await measure();
     ws.close();
     return { before, after };
@@ -102,10 +123,18 @@ export async function isolateMemory(scriptPath: string, kvPersist: string, paths
 }
 
 /** Writes the parts and a pointer to them, as the snapshot publisher would. */
-export async function seed(mf: Miniflare, snapshot: string, parts: readonly SearchPart[], docs: number, onProgress?: (done: number) => void): Promise<void> {
+export async function seed(
+  mf: Miniflare,
+  snapshot: string,
+  parts: readonly SearchPart[],
+  docs: number,
+  onProgress?: (done: number) => void,
+): Promise<void> {
   const kv = await mf.getKVNamespace('NEWS');
   for (let i = 0; i < parts.length; i += 32) {
-    await Promise.all(parts.slice(i, i + 32).map((p) => kv.put(searchKey(snapshot, p.part), p.value)));
+    await Promise.all(
+      parts.slice(i, i + 32).map((p) => kv.put(searchKey(snapshot, p.part), p.value)),
+    );
     if (i % 2048 === 0) onProgress?.(i);
   }
   const now = new Date().toISOString();
@@ -114,10 +143,21 @@ export async function seed(mf: Miniflare, snapshot: string, parts: readonly Sear
     snapshot,
     built_at: now,
     published_at: now,
-    counts: { articles: docs, read: docs, skipped: 0, merged: 0, grouped: 0, sections: 0, feed_pages: 0, keys: parts.length, bytes: 0 },
+    counts: {
+      articles: docs,
+      read: docs,
+      skipped: 0,
+      merged: 0,
+      grouped: 0,
+      sections: 0,
+      feed_pages: 0,
+      keys: parts.length,
+      bytes: 0,
+    },
   };
   await kv.put(POINTER_KEY, JSON.stringify(pointer));
-  for (const head of searchHead(snapshot, parts.find((p) => p.part === 'meta')?.value)) await kv.put(head.key, head.value);
+  for (const head of searchHead(snapshot, parts.find((p) => p.part === 'meta')?.value))
+    await kv.put(head.key, head.value);
 }
 
 export interface Timed {

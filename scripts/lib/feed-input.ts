@@ -75,22 +75,30 @@ interface Channel {
   entries: Entry[];
 }
 
-export function parseFeedFile(text: string, fileName: string, options: FeedInputOptions = {}): { records: FeedRecord[] } {
+export function parseFeedFile(
+  text: string,
+  fileName: string,
+  options: FeedInputOptions = {},
+): { records: FeedRecord[] } {
   let parsed: Parsed;
   try {
     parsed = parseFeed<string>(text);
   } catch (err) {
-    throw new Error(`${fileName}: not a readable RSS, Atom, RDF or JSON feed: ${describe(err)}`, { cause: err });
+    throw new Error(`${fileName}: not a readable RSS, Atom, RDF or JSON feed: ${describe(err)}`, {
+      cause: err,
+    });
   }
   const channel = toChannel(parsed);
   const source = clean(options.source) ?? clean(channel.title);
-  if (!source) throw new Error(`${fileName}: the feed has no title to use as source; pass options.source`);
+  if (!source)
+    throw new Error(`${fileName}: the feed has no title to use as source; pass options.source`);
   const records = channel.entries.map((entry, index) => {
     const where = `${fileName}: item ${index + 1}${entry.id ? ` (${entry.id})` : ''}`;
     const title = clean(entry.title);
     if (!title) throw new Error(`${where} has no title`);
     const lang = primaryLanguage(entry.lang ?? channel.lang ?? options.lang);
-    if (!lang) throw new Error(`${where} has no language: the feed declares none; pass options.lang`);
+    if (!lang)
+      throw new Error(`${where} has no language: the feed declares none; pass options.lang`);
     const content = clean(entry.content);
     const description = clean(entry.description);
     return {
@@ -130,7 +138,10 @@ function toChannel(parsed: Parsed): Channel {
             mediaImage(item.media) ??
             undefined,
           categories: (item.categories ?? []).map((c) => c.name).filter(isString),
-          authors: [...(item.authors ?? []).map((a) => a.name ?? a.email), ...(item.dc?.creators ?? [])].filter(isString),
+          authors: [
+            ...(item.authors ?? []).map((a) => a.name ?? a.email),
+            ...(item.dc?.creators ?? []),
+          ].filter(isString),
         })),
       };
     }
@@ -154,7 +165,10 @@ function toChannel(parsed: Parsed): Channel {
               mediaImage(entry.media),
             categories: (entry.categories ?? []).map((c) => c.term).filter(isString),
             tags: (entry.categories ?? []).map((c) => c.label ?? c.term).filter(isString),
-            authors: (entry.authors?.length ? entry.authors.map((a) => a.name) : feedAuthors).filter(isString),
+            authors: (entry.authors?.length
+              ? entry.authors.map((a) => a.name)
+              : feedAuthors
+            ).filter(isString),
             lang: entry.xml?.lang,
           };
         }),
@@ -193,7 +207,9 @@ function toChannel(parsed: Parsed): Channel {
           description: item.summary,
           image: item.image ?? item.banner_image,
           categories: item.tags ?? [],
-          authors: item.authors?.length ? item.authors.map((a) => a.name).filter(isString) : feedAuthors,
+          authors: item.authors?.length
+            ? item.authors.map((a) => a.name).filter(isString)
+            : feedAuthors,
           lang: item.language,
         })),
       };
@@ -207,7 +223,9 @@ interface MediaLike {
 }
 
 function mediaImage(media: MediaLike | undefined): string | undefined {
-  const content = media?.contents?.find((c) => c.medium === 'image' || c.type?.startsWith('image/'));
+  const content = media?.contents?.find(
+    (c) => c.medium === 'image' || c.type?.startsWith('image/'),
+  );
   return content?.url ?? media?.thumbnails?.[0]?.url;
 }
 

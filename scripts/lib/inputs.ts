@@ -5,8 +5,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import type { InputRecord } from '../../src/core/pipeline.ts';
-import { parseJsonLines, RecordError } from '../../src/core/records.ts';
+import type { InputRecord } from '../../src/core/content/pipeline.ts';
+import { parseJsonLines, RecordError } from '../../src/core/content/records.ts';
 import { parseFeedFile } from './feed-input.ts';
 
 const JSONL = /\.(jsonl|ndjson)(\.gz)?$/i;
@@ -39,14 +39,20 @@ export async function readRecords(files: readonly string[]): Promise<InputRecord
       for (const record of parseJsonLines(text, name)) records.push(record);
     } else if (FEED.test(file)) {
       try {
-        parseFeedFile(bytes.toString('utf8'), name).records.forEach((value, i) => records.push({ value, origin: { file: name, line: i + 1 } }));
+        parseFeedFile(bytes.toString('utf8'), name).records.forEach((value, i) =>
+          records.push({ value, origin: { file: name, line: i + 1 } }),
+        );
       } catch (error) {
         // parseFeedFile's message already starts with the file name.
         const reason = (error as Error).message.replace(`${name}: `, '');
-        records.push(new RecordError({ file: name, line: 1 }, '(feed)', `cannot be read as a feed: ${reason}`));
+        records.push(
+          new RecordError({ file: name, line: 1 }, '(feed)', `cannot be read as a feed: ${reason}`),
+        );
       }
     } else {
-      throw new Error(`input ${name}: unknown kind ${extname(file) || '(no extension)'}; expected .jsonl, .ndjson, .jsonl.gz, .xml, .rss, .atom or .json`);
+      throw new Error(
+        `input ${name}: unknown kind ${extname(file) || '(no extension)'}; expected .jsonl, .ndjson, .jsonl.gz, .xml, .rss, .atom or .json`,
+      );
     }
   }
   return records;

@@ -6,7 +6,7 @@
  */
 import { Miniflare } from 'miniflare';
 import { unstable_readConfig } from 'wrangler';
-import type { KvStore } from '../../src/core/kv-store.ts';
+import type { KvStore } from '../../src/core/lib/kv-store.ts';
 import { bindingStore } from '../../src/storage/kv-binding.ts';
 
 /** Where `wrangler dev` keeps local state unless told otherwise (`--persist-to`). */
@@ -14,12 +14,17 @@ export const DEFAULT_PERSIST = '.wrangler/state';
 
 export function newsNamespaceId(configPath = 'wrangler.toml'): string {
   const config = unstable_readConfig({ config: configPath });
-  const binding = config.kv_namespaces.find((ns: { binding: string; id?: string }) => ns.binding === 'NEWS');
-  if (!binding?.id) throw new Error(`${configPath} has no [[kv_namespaces]] entry with binding = "NEWS" and an id`);
+  const binding = config.kv_namespaces.find(
+    (ns: { binding: string; id?: string }) => ns.binding === 'NEWS',
+  );
+  if (!binding?.id)
+    throw new Error(`${configPath} has no [[kv_namespaces]] entry with binding = "NEWS" and an id`);
   return binding.id;
 }
 
-export async function openLocalKv(options: { persistTo?: string } = {}): Promise<{ store: KvStore; close: () => Promise<void> }> {
+export async function openLocalKv(
+  options: { persistTo?: string } = {},
+): Promise<{ store: KvStore; close: () => Promise<void> }> {
   const mf = new Miniflare({
     modules: true,
     script: 'export default { fetch() { return new Response(null, { status: 204 }); } }',

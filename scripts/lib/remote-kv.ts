@@ -8,14 +8,16 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { KvEntry, KvStore } from '../../src/core/kv-store.ts';
+import type { KvEntry, KvStore } from '../../src/core/lib/kv-store.ts';
 
 const run = promisify(execFile);
 const MAX_PAIRS = 10_000;
 const MAX_BATCH_BYTES = 90 * 1024 * 1024;
 
 async function wrangler(args: string[]): Promise<string> {
-  const { stdout } = await run('npx', ['wrangler', ...args, '--binding', 'NEWS', '--remote'], { maxBuffer: 512 * 1024 * 1024 });
+  const { stdout } = await run('npx', ['wrangler', ...args, '--binding', 'NEWS', '--remote'], {
+    maxBuffer: 512 * 1024 * 1024,
+  });
   return stdout;
 }
 

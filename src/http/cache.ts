@@ -13,9 +13,9 @@
  * no KV at all.
  */
 import type { Context, MiddlewareHandler } from 'hono';
-import type { AppEnv } from '../app.ts';
+import type { AppEnv } from '../env.ts';
 import { liveVersion } from '../storage/feed.ts';
-import type { Pointer } from '../core/snapshot-format.ts';
+import type { Pointer } from '../core/snapshot/format.ts';
 import { type Companion, getPointer } from '../storage/snapshots.ts';
 
 /** Seconds browsers and the edge may reuse a response: CACHE_MAX_AGE, 30 when unset. */
@@ -61,7 +61,14 @@ export function isNotModified(request: Request, headers: Headers): boolean {
 
 function notModified(headers: Headers): Response {
   const out = new Headers();
-  for (const name of ['etag', 'last-modified', 'cache-control', 'vary', 'access-control-allow-origin', CACHE_STATUS_HEADER]) {
+  for (const name of [
+    'etag',
+    'last-modified',
+    'cache-control',
+    'vary',
+    'access-control-allow-origin',
+    CACHE_STATUS_HEADER,
+  ]) {
     const value = headers.get(name);
     if (value !== null) out.set(name, value);
   }
@@ -76,7 +83,10 @@ export function setLastModified(c: Context, iso: string): void {
 export function edgeCache(options: EdgeCacheOptions = {}): MiddlewareHandler<AppEnv> {
   return async function edgeCacheMiddleware(c, next) {
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return next();
-    const [pointer, live] = await Promise.all([getPointer(c.env.NEWS, { companion: options.companion?.(c.env) }).catch(() => null), liveVersion(c.env.NEWS).catch(() => 'unknown')]);
+    const [pointer, live] = await Promise.all([
+      getPointer(c.env.NEWS, { companion: options.companion?.(c.env) }).catch(() => null),
+      liveVersion(c.env.NEWS).catch(() => 'unknown'),
+    ]);
     // The handler answers from this snapshot, the one in the cache key (re-reading the
     // pointer could cross its 5 s isolate cache and store snapshot B under A's key).
     if (pointer !== null) c.set('pointer', pointer);
@@ -108,7 +118,10 @@ export function edgeCache(options: EdgeCacheOptions = {}): MiddlewareHandler<App
     const response = new Response(body, c.res);
     if (!response.headers.has('etag')) response.headers.set('etag', await strongEtag(body));
     const maxAge = cacheMaxAge(c.env);
-    response.headers.set('cache-control', `public, max-age=${maxAge}, stale-while-revalidate=${maxAge * 2}`);
+    response.headers.set(
+      'cache-control',
+      `public, max-age=${maxAge}, stale-while-revalidate=${maxAge * 2}`,
+    );
     response.headers.set(CACHE_STATUS_HEADER, 'MISS');
     c.executionCtx.waitUntil(cache.put(key, response.clone()));
     // Clear first: Hono's setter would otherwise copy the old response's headers onto a 304.

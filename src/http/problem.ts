@@ -114,7 +114,11 @@ export function fieldErrors(issues: readonly StandardSchemaV1.Issue[]): FieldErr
 }
 
 /** An OpenAPI response entry for a problem+json answer. */
-export const problemDoc = (description = 'Problem details (RFC 9457)') => ({ description, content: { 'application/problem+json': {} } });
+export const problemDoc = (description = 'Problem details (RFC 9457)') => ({
+  description,
+  content: { 'application/problem+json': {} },
+});
 
 /** 400 for a cursor that is not one of ours (`detail` for people, `message` for the `cursor` field). */
-export const invalidCursor = (detail: string, message: string) => new ApiError('invalid_cursor', detail, { errors: [{ field: 'cursor', message }] });
+export const invalidCursor = (detail: string, message: string) =>
+  new ApiError('invalid_cursor', detail, { errors: [{ field: 'cursor', message }] });

@@ -3,7 +3,7 @@
  * says exactly what it accepts, and the message is what the client reads.
  */
 import * as v from 'valibot';
-import { languageTag, primaryLanguage } from '../core/normalize.ts';
+import { languageTag, primaryLanguage } from '../core/content/normalize.ts';
 
 export const limitParam = (max: number, fallback: number) =>
   v.optional(
@@ -18,18 +18,42 @@ export const limitParam = (max: number, fallback: number) =>
     String(fallback),
   );
 
-export const sectionSlug = v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be a section slug such as "sport" (lowercase letters, digits, dashes)'));
+export const sectionSlug = v.pipe(
+  v.string(),
+  v.regex(
+    /^[a-z0-9][a-z0-9-]{0,63}$/,
+    'must be a section slug such as "sport" (lowercase letters, digits, dashes)',
+  ),
+);
 export const sectionParam = v.optional(sectionSlug);
 
 export const langParam = v.optional(
   v.pipe(
     v.string(),
-    v.regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$/, 'must be a BCP 47 language tag such as "ru", "uk" or "en"'),
-    v.check((s) => languageTag(s) !== null && s.length <= 35, 'must be a BCP 47 language tag such as "ru", "uk" or "en"'),
+    v.regex(
+      /^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$/,
+      'must be a BCP 47 language tag such as "ru", "uk" or "en"',
+    ),
+    v.check(
+      (s) => languageTag(s) !== null && s.length <= 35,
+      'must be a BCP 47 language tag such as "ru", "uk" or "en"',
+    ),
     v.transform((s) => primaryLanguage(languageTag(s)!)),
   ),
 );
 
-export const sourceParam = v.optional(v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(100, 'must be at most 100 characters')));
+export const sourceParam = v.optional(
+  v.pipe(
+    v.string(),
+    v.minLength(1, 'must not be empty'),
+    v.maxLength(100, 'must be at most 100 characters'),
+  ),
+);
 
-export const cursorParam = v.optional(v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(512, 'is too long to be a cursor')));
+export const cursorParam = v.optional(
+  v.pipe(
+    v.string(),
+    v.minLength(1, 'must not be empty'),
+    v.maxLength(512, 'is too long to be a cursor'),
+  ),
+);

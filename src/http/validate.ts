@@ -2,7 +2,7 @@
  * The one validation hook every route uses. hono-openapi's `validator` both checks the
  * input and records the schema in the OpenAPI document; the hook turns a failure into a
  * 400 problem naming each failing field. Without a hook the default response would echo
- * the whole parse result, input included (STYLE habit 8).
+ * the whole parse result, input included.
  */
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { ValidationTargets } from 'hono';

@@ -3,8 +3,9 @@
  * <ADMIN_TOKEN>` compared in constant time (SHA-256 digests, core/submissions/tokens.ts).
  */
 import { Hono, type MiddlewareHandler } from 'hono';
+import { etag } from 'hono/etag';
 import { describeRoute, resolver } from 'hono-openapi';
-import type { AppEnv } from '../app.ts';
+import type { AppEnv } from '../env.ts';
 import { clientNetwork } from '../core/submissions/client.ts';
 import { decodeCursor, encodeCursor } from '../core/submissions/cursor.ts';
 import { adminItem } from '../core/submissions/records.ts';
@@ -21,21 +22,32 @@ const requireAdmin: MiddlewareHandler<AppEnv> = async function requireAdmin(c, n
   const ok = await sameSecret(match?.[1] ?? '', c.env.ADMIN_TOKEN ?? '');
   if (!match || !ok) {
     // Failed attempts count against the client's limit, so the token can't be guessed at speed.
-    const { success } = await c.env.SUBMIT_LIMITER.limit({ key: `admin-fail:${clientNetwork(clientIp(c))}` });
-    if (!success) {
-      throw new ApiError('rate_limited', 'Too many failed admin attempts from this client. Please wait a minute.', {
-        headers: { 'Retry-After': '60' },
-      });
-    }
-    throw new ApiError('unauthorized', 'An admin token is required: "Authorization: Bearer <ADMIN_TOKEN>".', {
-      headers: { 'WWW-Authenticate': 'Bearer realm="admin"' },
+    const { success } = await c.env.SUBMIT_LIMITER.limit({
+      key: `admin-fail:${clientNetwork(clientIp(c))}`,
     });
+    if (!success) {
+      throw new ApiError(
+        'rate_limited',
+        'Too many failed admin attempts from this client. Please wait a minute.',
+        {
+          headers: { 'Retry-After': '60' },
+        },
+      );
+    }
+    throw new ApiError(
+      'unauthorized',
+      'An admin token is required: "Authorization: Bearer <ADMIN_TOKEN>".',
+      {
+        headers: { 'WWW-Authenticate': 'Bearer realm="admin"' },
+      },
+    );
   }
   await next();
 };
 
-
 export const adminRoutes = new Hono<AppEnv>();
+// Conditional GET for the live listings: an ETag from the body, 304 on If-None-Match.
+adminRoutes.use(etag());
 adminRoutes.use('/v1/admin/*', requireAdmin);
 
 adminRoutes.get(
@@ -44,7 +56,10 @@ adminRoutes.get(
     tags: ['admin'],
     summary: 'Submissions by status (default pending), oldest first, contact details included',
     responses: {
-      200: { description: 'A page of submissions', content: { 'application/json': { schema: resolver(AdminList) } } },
+      200: {
+        description: 'A page of submissions',
+        content: { 'application/json': { schema: resolver(AdminList) } },
+      },
       400: problemDoc('Bad query or cursor'),
       401: problemDoc('Missing or wrong admin token'),
     },
@@ -53,11 +68,20 @@ adminRoutes.get(
   async (c) => {
     const q = c.req.valid('query');
     const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
-    if (after === null) throw invalidCursor('The cursor is not valid.', 'is not a cursor from this list');
-    const page = await submissionsStore(c.env.SUBMISSIONS).adminList({ status: q.status, kind: q.kind, after, limit: q.limit });
+    if (after === null)
+      throw invalidCursor('The cursor is not valid.', 'is not a cursor from this list');
+    const page = await submissionsStore(c.env.SUBMISSIONS).adminList({
+      status: q.status,
+      kind: q.kind,
+      after,
+      limit: q.limit,
+    });
     const last = page.records.at(-1);
     c.header('Cache-Control', 'no-store');
-    return c.json({ items: page.records.map(adminItem), next_cursor: page.more && last ? encodeCursor([last.created_at, last.id]) : null });
+    return c.json({
+      items: page.records.map(adminItem),
+      next_cursor: page.more && last ? encodeCursor([last.created_at, last.id]) : null,
+    });
   },
 );
 
@@ -65,9 +89,13 @@ adminRoutes.post(
   '/v1/admin/submissions/:id/:action',
   describeRoute({
     tags: ['admin'],
-    summary: 'Approve or reject a submission (approving a held ad restores it and clears its reports)',
+    summary:
+      'Approve or reject a submission (approving a held ad restores it and clears its reports)',
     responses: {
-      200: { description: 'The submission after the change', content: { 'application/json': { schema: resolver(AdminItem) } } },
+      200: {
+        description: 'The submission after the change',
+        content: { 'application/json': { schema: resolver(AdminItem) } },
+      },
       400: problemDoc('Bad id or action'),
       401: problemDoc('Missing or wrong admin token'),
       404: problemDoc('No such submission'),

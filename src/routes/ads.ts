@@ -3,21 +3,50 @@
  * every submission route shares are in ./submission-guards.ts.
  */
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { etag } from 'hono/etag';
 import { describeRoute } from 'hono-openapi';
 import * as v from 'valibot';
-import type { AppEnv } from '../app.ts';
-import { adKey } from '../core/keys.ts';
+import type { AppEnv } from '../env.ts';
+import { adKey } from '../core/snapshot/keys.ts';
 import { expiresAt } from '../core/submissions/categories.ts';
 import { clientNetwork } from '../core/submissions/client.ts';
 import { decodeCursor, encodeCursor } from '../core/submissions/cursor.ts';
 import { adDetail, adListItem, isLive, ownerView } from '../core/submissions/records.ts';
-import { AdCreated, AdDetail, AdInput, AdList, AdPatch, AdsQuery, IdParam, OwnerView, ReportInput } from '../core/submissions/schemas.ts';
-import { derivedManageToken, FORM_TOKEN, hex, hmac, issueFormToken, newId, newManageToken, sha256Hex } from '../core/submissions/tokens.ts';
+import {
+  AdCreated,
+  AdDetail,
+  AdInput,
+  AdList,
+  AdPatch,
+  AdsQuery,
+  IdParam,
+  OwnerView,
+  ReportInput,
+} from '../core/submissions/schemas.ts';
+import {
+  derivedManageToken,
+  FORM_TOKEN,
+  hex,
+  hmac,
+  issueFormToken,
+  newId,
+  newManageToken,
+  sha256Hex,
+} from '../core/submissions/tokens.ts';
 import { cacheMaxAge } from '../http/cache.ts';
 import { ApiError, invalidCursor, problemDoc } from '../http/problem.ts';
 import { validate } from '../http/validate.ts';
 import { submissionsStore } from '../storage/submissions.ts';
-import { acceptOnce, clientIp, IDEMPOTENCY_PARAMETER, json, jsonBody, rateLimit, secretsOf, submitErrors } from './submission-guards.ts';
+import {
+  acceptOnce,
+  clientIp,
+  IDEMPOTENCY_PARAMETER,
+  json,
+  jsonBody,
+  rateLimit,
+  secretsOf,
+  submitErrors,
+} from './submission-guards.ts';
 
 type Ctx = Context<AppEnv>;
 
@@ -26,19 +55,25 @@ const MANAGE_BEARER = /^Bearer\s+([A-Za-z0-9_-]{20,100})\s*$/;
 /** 401 before anything else (body validation included) when no manage token is sent. */
 const requireManageToken: MiddlewareHandler<AppEnv> = async function requireManageToken(c, next) {
   if (!MANAGE_BEARER.test(c.req.header('authorization') ?? '')) {
-    throw new ApiError('unauthorized', 'Send the manage token as "Authorization: Bearer <manage_token>".', {
-      headers: { 'WWW-Authenticate': 'Bearer realm="ads"' },
-    });
+    throw new ApiError(
+      'unauthorized',
+      'Send the manage token as "Authorization: Bearer <manage_token>".',
+      {
+        headers: { 'WWW-Authenticate': 'Bearer realm="ads"' },
+      },
+    );
   }
   await next();
 };
 
 /** The owner's manage token (checked present by `requireManageToken`), as its SHA-256 hex digest. */
-const ownerTokenHash = (c: Ctx) => sha256Hex(MANAGE_BEARER.exec(c.req.header('authorization') ?? '')?.[1] ?? '');
+const ownerTokenHash = (c: Ctx) =>
+  sha256Hex(MANAGE_BEARER.exec(c.req.header('authorization') ?? '')?.[1] ?? '');
 
 function ownerOutcome<T extends { result: string }>(outcome: T): Extract<T, { result: 'ok' }> {
   if (outcome.result === 'not_found') throw new ApiError('not_found', 'No such ad.');
-  if (outcome.result === 'forbidden') throw new ApiError('forbidden', 'The manage token does not match this ad.');
+  if (outcome.result === 'forbidden')
+    throw new ApiError('forbidden', 'The manage token does not match this ad.');
   return outcome as Extract<T, { result: 'ok' }>;
 }
 
@@ -47,13 +82,26 @@ const noStore = (c: Ctx) => c.header('Cache-Control', 'no-store');
 // ---- routes ----------------------------------------------------------------------------
 
 export const adsRoutes = new Hono<AppEnv>();
+// Conditional GET for the live listings: an ETag from the body, 304 on If-None-Match.
+adsRoutes.use(etag());
 
 adsRoutes.get(
   '/v1/form-token',
   describeRoute({
     tags: ['submissions'],
     summary: 'A signed form token; submissions must carry one at least a few seconds old',
-    responses: { 200: { description: 'Token', content: json(v.object({ form_token: v.string(), min_fill_seconds: v.number(), expires_at: v.string() })) } },
+    responses: {
+      200: {
+        description: 'Token',
+        content: json(
+          v.object({
+            form_token: v.string(),
+            min_fill_seconds: v.number(),
+            expires_at: v.string(),
+          }),
+        ),
+      },
+    },
   }),
   async (c) => {
     const now = Date.now();
@@ -71,9 +119,13 @@ adsRoutes.post(
   describeRoute({
     tags: ['submissions'],
     summary: 'Submit an ad; it waits for moderation',
-    description: "`expires_at` is provisional: approval moves it to at least the approval time plus the category's period.",
+    description:
+      "`expires_at` is provisional: approval moves it to at least the approval time plus the category's period.",
     parameters: [IDEMPOTENCY_PARAMETER],
-    responses: { 201: { description: 'Stored, pending moderation', content: json(AdCreated) }, ...submitErrors },
+    responses: {
+      201: { description: 'Stored, pending moderation', content: json(AdCreated) },
+      ...submitErrors,
+    },
   }),
   rateLimit('submit'),
   jsonBody,
@@ -85,11 +137,20 @@ adsRoutes.post(
     return acceptOnce(c, input, 'ad', {
       // With an Idempotency-Key the token is derived, so a replay can hand out the same one.
       prepare: async ({ key, bodyHash }) => {
-        token = key === null ? newManageToken() : await derivedManageToken((await secretsOf(c.env)).manage, key, bodyHash);
+        token =
+          key === null
+            ? newManageToken()
+            : await derivedManageToken((await secretsOf(c.env)).manage, key, bodyHash);
       },
       create: async (idempotency, { now }) =>
         submissionsStore(c.env.SUBMISSIONS).create(
-          { kind: 'ad', id: newId(), content, expires_at: expiresAt(content.category, now), token_hash: await sha256Hex(token) },
+          {
+            kind: 'ad',
+            id: newId(),
+            content,
+            expires_at: expiresAt(content.category, now),
+            token_hash: await sha256Hex(token),
+          },
           idempotency,
           now,
         ),
@@ -97,7 +158,12 @@ adsRoutes.post(
         c.header('Location', `/v1/ads/${accepted.id}`);
         if (replayed) c.header('Idempotent-Replayed', 'true');
         noStore(c);
-        const body: AdCreated = { id: accepted.id, status: 'pending', expires_at: new Date(accepted.expires_at).toISOString(), manage_token: token };
+        const body: AdCreated = {
+          id: accepted.id,
+          status: 'pending',
+          expires_at: new Date(accepted.expires_at).toISOString(),
+          manage_token: token,
+        };
         return c.json(body, 201);
       },
     });
@@ -109,13 +175,17 @@ adsRoutes.get(
   describeRoute({
     tags: ['submissions'],
     summary: 'Approved, unexpired ads, newest first (no contact details)',
-    responses: { 200: { description: 'A page of ads', content: json(AdList) }, 400: problemDoc('Bad query or cursor') },
+    responses: {
+      200: { description: 'A page of ads', content: json(AdList) },
+      400: problemDoc('Bad query or cursor'),
+    },
   }),
   validate('query', AdsQuery),
   async (c) => {
     const q = c.req.valid('query');
     const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
-    if (after === null) throw invalidCursor('The cursor is not valid.', 'is not a cursor from this list');
+    if (after === null)
+      throw invalidCursor('The cursor is not valid.', 'is not a cursor from this list');
     const page = await submissionsStore(c.env.SUBMISSIONS).publicAds(
       { category: q.category, lang: q.lang, since: q.since, after, limit: q.limit },
       Date.now(),
@@ -123,7 +193,11 @@ adsRoutes.get(
     const items = page.records.flatMap((r) => (r.kind === 'ad' ? [adListItem(r)] : []));
     const last = page.records.at(-1);
     c.header('Cache-Control', `public, max-age=${cacheMaxAge(c.env)}`);
-    return c.json({ items, next_cursor: page.more && last ? encodeCursor([last.approved_at ?? last.created_at, last.id]) : null });
+    return c.json({
+      items,
+      next_cursor:
+        page.more && last ? encodeCursor([last.approved_at ?? last.created_at, last.id]) : null,
+    });
   },
 );
 
@@ -132,7 +206,10 @@ adsRoutes.get(
   describeRoute({
     tags: ['submissions'],
     summary: 'One approved, unexpired ad, with contact details',
-    responses: { 200: { description: 'The ad', content: json(AdDetail) }, 404: problemDoc('No such live ad') },
+    responses: {
+      200: { description: 'The ad', content: json(AdDetail) },
+      404: problemDoc('No such live ad'),
+    },
   }),
   validate('param', IdParam),
   async (c) => {
@@ -146,7 +223,8 @@ adsRoutes.get(
       const record = await submissionsStore(c.env.SUBMISSIONS).get(id);
       if (record?.kind === 'ad' && isLive(record, now)) detail = adDetail(record);
     }
-    if (detail === null || Date.parse(detail.expires_at) <= now) throw new ApiError('not_found', 'No such ad, or it has expired.');
+    if (detail === null || Date.parse(detail.expires_at) <= now)
+      throw new ApiError('not_found', 'No such ad, or it has expired.');
     c.header('Cache-Control', `public, max-age=${cacheMaxAge(c.env)}`);
     return c.json(detail);
   },
@@ -161,12 +239,18 @@ const ownerResponses = {
 
 adsRoutes.get(
   '/v1/ads/:id/manage',
-  describeRoute({ tags: ['submissions'], summary: "The owner's view: status, expiry and content", responses: ownerResponses }),
+  describeRoute({
+    tags: ['submissions'],
+    summary: "The owner's view: status, expiry and content",
+    responses: ownerResponses,
+  }),
   validate('param', IdParam),
   requireManageToken,
   async (c) => {
     const { id } = c.req.valid('param');
-    const found = ownerOutcome(await submissionsStore(c.env.SUBMISSIONS).ownerGet(id, await ownerTokenHash(c)));
+    const found = ownerOutcome(
+      await submissionsStore(c.env.SUBMISSIONS).ownerGet(id, await ownerTokenHash(c)),
+    );
     noStore(c);
     return c.json(ownerView(found.record));
   },
@@ -174,7 +258,11 @@ adsRoutes.get(
 
 adsRoutes.patch(
   '/v1/ads/:id',
-  describeRoute({ tags: ['submissions'], summary: 'Edit an ad (owner); it goes back to moderation', responses: { ...ownerResponses, ...submitErrors } }),
+  describeRoute({
+    tags: ['submissions'],
+    summary: 'Edit an ad (owner); it goes back to moderation',
+    responses: { ...ownerResponses, ...submitErrors },
+  }),
   validate('param', IdParam),
   requireManageToken,
   jsonBody,
@@ -182,7 +270,14 @@ adsRoutes.patch(
   async (c) => {
     const { id } = c.req.valid('param');
     const hash = await ownerTokenHash(c);
-    const found = ownerOutcome(await submissionsStore(c.env.SUBMISSIONS).ownerUpdate(id, hash, c.req.valid('json'), Date.now()));
+    const found = ownerOutcome(
+      await submissionsStore(c.env.SUBMISSIONS).ownerUpdate(
+        id,
+        hash,
+        c.req.valid('json'),
+        Date.now(),
+      ),
+    );
     noStore(c);
     return c.json(ownerView(found.record));
   },
@@ -190,24 +285,40 @@ adsRoutes.patch(
 
 adsRoutes.delete(
   '/v1/ads/:id',
-  describeRoute({ tags: ['submissions'], summary: 'Delete an ad (owner)', responses: { 204: { description: 'Deleted' }, ...ownerResponses } }),
+  describeRoute({
+    tags: ['submissions'],
+    summary: 'Delete an ad (owner)',
+    responses: { 204: { description: 'Deleted' }, ...ownerResponses },
+  }),
   validate('param', IdParam),
   requireManageToken,
   async (c) => {
     const { id } = c.req.valid('param');
-    ownerOutcome(await submissionsStore(c.env.SUBMISSIONS).ownerDelete(id, await ownerTokenHash(c), Date.now()));
+    ownerOutcome(
+      await submissionsStore(c.env.SUBMISSIONS).ownerDelete(
+        id,
+        await ownerTokenHash(c),
+        Date.now(),
+      ),
+    );
     return c.body(null, 204);
   },
 );
 
 adsRoutes.post(
   '/v1/ads/:id/renew',
-  describeRoute({ tags: ['submissions'], summary: "Extend an ad's expiry by its category's period from now (owner)", responses: ownerResponses }),
+  describeRoute({
+    tags: ['submissions'],
+    summary: "Extend an ad's expiry by its category's period from now (owner)",
+    responses: ownerResponses,
+  }),
   validate('param', IdParam),
   requireManageToken,
   async (c) => {
     const { id } = c.req.valid('param');
-    const renewed = ownerOutcome(await submissionsStore(c.env.SUBMISSIONS).ownerRenew(id, await ownerTokenHash(c), Date.now()));
+    const renewed = ownerOutcome(
+      await submissionsStore(c.env.SUBMISSIONS).ownerRenew(id, await ownerTokenHash(c), Date.now()),
+    );
     noStore(c);
     return c.json(ownerView(renewed.record));
   },
@@ -218,7 +329,14 @@ adsRoutes.post(
   describeRoute({
     tags: ['submissions'],
     summary: 'Report an ad; enough distinct reporters put it on hold for a moderator',
-    responses: { 202: { description: 'Report received', content: json(v.object({ status: v.literal('received') })) }, 404: problemDoc('No such live ad'), ...submitErrors },
+    responses: {
+      202: {
+        description: 'Report received',
+        content: json(v.object({ status: v.literal('received') })),
+      },
+      404: problemDoc('No such live ad'),
+      ...submitErrors,
+    },
   }),
   rateLimit('report'),
   validate('param', IdParam),
@@ -229,8 +347,14 @@ adsRoutes.post(
     // Reporters are told apart by a keyed hash of their network (IPv4 address or IPv6 /64);
     // the address is not stored.
     const reporter = hex(await hmac((await secretsOf(c.env)).reporter, clientNetwork(clientIp(c))));
-    const outcome = await submissionsStore(c.env.SUBMISSIONS).report(id, reporter, c.req.valid('json'), Date.now());
-    if (outcome.result === 'not_found') throw new ApiError('not_found', 'No such ad, or it has expired.');
+    const outcome = await submissionsStore(c.env.SUBMISSIONS).report(
+      id,
+      reporter,
+      c.req.valid('json'),
+      Date.now(),
+    );
+    if (outcome.result === 'not_found')
+      throw new ApiError('not_found', 'No such ad, or it has expired.');
     return c.json({ status: 'received' as const }, 202);
   },
 );

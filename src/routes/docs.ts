@@ -5,7 +5,8 @@
  */
 import { Hono } from 'hono';
 import { generateSpecs } from 'hono-openapi';
-import type { AppEnv } from '../app.ts';
+import type { AppEnv } from '../env.ts';
+import { edgeCache } from '../http/cache.ts';
 
 type OpenApiDocument = Awaited<ReturnType<typeof generateSpecs>>;
 
@@ -15,9 +16,24 @@ export function renderDocsPage(doc: OpenApiDocument): string {
   const rows: string[] = [];
   for (const [path, item] of Object.entries(doc.paths ?? {})) {
     for (const method of ['get', 'post', 'patch', 'delete', 'put'] as const) {
-      const op = (item as Record<string, { summary?: string; description?: string; parameters?: { name: string; in: string; required?: boolean }[] } | undefined>)[method];
+      const op = (
+        item as Record<
+          string,
+          | {
+              summary?: string;
+              description?: string;
+              parameters?: { name: string; in: string; required?: boolean }[];
+            }
+          | undefined
+        >
+      )[method];
       if (!op) continue;
-      const params = (op.parameters ?? []).map((p) => `<code>${escape(p.name)}</code> <small>(${escape(p.in)}${p.required ? ', required' : ''})</small>`).join(', ');
+      const params = (op.parameters ?? [])
+        .map(
+          (p) =>
+            `<code>${escape(p.name)}</code> <small>(${escape(p.in)}${p.required ? ', required' : ''})</small>`,
+        )
+        .join(', ');
       rows.push(
         `<section class="op"><h2><span class="m ${method}">${method.toUpperCase()}</span> <code>${escape(path)}</code></h2>` +
           `<p>${escape(op.summary ?? '')}</p>${op.description ? `<p>${escape(op.description)}</p>` : ''}${params ? `<p>Parameters: ${params}</p>` : ''}</section>`,
@@ -44,7 +60,8 @@ export function docsRoutes(app: Hono<AppEnv>) {
         info: {
           title: 'Edge News',
           version: '1.0.0',
-          description: 'Feeds, search and submissions for news aggregators, served from Cloudflare Workers and KV. Errors are RFC 9457 problem+json.',
+          description:
+            'Feeds, search and submissions for news aggregators, served from Cloudflare Workers and KV. Errors are RFC 9457 problem+json.',
         },
         servers: [{ url: siteUrl }],
       },
@@ -53,6 +70,8 @@ export function docsRoutes(app: Hono<AppEnv>) {
       excludeStaticFile: false,
     }));
   return new Hono<AppEnv>()
+    .use('/openapi.json', edgeCache())
+    .use('/docs', edgeCache())
     .get('/openapi.json', async (c) => c.json(await document(c.env.SITE_URL)))
     .get('/docs', async (c) => c.html(renderDocsPage(await document(c.env.SITE_URL))));
 }

@@ -5,15 +5,16 @@
 import { Hono } from 'hono';
 import { describeRoute, resolver } from 'hono-openapi';
 import * as v from 'valibot';
-import type { AppEnv } from '../app.ts';
-import { Article, ArticleSummary } from '../core/article.ts';
-import { decodeCursor, type FeedResult, pageFeed } from '../core/feed.ts';
-import { Counts, type Pointer, Sections } from '../core/snapshot-format.ts';
-import { setLastModified } from '../http/cache.ts';
+import type { AppEnv } from '../env.ts';
+import { Article, ArticleSummary } from '../core/content/article.ts';
+import { decodeCursor, type FeedResult, pageFeed } from '../core/feed/paging.ts';
+import { Counts, type Pointer, Sections } from '../core/snapshot/format.ts';
+import { edgeCache, setLastModified } from '../http/cache.ts';
 import { ApiError, invalidCursor, problemDoc } from '../http/problem.ts';
 import { cursorParam, langParam, limitParam, sectionParam, sourceParam } from '../http/schemas.ts';
 import { validate } from '../http/validate.ts';
-import { liveArticles, liveSummaries, requirePointer, snapshotFeedSource } from '../storage/feed.ts';
+import { liveArticles, liveSummaries, snapshotFeedSource } from '../storage/feed.ts';
+import { requirePointer } from '../http/pointer.ts';
 import { readArticle, readSections } from '../storage/snapshots.ts';
 
 export const FeedQuery = v.object({
@@ -34,10 +35,17 @@ export const FeedResponse = v.object({
 const problem = problemDoc();
 
 /** Shared by the JSON feed API and the reader feeds (feed.json, RSS, Atom). */
-export async function loadFeed(env: Env, query: FeedQuery, known?: Pointer): Promise<{ result: FeedResult; builtAt: string }> {
+export async function loadFeed(
+  env: Env,
+  query: FeedQuery,
+  known?: Pointer,
+): Promise<{ result: FeedResult; builtAt: string }> {
   const cursor = query.cursor === undefined ? null : decodeCursor(query.cursor);
   if (query.cursor !== undefined && cursor === null) {
-    throw invalidCursor('The cursor is not valid: pass back the next_cursor of a previous page unchanged.', 'is not a cursor this API issued');
+    throw invalidCursor(
+      'The cursor is not valid: pass back the next_cursor of a previous page unchanged.',
+      'is not a cursor this API issued',
+    );
   }
   const pointer = await requirePointer(env.NEWS, known);
   const result = await pageFeed(snapshotFeedSource(env.NEWS, pointer.snapshot), {
@@ -50,12 +58,23 @@ export async function loadFeed(env: Env, query: FeedQuery, known?: Pointer): Pro
 }
 
 export const feedRoutes = new Hono<AppEnv>()
+  .use('/v1/feed', edgeCache())
+  .use('/v1/sections', edgeCache())
+  .use('/v1/articles/*', edgeCache())
+  .use('/v1/health', edgeCache())
   .get(
     '/v1/feed',
     describeRoute({
       summary: 'Latest news, newest first',
-      description: 'Filter by section, language and source; page with the opaque `next_cursor`, which stays valid across snapshots.',
-      responses: { 200: { description: 'A page of the feed', content: { 'application/json': { schema: resolver(FeedResponse) } } }, 400: problem },
+      description:
+        'Filter by section, language and source; page with the opaque `next_cursor`, which stays valid across snapshots.',
+      responses: {
+        200: {
+          description: 'A page of the feed',
+          content: { 'application/json': { schema: resolver(FeedResponse) } },
+        },
+        400: problem,
+      },
     }),
     validate('query', FeedQuery),
     async (c) => {
@@ -68,7 +87,12 @@ export const feedRoutes = new Hono<AppEnv>()
     '/v1/sections',
     describeRoute({
       summary: 'Sections with item counts and latest publish time, per language',
-      responses: { 200: { description: 'Sections', content: { 'application/json': { schema: resolver(Sections) } } } },
+      responses: {
+        200: {
+          description: 'Sections',
+          content: { 'application/json': { schema: resolver(Sections) } },
+        },
+      },
     }),
     async (c) => {
       const pointer = await requirePointer(c.env.NEWS, c.get('pointer'));
@@ -82,16 +106,29 @@ export const feedRoutes = new Hono<AppEnv>()
     describeRoute({
       summary: 'One article, in full',
       responses: {
-        200: { description: 'The article', content: { 'application/json': { schema: resolver(Article) } } },
+        200: {
+          description: 'The article',
+          content: { 'application/json': { schema: resolver(Article) } },
+        },
         400: problem,
         404: problem,
       },
     }),
-    validate('param', v.object({ id: v.pipe(v.string(), v.regex(/^[a-z0-9-]{1,64}$/, 'must be an article id (lowercase letters, digits, dashes)')) })),
+    validate(
+      'param',
+      v.object({
+        id: v.pipe(
+          v.string(),
+          v.regex(/^[a-z0-9-]{1,64}$/, 'must be an article id (lowercase letters, digits, dashes)'),
+        ),
+      }),
+    ),
     async (c) => {
       const { id } = c.req.valid('param');
       const pointer = await requirePointer(c.env.NEWS, c.get('pointer'));
-      const article = (await readArticle(c.env.NEWS, pointer.snapshot, id)) ?? (await liveArticles(c.env.NEWS, pointer)).find((a) => a.id === id);
+      const article =
+        (await readArticle(c.env.NEWS, pointer.snapshot, id)) ??
+        (await liveArticles(c.env.NEWS, pointer)).find((a) => a.id === id);
       if (!article) throw new ApiError('not_found', `No article has the id "${id}".`);
       setLastModified(c, pointer.built_at);
       return c.json(article);
@@ -104,7 +141,19 @@ export const feedRoutes = new Hono<AppEnv>()
       responses: {
         200: {
           description: 'Health',
-          content: { 'application/json': { schema: resolver(v.object({ status: v.literal('ok'), snapshot: v.string(), built_at: v.string(), published_at: v.string(), counts: Counts })) } },
+          content: {
+            'application/json': {
+              schema: resolver(
+                v.object({
+                  status: v.literal('ok'),
+                  snapshot: v.string(),
+                  built_at: v.string(),
+                  published_at: v.string(),
+                  counts: Counts,
+                }),
+              ),
+            },
+          },
         },
         503: problem,
       },
@@ -112,6 +161,12 @@ export const feedRoutes = new Hono<AppEnv>()
     async (c) => {
       const pointer = await requirePointer(c.env.NEWS, c.get('pointer'));
       setLastModified(c, pointer.built_at);
-      return c.json({ status: 'ok' as const, snapshot: pointer.snapshot, built_at: pointer.built_at, published_at: pointer.published_at, counts: pointer.counts });
+      return c.json({
+        status: 'ok' as const,
+        snapshot: pointer.snapshot,
+        built_at: pointer.built_at,
+        published_at: pointer.published_at,
+        counts: pointer.counts,
+      });
     },
   );

@@ -4,10 +4,11 @@
  * and folded into the next snapshot under the same id.
  */
 import { Hono } from 'hono';
+import { etag } from 'hono/etag';
 import { describeRoute, resolver } from 'hono-openapi';
 import * as v from 'valibot';
-import type { AppEnv } from '../app.ts';
-import { Article } from '../core/article.ts';
+import type { AppEnv } from '../env.ts';
+import { Article } from '../core/content/article.ts';
 import { newsExpiresAt } from '../core/submissions/categories.ts';
 import { newsArticleId, newsToArticle } from '../core/submissions/news.ts';
 import { isLive } from '../core/submissions/records.ts';
@@ -17,9 +18,17 @@ import { cacheMaxAge } from '../http/cache.ts';
 import { ApiError, problemDoc } from '../http/problem.ts';
 import { validate } from '../http/validate.ts';
 import { submissionsStore } from '../storage/submissions.ts';
-import { acceptOnce, IDEMPOTENCY_PARAMETER, jsonBody, rateLimit, submitErrors } from './submission-guards.ts';
+import {
+  acceptOnce,
+  IDEMPOTENCY_PARAMETER,
+  jsonBody,
+  rateLimit,
+  submitErrors,
+} from './submission-guards.ts';
 
 export const newsRoutes = new Hono<AppEnv>();
+// Conditional GET for the live listings: an ETag from the body, 304 on If-None-Match.
+newsRoutes.use(etag());
 
 newsRoutes.post(
   '/v1/news',
@@ -27,7 +36,13 @@ newsRoutes.post(
     tags: ['submissions'],
     summary: 'Submit reader news; once approved it appears in the feeds and search',
     parameters: [IDEMPOTENCY_PARAMETER],
-    responses: { 201: { description: 'Stored, pending moderation', content: { 'application/json': { schema: resolver(NewsCreated) } } }, ...submitErrors },
+    responses: {
+      201: {
+        description: 'Stored, pending moderation',
+        content: { 'application/json': { schema: resolver(NewsCreated) } },
+      },
+      ...submitErrors,
+    },
   }),
   rateLimit('submit'),
   jsonBody,
@@ -37,7 +52,11 @@ newsRoutes.post(
     const { website: _w, form_token: _f, turnstile_token: _t, ...content } = input;
     return acceptOnce(c, input, 'news', {
       create: (idempotency, { now }) =>
-        submissionsStore(c.env.SUBMISSIONS).create({ kind: 'news', id: newId(), content, expires_at: newsExpiresAt(now), token_hash: null }, idempotency, now),
+        submissionsStore(c.env.SUBMISSIONS).create(
+          { kind: 'news', id: newId(), content, expires_at: newsExpiresAt(now), token_hash: null },
+          idempotency,
+          now,
+        ),
       answer: (accepted, replayed) => {
         c.header('Location', `/v1/news/${newsArticleId(accepted.id)}`);
         c.header('Cache-Control', 'no-store');
@@ -55,16 +74,27 @@ newsRoutes.get(
     tags: ['submissions'],
     summary: 'One approved piece of reader news, as an article',
     responses: {
-      200: { description: 'The article', content: { 'application/json': { schema: resolver(Article) } } },
+      200: {
+        description: 'The article',
+        content: { 'application/json': { schema: resolver(Article) } },
+      },
       404: problemDoc('Not approved, or no such news'),
     },
   }),
-  validate('param', v.object({ id: v.pipe(v.string(), v.regex(/^n-[a-z2-7]{20}$/, 'must be a reader news id (n-...)')) })),
+  validate(
+    'param',
+    v.object({
+      id: v.pipe(v.string(), v.regex(/^n-[a-z2-7]{20}$/, 'must be a reader news id (n-...)')),
+    }),
+  ),
   async (c) => {
     const id = c.req.valid('param').id.slice(2);
     const record = await submissionsStore(c.env.SUBMISSIONS).get(id);
-    if (record?.kind !== 'news' || !isLive(record, Date.now())) throw new ApiError('not_found', 'No such approved news.');
+    if (record?.kind !== 'news' || !isLive(record, Date.now()))
+      throw new ApiError('not_found', 'No such approved news.');
     c.header('Cache-Control', `public, max-age=${cacheMaxAge(c.env)}`);
-    return c.json(newsToArticle(record.id, record.content, record.approved_at ?? record.created_at));
+    return c.json(
+      newsToArticle(record.id, record.content, record.approved_at ?? record.created_at),
+    );
   },
 );

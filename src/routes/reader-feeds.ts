@@ -5,15 +5,19 @@
 import { Hono } from 'hono';
 import { describeRoute } from 'hono-openapi';
 import * as v from 'valibot';
-import type { AppEnv } from '../app.ts';
-import { type FeedMeta, renderAtom, renderJsonFeed, renderRss } from '../core/feed-formats.ts';
-import { setLastModified } from '../http/cache.ts';
+import type { AppEnv } from '../env.ts';
+import { type FeedMeta, renderAtom, renderJsonFeed, renderRss } from '../core/feed/formats.ts';
+import { edgeCache, setLastModified } from '../http/cache.ts';
 import { cursorParam, langParam, limitParam, sectionSlug } from '../http/schemas.ts';
 import { validate } from '../http/validate.ts';
 import { loadFeed } from './feeds.ts';
 
 const FORMATS = {
-  json: { type: 'application/feed+json', render: (meta: FeedMeta, items: Parameters<typeof renderRss>[1]) => JSON.stringify(renderJsonFeed(meta, items)) },
+  json: {
+    type: 'application/feed+json',
+    render: (meta: FeedMeta, items: Parameters<typeof renderRss>[1]) =>
+      JSON.stringify(renderJsonFeed(meta, items)),
+  },
   xml: { type: 'application/rss+xml', render: renderRss },
   atom: { type: 'application/atom+xml', render: renderAtom },
 } as const;
@@ -21,7 +25,9 @@ const FORMATS = {
 const ReaderQuery = v.object({ lang: langParam, limit: limitParam(100, 50), cursor: cursorParam });
 const SectionParam = v.object({ section: sectionSlug });
 
-export const readerFeedRoutes = new Hono<AppEnv>();
+export const readerFeedRoutes = new Hono<AppEnv>()
+  .use('/feed.*', edgeCache())
+  .use('/sections/*', edgeCache());
 
 for (const [ext, format] of Object.entries(FORMATS)) {
   for (const path of [`/feed.${ext}`, `/sections/:section/feed.${ext}`]) {
@@ -30,14 +36,21 @@ for (const [ext, format] of Object.entries(FORMATS)) {
       path,
       describeRoute({
         summary: `${ext === 'json' ? 'JSON Feed 1.1' : ext === 'xml' ? 'RSS 2.0' : 'Atom 1.0'} of the latest news${perSection ? ' in one section' : ''}`,
-        responses: { 200: { description: 'The feed', content: { [format.type]: {} } }, 400: { description: 'Problem details (RFC 9457)' } },
+        responses: {
+          200: { description: 'The feed', content: { [format.type]: {} } },
+          400: { description: 'Problem details (RFC 9457)' },
+        },
       }),
       validate('param', perSection ? SectionParam : v.object({})),
       validate('query', ReaderQuery),
       async (c) => {
         const query = c.req.valid('query');
         const section = perSection ? c.req.param('section') : undefined;
-        const { result, builtAt } = await loadFeed(c.env, { ...query, section, source: undefined }, c.get('pointer'));
+        const { result, builtAt } = await loadFeed(
+          c.env,
+          { ...query, section, source: undefined },
+          c.get('pointer'),
+        );
         const site = c.env.SITE_URL.replace(/\/$/, '');
         const pageUrl = (cursor?: string) => {
           const url = new URL(`${site}${new URL(c.req.url).pathname}`);
@@ -57,7 +70,9 @@ for (const [ext, format] of Object.entries(FORMATS)) {
           ...(query.lang ? { language: query.lang } : {}),
         };
         setLastModified(c, builtAt);
-        return c.body(format.render(meta, result.items), 200, { 'content-type': `${format.type}; charset=utf-8` });
+        return c.body(format.render(meta, result.items), 200, {
+          'content-type': `${format.type}; charset=utf-8`,
+        });
       },
     );
   }

@@ -2,23 +2,12 @@
  * The Worker side of feeds: the live snapshot as a `FeedSource`, and approved reader
  * news that is not in a snapshot yet.
  */
-import { type Article, type ArticleSummary, toSummary } from '../core/article.ts';
-import type { FeedSource } from '../core/feed.ts';
-import { fnv1a64 } from '../core/normalize.ts';
-import type { Pointer } from '../core/snapshot-format.ts';
-import { ApiError } from '../http/problem.ts';
-import { getPointer, readFeedIndex, readFeedPage, readFolded } from './snapshots.ts';
+import { type Article, type ArticleSummary, toSummary } from '../core/content/article.ts';
+import type { FeedSource } from '../core/feed/paging.ts';
+import { fnv1a64 } from '../core/content/normalize.ts';
+import type { Pointer } from '../core/snapshot/format.ts';
+import { readFeedIndex, readFeedPage, readFolded } from './snapshots.ts';
 import { listApprovedNews } from './submissions.ts';
-
-/**
- * The live pointer, or 503 before the first publish. `known` is the one the edge-cache
- * middleware already read for this request (its cache key): the answer must come from it.
- */
-export async function requirePointer(kv: KVNamespace, known?: Pointer): Promise<Pointer> {
-  const pointer = known ?? (await getPointer(kv));
-  if (!pointer) throw new ApiError('unavailable', 'No content snapshot has been published yet: run `npm run build:snapshot`.');
-  return pointer;
-}
 
 export function snapshotFeedSource(kv: KVNamespace, snapshot: string): FeedSource {
   return {
@@ -62,7 +51,8 @@ export async function liveVersion(kv: KVNamespace): Promise<string> {
   const approved = await listApprovedNews(kv);
   let version = versions.get(approved);
   if (version === undefined) {
-    version = approved.length === 0 ? '0' : fnv1a64(approved.map((a) => a.id).join(',')).slice(0, 12);
+    version =
+      approved.length === 0 ? '0' : fnv1a64(approved.map((a) => a.id).join(',')).slice(0, 12);
     versions.set(approved, version);
   }
   return version;

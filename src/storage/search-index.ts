@@ -3,11 +3,11 @@
  * per-isolate cache, and a small in-memory index of approved reader news that the
  * snapshot does not hold yet.
  */
-import type { Article } from '../core/article.ts';
-import { SEARCH_HEAD_KEY, searchKey } from '../core/keys.ts';
-import { fnv1a64 } from '../core/normalize.ts';
+import type { Article } from '../core/content/article.ts';
+import { SEARCH_HEAD_KEY, searchKey } from '../core/snapshot/keys.ts';
+import { fnv1a64 } from '../core/content/normalize.ts';
 import { buildSearchParts } from '../core/search/build.ts';
-import { PartCache } from '../core/cache.ts';
+import { PartCache } from '../core/lib/part-cache.ts';
 import { IndexReader } from '../core/search/reader.ts';
 import { warmUpEngine } from '../core/search/warm-up.ts';
 import type { Companion } from './snapshots.ts';
@@ -28,7 +28,10 @@ export function snapshotIndex(kv: KVNamespace, snapshot: string): IndexReader {
   return new IndexReader(
     snapshot,
     async (parts) => {
-      const values = await kv.get(parts.map((part) => searchKey(snapshot, part)), 'text');
+      const values = await kv.get(
+        parts.map((part) => searchKey(snapshot, part)),
+        'text',
+      );
       return new Map(parts.map((part) => [part, values.get(searchKey(snapshot, part)) ?? null]));
     },
     cache,
@@ -46,16 +49,26 @@ export function searchHead(kv: KVNamespace): Companion {
     key: SEARCH_HEAD_KEY,
     use(raw, pointer) {
       const newline = raw?.indexOf('\n') ?? -1;
-      if (raw == null || pointer === null || newline < 0 || raw.slice(0, newline) !== pointer.snapshot) return;
+      if (
+        raw == null ||
+        pointer === null ||
+        newline < 0 ||
+        raw.slice(0, newline) !== pointer.snapshot
+      )
+        return;
       snapshotIndex(kv, pointer.snapshot)
         .provideMeta(raw.slice(newline + 1))
-        .catch((error: unknown) => console.warn(`search head of ${pointer.snapshot} not used: ${String(error)}`));
+        .catch((error: unknown) =>
+          console.warn(`search head of ${pointer.snapshot} not used: ${String(error)}`),
+        );
     },
   };
 }
 
 /** Live reader news change rarely; the index over them is rebuilt only when they change. */
-let live: { articles: readonly Article[]; signature: string; id: string; parts: Map<string, string> } | undefined;
+let live:
+  | { articles: readonly Article[]; signature: string; id: string; parts: Map<string, string> }
+  | undefined;
 const liveCache = new PartCache(4 * 1024 * 1024);
 
 /** An index over the given articles, or null if there are none. Rebuilt when they change. */
@@ -65,8 +78,18 @@ export function liveIndex(articles: readonly Article[]): IndexReader | null {
   if (live?.articles !== articles) {
     const signature = articles.map((a) => `${a.id}@${a.published}`).join('|');
     if (live?.signature === signature) live = { ...live, articles };
-    else live = { articles, signature, id: `live-${articles.length}-${fnv1a64(signature)}`, parts: new Map(buildSearchParts(articles).map((p) => [p.part, p.value])) };
+    else
+      live = {
+        articles,
+        signature,
+        id: `live-${articles.length}-${fnv1a64(signature)}`,
+        parts: new Map(buildSearchParts(articles).map((p) => [p.part, p.value])),
+      };
   }
   const parts = live.parts;
-  return new IndexReader(live.id, async (names) => new Map(names.map((n) => [n, parts.get(n) ?? null])), liveCache);
+  return new IndexReader(
+    live.id,
+    async (names) => new Map(names.map((n) => [n, parts.get(n) ?? null])),
+    liveCache,
+  );
 }

@@ -4,11 +4,18 @@
  * within POINTER_TTL_MS plus KV's own propagation (up to 60 s).
  */
 import * as v from 'valibot';
-import { Article } from '../core/article.ts';
-import { articleKey, feedIndexKey, feedPageKey, foldedKey, POINTER_KEY, sectionsKey } from '../core/keys.ts';
-import { PartCache } from '../core/cache.ts';
-import { parseStored } from '../core/kv-store.ts';
-import { FeedPage, Folded, Pointer, Sections } from '../core/snapshot-format.ts';
+import { Article } from '../core/content/article.ts';
+import {
+  articleKey,
+  feedIndexKey,
+  feedPageKey,
+  foldedKey,
+  POINTER_KEY,
+  sectionsKey,
+} from '../core/snapshot/keys.ts';
+import { PartCache } from '../core/lib/part-cache.ts';
+import { parseStored } from '../core/lib/kv-store.ts';
+import { FeedPage, Folded, Pointer, Sections } from '../core/snapshot/format.ts';
 
 export const POINTER_TTL_MS = 5_000;
 
@@ -28,7 +35,10 @@ export interface Companion {
  * The live snapshot pointer, or null before the first publish. A `companion` is read with
  * it when the pointer itself has to be read.
  */
-export function getPointer(kv: KVNamespace, { companion, now = Date.now() }: { companion?: Companion | undefined; now?: number } = {}): Promise<Pointer | null> {
+export function getPointer(
+  kv: KVNamespace,
+  { companion, now = Date.now() }: { companion?: Companion | undefined; now?: number } = {},
+): Promise<Pointer | null> {
   if (cached && now - cached.at < POINTER_TTL_MS) return cached.pointer;
   const pointer = companion ? readWithCompanion(kv, companion) : readJson(kv, POINTER_KEY, Pointer);
   cached = { at: now, pointer };
@@ -56,7 +66,11 @@ export function forgetPointer(): void {
   cached = undefined;
 }
 
-async function readJson<S extends v.GenericSchema>(kv: KVNamespace, key: string, schema: S): Promise<v.InferOutput<S> | null> {
+async function readJson<S extends v.GenericSchema>(
+  kv: KVNamespace,
+  key: string,
+  schema: S,
+): Promise<v.InferOutput<S> | null> {
   return parseStored(key, await kv.get(key, 'text'), schema);
 }
 
@@ -69,18 +83,28 @@ const SNAPSHOT_CACHE_BYTES = 16 * 1024 * 1024;
 const parsedValues = new PartCache(SNAPSHOT_CACHE_BYTES);
 
 /** Reads and parses an immutable snapshot value once per isolate; misses share one load. */
-export function readSnapshotValue<S extends v.GenericSchema>(kv: KVNamespace, key: string, schema: S): Promise<v.InferOutput<S> | null> {
+export function readSnapshotValue<S extends v.GenericSchema>(
+  kv: KVNamespace,
+  key: string,
+  schema: S,
+): Promise<v.InferOutput<S> | null> {
   return parsedValues.get(key, async () => {
     const text = await kv.get(key, 'text');
     // UTF-16 in memory: about twice the JSON text.
-    return { value: parseStored(key, text, schema), bytes: text === null ? key.length : text.length * 2 };
+    return {
+      value: parseStored(key, text, schema),
+      bytes: text === null ? key.length : text.length * 2,
+    };
   });
 }
 
-export const readArticle = (kv: KVNamespace, snap: string, id: string) => readSnapshotValue(kv, articleKey(snap, id), Article);
-export const readSections = (kv: KVNamespace, snap: string) => readSnapshotValue(kv, sectionsKey(snap), Sections);
+export const readArticle = (kv: KVNamespace, snap: string, id: string) =>
+  readSnapshotValue(kv, articleKey(snap, id), Article);
+export const readSections = (kv: KVNamespace, snap: string) =>
+  readSnapshotValue(kv, sectionsKey(snap), Sections);
 export const readFeedPage = (kv: KVNamespace, snap: string, list: string, page: number) =>
   readSnapshotValue(kv, feedPageKey(snap, list, page), FeedPage);
 export const readFeedIndex = (kv: KVNamespace, snap: string, list: string) =>
   readSnapshotValue(kv, feedIndexKey(snap, list), v.array(v.tuple([v.string(), v.string()])));
-export const readFolded = (kv: KVNamespace, snap: string) => readSnapshotValue(kv, foldedKey(snap), Folded);
+export const readFolded = (kv: KVNamespace, snap: string) =>
+  readSnapshotValue(kv, foldedKey(snap), Folded);

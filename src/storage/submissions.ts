@@ -5,15 +5,16 @@
  * `listApprovedNews` runs on feed and search requests: one KV read, cached per isolate for
  * APPROVED_NEWS_TTL_MS, concurrent requests sharing one in-flight read.
  */
-import type { Article } from '../core/article.ts';
-import { APPROVED_NEWS_KEY, NEWS_ARCHIVE_PREFIX } from '../core/keys.ts';
-import { type KvStore, parseStored } from '../core/kv-store.ts';
+import type { Article } from '../core/content/article.ts';
+import { APPROVED_NEWS_KEY, NEWS_ARCHIVE_PREFIX } from '../core/snapshot/keys.ts';
+import { type KvStore, parseStored } from '../core/lib/kv-store.ts';
 import { ApprovedNewsList, mergeArticles, NewsArchiveChunk } from '../core/submissions/news.ts';
 import type { SubmissionsStore } from './submissions/store.ts';
 
 export const APPROVED_NEWS_TTL_MS = 5_000;
 
-const parseApproved = (text: string | null): Article[] => parseStored(APPROVED_NEWS_KEY, text, ApprovedNewsList)?.items ?? [];
+const parseApproved = (text: string | null): Article[] =>
+  parseStored(APPROVED_NEWS_KEY, text, ApprovedNewsList)?.items ?? [];
 
 let cached: { kv: KVNamespace; at: number; items: Promise<Article[]> } | undefined;
 
@@ -46,9 +47,14 @@ export function forgetApprovedNews(): void {
  * Reads: one list and one get per month with approvals, plus one.
  */
 export async function approvedNewsFromStore(store: KvStore): Promise<Article[]> {
-  const [live, months] = await Promise.all([store.get(APPROVED_NEWS_KEY), store.list(NEWS_ARCHIVE_PREFIX)]);
+  const [live, months] = await Promise.all([
+    store.get(APPROVED_NEWS_KEY),
+    store.list(NEWS_ARCHIVE_PREFIX),
+  ]);
   const chunks = await Promise.all(
-    months.map(async (key) => parseStored(key, await store.get(key), NewsArchiveChunk)?.items ?? []),
+    months.map(
+      async (key) => parseStored(key, await store.get(key), NewsArchiveChunk)?.items ?? [],
+    ),
   );
   return mergeArticles([...chunks, parseApproved(live)]);
 }

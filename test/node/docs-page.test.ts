@@ -10,8 +10,10 @@ import { startWorker } from './worker.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const haveBrowser = existsSync(CHROMIUM);
-if (!haveBrowser && process.env.EDGE_NEWS_REQUIRE_BROWSER) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
-if (!haveBrowser) console.warn(`docs-page test skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`);
+if (!haveBrowser && process.env.EDGE_NEWS_REQUIRE_BROWSER)
+  throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+if (!haveBrowser)
+  console.warn(`docs-page test skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`);
 
 describe.skipIf(!haveBrowser)('GET /docs in Chromium', () => {
   let worker: Awaited<ReturnType<typeof startWorker>>;
@@ -22,7 +24,14 @@ describe.skipIf(!haveBrowser)('GET /docs in Chromium', () => {
     origin = (await worker.url).origin;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
     });
   }, 60_000);
   afterAll(async () => {
@@ -43,7 +52,9 @@ describe.skipIf(!haveBrowser)('GET /docs in Chromium', () => {
     expect(operations.length).toBeGreaterThanOrEqual(10);
     await page.getByRole('link', { name: '/openapi.json' }).click();
     await page.waitForURL(`${origin}/openapi.json`);
-    const doc = JSON.parse((await page.locator('body').innerText()) || '{}') as { openapi?: string };
+    const doc = JSON.parse((await page.locator('body').innerText()) || '{}') as {
+      openapi?: string;
+    };
     expect(doc.openapi).toBe('3.1.0');
     expect(errors).toEqual([]);
   });

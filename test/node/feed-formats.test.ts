@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { SaxesParser } from 'saxes';
 import { describe, expect, it } from 'vitest';
 import { parseFeedFile } from '../../scripts/lib/feed-input.ts';
-import type { ArticleSummary } from '../../src/core/article.ts';
+import type { ArticleSummary } from '../../src/core/content/article.ts';
 import {
   entryId,
   escapeXml,
@@ -17,7 +17,7 @@ import {
   renderRss,
   stripInvalidXmlChars,
   type FeedMeta,
-} from '../../src/core/feed-formats.ts';
+} from '../../src/core/feed/formats.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -82,7 +82,8 @@ function strictXml(xml: string): { errors: string[]; elements: XmlElement[] } {
   parser.on('error', (err) => errors.push(err.message));
   parser.on('opentag', (tag) => {
     const attributes: Record<string, string> = {};
-    for (const [key, attr] of Object.entries(tag.attributes)) attributes[key] = typeof attr === 'string' ? attr : attr.value;
+    for (const [key, attr] of Object.entries(tag.attributes))
+      attributes[key] = typeof attr === 'string' ? attr : attr.value;
     const element = { name: tag.name, attributes, text: '' };
     open.push(element);
     elements.push(element);
@@ -125,7 +126,9 @@ describe('renderRss', () => {
       'tag:news.example,2026:article:a1b2c3',
       'tag:news.example,2026:article:tricky%2F1',
     ]);
-    expect(feed.items[0]?.url).toBe('https://www.championat.example/tennis/2024/07/14/123456/?utm_source=x&utm_medium=y');
+    expect(feed.items[0]?.url).toBe(
+      'https://www.championat.example/tennis/2024/07/14/123456/?utm_source=x&utm_medium=y',
+    );
     expect(feed.items.map((i) => i.published?.toISOString())).toEqual([
       '2024-07-14T05:30:00.000Z',
       '2024-07-16T00:15:00.000Z',
@@ -147,12 +150,18 @@ describe('renderRss', () => {
   });
 
   it('uses RFC 822 dates, non-permalink guids, source and enclosure', () => {
-    expect(texts(xml, 'pubDate')).toEqual(['Sun, 14 Jul 2024 05:30:00 GMT', 'Tue, 16 Jul 2024 00:15:00 GMT']);
-    const { elements } = strictXml(xml);
-    expect(elements.filter((e) => e.name === 'guid').map((e) => e.attributes.isPermaLink)).toEqual(['false', 'false']);
-    expect(elements.filter((e) => e.name === 'source').map((e) => [e.attributes.url, e.text])).toEqual([
-      ['https://www.championat.example/', 'Чемпионат'],
+    expect(texts(xml, 'pubDate')).toEqual([
+      'Sun, 14 Jul 2024 05:30:00 GMT',
+      'Tue, 16 Jul 2024 00:15:00 GMT',
     ]);
+    const { elements } = strictXml(xml);
+    expect(elements.filter((e) => e.name === 'guid').map((e) => e.attributes.isPermaLink)).toEqual([
+      'false',
+      'false',
+    ]);
+    expect(
+      elements.filter((e) => e.name === 'source').map((e) => [e.attributes.url, e.text]),
+    ).toEqual([['https://www.championat.example/', 'Чемпионат']]);
     expect(elements.find((e) => e.name === 'enclosure')?.attributes).toEqual({
       url: 'https://edge-news.example/images/alcaraz.png',
       length: '0',
@@ -161,7 +170,9 @@ describe('renderRss', () => {
   });
 
   it('escapes markup, ampersands and quotes instead of passing them through', () => {
-    expect(xml).toContain('<title>Tom &amp; Jerry &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &apos;quoted&apos; ]]&gt; Москва</title>');
+    expect(xml).toContain(
+      '<title>Tom &amp; Jerry &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &apos;quoted&apos; ]]&gt; Москва</title>',
+    );
     expect(xml).not.toContain('<script>');
     expect(xml).not.toContain('CDATA');
   });
@@ -193,7 +204,10 @@ describe('renderAtom', () => {
       ['2024-07-14T05:30:00.000Z', '2024-07-14T05:30:00.000Z'],
       ['2024-07-16T00:15:00.000Z', '2024-07-16T00:15:00.000Z'],
     ]);
-    expect(feed.items.map((i) => i.authors.map((a) => a.name))).toEqual([['Чемпионат'], ['Sport & Co <Ltd>']]);
+    expect(feed.items.map((i) => i.authors.map((a) => a.name))).toEqual([
+      ['Чемпионат'],
+      ['Sport & Co <Ltd>'],
+    ]);
     expect(feed.items[0]?.categories.map((c) => c.term)).toEqual(['tennis', 'Уимблдон', 'теннис']);
   });
 
@@ -205,9 +219,9 @@ describe('renderAtom', () => {
       ['alternate', META.home_page_url],
       ['next', META.next_url],
     ]);
-    expect(parseAtomFeed(renderAtom({ ...META, id: 'https://news.example/feeds/sport.atom' }, ITEMS)).id).toBe(
-      'https://news.example/feeds/sport.atom',
-    );
+    expect(
+      parseAtomFeed(renderAtom({ ...META, id: 'https://news.example/feeds/sport.atom' }, ITEMS)).id,
+    ).toBe('https://news.example/feeds/sport.atom');
   });
 
   it('gives an entry without url text content (RFC 4287 4.1.2) and images as enclosures', () => {
@@ -227,17 +241,24 @@ function jsonFeedValidator(): ValidateFunction {
   // name/url/avatar" are anyOf branches of `required` over properties defined beside them.
   const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false });
   addFormats.default(ajv);
-  return ajv.compile(JSON.parse(readFileSync(join(ROOT, 'test/fixtures/jsonfeed-1.1.schema.json'), 'utf8')) as object);
+  return ajv.compile(
+    JSON.parse(
+      readFileSync(join(ROOT, 'test/fixtures/jsonfeed-1.1.schema.json'), 'utf8'),
+    ) as object,
+  );
 }
 
 describe('renderJsonFeed', () => {
   const validate = jsonFeedValidator();
-  const errorsOf = (value: unknown) => (validate(value) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`));
+  const errorsOf = (value: unknown) =>
+    validate(value) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
   const wire = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
 
   it('validates against the JSON Feed 1.1 schema, as sent on the wire', () => {
     expect(errorsOf(wire(renderJsonFeed(META, ITEMS)))).toEqual([]);
-    expect(errorsOf(wire(renderJsonFeed({ ...META, next_url: null, language: undefined }, [])))).toEqual([]);
+    expect(
+      errorsOf(wire(renderJsonFeed({ ...META, next_url: null, language: undefined }, []))),
+    ).toEqual([]);
   });
 
   it('maps summaries to items with ids shared with RSS and Atom', () => {
@@ -271,9 +292,17 @@ describe('renderJsonFeed', () => {
       },
     });
     // No url, no image: keys left out rather than null; the section is always a tag.
-    expect(Object.keys(feed.items[1] ?? {}).sort()).toEqual(
-      ['_edge_news', 'authors', 'content_text', 'date_published', 'id', 'language', 'summary', 'tags', 'title'],
-    );
+    expect(Object.keys(feed.items[1] ?? {}).sort()).toEqual([
+      '_edge_news',
+      'authors',
+      'content_text',
+      'date_published',
+      'id',
+      'language',
+      'summary',
+      'tags',
+      'title',
+    ]);
     expect(feed.items[1]?.tags).toEqual(['sport']);
     expect(feed.items[1]?.date_published).toBe('2024-07-16T00:15:00.000Z');
     expect(renderJsonFeed({ ...META, next_url: null }, ITEMS)).not.toHaveProperty('next_url');
@@ -286,7 +315,9 @@ describe('renderJsonFeed', () => {
   });
 
   it('has a schema that rejects what the spec forbids', () => {
-    const good = wire(renderJsonFeed(META, ITEMS)) as { items: Array<Record<string, unknown>> } & Record<string, unknown>;
+    const good = wire(renderJsonFeed(META, ITEMS)) as {
+      items: Array<Record<string, unknown>>;
+    } & Record<string, unknown>;
     const item = good.items[0] ?? {};
     const bad: Array<[string, unknown]> = [
       ['wrong version', { ...good, version: 'https://jsonfeed.org/version/1' }],
@@ -347,18 +378,34 @@ describe('frozen output', () => {
   it('renders the same bytes as the golden files', () => {
     expect(renderRss(meta, items)).toBe(golden('golden.rss.xml'));
     expect(renderAtom(meta, items)).toBe(golden('golden.atom.xml'));
-    expect(JSON.stringify(renderJsonFeed(meta, items), null, 2) + '\n').toBe(golden('golden.feed.json'));
+    expect(JSON.stringify(renderJsonFeed(meta, items), null, 2) + '\n').toBe(
+      golden('golden.feed.json'),
+    );
   });
 
-  it('reads back through the pipeline\'s own feed input (scripts/lib/feed-input.ts)', () => {
+  it("reads back through the pipeline's own feed input (scripts/lib/feed-input.ts)", () => {
     for (const name of ['golden.rss.xml', 'golden.atom.xml', 'golden.feed.json']) {
       const { records } = parseFeedFile(golden(name), name);
       expect(
         records.map((r) => [r.id, r.title, r.url, r.published, r.lang, r.section]),
         name,
       ).toEqual([
-        ['tag:news.example,2026:article:k7f3a9', items[0]?.title, items[0]?.url, '2024-07-15T06:40:00.000Z', 'ru', 'sport'],
-        ['tag:news.example,2026:article:q2', items[1]?.title, null, '2024-07-15T15:35:00.000Z', 'ru', 'sport'],
+        [
+          'tag:news.example,2026:article:k7f3a9',
+          items[0]?.title,
+          items[0]?.url,
+          '2024-07-15T06:40:00.000Z',
+          'ru',
+          'sport',
+        ],
+        [
+          'tag:news.example,2026:article:q2',
+          items[1]?.title,
+          null,
+          '2024-07-15T15:35:00.000Z',
+          'ru',
+          'sport',
+        ],
       ]);
       expect(records[0]?.image, name).toBe('https://edge-news.example/images/trusova.jpg');
     }
@@ -373,7 +420,9 @@ describe('XML text handling', () => {
   });
 
   it('drops characters XML 1.0 forbids and nothing else', () => {
-    expect(stripInvalidXmlChars('a\u0000b\u0008c\u000bd\u001fe\ufffef\uffffg\ud800h\udc00i')).toBe('abcdefghi');
+    expect(stripInvalidXmlChars('a\u0000b\u0008c\u000bd\u001fe\ufffef\uffffg\ud800h\udc00i')).toBe(
+      'abcdefghi',
+    );
     const allowed = 'tab\tLF\nCR\r Привет м’ясо \u00a0 \u0085 \ud83d\ude00 \ue000 \ufffd';
     expect(stripInvalidXmlChars(allowed)).toBe(allowed);
   });
@@ -386,9 +435,37 @@ const nastyText = fc.string({
     {
       weight: 3,
       arbitrary: fc.constantFrom(
-        '<', '>', '&', '"', "'", ']]>', '<b>', '</i>', '&amp;', '&#39;', '<![CDATA[', '-->',
-        '\u0000', '\u0001', '\u001b', '\t', '\r', '\n', '\r\n', '\ud800', '\udfff', '\ufffe', '\uffff',
-        ' ', '\u00a0', 'Привет', 'м’ясо', 'Києві', 'ё', '😀', 'x',
+        '<',
+        '>',
+        '&',
+        '"',
+        "'",
+        ']]>',
+        '<b>',
+        '</i>',
+        '&amp;',
+        '&#39;',
+        '<![CDATA[',
+        '-->',
+        '\u0000',
+        '\u0001',
+        '\u001b',
+        '\t',
+        '\r',
+        '\n',
+        '\r\n',
+        '\ud800',
+        '\udfff',
+        '\ufffe',
+        '\uffff',
+        ' ',
+        '\u00a0',
+        'Привет',
+        'м’ясо',
+        'Києві',
+        'ё',
+        '😀',
+        'x',
       ),
     },
   ),
@@ -409,8 +486,12 @@ describe('property: arbitrary titles and summaries', () => {
           const itemTitle = elements.filter((e) => e.name === 'title')[1]?.text;
           expect(itemTitle).toBe(stripInvalidXmlChars(title));
         }
-        expect(texts(renderRss(META, items), 'description')[1]).toBe(stripInvalidXmlChars(summary || title));
-        expect(texts(renderAtom(META, items), 'summary')[0]).toBe(stripInvalidXmlChars(summary || title));
+        expect(texts(renderRss(META, items), 'description')[1]).toBe(
+          stripInvalidXmlChars(summary || title),
+        );
+        expect(texts(renderAtom(META, items), 'summary')[0]).toBe(
+          stripInvalidXmlChars(summary || title),
+        );
         expect(texts(renderAtom(META, items), 'name')[0]).toBe(stripInvalidXmlChars(source || 'S'));
       }),
       { numRuns: 300 },
@@ -424,12 +505,18 @@ describe('property: arbitrary titles and summaries', () => {
     // It also trims the raw text before resolving references: literal spaces at the edges
     // go, while tab, CR and LF (sent as &#9; &#13; &#10;) stay.
     const entityLike = /&(#|[a-z0-9])/i;
-    const trimLiteral = (text: string) => stripInvalidXmlChars(text).replace(/^[^\S\t\n\r]+|[^\S\t\n\r]+$/g, '');
+    const trimLiteral = (text: string) =>
+      stripInvalidXmlChars(text).replace(/^[^\S\t\n\r]+|[^\S\t\n\r]+$/g, '');
     fc.assert(
       fc.property(nastyText, nastyText, (title, summary) => {
         const expectedTitle = trimLiteral(title);
         const expectedSummary = trimLiteral(summary || title);
-        fc.pre(!entityLike.test(title) && !entityLike.test(summary) && expectedTitle !== '' && expectedSummary !== '');
+        fc.pre(
+          !entityLike.test(title) &&
+            !entityLike.test(summary) &&
+            expectedTitle !== '' &&
+            expectedSummary !== '',
+        );
         const items = [summaryWith(title, summary, 'S')];
         for (const xml of [renderRss(META, items), renderAtom(META, items)]) {
           const feed = parseWithRowanmanning(xml);

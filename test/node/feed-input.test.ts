@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { parseFeedFile } from '../../scripts/lib/feed-input.ts';
-import { RawArticle } from '../../src/core/article.ts';
+import { RawArticle } from '../../src/core/content/article.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const sampleFeed = (name: string) => readFileSync(join(ROOT, 'scripts/sample/feeds', name), 'utf8');
@@ -38,7 +38,9 @@ describe('parseFeedFile: RSS 2.0 (sample feed)', () => {
     expect(records[0]?.body).toBe(
       "<p>The writer did not expect a favorite cozy MMO to do a crossover with a <em>Finnish children's series</em>.</p>",
     );
-    expect(records[0]?.summary).toBe("A cozy MMO & a Finnish children's series: the crossover nobody expected.");
+    expect(records[0]?.summary).toBe(
+      "A cozy MMO & a Finnish children's series: the crossover nobody expected.",
+    );
     // No content:encoded: the description is the body, no separate summary.
     expect(records[2]?.summary).toBeNull();
     expect(records[2]?.body).toMatch(/^CD Projekt's Pawel Sasko/);
@@ -59,7 +61,9 @@ describe('parseFeedFile: RSS 2.0 (sample feed)', () => {
       null,
     ]);
     expect(records[1]?.id).toBe('pcgamer-2024-07-15-destiny-2-tornado');
-    expect(records[1]?.url).toBe('https://www.pcgamer.example/games/fps/destiny-2-raid-tornado-warnings/');
+    expect(records[1]?.url).toBe(
+      'https://www.pcgamer.example/games/fps/destiny-2-raid-tornado-warnings/',
+    );
   });
 
   it('lets options override section and source', () => {
@@ -67,7 +71,9 @@ describe('parseFeedFile: RSS 2.0 (sample feed)', () => {
       section: 'tech',
       source: 'PC Gamer UK',
     });
-    expect(new Set(hinted.map((r) => `${r.source}/${r.section}`))).toEqual(new Set(['PC Gamer UK/tech']));
+    expect(new Set(hinted.map((r) => `${r.source}/${r.section}`))).toEqual(
+      new Set(['PC Gamer UK/tech']),
+    );
   });
 });
 
@@ -98,14 +104,21 @@ describe('parseFeedFile: Atom 1.0 (sample feed)', () => {
   });
 
   it('uses content as body and an html summary as summary (HTML left for the normaliser)', () => {
-    expect(records[1]?.body).toBe("<p>President Joe Biden's anger is showing as the Democratic Party weighs his political future.</p>");
-    expect(records[1]?.summary).toBe('President Biden&#39;s anger is showing as the <em>Democratic Party</em> weighs his future.');
+    expect(records[1]?.body).toBe(
+      "<p>President Joe Biden's anger is showing as the Democratic Party weighs his political future.</p>",
+    );
+    expect(records[1]?.summary).toBe(
+      'President Biden&#39;s anger is showing as the <em>Democratic Party</em> weighs his future.',
+    );
   });
 });
 
 describe('parseFeedFile: JSON Feed and RDF', () => {
   it('reads a JSON Feed 1.1 with a regional language tag, tags and authors', () => {
-    const { records } = parseFeedFile(fixture('ukrainian-business.feed.json'), 'ukrainian-business.feed.json');
+    const { records } = parseFeedFile(
+      fixture('ukrainian-business.feed.json'),
+      'ukrainian-business.feed.json',
+    );
     expectRawArticles(records);
     expect(records[0]).toEqual({
       id: 'epravda-2024-07-16-lviv-meat',
@@ -166,7 +179,9 @@ describe('parseFeedFile: bad input fails with the file name first', () => {
       ['empty.xml', ''],
       ['data.json', '{"items": 3}'],
     ] as const) {
-      expect(() => parseFeedFile(text, name)).toThrow(`${name}: not a readable RSS, Atom, RDF or JSON feed: `);
+      expect(() => parseFeedFile(text, name)).toThrow(
+        `${name}: not a readable RSS, Atom, RDF or JSON feed: `,
+      );
     }
   });
 
@@ -174,8 +189,14 @@ describe('parseFeedFile: bad input fails with the file name first', () => {
     expect(() => parseFeedFile(fixture('no-language.rss.xml'), 'no-language.rss.xml')).toThrow(
       'no-language.rss.xml: item 1 has no language: the feed declares none; pass options.lang',
     );
-    const { records } = parseFeedFile(fixture('no-language.rss.xml'), 'no-language.rss.xml', { lang: 'ru' });
-    expect(records[0]).toMatchObject({ lang: 'ru', source: 'Москва 24', published: '2024-07-14T13:30:00.000Z' });
+    const { records } = parseFeedFile(fixture('no-language.rss.xml'), 'no-language.rss.xml', {
+      lang: 'ru',
+    });
+    expect(records[0]).toMatchObject({
+      lang: 'ru',
+      source: 'Москва 24',
+      published: '2024-07-14T13:30:00.000Z',
+    });
   });
 
   it('names the item with an unreadable date', () => {

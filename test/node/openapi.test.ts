@@ -20,15 +20,29 @@ describe('GET /openapi.json', () => {
   it('is a valid OpenAPI 3.1 document covering every public route', async () => {
     const res = await worker.fetch('http://localhost/openapi.json');
     expect(res.status).toBe(200);
-    const doc = (await res.json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
+    const doc = (await res.json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, unknown>>;
+    };
     const result = await new Validator().validate(doc as unknown as Record<string, unknown>);
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
     expect(doc.openapi).toBe('3.1.0');
-    for (const path of ['/v1/feed', '/v1/sections', '/v1/articles/{id}', '/v1/health', '/feed.json', '/feed.xml', '/feed.atom', '/sections/{section}/feed.json']) {
+    for (const path of [
+      '/v1/feed',
+      '/v1/sections',
+      '/v1/articles/{id}',
+      '/v1/health',
+      '/feed.json',
+      '/feed.xml',
+      '/feed.atom',
+      '/sections/{section}/feed.json',
+    ]) {
       expect(doc.paths[path], path).toHaveProperty('get');
     }
-    const feedParams = (doc.paths['/v1/feed']!.get as { parameters: { name: string }[] }).parameters.map((p) => p.name).sort();
+    const feedParams = (doc.paths['/v1/feed']!.get as { parameters: { name: string }[] }).parameters
+      .map((p) => p.name)
+      .sort();
     expect(feedParams).toEqual(['cursor', 'lang', 'limit', 'section', 'source']);
   });
 });

@@ -4,15 +4,21 @@ import * as v from 'valibot';
 import { SaxesParser } from 'saxes';
 import { describe, expect, it } from 'vitest';
 import { parseFeedFile } from '../../scripts/lib/feed-input.ts';
-import { belarusParagraphs, buildNewsPageRecords, IN_FEEDS, toJsonl } from '../../scripts/sample/make-news-page.ts';
-import { RawArticle } from '../../src/core/article.ts';
+import {
+  belarusParagraphs,
+  buildNewsPageRecords,
+  IN_FEEDS,
+  toJsonl,
+} from '../../scripts/sample/make-news-page.ts';
+import { RawArticle } from '../../src/core/content/article.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 // The seed page lives in shared/, beside the checkout (CI lays a copy there too). A clone
 // elsewhere still checks the sample itself; CI (CI=1) insists on the seed checks.
 const SEED_PATH = join(ROOT, '..', 'shared', 'seed', 'news-page.txt');
 const haveSeed = existsSync(SEED_PATH);
-if (!haveSeed && process.env.CI) throw new Error(`${SEED_PATH} is missing: CI needs ../shared beside the checkout`);
+if (!haveSeed && process.env.CI)
+  throw new Error(`${SEED_PATH} is missing: CI needs ../shared beside the checkout`);
 if (!haveSeed) console.warn(`sample-data: seed checks skipped, ${SEED_PATH} is missing`);
 const SEED = haveSeed ? readFileSync(SEED_PATH, 'utf8') : '';
 const itWithSeed = it.skipIf(!haveSeed);
@@ -23,7 +29,10 @@ const lines = JSONL.split('\n').filter((line) => line.length > 0);
 const records = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
 const rows = lines.map((line, i) => {
   const result = v.safeParse(RawArticle, JSON.parse(line));
-  if (!result.success) throw new Error(`news-page.jsonl line ${i + 1}: ${result.issues.map((x) => x.message).join('; ')}`);
+  if (!result.success)
+    throw new Error(
+      `news-page.jsonl line ${i + 1}: ${result.issues.map((x) => x.message).join('; ')}`,
+    );
   return result.output;
 });
 const feedRecords = readdirSync(FEEDS_DIR).flatMap(
@@ -53,7 +62,10 @@ function seedHeadlines(): string[] {
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line.length > 0 && !NOT_HEADLINES.has(line));
-  return ['The United States Should Use Rapprochement with Belarus to Push for Democratic Reforms', ...headlines];
+  return [
+    'The United States Should Use Rapprochement with Belarus to Push for Democratic Reforms',
+    ...headlines,
+  ];
 }
 
 const countTitle = (title: string) => rows.filter((r) => r.title === title).length;
@@ -98,11 +110,14 @@ describe('scripts/sample/news-page.jsonl', () => {
     }
   });
 
-  itWithSeed('carries every headline of the seed page at least once (jsonl or sample feeds)', () => {
-    const titles = new Set([...rows.map((r) => r.title), ...feedRecords.map((r) => r.title)]);
-    const missing = seedHeadlines().filter((h) => !titles.has(h));
-    expect(missing).toEqual([]);
-  });
+  itWithSeed(
+    'carries every headline of the seed page at least once (jsonl or sample feeds)',
+    () => {
+      const titles = new Set([...rows.map((r) => r.title), ...feedRecords.map((r) => r.title)]);
+      const missing = seedHeadlines().filter((h) => !titles.has(h));
+      expect(missing).toEqual([]);
+    },
+  );
 
   itWithSeed('carries the Belarus article whole, sub-headings as paragraphs', () => {
     const article = rows.find((r) => r.source === 'Atlantic Council');
@@ -125,14 +140,20 @@ describe('scripts/sample/news-page.jsonl', () => {
   });
 
   it('keeps the page repeats as repeated records', () => {
-    expect(countTitle('Письмо генеральному прокурору и отмена выборов - чем может обернуться избрание нового главы города Сочи?')).toBe(4);
+    expect(
+      countTitle(
+        'Письмо генеральному прокурору и отмена выборов - чем может обернуться избрание нового главы города Сочи?',
+      ),
+    ).toBe(4);
     expect(countTitle('В Москве прошла акция против открытия филиала Ельцин Центра')).toBe(3);
     expect(countTitle('Электросамокат как угроза комфортной городской среде')).toBe(3);
     // Two exact copies plus one near-duplicate title each.
     expect(countTitle('Выборы мэра Сочи могут отменить из-за нарушений')).toBe(2);
     expect(countTitle('Выборы мэра Сочи могут отменить из-за массовых нарушений')).toBe(1);
     expect(
-      rows.filter((r) => r.title.includes('Кирилл Светлаков') && r.title.includes('нагрузку на глаза')),
+      rows.filter(
+        (r) => r.title.includes('Кирилл Светлаков') && r.title.includes('нагрузку на глаза'),
+      ),
     ).toHaveLength(3);
   });
 
@@ -160,9 +181,14 @@ describe('scripts/sample/news-page.jsonl', () => {
   it('has Ukrainian items with a typographic apostrophe and an ASCII-apostrophe twin', () => {
     const uk = rows.filter((r) => r.lang === 'uk');
     expect(uk.length).toBeGreaterThanOrEqual(4);
-    expect(uk.some((r) => r.title === 'Фотомагазин PYN: ваш надійний партнер у світлі та фотографії')).toBe(true);
+    expect(
+      uk.some((r) => r.title === 'Фотомагазин PYN: ваш надійний партнер у світлі та фотографії'),
+    ).toBe(true);
     expect(uk.map((r) => r.title)).toEqual(
-      expect.arrayContaining(['У Львові зросли ціни на м’ясо на ринках', "У Львові зросли ціни на м'ясо на ринках"]),
+      expect.arrayContaining([
+        'У Львові зросли ціни на м’ясо на ринках',
+        "У Львові зросли ціни на м'ясо на ринках",
+      ]),
     );
     expect(uk.some((r) => /Києв/.test(r.title))).toBe(true);
   });

@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { docStemTerm, normalize, queryStemLangs, queryStemTerms, stem, tokenize } from '../../src/core/search/analyze.ts';
+import {
+  docStemTerm,
+  normalize,
+  queryStemLangs,
+  queryStemTerms,
+  stem,
+  tokenize,
+} from '../../src/core/search/analyze.ts';
 import { queryWords } from '../../src/core/search/query.ts';
 
 describe('normalize', () => {
@@ -55,13 +62,17 @@ describe('stems', () => {
 });
 
 describe('morphology recall on word-form pairs', () => {
-  const pairs = JSON.parse(readFileSync(new URL('../fixtures/search/morphology.json', import.meta.url).pathname, 'utf8')) as Record<string, [string, string][]>;
+  const pairs = JSON.parse(
+    readFileSync(new URL('../fixtures/search/morphology.json', import.meta.url).pathname, 'utf8'),
+  ) as Record<string, [string, string][]>;
   for (const lang of ['ru', 'uk', 'en'] as const) {
     it(`finds at least 95% of the ${lang} pairs`, () => {
       const list = pairs[lang] ?? [];
       const found = list.filter(([indexed, query]) => {
         const doc = new Set(tokenize(indexed).flatMap((t) => [t.term, docStemTerm(t.term, lang)]));
-        return queryWords(query).every((w) => doc.has(w.text) || queryStemTerms(w.text).some((s) => doc.has(s)));
+        return queryWords(query).every(
+          (w) => doc.has(w.text) || queryStemTerms(w.text).some((s) => doc.has(s)),
+        );
       });
       expect(list.length).toBeGreaterThanOrEqual(75);
       expect(found.length / list.length).toBeGreaterThanOrEqual(0.95);

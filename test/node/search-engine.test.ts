@@ -2,8 +2,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { docStemTerm, queryStemTerms, tokenize } from '../../src/core/search/analyze.ts';
 import { buildSearchParts } from '../../src/core/search/build.ts';
-import { PartCache } from '../../src/core/cache.ts';
-import { decodePostings, encodePostings, MAX_PART_BYTES, vlqDecode, vlqEncode } from '../../src/core/search/format.ts';
+import { PartCache } from '../../src/core/lib/part-cache.ts';
+import {
+  decodePostings,
+  encodePostings,
+  MAX_PART_BYTES,
+  vlqDecode,
+  vlqEncode,
+} from '../../src/core/search/format.ts';
 import { queryWords } from '../../src/core/search/query.ts';
 import { warmUpEngine } from '../../src/core/search/warm-up.ts';
 import { boundedDistance, maxEdits } from '../../src/core/search/rewrite.ts';
@@ -19,12 +25,21 @@ describe('index format', () => {
       }),
     );
     fc.assert(
-      fc.property(fc.uniqueArray(fc.nat({ max: 1_000_000 })), fc.nat({ max: 31 }), (docs, level) => {
-        const sorted = [...docs].sort((a, b) => a - b);
-        const decoded = decodePostings(encodePostings(sorted, sorted.map(() => level)));
-        expect([...decoded.docs]).toEqual(sorted);
-        expect([...decoded.levels].every((l) => l === level)).toBe(true);
-      }),
+      fc.property(
+        fc.uniqueArray(fc.nat({ max: 1_000_000 })),
+        fc.nat({ max: 31 }),
+        (docs, level) => {
+          const sorted = [...docs].sort((a, b) => a - b);
+          const decoded = decodePostings(
+            encodePostings(
+              sorted,
+              sorted.map(() => level),
+            ),
+          );
+          expect([...decoded.docs]).toEqual(sorted);
+          expect([...decoded.levels].every((l) => l === level)).toBe(true);
+        },
+      ),
     );
   });
 
@@ -35,14 +50,27 @@ describe('index format', () => {
       expect(part.part).toMatch(/^[a-z0-9._-]+$/);
       expect(new TextEncoder().encode(part.value).length).toBeLessThanOrEqual(MAX_PART_BYTES);
     }
-    expect(parts.map((p) => p.part)).toEqual(expect.arrayContaining(['terms.0000', 'vocab.0000', 'docs.0000']));
+    expect(parts.map((p) => p.part)).toEqual(
+      expect.arrayContaining(['terms.0000', 'vocab.0000', 'docs.0000']),
+    );
   });
 
   it('fails the build with the part name and size when a part outgrows a KV value', () => {
     // A 6 MiB url lands whole in the result records of docs.0000 (urls are not tokenised,
     // so the test stays fast).
-    const huge = toArticle({ id: 'x', source: 's', section: 'a', lang: 'en', published: '2024-01-01T00:00:00Z', url: `https://x/${'x'.repeat(6 * 1024 * 1024)}`, title: 'big', body: '' });
-    expect(() => buildSearchParts([huge])).toThrow(/^search index: part "docs\.0000" is \d+ bytes, over the 5242880-byte limit per KV value$/);
+    const huge = toArticle({
+      id: 'x',
+      source: 's',
+      section: 'a',
+      lang: 'en',
+      published: '2024-01-01T00:00:00Z',
+      url: `https://x/${'x'.repeat(6 * 1024 * 1024)}`,
+      title: 'big',
+      body: '',
+    });
+    expect(() => buildSearchParts([huge])).toThrow(
+      /^search index: part "docs\.0000" is \d+ bytes, over the 5242880-byte limit per KV value$/,
+    );
   });
 
   it('is the same index whatever the input order', () => {
@@ -74,7 +102,8 @@ describe('relevance on the committed fixture', () => {
     expect(ids(await index.search('елки'))).toEqual(['ru-5']);
     expect(ids(await index.search('учёные'))).toEqual(expect.arrayContaining(['ru-4', 'ru-5']));
     expect(ids(await index.search('ученые'))).toEqual(expect.arrayContaining(['ru-4', 'ru-5']));
-    for (const q of ['м’ясо', "м'ясо", 'мʼясо', 'мясо']) expect(ids(await index.search(q))).toEqual(['uk-2']);
+    for (const q of ['м’ясо', "м'ясо", 'мʼясо', 'мясо'])
+      expect(ids(await index.search(q))).toEqual(['uk-2']);
   });
 
   it('tolerates typos by word length', async () => {
@@ -89,7 +118,9 @@ describe('relevance on the committed fixture', () => {
     // A Latin spelling one letter off its transliteration is a typo of a Cyrillic word.
     const latin = await index.search('konferencia');
     expect(ids(latin)).toEqual(['ru-6']);
-    expect(latin.corrections).toEqual([{ from: 'konferencia', to: 'конференция', kind: 'transliteration' }]);
+    expect(latin.corrections).toEqual([
+      { from: 'konferencia', to: 'конференция', kind: 'transliteration' },
+    ]);
     expect(ids(await index.search('конферецния'))).toEqual(['ru-6']);
   });
 
@@ -124,9 +155,22 @@ describe('relevance on the committed fixture', () => {
   });
 
   it('filters by section, language, source and date', async () => {
-    expect(ids(await index.search('цены', { section: 'economy', lang: 'ru' }))).toEqual(['ru-8', 'ru-10'].filter(Boolean).sort((a, b) => (a === 'ru-10' ? -1 : b === 'ru-10' ? 1 : 0)));
-    expect(ids(await index.search('цены', { source: 'Экономика', from: Date.parse('2024-01-01T00:00:00Z') }))).toEqual(['ru-8']);
-    expect(ids(await index.search('цены', { to: Date.parse('2024-01-01T00:00:00Z') }))).toEqual(['ru-10']);
+    expect(ids(await index.search('цены', { section: 'economy', lang: 'ru' }))).toEqual(
+      ['ru-8', 'ru-10']
+        .filter(Boolean)
+        .sort((a, b) => (a === 'ru-10' ? -1 : b === 'ru-10' ? 1 : 0)),
+    );
+    expect(
+      ids(
+        await index.search('цены', {
+          source: 'Экономика',
+          from: Date.parse('2024-01-01T00:00:00Z'),
+        }),
+      ),
+    ).toEqual(['ru-8']);
+    expect(ids(await index.search('цены', { to: Date.parse('2024-01-01T00:00:00Z') }))).toEqual([
+      'ru-10',
+    ]);
     expect((await index.search('цены', { lang: 'en' })).total).toBe(0);
   });
 
@@ -147,7 +191,8 @@ describe('relevance on the committed fixture', () => {
       const words = hit.highlights.title.map((h) => title.slice(h.start, h.end).toLowerCase());
       expect(words.length).toBeGreaterThan(0);
       for (const w of words) expect(w.startsWith('москв')).toBe(true);
-      for (const h of hit.highlights.snippet) expect(hit.snippet.slice(h.start, h.end).toLowerCase()).toMatch(/^москв|^столиц/);
+      for (const h of hit.highlights.snippet)
+        expect(hit.snippet.slice(h.start, h.end).toLowerCase()).toMatch(/^москв|^столиц/);
     }
   });
 
@@ -163,65 +208,129 @@ describe('relevance on the committed fixture', () => {
     const r = await index.suggest('нов');
     const counts = r.completions.map((c) => c.count);
     expect(counts).toEqual([...counts].sort((a, b) => b - a));
-    expect(r.completions.map((c) => c.word)).toEqual(expect.arrayContaining(['новую', 'новая', 'новый']));
+    expect(r.completions.map((c) => c.word)).toEqual(
+      expect.arrayContaining(['новую', 'новая', 'новый']),
+    );
   });
 });
 
 describe('chunked index against a brute-force scan', () => {
-  const words = ['москва', 'москве', 'київ', 'києві', 'нефть', 'нефти', 'oil', 'prices', 'price', 'школа', 'школи', 'выборы'];
+  const words = [
+    'москва',
+    'москве',
+    'київ',
+    'києві',
+    'нефть',
+    'нефти',
+    'oil',
+    'prices',
+    'price',
+    'школа',
+    'школи',
+    'выборы',
+  ];
   const article = fc.record({
     lang: fc.constantFrom('ru', 'uk', 'en'),
-    title: fc.array(fc.constantFrom(...words), { minLength: 1, maxLength: 4 }).map((w) => w.join(' ')),
+    title: fc
+      .array(fc.constantFrom(...words), { minLength: 1, maxLength: 4 })
+      .map((w) => w.join(' ')),
     body: fc.array(fc.constantFrom(...words), { maxLength: 12 }).map((w) => w.join(' ')),
     day: fc.integer({ min: 1, max: 28 }),
   });
 
   it('finds exactly the documents whose terms or stems match every query word', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(article, { minLength: 1, maxLength: 40 }), fc.constantFrom(...words), fc.constantFrom(...words), async (docs, w1, w2) => {
-        const articles = docs.map((d, i) =>
-          toArticle({ id: `a${i}`, source: 'src', section: 'sec', lang: d.lang, published: `2024-02-${String(d.day).padStart(2, '0')}T00:00:00Z`, url: '', title: d.title, body: d.body }),
-        );
-        const index = memoryIndex(buildSearchParts(articles), new PartCache(1024 * 1024));
-        const q = `${w1} ${w2} `; // trailing space: no prefix expansion
-        const result = await index.search(q, { limit: 100 });
-        const expected = articles.filter((a) => {
-          const terms = new Set(tokenize(`${a.title} ${a.summary} ${a.body}`).flatMap((t) => [t.term, docStemTerm(t.term, a.lang)]));
-          return queryWords(q).every((w) => terms.has(w.text) || queryStemTerms(w.text).some((s) => terms.has(s)));
-        });
-        if (result.match === 'all' && result.corrections.length === 0) {
-          // Every document the scan finds; any other one only through a typo neighbour
-          // (a rare word also matches words one edit away).
-          const found = new Set(ids(result));
-          for (const a of expected) expect(found).toContain(a.id);
-          for (const a of articles.filter((x) => found.has(x.id) && !expected.includes(x))) {
-            const terms = tokenize(`${a.title} ${a.body}`).map((t) => t.term);
-            const near = queryWords(q).some((w) => terms.some((t) => boundedDistance(w.text, t, maxEdits(w.text.length)) <= maxEdits(w.text.length)));
-            expect(near).toBe(true);
+      fc.asyncProperty(
+        fc.array(article, { minLength: 1, maxLength: 40 }),
+        fc.constantFrom(...words),
+        fc.constantFrom(...words),
+        async (docs, w1, w2) => {
+          const articles = docs.map((d, i) =>
+            toArticle({
+              id: `a${i}`,
+              source: 'src',
+              section: 'sec',
+              lang: d.lang,
+              published: `2024-02-${String(d.day).padStart(2, '0')}T00:00:00Z`,
+              url: '',
+              title: d.title,
+              body: d.body,
+            }),
+          );
+          const index = memoryIndex(buildSearchParts(articles), new PartCache(1024 * 1024));
+          const q = `${w1} ${w2} `; // trailing space: no prefix expansion
+          const result = await index.search(q, { limit: 100 });
+          const expected = articles.filter((a) => {
+            const terms = new Set(
+              tokenize(`${a.title} ${a.summary} ${a.body}`).flatMap((t) => [
+                t.term,
+                docStemTerm(t.term, a.lang),
+              ]),
+            );
+            return queryWords(q).every(
+              (w) => terms.has(w.text) || queryStemTerms(w.text).some((s) => terms.has(s)),
+            );
+          });
+          if (result.match === 'all' && result.corrections.length === 0) {
+            // Every document the scan finds; any other one only through a typo neighbour
+            // (a rare word also matches words one edit away).
+            const found = new Set(ids(result));
+            for (const a of expected) expect(found).toContain(a.id);
+            for (const a of articles.filter((x) => found.has(x.id) && !expected.includes(x))) {
+              const terms = tokenize(`${a.title} ${a.body}`).map((t) => t.term);
+              const near = queryWords(q).some((w) =>
+                terms.some(
+                  (t) =>
+                    boundedDistance(w.text, t, maxEdits(w.text.length)) <= maxEdits(w.text.length),
+                ),
+              );
+              expect(near).toBe(true);
+            }
+            expect(result.total).toBe(found.size);
+          } else {
+            expect(expected).toEqual([]);
           }
-          expect(result.total).toBe(found.size);
-        } else {
-          expect(expected).toEqual([]);
-        }
-      }),
+        },
+      ),
       { numRuns: 60 },
     );
   });
   it('ranks a lone word by impact exactly as the full scan does', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(article, { minLength: 1, maxLength: 60 }), fc.constantFrom(...words), fc.boolean(), fc.integer({ min: 1, max: 12 }), async (docs, word, prefix, limit) => {
-        const articles = docs.map((d, i) =>
-          toArticle({ id: `a${i}`, source: 'src', section: 'sec', lang: d.lang, published: `2024-02-${String(d.day).padStart(2, '0')}T00:00:00Z`, url: '', title: d.title, body: d.body }),
-        );
-        const parts = buildSearchParts(articles);
-        const q = prefix ? word.slice(0, Math.max(2, word.length - 2)) : `${word} `;
-        const scan = await memoryIndex(parts, new PartCache(1024 * 1024), { impactOrderAbove: Infinity }).search(q, { limit });
-        const impact = await memoryIndex(parts, new PartCache(1024 * 1024), { impactOrderAbove: 0 }).search(q, { limit });
-        expect(impact.hits.map((h) => [h.record[0], h.score])).toEqual(scan.hits.map((h) => [h.record[0], h.score]));
-        // Lists this short are counted, not extrapolated.
-        expect(impact.total).toBe(scan.total);
-        expect(impact.total_exact).toBe(scan.total_exact);
-      }),
+      fc.asyncProperty(
+        fc.array(article, { minLength: 1, maxLength: 60 }),
+        fc.constantFrom(...words),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 12 }),
+        async (docs, word, prefix, limit) => {
+          const articles = docs.map((d, i) =>
+            toArticle({
+              id: `a${i}`,
+              source: 'src',
+              section: 'sec',
+              lang: d.lang,
+              published: `2024-02-${String(d.day).padStart(2, '0')}T00:00:00Z`,
+              url: '',
+              title: d.title,
+              body: d.body,
+            }),
+          );
+          const parts = buildSearchParts(articles);
+          const q = prefix ? word.slice(0, Math.max(2, word.length - 2)) : `${word} `;
+          const scan = await memoryIndex(parts, new PartCache(1024 * 1024), {
+            impactOrderAbove: Infinity,
+          }).search(q, { limit });
+          const impact = await memoryIndex(parts, new PartCache(1024 * 1024), {
+            impactOrderAbove: 0,
+          }).search(q, { limit });
+          expect(impact.hits.map((h) => [h.record[0], h.score])).toEqual(
+            scan.hits.map((h) => [h.record[0], h.score]),
+          );
+          // Lists this short are counted, not extrapolated.
+          expect(impact.total).toBe(scan.total);
+          expect(impact.total_exact).toBe(scan.total_exact);
+        },
+      ),
       { numRuns: 60 },
     );
   });
@@ -256,11 +365,32 @@ describe('typo neighbours in a large vocabulary', () => {
     let seed = 11;
     const letters = 'абвгдеклмнорсту';
     const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
-    const word = () => `п${Array.from({ length: 7 }, () => letters[Math.floor(random() * letters.length)]).join('')}`;
+    const word = () =>
+      `п${Array.from({ length: 7 }, () => letters[Math.floor(random() * letters.length)]).join('')}`;
     const articles = Array.from({ length: 2000 }, (_, i) =>
-      toArticle({ id: `p${i}`, source: 'src', section: 'sec', lang: 'ru', published: '2024-02-01T00:00:00Z', url: '', title: word(), body: Array.from({ length: 9 }, word).join(' ') }),
+      toArticle({
+        id: `p${i}`,
+        source: 'src',
+        section: 'sec',
+        lang: 'ru',
+        published: '2024-02-01T00:00:00Z',
+        url: '',
+        title: word(),
+        body: Array.from({ length: 9 }, word).join(' '),
+      }),
     );
-    articles.push(toArticle({ id: 'target', source: 'src', section: 'sec', lang: 'ru', published: '2024-02-01T00:00:00Z', url: '', title: 'Пятиэтажка', body: 'Старая пятиэтажка' }));
+    articles.push(
+      toArticle({
+        id: 'target',
+        source: 'src',
+        section: 'sec',
+        lang: 'ru',
+        published: '2024-02-01T00:00:00Z',
+        url: '',
+        title: 'Пятиэтажка',
+        body: 'Старая пятиэтажка',
+      }),
+    );
     const parts = buildSearchParts(articles);
     expect(parts.filter((p) => p.part.startsWith('vocab.')).length).toBeGreaterThan(8);
     const result = await memoryIndex(parts).search('пятиэтожка ');

@@ -1,9 +1,13 @@
 /** Shared by the Node search tests: the committed fixture as articles, and an in-memory index. */
 import { readFileSync } from 'node:fs';
-import type { Article } from '../../src/core/article.ts';
+import type { Article } from '../../src/core/content/article.ts';
 import { buildSearchParts, type SearchPart } from '../../src/core/search/build.ts';
-import { PartCache } from '../../src/core/cache.ts';
-import { type EngineOptions, SearchEngine, type SearchParams } from '../../src/core/search/query.ts';
+import { PartCache } from '../../src/core/lib/part-cache.ts';
+import {
+  type EngineOptions,
+  SearchEngine,
+  type SearchParams,
+} from '../../src/core/search/query.ts';
 import { IndexReader } from '../../src/core/search/reader.ts';
 
 interface FixtureArticle {
@@ -19,7 +23,9 @@ interface FixtureArticle {
 }
 
 export function fixtureArticles(): Article[] {
-  const raw = JSON.parse(readFileSync(new URL('../fixtures/search/articles.json', import.meta.url).pathname, 'utf8')) as FixtureArticle[];
+  const raw = JSON.parse(
+    readFileSync(new URL('../fixtures/search/articles.json', import.meta.url).pathname, 'utf8'),
+  ) as FixtureArticle[];
   return raw.map(toArticle);
 }
 
@@ -42,7 +48,11 @@ export function toArticle(a: FixtureArticle): Article {
   };
 }
 
-export function memoryIndex(parts: readonly SearchPart[], cache = new PartCache(64 * 1024 * 1024), options: EngineOptions = {}) {
+export function memoryIndex(
+  parts: readonly SearchPart[],
+  cache = new PartCache(64 * 1024 * 1024),
+  options: EngineOptions = {},
+) {
   const values = new Map(parts.map((p) => [p.part, p.value]));
   const reads: string[] = [];
   const engine = () =>
@@ -60,7 +70,8 @@ export function memoryIndex(parts: readonly SearchPart[], cache = new PartCache(
   return {
     reads,
     cache,
-    search: (q: string, params: Partial<SearchParams> = {}) => engine().search({ q, sort: 'relevance', limit: 10, offset: 0, ...params }),
+    search: (q: string, params: Partial<SearchParams> = {}) =>
+      engine().search({ q, sort: 'relevance', limit: 10, offset: 0, ...params }),
     suggest: (q: string, limit = 10) => engine().suggest(q, limit),
   };
 }

@@ -4,25 +4,47 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { runPipeline } from '../../src/core/pipeline.ts';
+import { runPipeline } from '../../src/core/content/pipeline.ts';
 import { buildSearchParts } from '../../src/core/search/build.ts';
 import { memoryIndex } from './search-helpers.ts';
 
-const lines = readFileSync(new URL('../../scripts/sample/news-page.jsonl', import.meta.url).pathname, 'utf8').split('\n').filter(Boolean);
-const { articles } = runPipeline(lines.map((line, i) => ({ value: JSON.parse(line) as unknown, origin: { file: 'news-page.jsonl', line: i + 1 } })));
+const lines = readFileSync(
+  new URL('../../scripts/sample/news-page.jsonl', import.meta.url).pathname,
+  'utf8',
+)
+  .split('\n')
+  .filter(Boolean);
+const { articles } = runPipeline(
+  lines.map((line, i) => ({
+    value: JSON.parse(line) as unknown,
+    origin: { file: 'news-page.jsonl', line: i + 1 },
+  })),
+);
 const index = memoryIndex(buildSearchParts(articles));
-const titles = async (q: string, params = {}) => (await index.search(q, params)).hits.map((h) => h.record[1]);
+const titles = async (q: string, params = {}) =>
+  (await index.search(q, params)).hits.map((h) => h.record[1]);
 
 describe('search over the sample page', () => {
   it('finds inflected Russian forms', async () => {
     // The two near-identical headlines are grouped into one article by the pipeline.
-    expect(await titles('выборах мэра Сочи')).toEqual([expect.stringMatching(/^Выборы мэра Сочи могут отменить/)]);
+    expect(await titles('выборах мэра Сочи')).toEqual([
+      expect.stringMatching(/^Выборы мэра Сочи могут отменить/),
+    ]);
     expect((await titles('выборы сочи')).length).toBe(2);
     expect(await titles('олимпиада париж')).toEqual(
-      expect.arrayContaining([expect.stringMatching(/Олимпиаду в Париже/), expect.stringMatching(/на Олимпиаде в Париже/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/Олимпиаду в Париже/),
+        expect.stringMatching(/на Олимпиаде в Париже/),
+      ]),
     );
     const heat = await titles('жара ');
-    expect(heat).toEqual(expect.arrayContaining([expect.stringMatching(/на жару/), expect.stringMatching(/из-за жары/), expect.stringMatching(/аномальная жара/)]));
+    expect(heat).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/на жару/),
+        expect.stringMatching(/из-за жары/),
+        expect.stringMatching(/аномальная жара/),
+      ]),
+    );
   });
 
   it('treats ё and е alike', async () => {
@@ -35,7 +57,9 @@ describe('search over the sample page', () => {
   it('reads transliterated names and the wrong keyboard layout', async () => {
     const luka = await index.search('lukashenko');
     expect(luka.hits[0]?.record[1]).toMatch(/Лукашенко/);
-    expect(luka.corrections).toEqual([{ from: 'lukashenko', to: 'лукашенко', kind: 'transliteration' }]);
+    expect(luka.corrections).toEqual([
+      { from: 'lukashenko', to: 'лукашенко', kind: 'transliteration' },
+    ]);
     const sobyanin = await titles('sobyanin');
     expect(sobyanin.every((t) => /Собянин/.test(t))).toBe(true);
     expect(sobyanin.length).toBeGreaterThanOrEqual(2);
@@ -45,7 +69,9 @@ describe('search over the sample page', () => {
   });
 
   it('tolerates a typo and completes a prefix', async () => {
-    expect(await titles('коледжей')).toEqual(expect.arrayContaining([expect.stringMatching(/колледж/)]));
+    expect(await titles('коледжей')).toEqual(
+      expect.arrayContaining([expect.stringMatching(/колледж/)]),
+    );
     expect(await titles('реконстр')).toEqual([expect.stringMatching(/реконструкции/)]);
   });
 

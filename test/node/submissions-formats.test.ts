@@ -4,8 +4,8 @@
  */
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import type { KvEntry, KvStore } from '../../src/core/kv-store.ts';
-import { APPROVED_NEWS_KEY, newsArchiveKey } from '../../src/core/keys.ts';
+import type { KvEntry, KvStore } from '../../src/core/lib/kv-store.ts';
+import { APPROVED_NEWS_KEY, newsArchiveKey } from '../../src/core/snapshot/keys.ts';
 import { AdDetail } from '../../src/core/submissions/schemas.ts';
 import { approvedNewsFromStore } from '../../src/storage/submissions.ts';
 
@@ -44,7 +44,10 @@ function memoryStore(entries: Record<string, string>): KvStore {
 
 describe('submissions KV formats, version 1', () => {
   it('the build reads the live list and the monthly archive, newest first', async () => {
-    const store = memoryStore({ [APPROVED_NEWS_KEY]: LIVE_LIST_V1, [newsArchiveKey('2026-10')]: ARCHIVE_CHUNK_V1 });
+    const store = memoryStore({
+      [APPROVED_NEWS_KEY]: LIVE_LIST_V1,
+      [newsArchiveKey('2026-10')]: ARCHIVE_CHUNK_V1,
+    });
     const items = await approvedNewsFromStore(store);
     expect(items.map((a) => a.id)).toEqual(['n-bbbbbbbbbbbbbbbbbbbb', 'n-abcdefghijklmnopqrst']);
     expect(items[1]).toEqual(ARTICLE_V1);
@@ -52,11 +55,19 @@ describe('submissions KV formats, version 1', () => {
 
   it('reads nothing as an empty list, and refuses a value of another format', async () => {
     expect(await approvedNewsFromStore(memoryStore({}))).toEqual([]);
-    const other = memoryStore({ [APPROVED_NEWS_KEY]: LIVE_LIST_V1.replace('"format":1', '"format":2') });
-    await expect(approvedNewsFromStore(other)).rejects.toThrow(/sub:v1:news:approved does not match its schema/);
+    const other = memoryStore({
+      [APPROVED_NEWS_KEY]: LIVE_LIST_V1.replace('"format":1', '"format":2'),
+    });
+    await expect(approvedNewsFromStore(other)).rejects.toThrow(
+      /sub:v1:news:approved does not match its schema/,
+    );
   });
 
   it('the public ad detail projection parses', () => {
-    expect(v.parse(AdDetail, JSON.parse(AD_DETAIL_V1)).contact).toEqual({ name: 'Olga', email: 'olga@example.com', phone: null });
+    expect(v.parse(AdDetail, JSON.parse(AD_DETAIL_V1)).contact).toEqual({
+      name: 'Olga',
+      email: 'olga@example.com',
+      phone: null,
+    });
   });
 });

@@ -4,33 +4,74 @@
 import fc from 'fast-check';
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { Article } from '../../src/core/article.ts';
-import { CATEGORIES, CATEGORY_EXPIRY_DAYS, expiresAt } from '../../src/core/submissions/categories.ts';
+import { Article } from '../../src/core/content/article.ts';
+import {
+  CATEGORIES,
+  CATEGORY_EXPIRY_DAYS,
+  expiresAt,
+} from '../../src/core/submissions/categories.ts';
 import { clientNetwork } from '../../src/core/submissions/client.ts';
 import { decodeCursor, encodeCursor } from '../../src/core/submissions/cursor.ts';
-import { approvalMonth, mergeArticles, monthRange, newsToArticle } from '../../src/core/submissions/news.ts';
-import { AdInput, AdPatch, AdsQuery, LIMITS, NewsInput, ReportInput } from '../../src/core/submissions/schemas.ts';
+import {
+  approvalMonth,
+  mergeArticles,
+  monthRange,
+  newsToArticle,
+} from '../../src/core/submissions/news.ts';
+import {
+  AdInput,
+  AdPatch,
+  AdsQuery,
+  LIMITS,
+  NewsInput,
+  ReportInput,
+} from '../../src/core/submissions/schemas.ts';
 import { cleanText, looksLikeHtml } from '../../src/core/submissions/text.ts';
-import { canonicalJson, checkFormToken, FORM_TOKEN, issueFormToken, sameSecret, timingSafeEqual } from '../../src/core/submissions/tokens.ts';
+import {
+  canonicalJson,
+  checkFormToken,
+  FORM_TOKEN,
+  issueFormToken,
+  sameSecret,
+  timingSafeEqual,
+} from '../../src/core/submissions/tokens.ts';
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E]/;
 const words = (min: number, max: number) =>
-  fc.array(fc.stringMatching(/^[A-Za-zА-Яа-яЁёІіЇїЄє0-9]{1,12}$/), { minLength: min, maxLength: max }).map((ws) => ws.join(' '));
+  fc
+    .array(fc.stringMatching(/^[A-Za-zА-Яа-яЁёІіЇїЄє0-9]{1,12}$/), {
+      minLength: min,
+      maxLength: max,
+    })
+    .map((ws) => ws.join(' '));
 
 const validAdArb = fc.record({
   title: words(1, 10).filter((s) => s.length >= 3 && s.length <= 120),
   text: words(3, 60).filter((s) => s.length >= 10),
   category: fc.constantFrom(...CATEGORIES),
-  price: fc.option(fc.record({ amount: fc.integer({ min: 0, max: 10_000_000 }).map((c) => c / 100), currency: fc.constantFrom('RUB', 'EUR', 'USD', 'UAH', 'KZT') }), { nil: undefined }),
+  price: fc.option(
+    fc.record({
+      amount: fc.integer({ min: 0, max: 10_000_000 }).map((c) => c / 100),
+      currency: fc.constantFrom('RUB', 'EUR', 'USD', 'UAH', 'KZT'),
+    }),
+    { nil: undefined },
+  ),
   contact: fc.oneof(
     fc.record({ name: words(1, 3), email: fc.constant('a@example.com') }),
     fc.record({ name: words(1, 3), phone: fc.stringMatching(/^\+[1-9][0-9]{6,12}$/) }),
-    fc.record({ name: words(1, 3), email: fc.stringMatching(/^[a-z0-9]{1,10}(\.[a-z0-9]{1,5})?@[a-z0-9]{1,10}\.[a-z]{2,6}$/), phone: fc.constant('+7 495 123-45-67') }),
+    fc.record({
+      name: words(1, 3),
+      email: fc.stringMatching(/^[a-z0-9]{1,10}(\.[a-z0-9]{1,5})?@[a-z0-9]{1,10}\.[a-z]{2,6}$/),
+      phone: fc.constant('+7 495 123-45-67'),
+    }),
   ),
   location: words(1, 4).filter((s) => s.length >= 2 && s.length <= 120),
   lang: fc.constantFrom('ru', 'en', 'uk', 'en-GB', 'zh-Hant-TW', 'de'),
-  images: fc.array(fc.webUrl({ validSchemes: ['https'] }).filter((u) => u.length < 2048), { maxLength: LIMITS.images }),
+  images: fc.array(
+    fc.webUrl({ validSchemes: ['https'] }).filter((u) => u.length < 2048),
+    { maxLength: LIMITS.images },
+  ),
   website: fc.constant(''),
   form_token: fc.constant('ft1.1.x'),
 });
@@ -59,7 +100,9 @@ describe('AdInput', () => {
           expect([...parsed.output.title].length).toBeLessThanOrEqual(120);
           expect(parsed.output.title).toBe(parsed.output.title.trim());
         } else {
-          expect(parsed.issues.map((i) => i.path?.[0]?.key)).toEqual(parsed.issues.map(() => 'title'));
+          expect(parsed.issues.map((i) => i.path?.[0]?.key)).toEqual(
+            parsed.issues.map(() => 'title'),
+          );
         }
       }),
       { numRuns: 500 },
@@ -68,9 +111,16 @@ describe('AdInput', () => {
 
   it('refuses any text containing an HTML tag', () => {
     fc.assert(
-      fc.property(validAdArb, fc.constantFrom('b', 'script', 'a href="x"', 'img src=x onerror=alert(1)', '/p', '!--'), words(1, 5), (ad, tag, rest) => {
-        expect(v.safeParse(AdInput, { ...ad, text: `${rest} <${tag}> ${ad.text}` }).success).toBe(false);
-      }),
+      fc.property(
+        validAdArb,
+        fc.constantFrom('b', 'script', 'a href="x"', 'img src=x onerror=alert(1)', '/p', '!--'),
+        words(1, 5),
+        (ad, tag, rest) => {
+          expect(v.safeParse(AdInput, { ...ad, text: `${rest} <${tag}> ${ad.text}` }).success).toBe(
+            false,
+          );
+        },
+      ),
     );
   });
 
@@ -81,32 +131,62 @@ describe('AdInput', () => {
       }),
     );
     fc.assert(
-      fc.property(validAdArb, fc.webUrl({ validSchemes: ['http', 'ftp', 'data', 'javascript'] }), (ad, url) => {
-        expect(v.safeParse(AdInput, { ...ad, images: [url] }).success).toBe(false);
-      }),
+      fc.property(
+        validAdArb,
+        fc.webUrl({ validSchemes: ['http', 'ftp', 'data', 'javascript'] }),
+        (ad, url) => {
+          expect(v.safeParse(AdInput, { ...ad, images: [url] }).success).toBe(false);
+        },
+      ),
     );
     fc.assert(
-      fc.property(validAdArb, fc.array(fc.constant('https://x.example/a.jpg'), { minLength: 6, maxLength: 20 }), (ad, images) => {
-        expect(v.safeParse(AdInput, { ...ad, images }).success).toBe(false);
-      }),
+      fc.property(
+        validAdArb,
+        fc.array(fc.constant('https://x.example/a.jpg'), { minLength: 6, maxLength: 20 }),
+        (ad, images) => {
+          expect(v.safeParse(AdInput, { ...ad, images }).success).toBe(false);
+        },
+      ),
     );
   });
 
   it('accepts prices with at most two decimals only', () => {
     fc.assert(
-      fc.property(validAdArb, fc.integer({ min: 0, max: 1e9 }), fc.integer({ min: 1, max: 9 }), (ad, cents, extra) => {
-        expect(v.safeParse(AdInput, { ...ad, price: { amount: cents / 100, currency: 'EUR' } }).success).toBe(true);
-        expect(v.safeParse(AdInput, { ...ad, price: { amount: cents / 100 + extra / 1000, currency: 'EUR' } }).success).toBe(false);
-      }),
+      fc.property(
+        validAdArb,
+        fc.integer({ min: 0, max: 1e9 }),
+        fc.integer({ min: 1, max: 9 }),
+        (ad, cents, extra) => {
+          expect(
+            v.safeParse(AdInput, { ...ad, price: { amount: cents / 100, currency: 'EUR' } })
+              .success,
+          ).toBe(true);
+          expect(
+            v.safeParse(AdInput, {
+              ...ad,
+              price: { amount: cents / 100 + extra / 1000, currency: 'EUR' },
+            }).success,
+          ).toBe(false);
+        },
+      ),
     );
   });
 
   it('AdPatch accepts any non-empty subset of valid fields and refuses an empty one', () => {
     fc.assert(
-      fc.property(validAdArb, fc.subarray(['title', 'text', 'category', 'price', 'contact', 'location', 'lang', 'images'] as const, { minLength: 1 }), (ad, keys) => {
-        const patch = Object.fromEntries(keys.map((k) => [k, ad[k] === undefined ? null : ad[k]]));
-        expect(v.safeParse(AdPatch, patch).success).toBe(true);
-      }),
+      fc.property(
+        validAdArb,
+        fc.subarray(
+          ['title', 'text', 'category', 'price', 'contact', 'location', 'lang', 'images'] as const,
+          { minLength: 1 },
+        ),
+        (ad, keys) => {
+          const patch = Object.fromEntries(
+            keys.map((k) => [k, ad[k] === undefined ? null : ad[k]]),
+          );
+          expect(v.safeParse(AdPatch, patch).success).toBe(true);
+        },
+      ),
     );
     expect(v.safeParse(AdPatch, {}).success).toBe(false);
   });
@@ -114,7 +194,13 @@ describe('AdInput', () => {
 
 describe('NewsInput and ReportInput', () => {
   it('accepts http and https news URLs and no other scheme', () => {
-    const base = { title: 'A reader story title', text: 'word '.repeat(20), section: 'travel', lang: 'ru', form_token: 'x' };
+    const base = {
+      title: 'A reader story title',
+      text: 'word '.repeat(20),
+      section: 'travel',
+      lang: 'ru',
+      form_token: 'x',
+    };
     fc.assert(
       fc.property(fc.webUrl({ validSchemes: ['http', 'https'] }), (url) => {
         expect(v.safeParse(NewsInput, { ...base, url }).success).toBe(true);
@@ -129,23 +215,44 @@ describe('NewsInput and ReportInput', () => {
 
   it('approved news always becomes a valid Article with an n- id', () => {
     fc.assert(
-      fc.property(words(3, 20), words(12, 200), fc.option(fc.webUrl(), { nil: null }), fc.integer({ min: 0, max: 4e12 }), (title, text, url, at) => {
-        const parsed = v.safeParse(NewsInput, { title, text, url, section: 'world', lang: 'en', form_token: 'x' });
-        fc.pre(parsed.success);
-        if (!parsed.success) return;
-        const article = newsToArticle('abcdefghijklmnopqrst', parsed.output, at);
-        expect(v.safeParse(Article, article).success).toBe(true);
-        expect(article.id).toBe('n-abcdefghijklmnopqrst');
-        expect(article.summary.length).toBeLessThanOrEqual(281);
-        expect(article.published).toBe(new Date(at).toISOString());
-      }),
+      fc.property(
+        words(3, 20),
+        words(12, 200),
+        fc.option(fc.webUrl(), { nil: null }),
+        fc.integer({ min: 0, max: 4e12 }),
+        (title, text, url, at) => {
+          const parsed = v.safeParse(NewsInput, {
+            title,
+            text,
+            url,
+            section: 'world',
+            lang: 'en',
+            form_token: 'x',
+          });
+          fc.pre(parsed.success);
+          if (!parsed.success) return;
+          const article = newsToArticle('abcdefghijklmnopqrst', parsed.output, at);
+          expect(v.safeParse(Article, article).success).toBe(true);
+          expect(article.id).toBe('n-abcdefghijklmnopqrst');
+          expect(article.summary.length).toBeLessThanOrEqual(281);
+          expect(article.published).toBe(new Date(at).toISOString());
+        },
+      ),
     );
   });
 
   it('ReportInput takes only the listed reasons', () => {
     fc.assert(
       fc.property(fc.string(), (reason) => {
-        const ok = ['spam', 'scam', 'offensive', 'illegal', 'wrong_category', 'duplicate', 'other'].includes(reason);
+        const ok = [
+          'spam',
+          'scam',
+          'offensive',
+          'illegal',
+          'wrong_category',
+          'duplicate',
+          'other',
+        ].includes(reason);
         expect(v.safeParse(ReportInput, { reason }).success).toBe(ok);
       }),
     );
@@ -175,9 +282,13 @@ describe('helpers', () => {
 
   it('cursors round-trip; arbitrary strings decode to null or a valid position, never throw', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 2 ** 52 }), fc.stringMatching(/^[a-z2-7]{20}$/), (t, id) => {
-        expect(decodeCursor(encodeCursor([t, id]))).toEqual([t, id]);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 2 ** 52 }),
+        fc.stringMatching(/^[a-z2-7]{20}$/),
+        (t, id) => {
+          expect(decodeCursor(encodeCursor([t, id]))).toEqual([t, id]);
+        },
+      ),
     );
     fc.assert(
       fc.property(fc.string(), (s) => {
@@ -185,12 +296,24 @@ describe('helpers', () => {
       }),
     );
     // Well-formed base64url JSON of any shape: a position only when it is one.
-    const valid = (j: unknown) => Array.isArray(j) && j.length === 2 && Number.isInteger(j[0]) && (j[0] as number) >= 0 && typeof j[1] === 'string' && /^[a-z2-7]{20}$/.test(j[1]);
+    const valid = (j: unknown) =>
+      Array.isArray(j) &&
+      j.length === 2 &&
+      Number.isInteger(j[0]) &&
+      (j[0] as number) >= 0 &&
+      typeof j[1] === 'string' &&
+      /^[a-z2-7]{20}$/.test(j[1]);
     fc.assert(
-      fc.property(fc.oneof(fc.jsonValue(), fc.tuple(fc.integer({ min: -5, max: 5 }), fc.stringMatching(/^[a-z2-9]{19,21}$/))), (j) => {
-        const d = decodeCursor(Buffer.from(JSON.stringify(j)).toString('base64url'));
-        expect(d).toEqual(valid(j) ? j : null);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.jsonValue(),
+          fc.tuple(fc.integer({ min: -5, max: 5 }), fc.stringMatching(/^[a-z2-9]{19,21}$/)),
+        ),
+        (j) => {
+          const d = decodeCursor(Buffer.from(JSON.stringify(j)).toString('base64url'));
+          expect(d).toEqual(valid(j) ? j : null);
+        },
+      ),
     );
   });
 
@@ -200,7 +323,9 @@ describe('helpers', () => {
         const text = canonicalJson(value);
         expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(value)));
         const reversed = JSON.parse(JSON.stringify(value), (_k, x: unknown) =>
-          x !== null && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).reverse()) : x,
+          x !== null && typeof x === 'object' && !Array.isArray(x)
+            ? Object.fromEntries(Object.entries(x).reverse())
+            : x,
         );
         expect(canonicalJson(reversed)).toBe(text);
       }),
@@ -209,14 +334,19 @@ describe('helpers', () => {
 
   it('form tokens pass only between the minimum fill time and the maximum age, and only unaltered', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 0, max: 4e12 }), fc.integer({ min: -10_000, max: 3 * 3_600_000 }), async (issued, age) => {
-        const token = await issueFormToken('secret', issued);
-        const expected = age < FORM_TOKEN.minFillMs ? 'too_fast' : age > FORM_TOKEN.maxAgeMs ? 'expired' : 'ok';
-        expect(await checkFormToken('secret', token, issued + age)).toBe(expected);
-        expect(await checkFormToken('other-secret', token, issued + age)).toBe('invalid');
-        const forged = token.replace(/\.\d+\./, `.${issued + 1}.`);
-        expect(await checkFormToken('secret', forged, issued + age)).toBe('invalid');
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 4e12 }),
+        fc.integer({ min: -10_000, max: 3 * 3_600_000 }),
+        async (issued, age) => {
+          const token = await issueFormToken('secret', issued);
+          const expected =
+            age < FORM_TOKEN.minFillMs ? 'too_fast' : age > FORM_TOKEN.maxAgeMs ? 'expired' : 'ok';
+          expect(await checkFormToken('secret', token, issued + age)).toBe(expected);
+          expect(await checkFormToken('other-secret', token, issued + age)).toBe('invalid');
+          const forged = token.replace(/\.\d+\./, `.${issued + 1}.`);
+          expect(await checkFormToken('secret', forged, issued + age)).toBe('invalid');
+        },
+      ),
       { numRuns: 100 },
     );
   });
@@ -241,9 +371,22 @@ describe('helpers', () => {
         expect(t).toBeLessThan(to);
       }),
     );
-    const articleArb = fc.record({ n: fc.integer({ min: 0, max: 30 }), t: fc.integer({ min: 0, max: 4e12 }) }).map(({ n, t }) =>
-      newsToArticle(`id${n}`.padEnd(20, 'a'), { title: 'A reader title', text: 'x', url: null, section: 's', lang: 'en', source: 'Reader' }, t),
-    );
+    const articleArb = fc
+      .record({ n: fc.integer({ min: 0, max: 30 }), t: fc.integer({ min: 0, max: 4e12 }) })
+      .map(({ n, t }) =>
+        newsToArticle(
+          `id${n}`.padEnd(20, 'a'),
+          {
+            title: 'A reader title',
+            text: 'x',
+            url: null,
+            section: 's',
+            lang: 'en',
+            source: 'Reader',
+          },
+          t,
+        ),
+      );
     fc.assert(
       fc.property(fc.array(fc.array(articleArb, { maxLength: 20 }), { maxLength: 5 }), (lists) => {
         const merged = mergeArticles(lists);
@@ -277,9 +420,19 @@ describe('helpers', () => {
           const [l = '', r = ''] = ip.split('::');
           const ls = l ? l.split(':') : [];
           const rs = r ? r.split(':') : [];
-          return ip.includes('::') ? [...ls, ...Array<string>(8 - ls.length - rs.length).fill('0'), ...rs] : ls;
+          return ip.includes('::')
+            ? [...ls, ...Array<string>(8 - ls.length - rs.length).fill('0'), ...rs]
+            : ls;
         };
-        const same = expand(x).slice(0, 4).map((h) => parseInt(h, 16)).join() === expand(y).slice(0, 4).map((h) => parseInt(h, 16)).join();
+        const same =
+          expand(x)
+            .slice(0, 4)
+            .map((h) => parseInt(h, 16))
+            .join() ===
+          expand(y)
+            .slice(0, 4)
+            .map((h) => parseInt(h, 16))
+            .join();
         expect(clientNetwork(y) === net).toBe(same);
       }),
     );
@@ -287,9 +440,13 @@ describe('helpers', () => {
 
   it('expiry follows the per-category days', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...CATEGORIES), fc.integer({ min: 0, max: 4e12 }), (category, now) => {
-        expect(expiresAt(category, now)).toBe(now + CATEGORY_EXPIRY_DAYS[category] * 86_400_000);
-      }),
+      fc.property(
+        fc.constantFrom(...CATEGORIES),
+        fc.integer({ min: 0, max: 4e12 }),
+        (category, now) => {
+          expect(expiresAt(category, now)).toBe(now + CATEGORY_EXPIRY_DAYS[category] * 86_400_000);
+        },
+      ),
     );
     expect(expiresAt('unknown', 0)).toBe(30 * 86_400_000);
   });

@@ -11,10 +11,14 @@ const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 function harness(gapMs = 1_000) {
   let now = 0;
   const waits: number[] = [];
-  const queue = new KeyedWriteQueue(gapMs, async (ms) => {
-    waits.push(ms);
-    now += ms;
-  }, () => now);
+  const queue = new KeyedWriteQueue(
+    gapMs,
+    async (ms) => {
+      waits.push(ms);
+      now += ms;
+    },
+    () => now,
+  );
   return { queue, waits, advance: (ms: number) => (now += ms), now: () => now };
 }
 
@@ -60,34 +64,42 @@ describe('KeyedWriteQueue', () => {
 
   it('the last write to land always carries the latest state (any interleaving)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.record({ key: fc.constantFrom('x', 'y'), ticks: fc.integer({ min: 0, max: 3 }) }), { minLength: 1, maxLength: 30 }), async (ops) => {
-        const { queue } = harness(10);
-        const state = { x: 0, y: 0 };
-        const stored = { x: 0, y: 0 };
-        const calls: Promise<void>[] = [];
-        for (const op of ops) {
-          state[op.key]++;
-          calls.push(
-            queue.run(op.key, () => {
-              const value = state[op.key];
-              return (async () => {
-                for (let t = 0; t < op.ticks; t++) await tick();
-                stored[op.key] = value;
-              })();
-            }),
-          );
-          if (op.ticks % 2) await tick();
-        }
-        await Promise.all(calls);
-        expect(stored).toEqual(state);
-      }),
+      fc.asyncProperty(
+        fc.array(
+          fc.record({ key: fc.constantFrom('x', 'y'), ticks: fc.integer({ min: 0, max: 3 }) }),
+          { minLength: 1, maxLength: 30 },
+        ),
+        async (ops) => {
+          const { queue } = harness(10);
+          const state = { x: 0, y: 0 };
+          const stored = { x: 0, y: 0 };
+          const calls: Promise<void>[] = [];
+          for (const op of ops) {
+            state[op.key]++;
+            calls.push(
+              queue.run(op.key, () => {
+                const value = state[op.key];
+                return (async () => {
+                  for (let t = 0; t < op.ticks; t++) await tick();
+                  stored[op.key] = value;
+                })();
+              }),
+            );
+            if (op.ticks % 2) await tick();
+          }
+          await Promise.all(calls);
+          expect(stored).toEqual(state);
+        },
+      ),
       { numRuns: 200 },
     );
   });
 
   it('a failed write rejects its callers and does not block the next one', async () => {
     const { queue } = harness();
-    await expect(queue.run('k', () => Promise.reject(new Error('KV 429')))).rejects.toThrow('KV 429');
+    await expect(queue.run('k', () => Promise.reject(new Error('KV 429')))).rejects.toThrow(
+      'KV 429',
+    );
     let ran = false;
     await queue.run('k', async () => {
       ran = true;

@@ -5,7 +5,12 @@ import { admin, freshIp, postAd, postNews, send } from './submissions-helpers.ts
 // Projection writes to one KV key are spaced 1 s apart (KV's limit), so some flows take seconds.
 vi.setConfig({ testTimeout: 30_000 });
 
-type ProblemBody = { status: number; code: string; detail: string; errors?: { field: string; message: string }[] };
+type ProblemBody = {
+  status: number;
+  code: string;
+  detail: string;
+  errors?: { field: string; message: string }[];
+};
 
 async function queue(query: string): Promise<AdminList> {
   const res = await send('GET', `/v1/admin/submissions?${query}`, undefined, admin);
@@ -40,25 +45,48 @@ describe('admin brute force', () => {
   it('answers 429 with Retry-After after 5 failed attempts a minute from one client; the right token still works', async () => {
     const ip = { 'cf-connecting-ip': freshIp() };
     const statuses: number[] = [];
-    for (let i = 0; i < 6; i++) statuses.push((await send('GET', '/v1/admin/submissions', undefined, { ...ip, authorization: `Bearer guess-${i}` })).status);
+    for (let i = 0; i < 6; i++)
+      statuses.push(
+        (
+          await send('GET', '/v1/admin/submissions', undefined, {
+            ...ip,
+            authorization: `Bearer guess-${i}`,
+          })
+        ).status,
+      );
     expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
-    const limited = await send('GET', '/v1/admin/submissions', undefined, { ...ip, authorization: 'Bearer guess-7' });
+    const limited = await send('GET', '/v1/admin/submissions', undefined, {
+      ...ip,
+      authorization: 'Bearer guess-7',
+    });
     expect(limited.headers.get('retry-after')).toBe('60');
     // Only failures are limited: the right token still works from the same client.
-    for (let i = 0; i < 6; i++) expect((await send('GET', '/v1/admin/submissions', undefined, { ...ip, ...admin })).status).toBe(200);
+    for (let i = 0; i < 6; i++)
+      expect(
+        (await send('GET', '/v1/admin/submissions', undefined, { ...ip, ...admin })).status,
+      ).toBe(200);
   });
 });
 
 describe('moderation flow', () => {
   it('pending -> approved (public) -> rejected (gone), each visible in the queue by status', async () => {
-    const { body } = await postAd({ title: 'Moderated guitar lessons', category: 'education', lang: 'uk' });
+    const { body } = await postAd({
+      title: 'Moderated guitar lessons',
+      category: 'education',
+      lang: 'uk',
+    });
     const pending = await queue('status=pending&kind=ad&limit=100');
     const item = pending.items.find((i) => i.id === body.id);
     expect(item).toMatchObject({ kind: 'ad', status: 'pending', approved_at: null, reports: 0 });
     // Moderators see the contact details.
     expect(item?.content).toMatchObject({ contact: { email: 'olga@example.com' } });
 
-    const approved = await send('POST', `/v1/admin/submissions/${body.id}/approve`, undefined, admin);
+    const approved = await send(
+      'POST',
+      `/v1/admin/submissions/${body.id}/approve`,
+      undefined,
+      admin,
+    );
     expect(approved.status).toBe(200);
     const approvedItem = (await approved.json()) as AdminItem;
     expect(approvedItem.status).toBe('approved');
@@ -67,7 +95,12 @@ describe('moderation flow', () => {
     expect((await queue('status=pending&limit=100')).items.map((i) => i.id)).not.toContain(body.id);
     expect((await send('GET', `/v1/ads/${body.id}`)).status).toBe(200);
 
-    const rejected = await send('POST', `/v1/admin/submissions/${body.id}/reject`, undefined, admin);
+    const rejected = await send(
+      'POST',
+      `/v1/admin/submissions/${body.id}/reject`,
+      undefined,
+      admin,
+    );
     expect(((await rejected.json()) as AdminItem).status).toBe('rejected');
     expect((await queue('status=rejected&limit=100')).items.map((i) => i.id)).toContain(body.id);
     expect((await send('GET', `/v1/ads/${body.id}`)).status).toBe(404);
@@ -86,7 +119,9 @@ describe('moderation flow', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: AdminList = await queue(`status=pending&kind=ad&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      const page: AdminList = await queue(
+        `status=pending&kind=ad&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       seen.push(...page.items.map((i) => i.id));
       cursor = page.next_cursor;
     } while (cursor);
@@ -95,8 +130,16 @@ describe('moderation flow', () => {
   });
 
   it('answers 404 for an unknown id, 400 for a bad id or action or query', async () => {
-    expect((await send('POST', '/v1/admin/submissions/aaaaaaaaaaaaaaaaaaaa/approve', undefined, admin)).status).toBe(404);
-    const badAction = await send('POST', '/v1/admin/submissions/aaaaaaaaaaaaaaaaaaaa/publish', undefined, admin);
+    expect(
+      (await send('POST', '/v1/admin/submissions/aaaaaaaaaaaaaaaaaaaa/approve', undefined, admin))
+        .status,
+    ).toBe(404);
+    const badAction = await send(
+      'POST',
+      '/v1/admin/submissions/aaaaaaaaaaaaaaaaaaaa/publish',
+      undefined,
+      admin,
+    );
     expect(badAction.status).toBe(400);
     const badId = await send('POST', '/v1/admin/submissions/x/approve', undefined, admin);
     expect(badId.status).toBe(400);

@@ -1,15 +1,30 @@
 import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { adKey } from '../../src/core/keys.ts';
+import { adKey } from '../../src/core/snapshot/keys.ts';
 import type { AdDetail, AdList, OwnerView } from '../../src/core/submissions/schemas.ts';
-import { admin, approve, formToken, freshIp, owner, postAd, send, validAd } from './submissions-helpers.ts';
+import {
+  admin,
+  approve,
+  formToken,
+  freshIp,
+  owner,
+  postAd,
+  send,
+  validAd,
+} from './submissions-helpers.ts';
 
 // Projection writes to one KV key are spaced 1 s apart (KV's limit), so some flows take seconds.
 vi.setConfig({ testTimeout: 30_000 });
 
-type ProblemBody = { status: number; code: string; detail: string; errors?: { field: string; message: string }[] };
+type ProblemBody = {
+  status: number;
+  code: string;
+  detail: string;
+  errors?: { field: string; message: string }[];
+};
 /** The distinct failing fields a problem names, sorted. */
-const fields = async (res: Response) => [...new Set(((await res.json()) as ProblemBody).errors?.map((e) => e.field))].sort();
+const fields = async (res: Response) =>
+  [...new Set(((await res.json()) as ProblemBody).errors?.map((e) => e.field))].sort();
 
 afterEach(() => {
   vi.useRealTimers();
@@ -41,7 +56,10 @@ describe('POST /v1/ads', () => {
   });
 
   it('stores text as plain text: control characters removed, whitespace normalised', async () => {
-    const { body } = await postAd({ title: '  Studio\u0007 \u202Erent\u202C  ', text: 'Line one\r\nLine two\u0000 and more words here' });
+    const { body } = await postAd({
+      title: '  Studio\u0007 \u202Erent\u202C  ',
+      text: 'Line one\r\nLine two\u0000 and more words here',
+    });
     await approve(body.id);
     const detail = (await (await send('GET', `/v1/ads/${body.id}`)).json()) as AdDetail;
     expect(detail.title).toBe('Studio rent');
@@ -54,12 +72,24 @@ describe('POST /v1/ads', () => {
     ['HTML entity in the title', { title: 'Cheap &amp; good' }, ['title']],
     ['unknown category', { category: 'weapons' }, ['category']],
     ['unknown currency', { price: { amount: 10, currency: 'ABC' } }, ['price.currency']],
-    ['negative price with three decimals', { price: { amount: -1.005, currency: 'EUR' } }, ['price.amount']],
+    [
+      'negative price with three decimals',
+      { price: { amount: -1.005, currency: 'EUR' } },
+      ['price.amount'],
+    ],
     ['contact without email or phone', { contact: { name: 'Olga' } }, ['contact']],
-    ['bad email and phone', { contact: { name: 'Olga', email: 'not-an-email', phone: 'call me' } }, ['contact.email', 'contact.phone']],
+    [
+      'bad email and phone',
+      { contact: { name: 'Olga', email: 'not-an-email', phone: 'call me' } },
+      ['contact.email', 'contact.phone'],
+    ],
     ['http image', { images: ['http://img.example.com/a.jpg'] }, ['images.0']],
     ['javascript image', { images: ['javascript:alert(1)'] }, ['images.0']],
-    ['six images', { images: Array.from({ length: 6 }, (_, i) => `https://img.example.com/${i}.jpg`) }, ['images']],
+    [
+      'six images',
+      { images: Array.from({ length: 6 }, (_, i) => `https://img.example.com/${i}.jpg`) },
+      ['images'],
+    ],
     ['bad language tag', { lang: 'russian' }, ['lang']],
     ['title too long', { title: 'x'.repeat(121) }, ['title']],
     ['text too short', { text: 'short' }, ['text']],
@@ -73,7 +103,9 @@ describe('POST /v1/ads', () => {
   });
 
   it('answers 415 for a body that is not JSON, 400 for malformed JSON, 413 above 32 KB', async () => {
-    const form = await send('POST', '/v1/ads', undefined, { 'content-type': 'application/x-www-form-urlencoded' });
+    const form = await send('POST', '/v1/ads', undefined, {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
     expect(form.status).toBe(415);
     expect(((await form.json()) as ProblemBody).code).toBe('unsupported_media_type');
     const none = await send('POST', '/v1/ads');
@@ -108,7 +140,10 @@ describe('POST /v1/ads', () => {
 
   it('accepts a token from GET /v1/form-token once the minimum fill time has passed', async () => {
     const res = await send('GET', '/v1/form-token');
-    const { form_token, min_fill_seconds } = (await res.json()) as { form_token: string; min_fill_seconds: number };
+    const { form_token, min_fill_seconds } = (await res.json()) as {
+      form_token: string;
+      min_fill_seconds: number;
+    };
     expect(min_fill_seconds).toBe(3);
     expect((await send('POST', '/v1/ads', await validAd({ form_token }))).status).toBe(422);
     // Pinned clock: the Worker runs in this isolate, so faking Date moves its Date.now().
@@ -134,14 +169,20 @@ describe('Idempotency-Key', () => {
     expect(other.status).toBe(422);
     expect(((await other.json()) as ProblemBody).code).toBe('idempotency_mismatch');
 
-    const queue = (await (await send('GET', '/v1/admin/submissions?status=pending&limit=100', undefined, admin)).json()) as { items: { content: { title: string } }[] };
-    expect(queue.items.filter((i) => i.content.title === 'Idempotent bicycle sale')).toHaveLength(1);
+    const queue = (await (
+      await send('GET', '/v1/admin/submissions?status=pending&limit=100', undefined, admin)
+    ).json()) as { items: { content: { title: string } }[] };
+    expect(queue.items.filter((i) => i.content.title === 'Idempotent bicycle sale')).toHaveLength(
+      1,
+    );
   });
 
   it('creates one ad when the same request races itself', async () => {
     const body = await validAd({ title: 'Racing idempotent sofa' });
     const key = { 'idempotency-key': `race-${crypto.randomUUID()}` };
-    const answers = await Promise.all(Array.from({ length: 5 }, () => send('POST', '/v1/ads', body, key)));
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => send('POST', '/v1/ads', body, key)),
+    );
     const ids = new Set<string>();
     for (const res of answers) {
       expect(res.status).toBe(201);
@@ -154,8 +195,14 @@ describe('Idempotency-Key', () => {
     const body = await validAd({ title: 'Replayed token lamp' });
     const key = { 'idempotency-key': crypto.randomUUID() };
     await send('POST', '/v1/ads', body, key);
-    const replay = (await (await send('POST', '/v1/ads', body, key)).json()) as { id: string; manage_token: string };
-    expect((await send('GET', `/v1/ads/${replay.id}/manage`, undefined, owner(replay.manage_token))).status).toBe(200);
+    const replay = (await (await send('POST', '/v1/ads', body, key)).json()) as {
+      id: string;
+      manage_token: string;
+    };
+    expect(
+      (await send('GET', `/v1/ads/${replay.id}/manage`, undefined, owner(replay.manage_token)))
+        .status,
+    ).toBe(200);
   });
 
   it('refuses a malformed key', async () => {
@@ -182,11 +229,17 @@ describe('public listing and detail', () => {
     expect(JSON.stringify(list)).not.toMatch(/olga@example\.com|495 123/);
     expect(Object.keys(list.items[0] ?? {})).not.toContain('contact');
 
-    const byCategory = (await (await send('GET', `/v1/ads?lang=${lang}&category=auto`)).json()) as AdList;
+    const byCategory = (await (
+      await send('GET', `/v1/ads?lang=${lang}&category=auto`)
+    ).json()) as AdList;
     expect(byCategory.items.map((i) => i.id)).toEqual([second.body.id]);
 
     const detail = (await (await send('GET', `/v1/ads/${first.body.id}`)).json()) as AdDetail;
-    expect(detail.contact).toEqual({ name: 'Olga', email: 'olga@example.com', phone: '+7 495 123-45-67' });
+    expect(detail.contact).toEqual({
+      name: 'Olga',
+      email: 'olga@example.com',
+      phone: '+7 495 123-45-67',
+    });
     expect(detail.images).toEqual(['https://img.example.com/studio.jpg']);
   });
 
@@ -201,7 +254,9 @@ describe('public listing and detail', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page = (await (await send('GET', `/v1/ads?lang=${lang}&limit=2${cursor ? `&cursor=${cursor}` : ''}`)).json()) as AdList;
+      const page = (await (
+        await send('GET', `/v1/ads?lang=${lang}&limit=2${cursor ? `&cursor=${cursor}` : ''}`)
+      ).json()) as AdList;
       expect(page.items.length).toBeLessThanOrEqual(2);
       seen.push(...page.items.map((i) => i.id));
       cursor = page.next_cursor;
@@ -209,9 +264,13 @@ describe('public listing and detail', () => {
     expect(seen).toEqual(ids);
 
     const future = new Date(Date.now() + 3_600_000).toISOString();
-    expect(((await (await send('GET', `/v1/ads?lang=${lang}&since=${future}`)).json()) as AdList).items).toEqual([]);
+    expect(
+      ((await (await send('GET', `/v1/ads?lang=${lang}&since=${future}`)).json()) as AdList).items,
+    ).toEqual([]);
     const dayAgo = new Date(Date.now() - 86_400_000).toISOString();
-    expect(((await (await send('GET', `/v1/ads?lang=${lang}&since=${dayAgo}`)).json()) as AdList).items).toHaveLength(5);
+    expect(
+      ((await (await send('GET', `/v1/ads?lang=${lang}&since=${dayAgo}`)).json()) as AdList).items,
+    ).toHaveLength(5);
   });
 
   it.each([
@@ -258,17 +317,37 @@ describe('owner: PATCH, DELETE, renew', () => {
     expect((await send('PATCH', `/v1/ads/${body.id}`, patch)).status).toBe(401);
     const wrong = await send('PATCH', `/v1/ads/${body.id}`, patch, owner('A'.repeat(43)));
     expect(wrong.status).toBe(403);
-    expect((await send('DELETE', `/v1/ads/${body.id}`, undefined, owner('A'.repeat(43)))).status).toBe(403);
+    expect(
+      (await send('DELETE', `/v1/ads/${body.id}`, undefined, owner('A'.repeat(43)))).status,
+    ).toBe(403);
     expect((await send('POST', `/v1/ads/${body.id}/renew`)).status).toBe(401);
-    expect((await send('PATCH', '/v1/ads/aaaaaaaaaaaaaaaaaaaa', patch, owner(body.manage_token))).status).toBe(404);
-    for (const [method, path] of [['GET', `/v1/ads/${body.id}/manage`], ['DELETE', `/v1/ads/${body.id}`], ['POST', `/v1/ads/${body.id}/renew`]] as const) {
+    expect(
+      (await send('PATCH', '/v1/ads/aaaaaaaaaaaaaaaaaaaa', patch, owner(body.manage_token))).status,
+    ).toBe(404);
+    for (const [method, path] of [
+      ['GET', `/v1/ads/${body.id}/manage`],
+      ['DELETE', `/v1/ads/${body.id}`],
+      ['POST', `/v1/ads/${body.id}/renew`],
+    ] as const) {
       expect((await send(method, path)).status).toBe(401);
       expect((await send(method, path, undefined, owner('A'.repeat(43)))).status).toBe(403);
-      expect((await send(method, path.replace(body.id, 'aaaaaaaaaaaaaaaaaaaa'), undefined, owner(body.manage_token))).status).toBe(404);
+      expect(
+        (
+          await send(
+            method,
+            path.replace(body.id, 'aaaaaaaaaaaaaaaaaaaa'),
+            undefined,
+            owner(body.manage_token),
+          )
+        ).status,
+      ).toBe(404);
     }
     // Authentication comes before body validation.
     expect((await send('PATCH', `/v1/ads/${body.id}`, { title: '' })).status).toBe(401);
-    expect((await send('PATCH', `/v1/ads/${body.id}`, 'not json', { 'content-type': 'text/plain' })).status).toBe(401);
+    expect(
+      (await send('PATCH', `/v1/ads/${body.id}`, 'not json', { 'content-type': 'text/plain' }))
+        .status,
+    ).toBe(401);
   });
 
   it('PATCH edits and sends the ad back to moderation', async () => {
@@ -276,11 +355,20 @@ describe('owner: PATCH, DELETE, renew', () => {
     await approve(body.id);
     expect(((await (await send('GET', '/v1/ads?lang=fy')).json()) as AdList).items).toHaveLength(1);
 
-    const res = await send('PATCH', `/v1/ads/${body.id}`, { title: 'Edited studio title', price: null }, owner(body.manage_token));
+    const res = await send(
+      'PATCH',
+      `/v1/ads/${body.id}`,
+      { title: 'Edited studio title', price: null },
+      owner(body.manage_token),
+    );
     expect(res.status).toBe(200);
     const view = (await res.json()) as OwnerView;
     expect(view.status).toBe('pending');
-    expect(view.ad).toMatchObject({ title: 'Edited studio title', price: null, location: 'Moscow' });
+    expect(view.ad).toMatchObject({
+      title: 'Edited studio title',
+      price: null,
+      location: 'Moscow',
+    });
     expect(((await (await send('GET', '/v1/ads?lang=fy')).json()) as AdList).items).toHaveLength(0);
     expect((await send('GET', `/v1/ads/${body.id}`)).status).toBe(404);
 
@@ -293,10 +381,18 @@ describe('owner: PATCH, DELETE, renew', () => {
     const { body } = await postAd();
     const empty = await send('PATCH', `/v1/ads/${body.id}`, {}, owner(body.manage_token));
     expect(empty.status).toBe(400);
-    const bad = await send('PATCH', `/v1/ads/${body.id}`, { images: ['ftp://x/y.png'], category: 'guns' }, owner(body.manage_token));
+    const bad = await send(
+      'PATCH',
+      `/v1/ads/${body.id}`,
+      { images: ['ftp://x/y.png'], category: 'guns' },
+      owner(body.manage_token),
+    );
     expect(bad.status).toBe(400);
     expect(await fields(bad)).toEqual(['category', 'images.0']);
-    const text = await send('PATCH', `/v1/ads/${body.id}`, 'title=x', { ...owner(body.manage_token), 'content-type': 'text/plain' });
+    const text = await send('PATCH', `/v1/ads/${body.id}`, 'title=x', {
+      ...owner(body.manage_token),
+      'content-type': 'text/plain',
+    });
     expect(text.status).toBe(415);
   });
 
@@ -308,12 +404,16 @@ describe('owner: PATCH, DELETE, renew', () => {
     expect(res.status).toBe(204);
     expect((await send('GET', `/v1/ads/${body.id}`)).status).toBe(404);
     expect(await env.NEWS.get(adKey(body.id))).toBeNull();
-    expect((await send('DELETE', `/v1/ads/${body.id}`, undefined, owner(body.manage_token))).status).toBe(404);
+    expect(
+      (await send('DELETE', `/v1/ads/${body.id}`, undefined, owner(body.manage_token))).status,
+    ).toBe(404);
   });
 
   it('GET /v1/ads/:id/manage shows the owner the status', async () => {
     const { body } = await postAd();
-    const view = (await (await send('GET', `/v1/ads/${body.id}/manage`, undefined, owner(body.manage_token))).json()) as OwnerView;
+    const view = (await (
+      await send('GET', `/v1/ads/${body.id}/manage`, undefined, owner(body.manage_token))
+    ).json()) as OwnerView;
     expect(view).toMatchObject({ id: body.id, status: 'pending', expires_at: body.expires_at });
   });
 });
@@ -322,7 +422,8 @@ describe('rate limit', () => {
   it('answers 429 with Retry-After after 5 submissions a minute from one client', async () => {
     const ip = { 'cf-connecting-ip': freshIp() };
     const statuses: number[] = [];
-    for (let i = 0; i < 6; i++) statuses.push((await send('POST', '/v1/ads', await validAd(), ip)).status);
+    for (let i = 0; i < 6; i++)
+      statuses.push((await send('POST', '/v1/ads', await validAd(), ip)).status);
     expect(statuses).toEqual([201, 201, 201, 201, 201, 429]);
     const limited = await send('POST', '/v1/ads', await validAd(), ip);
     expect(limited.status).toBe(429);

@@ -13,9 +13,13 @@ interface Operation {
   parameters?: { name: string; in: string }[];
   requestBody?: unknown;
 }
-type Paths = Record<string, Partial<Record<'get' | 'post' | 'patch' | 'delete' | 'put', Operation>>>;
+type Paths = Record<
+  string,
+  Partial<Record<'get' | 'post' | 'patch' | 'delete' | 'put', Operation>>
+>;
 
-const fetchWorker = (path: string, init?: RequestInit) => exports.default.fetch(`http://edge.test${path}`, init);
+const fetchWorker = (path: string, init?: RequestInit) =>
+  exports.default.fetch(`http://edge.test${path}`, init);
 
 let paths: Paths = {};
 beforeAll(async () => {
@@ -24,9 +28,19 @@ beforeAll(async () => {
   paths = ((await (await fetchWorker('/openapi.json')).json()) as { paths: Paths }).paths;
 });
 
-const BAD_VALUES = ['', '-1', '0', '999999999999', 'NaN', '%00', '<script>', 'ü'.repeat(600), '2024-13-45', 'null'];
+const BAD_VALUES = [
+  '',
+  '-1',
+  '0',
+  '999999999999',
+  'NaN',
+  '%00',
+  '<script>',
+  'ü'.repeat(600),
+  '2024-13-45',
+  'null',
+];
 const fill = (path: string, value: string) => path.replace(/\{[^}]+\}/g, encodeURIComponent(value));
-
 
 describe('every route answers bad input with a 4xx problem', () => {
   it('has routes to check', () => {
@@ -39,7 +53,11 @@ describe('every route answers bad input with a 4xx problem', () => {
         const names = (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);
         for (const bad of BAD_VALUES) {
           const query = new URLSearchParams(names.map((n) => [n, bad])).toString();
-          const res = await fetchWorker(`${fill(path, 'x')}?${query}`, { method: method.toUpperCase(), headers: { 'content-type': 'application/json' }, body: method === 'get' ? null : '{}' });
+          const res = await fetchWorker(`${fill(path, 'x')}?${query}`, {
+            method: method.toUpperCase(),
+            headers: { 'content-type': 'application/json' },
+            body: method === 'get' ? null : '{}',
+          });
           await expectClientError(res, `${method.toUpperCase()} ${path}?${query.slice(0, 80)}`);
         }
       }
@@ -51,7 +69,11 @@ describe('every route answers bad input with a 4xx problem', () => {
       if (!path.includes('{')) continue;
       for (const method of Object.keys(ops)) {
         for (const bad of BAD_VALUES.filter(Boolean)) {
-          const res = await fetchWorker(fill(path, bad), { method: method.toUpperCase(), headers: { 'content-type': 'application/json' }, body: method === 'get' ? null : '{}' });
+          const res = await fetchWorker(fill(path, bad), {
+            method: method.toUpperCase(),
+            headers: { 'content-type': 'application/json' },
+            body: method === 'get' ? null : '{}',
+          });
           await expectClientError(res, `${method.toUpperCase()} ${fill(path, bad).slice(0, 80)}`);
         }
       }
@@ -63,17 +85,31 @@ describe('every route answers bad input with a 4xx problem', () => {
       ['malformed JSON', { headers: { 'content-type': 'application/json' }, body: '{"title": ' }],
       ['a JSON array', { headers: { 'content-type': 'application/json' }, body: '[1,2]' }],
       ['JSON null', { headers: { 'content-type': 'application/json' }, body: 'null' }],
-      ['form data', { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'title=x' }],
+      [
+        'form data',
+        { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'title=x' },
+      ],
       ['no content type', { body: '{}' }],
-      ['1 MB of JSON', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title: 'x'.repeat(1_000_000) }) }],
+      [
+        '1 MB of JSON',
+        {
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ title: 'x'.repeat(1_000_000) }),
+        },
+      ],
     ];
     for (const [path, ops] of Object.entries(paths)) {
       for (const method of Object.keys(ops)) {
         if (method === 'get') continue;
         for (const [what, init] of bodies) {
-          const res = await fetchWorker(fill(path, 'abc'), { method: method.toUpperCase(), ...init });
+          const res = await fetchWorker(fill(path, 'abc'), {
+            method: method.toUpperCase(),
+            ...init,
+          });
           await expectClientError(res, `${method.toUpperCase()} ${path} with ${what}`);
-          expect(res.status, `${method.toUpperCase()} ${path} with ${what}`).toBeGreaterThanOrEqual(400);
+          expect(res.status, `${method.toUpperCase()} ${path} with ${what}`).toBeGreaterThanOrEqual(
+            400,
+          );
         }
       }
     }
@@ -106,4 +142,3 @@ describe('every GET route that answers 200', () => {
     expect(checked).toBeGreaterThanOrEqual(7);
   });
 });
-

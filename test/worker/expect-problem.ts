@@ -7,7 +7,12 @@ export async function expectClientError(res: Response, what: string) {
   expect(res.status, `${what} -> ${res.status} ${text.slice(0, 200)}`).toBeLessThan(500);
   if (res.status >= 400) {
     expect(res.headers.get('content-type'), what).toBe('application/problem+json');
-    const problem = JSON.parse(text) as { status: number; code: string; detail: string; title: string };
+    const problem = JSON.parse(text) as {
+      status: number;
+      code: string;
+      detail: string;
+      title: string;
+    };
     expect(problem.status, what).toBe(res.status);
     expect(typeof problem.code, what).toBe('string');
     expect(problem.detail, what).not.toMatch(/\n\s+at |\.ts:\d+/);

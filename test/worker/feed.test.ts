@@ -1,7 +1,7 @@
 import { env, exports } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { RawArticle } from '../../src/core/article.ts';
-import { articleKey } from '../../src/core/keys.ts';
+import type { RawArticle } from '../../src/core/content/article.ts';
+import { articleKey } from '../../src/core/snapshot/keys.ts';
 import { forgetPointer } from '../../src/storage/snapshots.ts';
 import { article, seedSnapshot } from './seed.ts';
 
@@ -22,10 +22,18 @@ function corpus(n: number, start = Date.parse('2024-07-01T00:00:00Z')): RawArtic
   );
 }
 
-const get = (path: string, init?: RequestInit) => exports.default.fetch(`http://edge.test${path}`, init);
+const get = (path: string, init?: RequestInit) =>
+  exports.default.fetch(`http://edge.test${path}`, init);
 
 interface FeedBody {
-  items: { id: string; title: string; section: string; lang: string; source: string; published: string }[];
+  items: {
+    id: string;
+    title: string;
+    section: string;
+    lang: string;
+    source: string;
+    published: string;
+  }[];
   next_cursor: string | null;
   total: number;
 }
@@ -70,9 +78,15 @@ describe('GET /v1/feed', () => {
     ['section=sport', (i: FeedBody['items'][number]) => i.section === 'sport'],
     ['lang=uk', (i: FeedBody['items'][number]) => i.lang === 'uk'],
     ['source=wire-two', (i: FeedBody['items'][number]) => i.source === 'Wire Two'],
-    ['source=Третий%20канал&lang=uk&section=politics', (i: FeedBody['items'][number]) => i.source === 'Третий канал' && i.lang === 'uk' && i.section === 'politics'],
+    [
+      'source=Третий%20канал&lang=uk&section=politics',
+      (i: FeedBody['items'][number]) =>
+        i.source === 'Третий канал' && i.lang === 'uk' && i.section === 'politics',
+    ],
   ])('filters by %s', async (query, predicate) => {
-    const expected = records.filter((r) => predicate({ ...r, id: '', section: r.section!, published: r.published! })).length;
+    const expected = records.filter((r) =>
+      predicate({ ...r, id: '', section: r.section!, published: r.published! }),
+    ).length;
     expect(expected).toBeGreaterThan(0);
     const items = await walk(query, 100);
     expect(items).toHaveLength(expected);
@@ -82,7 +96,11 @@ describe('GET /v1/feed', () => {
   it('keeps a cursor valid when a new snapshot is published', async () => {
     const first = (await (await get('/v1/feed?limit=50')).json()) as FeedBody;
     // A new snapshot: 30 newer stories on top, and the 10 oldest gone.
-    const newer = corpus(30, Date.parse('2024-08-01T00:00:00Z')).map((r) => ({ ...r, title: `Later ${r.title}`, url: `${r.url}-later` }));
+    const newer = corpus(30, Date.parse('2024-08-01T00:00:00Z')).map((r) => ({
+      ...r,
+      title: `Later ${r.title}`,
+      url: `${r.url}-later`,
+    }));
     await seedSnapshot([...records.slice(10), ...newer]);
     forgetPointer();
     const rest: FeedBody['items'] = [];
@@ -121,7 +139,12 @@ describe('bad input', () => {
     const res = await get(`/v1/feed?${query}`);
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
-    const problem = (await res.json()) as { status: number; code: string; errors: { field: string }[]; detail: string };
+    const problem = (await res.json()) as {
+      status: number;
+      code: string;
+      errors: { field: string }[];
+      detail: string;
+    };
     expect(problem.status).toBe(400);
     expect(problem.errors.map((e) => e.field)).toContain(field);
     expect(problem.detail).not.toMatch(/at .*\.ts/);
@@ -149,9 +172,27 @@ describe('bad input', () => {
 describe('article, sections, health', () => {
   let snapshot = '';
   const records = [
-    article({ title: 'Первая новость о Москве', section: 'Москва', lang: 'ru', published: '2024-07-15T08:00:00Z', image: 'https://img.example/a.jpg', image_credit: 'Photo / Agency', tags: ['Moscow'] }),
-    article({ title: 'Second story', section: 'sport', lang: 'en', published: '2024-07-15T09:00:00Z' }),
-    article({ title: 'Третя новина', section: 'sport', lang: 'uk', published: '2024-07-15T10:00:00Z' }),
+    article({
+      title: 'Первая новость о Москве',
+      section: 'Москва',
+      lang: 'ru',
+      published: '2024-07-15T08:00:00Z',
+      image: 'https://img.example/a.jpg',
+      image_credit: 'Photo / Agency',
+      tags: ['Moscow'],
+    }),
+    article({
+      title: 'Second story',
+      section: 'sport',
+      lang: 'en',
+      published: '2024-07-15T09:00:00Z',
+    }),
+    article({
+      title: 'Третя новина',
+      section: 'sport',
+      lang: 'uk',
+      published: '2024-07-15T10:00:00Z',
+    }),
   ];
   beforeAll(async () => {
     forgetPointer();
@@ -174,20 +215,58 @@ describe('article, sections, health', () => {
       duplicates: [],
     });
     expect(Object.keys(body).sort()).toEqual(
-      ['authors', 'body', 'duplicates', 'id', 'image', 'image_credit', 'lang', 'published', 'section', 'source', 'summary', 'tags', 'title', 'url'].sort(),
+      [
+        'authors',
+        'body',
+        'duplicates',
+        'id',
+        'image',
+        'image_credit',
+        'lang',
+        'published',
+        'section',
+        'source',
+        'summary',
+        'tags',
+        'title',
+        'url',
+      ].sort(),
     );
   });
 
   it('lists sections with counts per language', async () => {
-    const body = (await (await get('/v1/sections')).json()) as { sections: { section: string; count: number; latest: string; languages: { lang: string; count: number }[] }[] };
+    const body = (await (await get('/v1/sections')).json()) as {
+      sections: {
+        section: string;
+        count: number;
+        latest: string;
+        languages: { lang: string; count: number }[];
+      }[];
+    };
     expect(body.sections).toEqual([
-      { section: 'sport', count: 2, latest: '2024-07-15T10:00:00.000Z', languages: [{ lang: 'en', count: 1, latest: '2024-07-15T09:00:00.000Z' }, { lang: 'uk', count: 1, latest: '2024-07-15T10:00:00.000Z' }] },
-      { section: 'moskva', count: 1, latest: '2024-07-15T08:00:00.000Z', languages: [{ lang: 'ru', count: 1, latest: '2024-07-15T08:00:00.000Z' }] },
+      {
+        section: 'sport',
+        count: 2,
+        latest: '2024-07-15T10:00:00.000Z',
+        languages: [
+          { lang: 'en', count: 1, latest: '2024-07-15T09:00:00.000Z' },
+          { lang: 'uk', count: 1, latest: '2024-07-15T10:00:00.000Z' },
+        ],
+      },
+      {
+        section: 'moskva',
+        count: 1,
+        latest: '2024-07-15T08:00:00.000Z',
+        languages: [{ lang: 'ru', count: 1, latest: '2024-07-15T08:00:00.000Z' }],
+      },
     ]);
   });
 
   it('reports health of the live snapshot', async () => {
-    const body = (await (await get('/v1/health')).json()) as { snapshot: string; counts: { articles: number } };
+    const body = (await (await get('/v1/health')).json()) as {
+      snapshot: string;
+      counts: { articles: number };
+    };
     expect(body.snapshot).toBe(snapshot);
     expect(body.counts.articles).toBe(3);
   });
@@ -206,15 +285,23 @@ describe('caching and conditional GET', () => {
     expect(etag).toMatch(/^"[0-9a-f]{40}"$/);
     expect(lastModified).toBeTruthy();
     expect(res.headers.get('cache-control')).toBe('public, max-age=30, stale-while-revalidate=60');
-    const byEtag = await get('/v1/feed?limit=2', { headers: { 'if-none-match': `W/${etag}, "other"` } });
+    const byEtag = await get('/v1/feed?limit=2', {
+      headers: { 'if-none-match': `W/${etag}, "other"` },
+    });
     expect(byEtag.status).toBe(304);
     expect(byEtag.headers.get('etag')).toBe(etag);
     expect(await byEtag.text()).toBe('');
-    const byDate = await get('/v1/feed?limit=2', { headers: { 'if-modified-since': lastModified! } });
+    const byDate = await get('/v1/feed?limit=2', {
+      headers: { 'if-modified-since': lastModified! },
+    });
     expect(byDate.status).toBe(304);
-    const stale = await get('/v1/feed?limit=2', { headers: { 'if-modified-since': 'Mon, 01 Jan 2001 00:00:00 GMT' } });
+    const stale = await get('/v1/feed?limit=2', {
+      headers: { 'if-modified-since': 'Mon, 01 Jan 2001 00:00:00 GMT' },
+    });
     expect(stale.status).toBe(200);
-    const otherTag = await get('/v1/feed?limit=2', { headers: { 'if-none-match': '"nope"', 'if-modified-since': lastModified! } });
+    const otherTag = await get('/v1/feed?limit=2', {
+      headers: { 'if-none-match': '"nope"', 'if-modified-since': lastModified! },
+    });
     expect(otherTag.status).toBe(200);
   });
 
@@ -234,7 +321,10 @@ describe('caching and conditional GET', () => {
   });
 
   it('answers HEAD with headers and no body, and opens CORS for GET', async () => {
-    const res = await get('/v1/sections', { method: 'HEAD', headers: { origin: 'https://app.example' } });
+    const res = await get('/v1/sections', {
+      method: 'HEAD',
+      headers: { origin: 'https://app.example' },
+    });
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('');
     expect(res.headers.get('etag')).toBeTruthy();
@@ -245,11 +335,17 @@ describe('caching and conditional GET', () => {
   it('answers a CORS preflight for submissions from another origin', async () => {
     const res = await get('/v1/ads', {
       method: 'OPTIONS',
-      headers: { origin: 'https://news.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, idempotency-key' },
+      headers: {
+        origin: 'https://news.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type, idempotency-key',
+      },
     });
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
     expect(res.headers.get('access-control-allow-methods')).toContain('POST');
-    expect(res.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('idempotency-key');
+    expect(res.headers.get('access-control-allow-headers')?.toLowerCase()).toContain(
+      'idempotency-key',
+    );
   });
 });

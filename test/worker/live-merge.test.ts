@@ -15,7 +15,12 @@ vi.setConfig({ testTimeout: 60_000 });
 
 type Feed = { items: { id: string }[]; next_cursor: string | null };
 
-const STORIES = Array.from({ length: 9 }, (_, i) => article({ title: `Council story ${i} on the new bridge`, published: new Date(Date.UTC(2024, 6, 1, i)).toISOString() }));
+const STORIES = Array.from({ length: 9 }, (_, i) =>
+  article({
+    title: `Council story ${i} on the new bridge`,
+    published: new Date(Date.UTC(2024, 6, 1, i)).toISOString(),
+  }),
+);
 const inputs = STORIES.map((value, i) => ({ value, origin: { file: 'test', line: i + 1 } }));
 
 async function walk(query: string): Promise<string[]> {
@@ -38,7 +43,11 @@ describe('live merge of approved reader news', () => {
 
   it('shows a new approval on a feed URL that was cached before it', async () => {
     expect((await getJson<Feed>('/v1/feed?limit=50')).items).toHaveLength(9);
-    const posted = await postNews({ title: 'Volunteers repaint the old footbridge in Zubrovka', section: 'world', lang: 'en' });
+    const posted = await postNews({
+      title: 'Volunteers repaint the old footbridge in Zubrovka',
+      section: 'world',
+      lang: 'en',
+    });
     expect(posted.res.status).toBe(201);
     id = `n-${posted.body.id}`;
     expect((await approve(id.slice(2))).status).toBe(200);
@@ -58,7 +67,10 @@ describe('live merge of approved reader news', () => {
     forgetPointer();
     for (const limit of [1, 2, 3, 10]) {
       const ids = await walk(`limit=${limit}`);
-      expect(ids.filter((x) => x === id), `limit=${limit}`).toHaveLength(1);
+      expect(
+        ids.filter((x) => x === id),
+        `limit=${limit}`,
+      ).toHaveLength(1);
       expect(new Set(ids).size, `limit=${limit}`).toBe(ids.length);
       expect(ids).toHaveLength(10);
     }

@@ -1,7 +1,7 @@
 import { env, exports } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { RawArticle } from '../../src/core/article.ts';
-import { SEARCH_HEAD_KEY, searchKey } from '../../src/core/keys.ts';
+import type { RawArticle } from '../../src/core/content/article.ts';
+import { SEARCH_HEAD_KEY, searchKey } from '../../src/core/snapshot/keys.ts';
 import { forgetPointer } from '../../src/storage/snapshots.ts';
 import { forgetApprovedNews } from '../../src/storage/submissions.ts';
 import fixture from '../fixtures/search/articles.json';
@@ -59,7 +59,8 @@ describe('GET /v1/search', () => {
     expect(body.total_exact).toBe(true);
     const item = body.items[0]!;
     expect(item.highlights.title.length).toBeGreaterThan(0);
-    for (const [start, end] of item.highlights.title) expect(item.title.slice(start, end).toLowerCase()).toMatch(/^москв/);
+    for (const [start, end] of item.highlights.title)
+      expect(item.title.slice(start, end).toLowerCase()).toMatch(/^москв/);
   });
 
   it('finds Ukrainian forms, apostrophe variants and place names', async () => {
@@ -93,7 +94,9 @@ describe('GET /v1/search', () => {
 
   it('reports timings in Server-Timing', async () => {
     const res = await get('/v1/search?q=oil');
-    expect(res.headers.get('server-timing')).toMatch(/pointer;dur=[\d.]+, kv;dur=[\d.]+;desc="\d+ reads, \d+ parts", parse;dur=[\d.]+, total;dur=[\d.]+/);
+    expect(res.headers.get('server-timing')).toMatch(
+      /pointer;dur=[\d.]+, kv;dur=[\d.]+;desc="\d+ reads, \d+ parts", parse;dur=[\d.]+, total;dur=[\d.]+/,
+    );
   });
 
   it.each([
@@ -119,19 +122,28 @@ describe('GET /v1/search', () => {
 
   it('takes the index meta from the search head read with a cold pointer, and ignores a head of another snapshot', async () => {
     // A snapshot whose own meta is gone: only the head, read with the pointer, can answer.
-    const headed = await seedSnapshot(fixture as RawArticle[], { builtAt: new Date('2024-12-01T00:00:00Z') });
+    const headed = await seedSnapshot(fixture as RawArticle[], {
+      builtAt: new Date('2024-12-01T00:00:00Z'),
+    });
     const metaKey = searchKey(headed.pointer.snapshot, 'meta');
     const meta = (await env.NEWS.get(metaKey))!;
     await env.NEWS.delete(metaKey);
     forgetPointer();
-    expect(urls(await search('q=smartphone'))).toEqual(expect.arrayContaining([url('en-3'), url('en-4')]));
+    expect(urls(await search('q=smartphone'))).toEqual(
+      expect.arrayContaining([url('en-3'), url('en-4')]),
+    );
 
     // A head that lags behind the pointer (KV propagating) is not used: the snapshot's meta
     // is. Were it used, its empty term list would find nothing.
     await seedSnapshot(fixture as RawArticle[], { builtAt: new Date('2024-12-02T00:00:00Z') });
-    await env.NEWS.put(SEARCH_HEAD_KEY, `${headed.pointer.snapshot}\n${JSON.stringify({ ...JSON.parse(meta), terms: [] })}`);
+    await env.NEWS.put(
+      SEARCH_HEAD_KEY,
+      `${headed.pointer.snapshot}\n${JSON.stringify({ ...JSON.parse(meta), terms: [] })}`,
+    );
     forgetPointer();
-    expect(urls(await search('q=smartphone'))).toEqual(expect.arrayContaining([url('en-3'), url('en-4')]));
+    expect(urls(await search('q=smartphone'))).toEqual(
+      expect.arrayContaining([url('en-3'), url('en-4')]),
+    );
   });
 
   it('refuses a cursor issued for another query', async () => {
@@ -161,7 +173,12 @@ describe('GET /v1/suggest', () => {
 
 describe('approved reader news', () => {
   it('is searchable before the next deploy, scored with the snapshot statistics', async () => {
-    const { id } = (await postNews({ title: 'Waterfall trail reopens after the storm in Carpathians', lang: 'en' })).body;
+    const { id } = (
+      await postNews({
+        title: 'Waterfall trail reopens after the storm in Carpathians',
+        lang: 'en',
+      })
+    ).body;
     expect((await approve(id)).status).toBe(200);
     forgetApprovedNews();
     const body = await search('q=carpathians');

@@ -4,11 +4,11 @@
  */
 import { env, exports } from 'cloudflare:workers';
 import { expect } from 'vitest';
-import type { Article, RawArticle } from '../../src/core/article.ts';
-import { type InputRecord, runPipeline } from '../../src/core/pipeline.ts';
-import { publishSnapshot } from '../../src/core/publish.ts';
-import { buildSnapshot, type BuiltSnapshot } from '../../src/core/snapshot.ts';
-import type { Pointer } from '../../src/core/snapshot-format.ts';
+import type { Article, RawArticle } from '../../src/core/content/article.ts';
+import { type InputRecord, runPipeline } from '../../src/core/content/pipeline.ts';
+import { publishSnapshot } from '../../src/core/snapshot/publish.ts';
+import { buildSnapshot, type BuiltSnapshot } from '../../src/core/snapshot/build.ts';
+import type { Pointer } from '../../src/core/snapshot/format.ts';
 import { bindingStore } from '../../src/storage/kv-binding.ts';
 
 export async function seedSnapshot(
@@ -17,7 +17,9 @@ export async function seedSnapshot(
   options: { builtAt?: Date; extra?: readonly Article[] } = {},
 ): Promise<{ pointer: Pointer; built: BuiltSnapshot }> {
   const inputs: InputRecord[] = records.map((r, i) =>
-    typeof r === 'object' && r !== null && 'origin' in r ? (r as InputRecord) : { value: r, origin: { file: 'test', line: i + 1 } },
+    typeof r === 'object' && r !== null && 'origin' in r
+      ? (r as InputRecord)
+      : { value: r, origin: { file: 'test', line: i + 1 } },
   );
   const { articles, stats } = runPipeline(inputs, options.extra ? { extra: options.extra } : {});
   const built = buildSnapshot(articles, stats, options.builtAt ? { builtAt: options.builtAt } : {});

@@ -11,7 +11,14 @@ import feedPage from '../fixtures/snapshot-v1/feed_page.json';
 import manifest from '../fixtures/snapshot-v1/manifest.json';
 import pointer from '../fixtures/snapshot-v1/pointer.json';
 import sections from '../fixtures/snapshot-v1/sections.json';
-import { articleKey, feedIndexKey, feedPageKey, manifestKey, POINTER_KEY, sectionsKey } from '../../src/core/keys.ts';
+import {
+  articleKey,
+  feedIndexKey,
+  feedPageKey,
+  manifestKey,
+  POINTER_KEY,
+  sectionsKey,
+} from '../../src/core/snapshot/keys.ts';
 import { forgetPointer } from '../../src/storage/snapshots.ts';
 import { getJson } from './seed.ts';
 
@@ -31,7 +38,10 @@ beforeAll(async () => {
 });
 
 it('serves a format-1 snapshot: health, feed, article, sections', async () => {
-  expect(await getJson('/v1/health')).toMatchObject({ snapshot: snap, counts: { articles: 2, merged: 1 } });
+  expect(await getJson('/v1/health')).toMatchObject({
+    snapshot: snap,
+    counts: { articles: 2, merged: 1 },
+  });
   const feed = await getJson('/v1/feed');
   expect(feed.items).toEqual(feedPage.items);
   expect(await getJson(`/v1/articles/${article.id}`)).toEqual(article);

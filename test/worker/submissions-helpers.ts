@@ -13,13 +13,16 @@ let ipCounter = 0;
  * A fresh client per call: an address in its own /64 (clients are counted per IPv6 /64) under
  * the documentation prefix 2001:db8::/32, so the rate limiter (5/min per client) stays out of the way.
  */
-export const freshIp = () => `2001:db8:${a?.toString(16)}:${(((b ?? 0) + ++ipCounter) & 0xffff).toString(16)}::${c?.toString(16)}`;
+export const freshIp = () =>
+  `2001:db8:${a?.toString(16)}:${(((b ?? 0) + ++ipCounter) & 0xffff).toString(16)}::${c?.toString(16)}`;
 
 export async function formToken(ageMs = 10_000): Promise<string> {
   return issueFormToken(await deriveSecret(env.ADMIN_TOKEN, 'form'), Date.now() - ageMs);
 }
 
-export async function validAd(overrides: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+export async function validAd(
+  overrides: Record<string, unknown> = {},
+): Promise<Record<string, unknown>> {
   return {
     title: 'Sound studio in Moscow',
     text: 'Recording, mixing and mastering. Two rooms, vintage microphones, friendly engineers.',
@@ -35,7 +38,9 @@ export async function validAd(overrides: Record<string, unknown> = {}): Promise<
   };
 }
 
-export async function validNews(overrides: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+export async function validNews(
+  overrides: Record<string, unknown> = {},
+): Promise<Record<string, unknown>> {
   return {
     title: 'Waterfall trail reopens after the storm',
     text: 'The trail to the Three Sisters waterfalls reopened on Saturday after two weeks of repairs to bridges and steps.',
@@ -65,12 +70,26 @@ export function send(
 export const admin = { authorization: `Bearer ${env.ADMIN_TOKEN}` };
 export const owner = (token: string) => ({ authorization: `Bearer ${token}` });
 
-export async function postAd(overrides: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
+export async function postAd(
+  overrides: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+) {
   const res = await send('POST', '/v1/ads', await validAd(overrides), headers);
-  return { res, body: (await res.json()) as { id: string; status: string; expires_at: string; manage_token: string } };
+  return {
+    res,
+    body: (await res.json()) as {
+      id: string;
+      status: string;
+      expires_at: string;
+      manage_token: string;
+    },
+  };
 }
 
-export async function postNews(overrides: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
+export async function postNews(
+  overrides: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+) {
   const res = await send('POST', '/v1/news', await validNews(overrides), headers);
   return { res, body: (await res.json()) as { id: string; status: string } };
 }

@@ -17,11 +17,18 @@ import { approve, postNews } from './submissions-helpers.ts';
 
 vi.setConfig({ testTimeout: 60_000 });
 
-type Feed = { items: { id: string; source: string; section: string }[]; next_cursor: string | null };
+type Feed = {
+  items: { id: string; source: string; section: string }[];
+  next_cursor: string | null;
+};
 type Search = { items: { id: string }[] };
 
 const SNAPSHOT = Array.from({ length: 12 }, (_, i) =>
-  article({ title: `Snapshot story ${i} about the city council`, section: i % 2 ? 'travel' : 'politics', published: new Date(Date.UTC(2024, 6, 1, i)).toISOString() }),
+  article({
+    title: `Snapshot story ${i} about the city council`,
+    section: i % 2 ? 'travel' : 'politics',
+    published: new Date(Date.UTC(2024, 6, 1, i)).toISOString(),
+  }),
 );
 
 describe('approved reader news in feed and search', () => {
@@ -29,7 +36,11 @@ describe('approved reader news in feed and search', () => {
   beforeAll(async () => {
     forgetPointer();
     await seedSnapshot(SNAPSHOT, { builtAt: new Date(Date.now() - 60_000) });
-    const posted = await postNews({ title: 'Zubrovka valley footbridge reopened by volunteers', section: 'travel', lang: 'en' });
+    const posted = await postNews({
+      title: 'Zubrovka valley footbridge reopened by volunteers',
+      section: 'travel',
+      lang: 'en',
+    });
     expect(posted.res.status).toBe(201);
     id = `n-${posted.body.id}`;
     expect((await getJson<Feed>('/v1/feed?limit=50')).items.map((i) => i.id)).not.toContain(id);
@@ -56,7 +67,9 @@ describe('approved reader news in feed and search', () => {
     const late = `n-${(await postNews({ title: 'Approved while the snapshot build was running', lang: 'en' })).body.id}`;
     expect((await approve(late.slice(2))).status).toBe(200);
     // A build that read the approved list just before this approval, stamped a moment after it.
-    const before = (await approvedNewsFromStore(bindingStore(env.NEWS))).filter((a) => a.id !== late);
+    const before = (await approvedNewsFromStore(bindingStore(env.NEWS))).filter(
+      (a) => a.id !== late,
+    );
     await seedSnapshot(SNAPSHOT, { extra: before, builtAt: new Date(Date.now() + 1_000) });
     forgetPointer();
     forgetApprovedNews();

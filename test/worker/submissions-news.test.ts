@@ -1,9 +1,13 @@
 import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Article } from '../../src/core/article.ts';
+import type { Article } from '../../src/core/content/article.ts';
 import type { AdminItem } from '../../src/core/submissions/schemas.ts';
 import { bindingStore } from '../../src/storage/kv-binding.ts';
-import { approvedNewsFromStore, forgetApprovedNews, listApprovedNews } from '../../src/storage/submissions.ts';
+import {
+  approvedNewsFromStore,
+  forgetApprovedNews,
+  listApprovedNews,
+} from '../../src/storage/submissions.ts';
 import { admin, postNews, send, validNews } from './submissions-helpers.ts';
 
 // Projection writes to one KV key are spaced 1 s apart (KV's limit), so some flows take seconds.
@@ -40,14 +44,20 @@ describe('POST /v1/news', () => {
   ])('refuses %s with 400 naming each field', async (_name, overrides, expected) => {
     const res = await send('POST', '/v1/news', await validNews(overrides));
     expect(res.status).toBe(400);
-    const errors = ((await res.json()) as { errors: { field: string }[] }).errors.map((e) => e.field);
+    const errors = ((await res.json()) as { errors: { field: string }[] }).errors.map(
+      (e) => e.field,
+    );
     expect([...new Set(errors)].sort()).toEqual(expected);
   });
 
   it('applies the same abuse checks, body limit, content-type and idempotency as ads', async () => {
     expect((await postNews({ website: 'x' })).res.status).toBe(422);
-    expect((await send('POST', '/v1/news', 'title=x', { 'content-type': 'text/plain' })).status).toBe(415);
-    expect((await send('POST', '/v1/news', await validNews({ text: 'word '.repeat(7000) }))).status).toBe(413);
+    expect(
+      (await send('POST', '/v1/news', 'title=x', { 'content-type': 'text/plain' })).status,
+    ).toBe(415);
+    expect(
+      (await send('POST', '/v1/news', await validNews({ text: 'word '.repeat(7000) }))).status,
+    ).toBe(413);
     const key = { 'idempotency-key': crypto.randomUUID() };
     const body = await validNews({ title: 'Idempotent reader news item' });
     const a = await send('POST', '/v1/news', body, key);
@@ -97,8 +107,15 @@ describe('approved reader news', () => {
   });
 
   it('lists newest approval first and keeps every approval made concurrently', async () => {
-    const ids = await Promise.all(Array.from({ length: 10 }, async (_, i) => (await postNews({ title: `Concurrent reader news ${i}` })).body.id));
-    const answers = await Promise.all(ids.map((id) => send('POST', `/v1/admin/submissions/${id}/approve`, undefined, admin)));
+    const ids = await Promise.all(
+      Array.from(
+        { length: 10 },
+        async (_, i) => (await postNews({ title: `Concurrent reader news ${i}` })).body.id,
+      ),
+    );
+    const answers = await Promise.all(
+      ids.map((id) => send('POST', `/v1/admin/submissions/${id}/approve`, undefined, admin)),
+    );
     expect(answers.map((r) => r.status)).toEqual(ids.map(() => 200));
     const list = await approved();
     expect(list.map((a) => a.id)).toEqual(expect.arrayContaining(ids.map((id) => `n-${id}`)));
@@ -123,14 +140,23 @@ describe('approved reader news', () => {
     expect(all).toEqual(expect.arrayContaining([`n-${recent}`, `n-${old}`]));
     expect(all.indexOf(`n-${recent}`)).toBeLessThan(all.indexOf(`n-${old}`));
     const months = (await env.NEWS.list({ prefix: 'sub:v1:news:month:' })).keys.map((k) => k.name);
-    expect(months).toEqual(expect.arrayContaining([`sub:v1:news:month:${new Date(t0).toISOString().slice(0, 7)}`, `sub:v1:news:month:${new Date(t0 + 40 * 86_400_000).toISOString().slice(0, 7)}`]));
+    expect(months).toEqual(
+      expect.arrayContaining([
+        `sub:v1:news:month:${new Date(t0).toISOString().slice(0, 7)}`,
+        `sub:v1:news:month:${new Date(t0 + 40 * 86_400_000).toISOString().slice(0, 7)}`,
+      ]),
+    );
   });
 
   it('caches the list in the isolate for a few seconds (one KV read per TTL)', async () => {
     forgetApprovedNews();
     const spy = vi.spyOn(env.NEWS, 'get');
     const now = Date.now();
-    await Promise.all([listApprovedNews(env.NEWS, now), listApprovedNews(env.NEWS, now + 1_000), listApprovedNews(env.NEWS, now + 4_999)]);
+    await Promise.all([
+      listApprovedNews(env.NEWS, now),
+      listApprovedNews(env.NEWS, now + 1_000),
+      listApprovedNews(env.NEWS, now + 4_999),
+    ]);
     expect(spy).toHaveBeenCalledTimes(1);
     await listApprovedNews(env.NEWS, now + 5_000);
     expect(spy).toHaveBeenCalledTimes(2);

@@ -5,7 +5,9 @@ it('documents every submissions route in /openapi.json', { timeout: 60_000 }, as
   const res = await exports.default.fetch('http://x/openapi.json');
   expect(res.status).toBe(200);
   const doc = (await res.json()) as { paths: Record<string, Record<string, unknown>> };
-  const ops = Object.entries(doc.paths).flatMap(([path, item]) => Object.keys(item).map((m) => `${m.toUpperCase()} ${path}`));
+  const ops = Object.entries(doc.paths).flatMap(([path, item]) =>
+    Object.keys(item).map((m) => `${m.toUpperCase()} ${path}`),
+  );
   expect(ops).toEqual(
     expect.arrayContaining([
       'GET /v1/form-token',
@@ -24,5 +26,7 @@ it('documents every submissions route in /openapi.json', { timeout: 60_000 }, as
     ]),
   );
   const post = doc.paths['/v1/ads']?.post as { parameters?: { name: string; in: string }[] };
-  expect(post.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Idempotency-Key', in: 'header' })]));
+  expect(post.parameters).toEqual(
+    expect.arrayContaining([expect.objectContaining({ name: 'Idempotency-Key', in: 'header' })]),
+  );
 });

@@ -1,11 +1,25 @@
-import { createExecutionContext, runDurableObjectAlarm, runInDurableObject, waitOnExecutionContext } from 'cloudflare:test';
+import {
+  createExecutionContext,
+  runDurableObjectAlarm,
+  runInDurableObject,
+  waitOnExecutionContext,
+} from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../../src/app.ts';
-import { adKey, APPROVED_NEWS_KEY } from '../../src/core/keys.ts';
+import { adKey, APPROVED_NEWS_KEY } from '../../src/core/snapshot/keys.ts';
 import type { AdDetail, AdList, AdminList, OwnerView } from '../../src/core/submissions/schemas.ts';
 import { submissionsStore } from '../../src/storage/submissions.ts';
-import { admin, approve, freshIp, owner, postAd, postNews, send, validAd } from './submissions-helpers.ts';
+import {
+  admin,
+  approve,
+  freshIp,
+  owner,
+  postAd,
+  postNews,
+  send,
+  validAd,
+} from './submissions-helpers.ts';
 
 // Projection writes to one KV key are spaced 1 s apart (KV's limit), so some flows take seconds.
 vi.setConfig({ testTimeout: 30_000 });
@@ -17,12 +31,15 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-const listed = async (query: string) => ((await (await send('GET', `/v1/ads?${query}`)).json()) as AdList).items.map((i) => i.id);
+const listed = async (query: string) =>
+  ((await (await send('GET', `/v1/ads?${query}`)).json()) as AdList).items.map((i) => i.id);
 
 describe('nothing lost', () => {
   it('every one of 25 concurrent submissions is in the admin listing, and after approval in the public one', async () => {
     const marker = `Concurrent ${crypto.randomUUID().slice(0, 8)}`;
-    const bodies = await Promise.all(Array.from({ length: 25 }, (_, i) => validAd({ title: `${marker} #${i}`, lang: 'la' })));
+    const bodies = await Promise.all(
+      Array.from({ length: 25 }, (_, i) => validAd({ title: `${marker} #${i}`, lang: 'la' })),
+    );
     const answers = await Promise.all(bodies.map((b) => send('POST', '/v1/ads', b)));
     const ids: string[] = [];
     for (const res of answers) {
@@ -31,8 +48,12 @@ describe('nothing lost', () => {
     }
     expect(new Set(ids).size).toBe(25);
 
-    const queue = (await (await send('GET', '/v1/admin/submissions?status=pending&kind=ad&limit=100', undefined, admin)).json()) as AdminList;
-    const queued = queue.items.filter((i) => String(i.content.title).startsWith(marker)).map((i) => i.id);
+    const queue = (await (
+      await send('GET', '/v1/admin/submissions?status=pending&kind=ad&limit=100', undefined, admin)
+    ).json()) as AdminList;
+    const queued = queue.items
+      .filter((i) => String(i.content.title).startsWith(marker))
+      .map((i) => i.id);
     expect(queued.sort()).toEqual([...ids].sort());
 
     const approvals = await Promise.all(ids.map((id) => approve(id)));
@@ -55,13 +76,21 @@ describe('KV projections', () => {
     await env.NEWS.delete(APPROVED_NEWS_KEY);
     const stub = submissionsStore(env.SUBMISSIONS);
     await runInDurableObject(stub, async (_instance, state) => {
-      state.storage.sql.exec("INSERT INTO outbox_v1 (key, attempts) VALUES (?, 0), ('news', 0)", `ad:${body.id}`);
+      state.storage.sql.exec(
+        "INSERT INTO outbox_v1 (key, attempts) VALUES (?, 0), ('news', 0)",
+        `ad:${body.id}`,
+      );
       await state.storage.setAlarm(Date.now() + 60_000);
     });
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     expect(await env.NEWS.get(adKey(body.id), 'json')).toMatchObject({ id: body.id });
-    expect(await env.NEWS.get(APPROVED_NEWS_KEY, 'json')).toMatchObject({ items: expect.arrayContaining([expect.objectContaining({ id: `n-${news.id}` })]) });
-    const left = await runInDurableObject(stub, (_instance, state) => state.storage.sql.exec('SELECT COUNT(*) AS n FROM outbox_v1').one().n);
+    expect(await env.NEWS.get(APPROVED_NEWS_KEY, 'json')).toMatchObject({
+      items: expect.arrayContaining([expect.objectContaining({ id: `n-${news.id}` })]),
+    });
+    const left = await runInDurableObject(
+      stub,
+      (_instance, state) => state.storage.sql.exec('SELECT COUNT(*) AS n FROM outbox_v1').one().n,
+    );
     expect(left).toBe(0);
   });
 });
@@ -87,12 +116,22 @@ describe('expiry (pinned clock)', () => {
     expect((await send('POST', `/v1/ads/${body.id}/reports`, { reason: 'spam' })).status).toBe(404);
 
     vi.setSystemTime(t0 + 20 * DAY);
-    const renewed = await send('POST', `/v1/ads/${body.id}/renew`, undefined, owner(body.manage_token));
+    const renewed = await send(
+      'POST',
+      `/v1/ads/${body.id}/renew`,
+      undefined,
+      owner(body.manage_token),
+    );
     expect(renewed.status).toBe(200);
     const view = (await renewed.json()) as OwnerView;
-    expect(view).toMatchObject({ status: 'approved', expires_at: new Date(t0 + 34 * DAY).toISOString() });
+    expect(view).toMatchObject({
+      status: 'approved',
+      expires_at: new Date(t0 + 34 * DAY).toISOString(),
+    });
     expect(await listed('lang=ga')).toEqual([body.id]);
-    expect(((await (await send('GET', `/v1/ads/${body.id}`)).json()) as AdDetail).expires_at).toBe(view.expires_at);
+    expect(((await (await send('GET', `/v1/ads/${body.id}`)).json()) as AdDetail).expires_at).toBe(
+      view.expires_at,
+    );
   });
 
   it('runs an ad its full period from approval, however long moderation took', async () => {
@@ -107,7 +146,9 @@ describe('expiry (pinned clock)', () => {
     const detail = (await (await send('GET', `/v1/ads/${body.id}`)).json()) as AdDetail;
     expect(detail.expires_at).toBe(new Date(t0 + 17 * DAY).toISOString());
     // KV drops the projection at the same moment.
-    expect((await env.NEWS.list({ prefix: adKey(body.id) })).keys[0]?.expiration).toBe(Math.ceil((t0 + 17 * DAY) / 1000));
+    expect((await env.NEWS.list({ prefix: adKey(body.id) })).keys[0]?.expiration).toBe(
+      Math.ceil((t0 + 17 * DAY) / 1000),
+    );
 
     vi.setSystemTime(t0 + 17 * DAY - 60_000);
     expect(await listed('lang=gd')).toEqual([body.id]);
@@ -134,21 +175,35 @@ describe('reports', () => {
     await approve(body.id);
     const sameReporter = { 'cf-connecting-ip': freshIp() };
     for (let i = 0; i < 3; i++) {
-      const res = await send('POST', `/v1/ads/${body.id}/reports`, { reason: 'scam', comment: 'asks for prepayment' }, sameReporter);
+      const res = await send(
+        'POST',
+        `/v1/ads/${body.id}/reports`,
+        { reason: 'scam', comment: 'asks for prepayment' },
+        sameReporter,
+      );
       expect(res.status).toBe(202);
       expect(await res.json()).toEqual({ status: 'received' });
     }
     expect((await send('POST', `/v1/ads/${body.id}/reports`, { reason: 'spam' })).status).toBe(202);
     expect(await listed('lang=cy')).toEqual([body.id]);
 
-    expect((await send('POST', `/v1/ads/${body.id}/reports`, { reason: 'offensive' })).status).toBe(202);
+    expect((await send('POST', `/v1/ads/${body.id}/reports`, { reason: 'offensive' })).status).toBe(
+      202,
+    );
     expect(await listed('lang=cy')).toEqual([]);
     expect((await send('GET', `/v1/ads/${body.id}`)).status).toBe(404);
-    const held = (await (await send('GET', '/v1/admin/submissions?status=held', undefined, admin)).json()) as AdminList;
+    const held = (await (
+      await send('GET', '/v1/admin/submissions?status=held', undefined, admin)
+    ).json()) as AdminList;
     expect(held.items.find((i) => i.id === body.id)).toMatchObject({ status: 'held', reports: 3 });
 
     // The owner cannot edit their way out of the hold.
-    const edit = await send('PATCH', `/v1/ads/${body.id}`, { title: 'Totally different now' }, owner(body.manage_token));
+    const edit = await send(
+      'PATCH',
+      `/v1/ads/${body.id}`,
+      { title: 'Totally different now' },
+      owner(body.manage_token),
+    );
     expect(((await edit.json()) as OwnerView).status).toBe('held');
 
     const restored = await approve(body.id);
@@ -161,24 +216,41 @@ describe('reports', () => {
     await approve(body.id);
     const net = freshIp().replace(/::.*$/, '');
     for (let i = 1; i <= 4; i++) {
-      const res = await send('POST', `/v1/ads/${body.id}/reports`, { reason: 'spam' }, { 'cf-connecting-ip': `${net}::${i}` });
+      const res = await send(
+        'POST',
+        `/v1/ads/${body.id}/reports`,
+        { reason: 'spam' },
+        { 'cf-connecting-ip': `${net}::${i}` },
+      );
       expect(res.status).toBe(202);
     }
     expect(await listed('lang=br')).toEqual([body.id]);
-    const held = (await (await send('GET', '/v1/admin/submissions?status=approved&limit=100', undefined, admin)).json()) as AdminList;
+    const held = (await (
+      await send('GET', '/v1/admin/submissions?status=approved&limit=100', undefined, admin)
+    ).json()) as AdminList;
     expect(held.items.find((i) => i.id === body.id)?.reports).toBe(1);
   });
 
   it('answers 404 for a pending or unknown ad and 400 for a bad reason', async () => {
     const { body } = await postAd();
     expect((await send('POST', `/v1/ads/${body.id}/reports`, { reason: 'spam' })).status).toBe(404);
-    expect((await send('POST', '/v1/ads/aaaaaaaaaaaaaaaaaaaa/reports', { reason: 'spam' })).status).toBe(404);
+    expect(
+      (await send('POST', '/v1/ads/aaaaaaaaaaaaaaaaaaaa/reports', { reason: 'spam' })).status,
+    ).toBe(404);
     await approve(body.id);
-    const bad = await send('POST', `/v1/ads/${body.id}/reports`, { reason: 'dislike', comment: '<b>bad</b>' });
+    const bad = await send('POST', `/v1/ads/${body.id}/reports`, {
+      reason: 'dislike',
+      comment: '<b>bad</b>',
+    });
     expect(bad.status).toBe(400);
-    const errors = ((await bad.json()) as { errors: { field: string }[] }).errors.map((e) => e.field).sort();
+    const errors = ((await bad.json()) as { errors: { field: string }[] }).errors
+      .map((e) => e.field)
+      .sort();
     expect(errors).toEqual(['comment', 'reason']);
-    expect((await send('POST', `/v1/ads/${body.id}/reports`, 'spam', { 'content-type': 'text/plain' })).status).toBe(415);
+    expect(
+      (await send('POST', `/v1/ads/${body.id}/reports`, 'spam', { 'content-type': 'text/plain' }))
+        .status,
+    ).toBe(415);
   });
 
   it('rate-limits reports per client', async () => {
@@ -186,7 +258,10 @@ describe('reports', () => {
     await approve(body.id);
     const ip = { 'cf-connecting-ip': freshIp() };
     const statuses: number[] = [];
-    for (let i = 0; i < 6; i++) statuses.push((await send('POST', `/v1/ads/${body.id}/reports`, { reason: 'spam' }, ip)).status);
+    for (let i = 0; i < 6; i++)
+      statuses.push(
+        (await send('POST', `/v1/ads/${body.id}/reports`, { reason: 'spam' }, ip)).status,
+      );
     expect(statuses).toEqual([202, 202, 202, 202, 202, 429]);
   });
 });
@@ -231,10 +306,15 @@ describe('Turnstile (secret configured; siteverify stubbed)', () => {
   });
 
   it('refuses with 403 when siteverify says no, or the token is missing', async () => {
-    stubSiteverify(() => Response.json({ success: false, 'error-codes': ['invalid-input-response'] }));
+    stubSiteverify(() =>
+      Response.json({ success: false, 'error-codes': ['invalid-input-response'] }),
+    );
     const refused = await submit(await validAd({ turnstile_token: 'bad' }));
     expect(refused.status).toBe(403);
-    expect(await refused.json()).toMatchObject({ code: 'verification_failed', errors: [{ field: 'turnstile_token' }] });
+    expect(await refused.json()).toMatchObject({
+      code: 'verification_failed',
+      errors: [{ field: 'turnstile_token' }],
+    });
     const missing = await submit(await validAd());
     expect(missing.status).toBe(403);
   });
@@ -246,7 +326,7 @@ describe('Turnstile (secret configured; siteverify stubbed)', () => {
     expect(res.headers.get('retry-after')).toBe('30');
   });
 
-  it('is skipped when no secret is configured (the tests\' default Worker)', async () => {
+  it("is skipped when no secret is configured (the tests' default Worker)", async () => {
     const calls = stubSiteverify(() => Response.json({ success: false }));
     expect((await send('POST', '/v1/ads', await validAd())).status).toBe(201);
     expect(calls).toHaveLength(0);

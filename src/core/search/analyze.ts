@@ -1,7 +1,7 @@
 /**
  * Text analysis shared by the index build and the query: one module, so a word is cut,
- * folded and stemmed the same way on both sides (STYLE: "keep those options in exactly
- * one module that the build script and the Worker both import").
+ * folded and stemmed the same way on both sides (MiniSearch's `loadJSON` likewise needs
+ * the very options that built the index; ours live in ./options.ts).
  *
  * - Unicode NFC, then case folding. NFC keeps й ї і ў ґ as single letters; only the stress
  *   marks U+0300/U+0301 that Russian texts sometimes carry are dropped (no blanket accent
@@ -37,11 +37,18 @@ const STRESS_MARKS = /([аеиоуыэюяіїєАЕИОУЫЭЮЯІЇЄ])[\u030
 /** Combining marks, and the Cyrillic letters whose NFD carries a stress mark (ѐ ѝ). */
 const COMBINING = /[\u0300-\u036f\u0400\u040d\u0450\u045d]/;
 /** Letters or digits, joined by apostrophes or hyphens inside a word. */
-const WORD = /[\p{L}\p{N}][\p{L}\p{N}\p{M}]*(?:['’ʼ‘`′\u2010\u2011-][\p{L}\p{N}][\p{L}\p{N}\p{M}]*)*/gu;
+const WORD =
+  /[\p{L}\p{N}][\p{L}\p{N}\p{M}]*(?:['’ʼ‘`′\u2010\u2011-][\p{L}\p{N}][\p{L}\p{N}\p{M}]*)*/gu;
 const HYPHENS = /[\u2010\u2011-]/;
 
 export function normalize(text: string): string {
-  return text.normalize('NFD').replace(STRESS_MARKS, '$1').normalize('NFC').toLowerCase().replaceAll('ё', 'е').replace(APOSTROPHES, "'");
+  return text
+    .normalize('NFD')
+    .replace(STRESS_MARKS, '$1')
+    .normalize('NFC')
+    .toLowerCase()
+    .replaceAll('ё', 'е')
+    .replace(APOSTROPHES, "'");
 }
 
 /**
@@ -62,7 +69,9 @@ export function tokenize(text: string): Token[] {
   // Most text is already NFC without stress marks: then a word needs only case folding
   // (normalising every word was a fifth of the index build).
   const plain = !COMBINING.test(text) && text.normalize('NFC') === text;
-  const fold = plain ? (word: string) => word.toLowerCase().replaceAll('ё', 'е').replace(APOSTROPHES, "'") : normalize;
+  const fold = plain
+    ? (word: string) => word.toLowerCase().replaceAll('ё', 'е').replace(APOSTROPHES, "'")
+    : normalize;
   for (const match of text.matchAll(WORD)) {
     const raw = match[0];
     const start = match.index;
@@ -77,7 +86,8 @@ export function tokenize(text: string): Token[] {
     let offset = 0;
     for (const part of raw.split(HYPHENS)) {
       const partTerm = trimWord(fold(part));
-      if (partTerm !== '') tokens.push({ term: partTerm, start: start + offset, end: start + offset + part.length });
+      if (partTerm !== '')
+        tokens.push({ term: partTerm, start: start + offset, end: start + offset + part.length });
       offset += part.length + 1;
     }
   }
@@ -132,7 +142,11 @@ const STEMMERS: Record<StemLang, (term: string) => string> = {
 
 /** Stems repeat (every title of a result page is stemmed to highlight it): a bounded memo. */
 const STEM_MEMO_LIMIT = 50_000;
-const stemMemo: Record<StemLang, Map<string, string>> = { ru: new Map(), uk: new Map(), en: new Map() };
+const stemMemo: Record<StemLang, Map<string, string>> = {
+  ru: new Map(),
+  uk: new Map(),
+  en: new Map(),
+};
 
 /** Stem of a normalised term in one language; digits and short words stay as they are. */
 export function stem(term: string, lang: StemLang): string {
@@ -208,4 +222,3 @@ export const STOP_WORDS = new Set(
     'the a an and or of to in on at for with by from is are was were be been it its this that as not but if into than then so'
   ).split(' '),
 );
-

@@ -10,7 +10,7 @@
  * document), quantises it to an impact level and appends it to the term's posting list.
  * Only the idf part is left to the query.
  */
-import type { Article } from '../article.ts';
+import type { Article } from '../content/article.ts';
 import { stemGroup } from './analyze.ts';
 import {
   BM25,
@@ -60,7 +60,10 @@ const utf8 = new TextEncoder();
 
 /** Sorted newest first (ties by id, so the order is stable across builds). */
 function newestFirst(articles: readonly Article[]): Article[] {
-  return [...articles].sort((a, b) => Date.parse(b.published) - Date.parse(a.published) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return [...articles].sort(
+    (a, b) =>
+      Date.parse(b.published) - Date.parse(a.published) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
 }
 
 function snippetSource(article: Article): string {
@@ -91,7 +94,9 @@ function averageLengths(docs: readonly Article[]): number[] {
 function assertPartSize(part: Omit<SearchPart, 'bytes'>): SearchPart {
   const bytes = utf8.encode(part.value).length;
   if (bytes > MAX_PART_BYTES) {
-    throw new Error(`search index: part "${part.part}" is ${bytes} bytes, over the ${MAX_PART_BYTES}-byte limit per KV value`);
+    throw new Error(
+      `search index: part "${part.part}" is ${bytes} bytes, over the ${MAX_PART_BYTES}-byte limit per KV value`,
+    );
   }
   return { ...part, bytes };
 }
@@ -118,7 +123,10 @@ function chunk<T>(entries: readonly T[], size: (entry: T) => number, target: num
  * Builds the search index parts for a snapshot. Every part is at most MAX_PART_BYTES;
  * a part over it fails the build with its name and size.
  */
-export function buildSearchParts(articles: readonly Article[], onProgress?: (done: number, total: number) => void): SearchPart[] {
+export function buildSearchParts(
+  articles: readonly Article[],
+  onProgress?: (done: number, total: number) => void,
+): SearchPart[] {
   const docs = newestFirst(articles);
   const avg = averageLengths(docs);
   const terms = new Map<string, TermAcc>();
@@ -172,18 +180,28 @@ export function buildSearchParts(articles: readonly Article[], onProgress?: (don
       }
       add(term, doc, impactLevel(impact));
     }
-    for (const facet of Object.keys(FACETS) as Facet[]) add(facetTerm(facet, article[facet]), doc, 0);
-    if ((doc + 1) % PROGRESS_EVERY === 0 || doc + 1 === docs.length) onProgress?.(doc + 1, docs.length);
+    for (const facet of Object.keys(FACETS) as Facet[])
+      add(facetTerm(facet, article[facet]), doc, 0);
+    if ((doc + 1) % PROGRESS_EVERY === 0 || doc + 1 === docs.length)
+      onProgress?.(doc + 1, docs.length);
   });
 
   return assemble(docs, avg, terms);
 }
 
-function assemble(docs: readonly Article[], avg: number[], terms: Map<string, TermAcc>): SearchPart[] {
+function assemble(
+  docs: readonly Article[],
+  avg: number[],
+  terms: Map<string, TermAcc>,
+): SearchPart[] {
   const parts: SearchPart[] = [];
   const sorted = [...terms.keys()].sort();
 
-  const termChunks = chunk(sorted, (t) => t.length + (terms.get(t)?.postings.length ?? 0) + 12, TERMS_CHUNK_CHARS);
+  const termChunks = chunk(
+    sorted,
+    (t) => t.length + (terms.get(t)?.postings.length ?? 0) + 12,
+    TERMS_CHUNK_CHARS,
+  );
   termChunks.forEach((chunkTerms, n) => {
     const value = JSON.stringify({
       t: chunkTerms,
@@ -197,20 +215,35 @@ function assemble(docs: readonly Article[], avg: number[], terms: Map<string, Te
   const words = sorted.filter((t) => /^[\p{L}\p{N}]/u.test(t) && (terms.get(t)?.df ?? 0) >= minDf);
   const vocabChunks = chunk(words, (t) => t.length + 8, VOCAB_CHUNK_CHARS);
   vocabChunks.forEach((chunkWords, n) => {
-    const value = JSON.stringify({ t: chunkWords, df: chunkWords.map((t) => terms.get(t)?.df ?? 0) });
+    const value = JSON.stringify({
+      t: chunkWords,
+      df: chunkWords.map((t) => terms.get(t)?.df ?? 0),
+    });
     parts.push(assertPartSize({ part: partName('vocab', n), value }));
   });
 
   for (let n = 0; n * DOCS_PER_CHUNK < docs.length; n++) {
     const records: DocRecord[] = docs
       .slice(n * DOCS_PER_CHUNK, (n + 1) * DOCS_PER_CHUNK)
-      .map((a) => [a.id, a.title, snippetSource(a), a.section, a.lang, a.source, a.published, a.url]);
-    parts.push(assertPartSize({ part: partName('docs', n), value: JSON.stringify({ d: records }) }));
+      .map((a) => [
+        a.id,
+        a.title,
+        snippetSource(a),
+        a.section,
+        a.lang,
+        a.source,
+        a.published,
+        a.url,
+      ]);
+    parts.push(
+      assertPartSize({ part: partName('docs', n), value: JSON.stringify({ d: records }) }),
+    );
   }
 
   const stride = Math.max(1, Math.ceil(docs.length / MAX_DATE_SAMPLES));
   const samples: number[] = [];
-  for (let i = 0; i < docs.length; i += stride) samples.push(minutes(Date.parse(docs[i]?.published ?? '')));
+  for (let i = 0; i < docs.length; i += stride)
+    samples.push(minutes(Date.parse(docs[i]?.published ?? '')));
   const facetCounts = (facet: Facet): [string, number][] => {
     const counts = new Map<string, number>();
     for (const doc of docs) counts.set(doc[facet], (counts.get(doc[facet]) ?? 0) + 1);
@@ -227,7 +260,11 @@ function assemble(docs: readonly Article[], avg: number[], terms: Map<string, Te
     vocab: vocabChunks.map((c) => c[0] ?? ''),
     vocab_min_df: minDf,
     docs_per_part: DOCS_PER_CHUNK,
-    facets: { section: facetCounts('section'), lang: facetCounts('lang'), source: facetCounts('source') },
+    facets: {
+      section: facetCounts('section'),
+      lang: facetCounts('lang'),
+      source: facetCounts('source'),
+    },
   };
   parts.unshift(assertPartSize({ part: 'meta', value: JSON.stringify(meta) }));
   return parts;

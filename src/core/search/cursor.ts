@@ -5,13 +5,17 @@
  * snapshot; after a deploy the offset continues in the new snapshot's ranking.
  */
 import * as v from 'valibot';
-import { fnv1a32 } from '../normalize.ts';
-import { decodeOpaque, encodeOpaque } from '../opaque.ts';
+import { fnv1a32 } from '../content/normalize.ts';
+import { decodeOpaque, encodeOpaque } from '../lib/opaque.ts';
 
 /** Deepest page a cursor may reach: ranking beyond it is noise, and it bounds the work. */
 export const MAX_OFFSET = 1_000;
 
-const Cursor = v.object({ v: v.literal(1), o: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_OFFSET)), q: v.string() });
+const Cursor = v.object({
+  v: v.literal(1),
+  o: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_OFFSET)),
+  q: v.string(),
+});
 type Cursor = v.InferOutput<typeof Cursor>;
 
 /** FNV-1a over the query's canonical form: a cheap, stable digest, not a security measure. */

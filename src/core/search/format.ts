@@ -50,9 +50,11 @@ export const SNIPPET_SOURCE_CHARS = 240;
 export const FACET_MARK = '!';
 export const FACETS = { section: 's', lang: 'l', source: 'o' } as const;
 export type Facet = keyof typeof FACETS;
-export const facetTerm = (facet: Facet, value: string) => `${FACET_MARK}${FACETS[facet]}:${value.toLowerCase()}`;
+export const facetTerm = (facet: Facet, value: string) =>
+  `${FACET_MARK}${FACETS[facet]}:${value.toLowerCase()}`;
 
-export const partName = (kind: 'terms' | 'vocab' | 'docs', n: number) => `${kind}.${String(n).padStart(4, '0')}`;
+export const partName = (kind: 'terms' | 'vocab' | 'docs', n: number) =>
+  `${kind}.${String(n).padStart(4, '0')}`;
 
 export const SearchMeta = v.object({
   format: v.literal(SEARCH_FORMAT),
@@ -72,13 +74,26 @@ export const SearchMeta = v.object({
 });
 export type SearchMeta = v.InferOutput<typeof SearchMeta>;
 
-export const TermsChunk = v.object({ t: v.array(v.string()), df: v.array(v.number()), p: v.array(v.string()) });
+export const TermsChunk = v.object({
+  t: v.array(v.string()),
+  df: v.array(v.number()),
+  p: v.array(v.string()),
+});
 export type TermsChunk = v.InferOutput<typeof TermsChunk>;
 export const VocabChunk = v.object({ t: v.array(v.string()), df: v.array(v.number()) });
 export type VocabChunk = v.InferOutput<typeof VocabChunk>;
 
 /** id, title, snippet text, section, lang, source, published (ISO), url */
-export const DocRecord = v.tuple([v.string(), v.string(), v.string(), v.string(), v.string(), v.string(), v.string(), v.nullable(v.string())]);
+export const DocRecord = v.tuple([
+  v.string(),
+  v.string(),
+  v.string(),
+  v.string(),
+  v.string(),
+  v.string(),
+  v.string(),
+  v.nullable(v.string()),
+]);
 export type DocRecord = v.InferOutput<typeof DocRecord>;
 export const DocsChunk = v.object({ d: v.array(DocRecord) });
 export type DocsChunk = v.InferOutput<typeof DocsChunk>;
@@ -93,7 +108,8 @@ for (let i = 0; i < ALPHABET.length; i++) DECODE[ALPHABET.charCodeAt(i)] = i;
 export function vlqEncode(values: Iterable<number>): string {
   let out = '';
   for (let value of values) {
-    if (!Number.isInteger(value) || value < 0) throw new Error(`search index: VLQ value must be a non-negative integer, got ${value}`);
+    if (!Number.isInteger(value) || value < 0)
+      throw new Error(`search index: VLQ value must be a non-negative integer, got ${value}`);
     do {
       let digit = value % 32;
       value = Math.floor(value / 32);
@@ -140,7 +156,9 @@ export function impactLevel(impact: number): number {
   return Math.max(1, Math.min(IMPACT_LEVELS - 1, level));
 }
 
-export const LEVEL_IMPACT = Float64Array.from({ length: IMPACT_LEVELS }, (_, level) => Math.expm1((level * Math.log1p(MAX_IMPACT)) / (IMPACT_LEVELS - 1)));
+export const LEVEL_IMPACT = Float64Array.from({ length: IMPACT_LEVELS }, (_, level) =>
+  Math.expm1((level * Math.log1p(MAX_IMPACT)) / (IMPACT_LEVELS - 1)),
+);
 
 /** One posting as VLQ of `(gap - 1) * 32 + level`, the gap counted from the previous document. */
 export function encodePosting(doc: number, previous: number, level: number): string {

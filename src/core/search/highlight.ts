@@ -66,7 +66,9 @@ export function highlight(record: DocRecord, words: readonly MatchWord[]) {
     const suffix = end < text.length && !text.slice(start, end).endsWith('…') ? '…' : '';
     snippet = prefix + text.slice(start, end) + suffix;
     const shift = prefix.length - start;
-    snippetRanges = snippetRanges.filter((r) => r.start >= start && r.end <= end).map((r) => ({ start: r.start + shift, end: r.end + shift }));
+    snippetRanges = snippetRanges
+      .filter((r) => r.start >= start && r.end <= end)
+      .map((r) => ({ start: r.start + shift, end: r.end + shift }));
   }
   return { snippet, highlights: { title: ranges(title, matches), snippet: snippetRanges } };
 }

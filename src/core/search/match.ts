@@ -25,7 +25,12 @@ export type Group = Cursor[];
 
 export const END = 0x7fffffff;
 
-export const cursor = (docs: Int32Array, levels: Uint8Array, weight: number): Cursor => ({ docs, levels, weight, at: 0 });
+export const cursor = (docs: Int32Array, levels: Uint8Array, weight: number): Cursor => ({
+  docs,
+  levels,
+  weight,
+  at: 0,
+});
 
 /** First index at or after `from` whose document is >= target: galloping, then binary search. */
 export function seek(docs: Int32Array, from: number, target: number): number {
@@ -85,7 +90,13 @@ export type Visit = (doc: number, score: number) => void;
  * Documents in [lo, hi) that every word group and every filter group holds (leapfrog
  * join: the group that is furthest ahead sets the next candidate for the others).
  */
-export function matchAll(words: readonly Group[], filters: readonly Group[], lo: number, hi: number, visit: Visit): void {
+export function matchAll(
+  words: readonly Group[],
+  filters: readonly Group[],
+  lo: number,
+  hi: number,
+  visit: Visit,
+): void {
   const groups = [...filters, ...words];
   if (groups.length === 0) return;
   let target = lo;
@@ -112,7 +123,13 @@ export function matchAll(words: readonly Group[], filters: readonly Group[], lo:
 }
 
 /** Documents in [lo, hi) that any word group holds and every filter group holds. */
-export function matchAny(words: readonly Group[], filters: readonly Group[], lo: number, hi: number, visit: Visit): void {
+export function matchAny(
+  words: readonly Group[],
+  filters: readonly Group[],
+  lo: number,
+  hi: number,
+  visit: Visit,
+): void {
   let target = lo;
   while (target < hi) {
     let doc = END;
@@ -190,7 +207,10 @@ export class TopK {
 
   /** Best first. */
   sorted(): { doc: number; score: number }[] {
-    return Array.from({ length: this.size }, (_, i) => ({ doc: this.docs[i]!, score: this.scores[i]! })).sort((a, b) => b.score - a.score || a.doc - b.doc);
+    return Array.from({ length: this.size }, (_, i) => ({
+      doc: this.docs[i]!,
+      score: this.scores[i]!,
+    })).sort((a, b) => b.score - a.score || a.doc - b.doc);
   }
 }
 
@@ -207,7 +227,8 @@ export function bucketByLevel(docs: Int32Array, levels: Uint8Array): LevelBucket
   const counts = new Int32Array(IMPACT_LEVELS);
   for (let i = 0; i < levels.length; i++) counts[levels[i]!]!++;
   const present: number[] = [];
-  for (let level = IMPACT_LEVELS - 1; level >= 0; level--) if (counts[level]! > 0) present.push(level);
+  for (let level = IMPACT_LEVELS - 1; level >= 0; level--)
+    if (counts[level]! > 0) present.push(level);
   const starts = new Int32Array(present.length + 1);
   const next = new Int32Array(IMPACT_LEVELS);
   present.forEach((level, i) => {
@@ -232,10 +253,22 @@ export interface ImpactList {
  * only lowers scores. Stops when no remaining segment can beat the k-th best. A document's
  * first segment gives its best score, so later sightings are skipped.
  */
-export function topByImpact(lists: readonly ImpactList[], top: TopK, recency: (doc: number) => number, maxRecency: number): void {
+export function topByImpact(
+  lists: readonly ImpactList[],
+  top: TopK,
+  recency: (doc: number) => number,
+  maxRecency: number,
+): void {
   const segments: { ceiling: number; from: number; to: number; docs: Int32Array }[] = [];
   for (const { weight, buckets } of lists) {
-    buckets.levels.forEach((level, i) => segments.push({ ceiling: weight * LEVEL_IMPACT[level]!, from: buckets.starts[i]!, to: buckets.starts[i + 1]!, docs: buckets.docs }));
+    buckets.levels.forEach((level, i) =>
+      segments.push({
+        ceiling: weight * LEVEL_IMPACT[level]!,
+        from: buckets.starts[i]!,
+        to: buckets.starts[i + 1]!,
+        docs: buckets.docs,
+      }),
+    );
   }
   segments.sort((a, b) => b.ceiling - a.ceiling);
   const seen = new Set<number>();
@@ -246,7 +279,8 @@ export function topByImpact(lists: readonly ImpactList[], top: TopK, recency: (d
       const doc = docs[i]!;
       const score = ceiling * recency(doc);
       // Later documents of this segment are older: none of them can do better.
-      if (full() && (score < top.scores[0]! || (score === top.scores[0]! && doc > top.docs[0]!))) break;
+      if (full() && (score < top.scores[0]! || (score === top.scores[0]! && doc > top.docs[0]!)))
+        break;
       if (seen.has(doc)) continue;
       seen.add(doc);
       top.offer(doc, score);
@@ -263,9 +297,13 @@ export const ESTIMATE_PREFIX = 4096;
  * the share of postings that were distinct documents. Exact when the lists are that short.
  */
 export function estimateUnion(group: Group): { count: number; exact: boolean } {
-  const longest = group.reduce<Cursor | undefined>((a, c) => (a === undefined || c.docs.length > a.docs.length ? c : a), undefined);
+  const longest = group.reduce<Cursor | undefined>(
+    (a, c) => (a === undefined || c.docs.length > a.docs.length ? c : a),
+    undefined,
+  );
   if (longest === undefined) return { count: 0, exact: true };
-  const bound = longest.docs.length <= ESTIMATE_PREFIX ? END : longest.docs[ESTIMATE_PREFIX - 1]! + 1;
+  const bound =
+    longest.docs.length <= ESTIMATE_PREFIX ? END : longest.docs[ESTIMATE_PREFIX - 1]! + 1;
   let distinct = 0;
   matchAny([group.map((c) => cursor(c.docs, c.levels, 0))], [], 0, bound, () => distinct++);
   if (bound === END) return { count: distinct, exact: true };

@@ -12,10 +12,24 @@
  */
 import { isCyrillic, isLatin, queryStemTerms, STOP_WORDS, tokenize } from './analyze.ts';
 import { type DocRecord, type Facet, facetTerm, idf, type Postings } from './format.ts';
-import { cursor, estimateUnion, type Group, matchAll, matchAny, TopK, topByImpact } from './match.ts';
+import {
+  cursor,
+  estimateUnion,
+  type Group,
+  matchAll,
+  matchAny,
+  TopK,
+  topByImpact,
+} from './match.ts';
 import { highlight } from './highlight.ts';
 import type { IndexReader, LoadedMeta } from './reader.ts';
-import { boundedDistance, cyrillicToLatinLayout, latinToCyrillicLayout, maxEdits, transliterations } from './rewrite.ts';
+import {
+  boundedDistance,
+  cyrillicToLatinLayout,
+  latinToCyrillicLayout,
+  maxEdits,
+  transliterations,
+} from './rewrite.ts';
 
 /** Variant weights relative to the exact word; prefix and fuzzy are MiniSearch's defaults. */
 export const WEIGHTS = { exact: 1, stem: 0.7, prefix: 0.375, fuzzy: 0.45 } as const;
@@ -97,15 +111,22 @@ interface Word {
 /** The words of a query: stop words dropped when others remain, last word a prefix. */
 export function queryWords(q: string): { text: string; prefix: boolean }[] {
   const tokens = tokenize(q).filter((t) => !t.compound);
-  const endsInWord = tokens.length > 0 && (tokens.at(-1)?.end ?? 0) === q.trimEnd().length && q === q.trimEnd();
-  let words = tokens.map((t, i) => ({ text: t.term, prefix: endsInWord && i === tokens.length - 1 }));
+  const endsInWord =
+    tokens.length > 0 && (tokens.at(-1)?.end ?? 0) === q.trimEnd().length && q === q.trimEnd();
+  let words = tokens.map((t, i) => ({
+    text: t.term,
+    prefix: endsInWord && i === tokens.length - 1,
+  }));
   const content = words.filter((w) => !STOP_WORDS.has(w.text));
   if (content.length > 0) words = words.filter((w) => !STOP_WORDS.has(w.text) || w.prefix);
   const seen = new Set<string>();
   return words.filter((w) => !seen.has(w.text) && seen.add(w.text)).slice(0, MAX_QUERY_WORDS);
 }
 
-const baseVariants = (text: string): Variant[] => [{ term: text, weight: WEIGHTS.exact }, ...queryStemTerms(text).map((term) => ({ term, weight: WEIGHTS.stem }))];
+const baseVariants = (text: string): Variant[] => [
+  { term: text, weight: WEIGHTS.exact },
+  ...queryStemTerms(text).map((term) => ({ term, weight: WEIGHTS.stem })),
+];
 
 /**
  * The recency factor of every date sample, computed once per snapshot: a document takes its
@@ -115,7 +136,9 @@ const baseVariants = (text: string): Variant[] => [{ term: text, weight: WEIGHTS
 function recencyTable(reader: IndexReader, meta: LoadedMeta): Float64Array {
   return reader.cache.memo(`${reader.snapshot}/recency`, () => {
     const halfLifeMs = RECENCY_HALF_LIFE_DAYS * 86_400_000;
-    const value = meta.sampleDates.map((date) => 1 + RECENCY_BOOST * 0.5 ** (Math.max(0, meta.newest - date) / halfLifeMs));
+    const value = meta.sampleDates.map(
+      (date) => 1 + RECENCY_BOOST * 0.5 ** (Math.max(0, meta.newest - date) / halfLifeMs),
+    );
     return { value, bytes: value.byteLength + 64 };
   });
 }
@@ -144,7 +167,11 @@ function dateBounds(meta: LoadedMeta, from: number | undefined, to: number | und
     hi = Math.min(meta.docs, (i + 1) * stride);
     hiSure = stride === 1 ? hi : Math.min(hi, Math.max(lo, i * stride + 1));
   }
-  return { lo, hi, uncertain: [[lo, loSure] as const, [hiSure, hi] as const].filter(([a, b]) => b > a) };
+  return {
+    lo,
+    hi,
+    uncertain: [[lo, loSure] as const, [hiSure, hi] as const].filter(([a, b]) => b > a),
+  };
 }
 
 /** Counts matches and keeps what a page needs: the best `want` by score, or the first by date. */
@@ -208,7 +235,10 @@ export class SearchEngine {
   /** idf of a term: this index's counts plus those of `statsFrom`, if any. */
   async #idf(meta: LoadedMeta, term: string, df: number): Promise<number> {
     if (!this.#statsFrom) return idf(meta.docs, df);
-    const [other, found] = await Promise.all([this.#statsFrom.meta(), this.#statsFrom.lookup(term)]);
+    const [other, found] = await Promise.all([
+      this.#statsFrom.meta(),
+      this.#statsFrom.lookup(term),
+    ]);
     return idf(meta.docs + other.docs, df + (found?.df ?? 0));
   }
 
@@ -216,8 +246,17 @@ export class SearchEngine {
   async #known(words: readonly Word[]): Promise<boolean[]> {
     return Promise.all(
       words.map(async (w) => {
-        if ((await Promise.all(w.variants.map((v) => this.reader.lookup(v.term)))).some((p) => p !== null)) return true;
-        return w.prefix && w.text.length >= 2 && (await this.reader.termRange(w.text, `${w.text}\uffff`, MAX_TERM_PARTS)).words.length > 0;
+        if (
+          (await Promise.all(w.variants.map((v) => this.reader.lookup(v.term)))).some(
+            (p) => p !== null,
+          )
+        )
+          return true;
+        return (
+          w.prefix &&
+          w.text.length >= 2 &&
+          (await this.reader.termRange(w.text, `${w.text}\uffff`, MAX_TERM_PARTS)).words.length > 0
+        );
       }),
     );
   }
@@ -227,9 +266,20 @@ export class SearchEngine {
    * part holding the word itself holds its completions and their postings, so no extra
    * read), for suggest from the lighter vocabulary.
    */
-  async #completions(word: string, limit: number, from: 'terms' | 'vocab'): Promise<[string, number][]> {
-    const range = from === 'terms' ? this.reader.termRange.bind(this.reader) : this.reader.vocabRange.bind(this.reader);
-    const { words, complete } = await range(word, `${word}\uffff`, from === 'terms' ? MAX_TERM_PARTS : MAX_VOCAB_PARTS);
+  async #completions(
+    word: string,
+    limit: number,
+    from: 'terms' | 'vocab',
+  ): Promise<[string, number][]> {
+    const range =
+      from === 'terms'
+        ? this.reader.termRange.bind(this.reader)
+        : this.reader.vocabRange.bind(this.reader);
+    const { words, complete } = await range(
+      word,
+      `${word}\uffff`,
+      from === 'terms' ? MAX_TERM_PARTS : MAX_VOCAB_PARTS,
+    );
     if (!complete) this.#capped = true;
     return words.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, limit);
   }
@@ -248,7 +298,12 @@ export class SearchEngine {
   async #scanNeighbours(word: string): Promise<{ term: string; distance: number; df: number }[]> {
     const edits = maxEdits(word.length);
     const first = word.slice(0, 1);
-    const { words, complete } = await this.reader.vocabRange(first, `${first}\uffff`, MAX_VOCAB_PARTS, word);
+    const { words, complete } = await this.reader.vocabRange(
+      first,
+      `${first}\uffff`,
+      MAX_VOCAB_PARTS,
+      word,
+    );
     if (!complete) this.#capped = true;
     const found: { term: string; distance: number; df: number }[] = [];
     for (const [term, df] of words) {
@@ -260,10 +315,15 @@ export class SearchEngine {
   }
 
   /** Best Cyrillic reading of a Latin word by document frequency, with that frequency. */
-  async #transliterate(word: string, allowNear: boolean): Promise<{ term: string; df: number } | null> {
+  async #transliterate(
+    word: string,
+    allowNear: boolean,
+  ): Promise<{ term: string; df: number } | null> {
     const spellings = transliterations(word);
     // From the terms parts, not the vocabulary: the chosen spelling's postings come with it.
-    const dfs = await Promise.all(spellings.map(async (s) => (await this.reader.lookup(s))?.df ?? 0));
+    const dfs = await Promise.all(
+      spellings.map(async (s) => (await this.reader.lookup(s))?.df ?? 0),
+    );
     let best: { term: string; df: number } | null = null;
     spellings.forEach((term, i) => {
       const df = dfs[i] ?? 0;
@@ -279,11 +339,20 @@ export class SearchEngine {
   }
 
   /** A word's variants that some document holds, each weighted by idf and the variant's weight. */
-  async #wordLists(meta: LoadedMeta, word: Word): Promise<{ term: string; postings: Postings; weight: number }[]> {
+  async #wordLists(
+    meta: LoadedMeta,
+    word: Word,
+  ): Promise<{ term: string; postings: Postings; weight: number }[]> {
     const lookups = await Promise.all(
       word.variants.map(async (variant) => {
         const found = await this.reader.lookup(variant.term);
-        return found && { term: variant.term, postings: found.postings, weight: (await this.#idf(meta, variant.term, found.df)) * variant.weight };
+        return (
+          found && {
+            term: variant.term,
+            postings: found.postings,
+            weight: (await this.#idf(meta, variant.term, found.df)) * variant.weight,
+          }
+        );
       }),
     );
     return lookups.filter((x) => x !== null);
@@ -299,12 +368,17 @@ export class SearchEngine {
     const latin = words.some((w) => isLatin(w.text));
     const cyrillic = words.some((w) => isCyrillic(w.text));
     if (latin !== cyrillic && !known.every(Boolean)) {
-      const alternatives = latin ? [latinToCyrillicLayout(q, 'ru'), latinToCyrillicLayout(q, 'uk')] : [cyrillicToLatinLayout(q)];
+      const alternatives = latin
+        ? [latinToCyrillicLayout(q, 'ru'), latinToCyrillicLayout(q, 'uk')]
+        : [cyrillicToLatinLayout(q)];
       for (const alternative of alternatives) {
         const altWords = toWords(alternative);
         if (altWords.length === 0) continue;
         const altKnown = await this.#known(altWords);
-        if (altKnown.every(Boolean) && altKnown.filter(Boolean).length > known.filter(Boolean).length) {
+        if (
+          altKnown.every(Boolean) &&
+          altKnown.filter(Boolean).length > known.filter(Boolean).length
+        ) {
           corrections.push({ from: q.trim(), to: alternative.trim(), kind: 'layout' });
           return altWords;
         }
@@ -324,7 +398,9 @@ export class SearchEngine {
         }
         corrections.push({ from: word.text, to: cyr.term, kind: 'transliteration' });
         const variants = baseVariants(cyr.term);
-        return known[i] ? { ...word, variants: [...word.variants, ...variants] } : { text: cyr.term, prefix: false, variants };
+        return known[i]
+          ? { ...word, variants: [...word.variants, ...variants] }
+          : { text: cyr.term, prefix: false, variants };
       }),
     );
   }
@@ -349,9 +425,11 @@ export class SearchEngine {
           for (const n of near) {
             const weight = (WEIGHTS.fuzzy * word.text.length) / (word.text.length + n.distance);
             word.variants.push({ term: n.term, weight });
-            for (const stemTerm of queryStemTerms(n.term)) word.variants.push({ term: stemTerm, weight: weight * WEIGHTS.stem });
+            for (const stemTerm of queryStemTerms(n.term))
+              word.variants.push({ term: stemTerm, weight: weight * WEIGHTS.stem });
           }
-          if (df === 0 && near[0] && completions === 0) corrections.push({ from: word.text, to: near[0].term, kind: 'typo' });
+          if (df === 0 && near[0] && completions === 0)
+            corrections.push({ from: word.text, to: near[0].term, kind: 'typo' });
         }
       }),
     );
@@ -371,11 +449,23 @@ export class SearchEngine {
     // transliterated: those look-ups are read with the first round. The reverse (English
     // typed in a Cyrillic layout) is rare enough to cost its own round when it happens.
     if (words.some((w) => isLatin(w.text))) {
-      for (const layout of ['ru', 'uk'] as const) terms.push(...toWords(latinToCyrillicLayout(params.q, layout)).flatMap((w) => w.variants.map((v) => v.term)));
-      for (const w of words) if (isLatin(w.text)) terms.push(...transliterations(w.text).flatMap((t) => baseVariants(t).map((v) => v.term)));
+      for (const layout of ['ru', 'uk'] as const)
+        terms.push(
+          ...toWords(latinToCyrillicLayout(params.q, layout)).flatMap((w) =>
+            w.variants.map((v) => v.term),
+          ),
+        );
+      for (const w of words)
+        if (isLatin(w.text))
+          terms.push(
+            ...transliterations(w.text).flatMap((t) => baseVariants(t).map((v) => v.term)),
+          );
     }
     const last = words.at(-1);
-    const prefix = last?.prefix && last.text.length >= 2 ? { from: last.text, to: `${last.text}\uffff`, maxParts: MAX_TERM_PARTS } : undefined;
+    const prefix =
+      last?.prefix && last.text.length >= 2
+        ? { from: last.text, to: `${last.text}\uffff`, maxParts: MAX_TERM_PARTS }
+        : undefined;
     this.reader.prefetch(terms, prefix).catch(() => undefined);
   }
 
@@ -399,8 +489,12 @@ export class SearchEngine {
     // Fresh cursors for each pass; the smallest lists lead the join.
     const size = (group: Group) => group.reduce((sum, c) => sum + c.docs.length, 0);
     const groups = () => ({
-      words: wordLists.map((lists) => lists.map((l) => cursor(l.postings.docs, l.postings.levels, l.weight))).sort((a, b) => size(a) - size(b)),
-      filters: facetPostings.map((found) => (found ? [cursor(found.postings.docs, found.postings.levels, 0)] : [])),
+      words: wordLists
+        .map((lists) => lists.map((l) => cursor(l.postings.docs, l.postings.levels, l.weight)))
+        .sort((a, b) => size(a) - size(b)),
+      filters: facetPostings.map((found) =>
+        found ? [cursor(found.postings.docs, found.postings.levels, 0)] : [],
+      ),
     });
 
     // Recency is measured from the newest story in the index, not the clock: a snapshot
@@ -413,28 +507,43 @@ export class SearchEngine {
     const pending: number[] = [];
     const visit = (doc: number, score: number) => {
       const ranked = score * (boost[Math.floor(doc / stride)] ?? 1);
-      if (uncertain.length > 0 && uncertain.some(([a, b]) => doc >= a && doc < b)) pending.push(doc, ranked);
+      if (uncertain.length > 0 && uncertain.some(([a, b]) => doc >= a && doc < b))
+        pending.push(doc, ranked);
       else collector.add(doc, ranked);
     };
 
     let match: 'all' | 'any' = 'all';
     const first = groups();
     const [only] = wordLists;
-    const loneWord = wordLists.length === 1 && facets.length === 0 && params.from === undefined && params.to === undefined && params.sort === 'relevance';
+    const loneWord =
+      wordLists.length === 1 &&
+      facets.length === 0 &&
+      params.from === undefined &&
+      params.to === undefined &&
+      params.sort === 'relevance';
     if (only && loneWord && size(first.words[0] ?? []) > this.#impactOrderAbove) {
       // One common word, nothing else: rank by impact without visiting every posting, and
       // extrapolate the count (total_exact says so).
       const top = new TopK(want);
       topByImpact(
-        only.map((l) => ({ weight: l.weight, buckets: this.reader.levelBuckets(l.term, l.postings) })),
+        only.map((l) => ({
+          weight: l.weight,
+          buckets: this.reader.levelBuckets(l.term, l.postings),
+        })),
         top,
         (doc) => boost[Math.floor(doc / stride)] ?? 1,
         boost[0] ?? 1,
       );
       // The scan stops early only once the heap is full: a heap short of `want` saw every match.
-      const estimate = top.size < want ? { count: top.size, exact: true } : estimateUnion(first.words[0] ?? []);
+      const estimate =
+        top.size < want ? { count: top.size, exact: true } : estimateUnion(first.words[0] ?? []);
       if (!estimate.exact) this.#capped = true;
-      return this.#page(params, top.sorted(), { total: Math.max(estimate.count, top.size), match, corrections, words });
+      return this.#page(params, top.sorted(), {
+        total: Math.max(estimate.count, top.size),
+        match,
+        corrections,
+        words,
+      });
     }
     matchAll(first.words, first.filters, lo, hi, visit);
     if (collector.total === 0 && pending.length === 0 && words.length > 1) {
@@ -442,16 +551,27 @@ export class SearchEngine {
       const again = groups();
       matchAny(again.words, again.filters, lo, hi, visit);
     }
-    for (const [doc, score] of await this.#datedIn(pending, params.from, params.to)) collector.add(doc, score);
+    for (const [doc, score] of await this.#datedIn(pending, params.from, params.to))
+      collector.add(doc, score);
 
-    return this.#page(params, collector.ranking(), { total: collector.total, match, corrections, words });
+    return this.#page(params, collector.ranking(), {
+      total: collector.total,
+      match,
+      corrections,
+      words,
+    });
   }
 
   /** The page of a ranking, with its records and highlights. */
   async #page(
     params: SearchParams,
     ranking: readonly { doc: number; score: number }[],
-    found: { total: number; match: SearchResult['match']; corrections: Correction[]; words: readonly Word[] },
+    found: {
+      total: number;
+      match: SearchResult['match'];
+      corrections: Correction[];
+      words: readonly Word[];
+    },
   ): Promise<SearchResult> {
     const page = ranking.slice(params.offset);
     const records = await this.reader.records(page.map((h) => h.doc));
@@ -459,28 +579,46 @@ export class SearchEngine {
       const record = records[k] as DocRecord;
       return { doc, score, record, ...highlight(record, found.words) };
     });
-    return { total: found.total, total_exact: !this.#capped, match: found.match, corrections: found.corrections, hits };
+    return {
+      total: found.total,
+      total_exact: !this.#capped,
+      match: found.match,
+      corrections: found.corrections,
+      hits,
+    };
   }
 
   /** The (document, score) pairs of `pending` whose recorded date is inside [from, to]. */
-  async #datedIn(pending: readonly number[], from?: number, to?: number): Promise<[number, number][]> {
+  async #datedIn(
+    pending: readonly number[],
+    from?: number,
+    to?: number,
+  ): Promise<[number, number][]> {
     if (pending.length === 0) return [];
     const docs = pending.filter((_, i) => i % 2 === 0);
     const records = await this.reader.records(docs);
     return docs.flatMap((doc, k): [number, number][] => {
       const date = Date.parse(records[k]?.[6] ?? '');
-      return (from !== undefined && date < from) || (to !== undefined && date > to) ? [] : [[doc, pending[2 * k + 1] ?? 0]];
+      return (from !== undefined && date < from) || (to !== undefined && date > to)
+        ? []
+        : [[doc, pending[2 * k + 1] ?? 0]];
     });
   }
 
   /** Completions of the last word, most documents first. */
-  async suggest(q: string, limit: number): Promise<{ completions: { word: string; count: number }[]; total_exact: boolean }> {
+  async suggest(
+    q: string,
+    limit: number,
+  ): Promise<{ completions: { word: string; count: number }[]; total_exact: boolean }> {
     this.#capped = false;
     const words = queryWords(q);
     const last = words.at(-1);
     if (!last) return { completions: [], total_exact: true };
     const found = await this.#completions(last.text, limit, 'vocab');
-    return { completions: found.map(([word, count]) => ({ word, count })), total_exact: !this.#capped };
+    return {
+      completions: found.map(([word, count]) => ({ word, count })),
+      total_exact: !this.#capped,
+    };
   }
 }
 

@@ -4,7 +4,7 @@
  * tests and benchmarks).
  */
 import * as v from 'valibot';
-import type { PartCache } from '../cache.ts';
+import type { PartCache } from '../lib/part-cache.ts';
 import {
   decodePostings,
   DocsChunk,
@@ -49,7 +49,11 @@ function columns(json: unknown, keys: readonly string[]): boolean {
   const arrays = keys.map((k) => record[k]);
   if (!arrays.every(Array.isArray)) return false;
   const [first, ...rest] = arrays as unknown[][];
-  return first !== undefined && first.every((t) => typeof t === 'string') && rest.every((a) => a.length === first.length);
+  return (
+    first !== undefined &&
+    first.every((t) => typeof t === 'string') &&
+    rest.every((a) => a.length === first.length)
+  );
 }
 
 /**
@@ -73,12 +77,27 @@ function metaShape(json: unknown): boolean {
     strings(m.vocab) &&
     typeof m.facets === 'object' &&
     m.facets !== null &&
-    Object.values(m.facets).every((list) => Array.isArray(list) && list.every((e) => Array.isArray(e) && e.length === 2 && typeof e[0] === 'string' && typeof e[1] === 'number'))
+    Object.values(m.facets).every(
+      (list) =>
+        Array.isArray(list) &&
+        list.every(
+          (e) =>
+            Array.isArray(e) &&
+            e.length === 2 &&
+            typeof e[0] === 'string' &&
+            typeof e[1] === 'number',
+        ),
+    )
   );
 }
 
 /** Entries of a sorted part in [from, to), found by binary search. */
-function collect(chunk: { t: string[]; df: number[] }, from: string, to: string, out: [string, number][]): void {
+function collect(
+  chunk: { t: string[]; df: number[] },
+  from: string,
+  to: string,
+  out: [string, number][],
+): void {
   for (let i = Math.max(0, floorIndex(chunk.t, from)); i < chunk.t.length; i++) {
     const term = chunk.t[i] ?? '';
     if (term >= to) break;
@@ -126,7 +145,9 @@ export class IndexReader {
     const queue = this.#queue;
     this.#queue = new Map();
     const names = [...queue.keys()];
-    const batches = Array.from({ length: Math.ceil(names.length / MAX_BULK_READ) }, (_, k) => names.slice(k * MAX_BULK_READ, (k + 1) * MAX_BULK_READ));
+    const batches = Array.from({ length: Math.ceil(names.length / MAX_BULK_READ) }, (_, k) =>
+      names.slice(k * MAX_BULK_READ, (k + 1) * MAX_BULK_READ),
+    );
     // More than one batch: read side by side, still one round trip.
     await Promise.all(batches.map((batch) => this.#readBatch(batch, queue)));
   }
@@ -138,17 +159,24 @@ export class IndexReader {
     try {
       const values = await this.#read(batch);
       this.readMs += performance.now() - started;
-      for (const name of batch) for (const w of queue.get(name) ?? []) w.resolve(values.get(name) ?? null);
+      for (const name of batch)
+        for (const w of queue.get(name) ?? []) w.resolve(values.get(name) ?? null);
     } catch (error) {
       for (const name of batch) for (const w of queue.get(name) ?? []) w.reject(error);
     }
   }
 
-  #load<S extends v.GenericSchema>(part: string, schema: S, check?: (value: unknown) => boolean, source = () => this.#readRaw(part)): Promise<v.InferOutput<S>> {
+  #load<S extends v.GenericSchema>(
+    part: string,
+    schema: S,
+    check?: (value: unknown) => boolean,
+    source = () => this.#readRaw(part),
+  ): Promise<v.InferOutput<S>> {
     return this.cache.get(`${this.snapshot}/${part}`, async () => {
       const raw = await source();
       const read = performance.now();
-      if (raw === null) throw new Error(`search index: part "${part}" of snapshot ${this.snapshot} is missing`);
+      if (raw === null)
+        throw new Error(`search index: part "${part}" of snapshot ${this.snapshot} is missing`);
       const json: unknown = JSON.parse(raw);
       if (check?.(json)) {
         this.parseMs += performance.now() - read;
@@ -157,7 +185,10 @@ export class IndexReader {
       // The schema names what is wrong; it also runs when the quick check fails.
       const parsed = v.safeParse(schema, json);
       this.parseMs += performance.now() - read;
-      if (!parsed.success) throw new Error(`search index: part "${part}" does not match its schema: ${v.summarize(parsed.issues)}`);
+      if (!parsed.success)
+        throw new Error(
+          `search index: part "${part}" does not match its schema: ${v.summarize(parsed.issues)}`,
+        );
       return { value: parsed.output, bytes: parsedBytes(raw) };
     });
   }
@@ -193,33 +224,53 @@ export class IndexReader {
   }
 
   docs(n: number) {
-    return this.#load(partName('docs', n), DocsChunk, (json) => typeof json === 'object' && json !== null && Array.isArray((json as { d?: unknown }).d) && (json as { d: unknown[] }).d.every((r) => Array.isArray(r) && r.length === 8));
+    return this.#load(
+      partName('docs', n),
+      DocsChunk,
+      (json) =>
+        typeof json === 'object' &&
+        json !== null &&
+        Array.isArray((json as { d?: unknown }).d) &&
+        (json as { d: unknown[] }).d.every((r) => Array.isArray(r) && r.length === 8),
+    );
   }
 
   /**
    * Starts loading, without waiting, the terms parts that hold these terms (and those a
    * completion look-up of the prefix will read), so a query's look-ups share one round of reads.
    */
-  async prefetch(terms: readonly string[], prefix?: { from: string; to: string; maxParts: number }): Promise<void> {
+  async prefetch(
+    terms: readonly string[],
+    prefix?: { from: string; to: string; maxParts: number },
+  ): Promise<void> {
     const meta = await this.meta();
     const parts = new Set(terms.map((t) => floorIndex(meta.terms, t)).filter((n) => n >= 0));
     if (prefix) {
       // The terms parts a completion look-up will read (see termRange).
       const first = Math.max(0, floorIndex(meta.terms, prefix.from));
-      const last = Math.min(Math.max(first, floorIndex(meta.terms, prefix.to)), first + prefix.maxParts - 1);
+      const last = Math.min(
+        Math.max(first, floorIndex(meta.terms, prefix.to)),
+        first + prefix.maxParts - 1,
+      );
       for (let n = first; n <= last; n++) parts.add(n);
     }
     for (const n of parts) this.terms(n).catch(() => undefined);
   }
 
   /** Terms in [from, to) with their document frequency, from at most `maxParts` terms parts. */
-  async termRange(from: string, to: string, maxParts: number): Promise<{ words: [string, number][]; complete: boolean }> {
+  async termRange(
+    from: string,
+    to: string,
+    maxParts: number,
+  ): Promise<{ words: [string, number][]; complete: boolean }> {
     const meta = await this.meta();
     const first = Math.max(0, floorIndex(meta.terms, from));
     let last = Math.max(first, floorIndex(meta.terms, to));
     const complete = last - first < maxParts;
     if (!complete) last = first + maxParts - 1;
-    const chunks = await Promise.all(Array.from({ length: last - first + 1 }, (_, k) => this.terms(first + k)));
+    const chunks = await Promise.all(
+      Array.from({ length: last - first + 1 }, (_, k) => this.terms(first + k)),
+    );
     const words: [string, number][] = [];
     for (const chunk of chunks) collect(chunk, from, to, words);
     return { words, complete };
@@ -256,7 +307,12 @@ export class IndexReader {
    * Vocabulary words in [from, to) with their document frequency, reading at most `maxParts`
    * parts: the first ones, or those around a word.
    */
-  async vocabRange(from: string, to: string, maxParts: number, around?: string): Promise<{ words: [string, number][]; complete: boolean }> {
+  async vocabRange(
+    from: string,
+    to: string,
+    maxParts: number,
+    around?: string,
+  ): Promise<{ words: [string, number][]; complete: boolean }> {
     const meta = await this.meta();
     let first = Math.max(0, floorIndex(meta.vocab, from));
     const end = Math.max(first, floorIndex(meta.vocab, to));
@@ -265,10 +321,16 @@ export class IndexReader {
     if (!complete) {
       // The parts nearest `around` (a typo is likelier late in a word than early, so the
       // words sharing its longest prefix are the likeliest neighbours), else the first ones.
-      if (around !== undefined) first = Math.min(Math.max(first, floorIndex(meta.vocab, around) - ((maxParts - 1) >> 1)), end - maxParts + 1);
+      if (around !== undefined)
+        first = Math.min(
+          Math.max(first, floorIndex(meta.vocab, around) - ((maxParts - 1) >> 1)),
+          end - maxParts + 1,
+        );
       last = first + maxParts - 1;
     }
-    const chunks = await Promise.all(Array.from({ length: last - first + 1 }, (_, k) => this.vocab(first + k)));
+    const chunks = await Promise.all(
+      Array.from({ length: last - first + 1 }, (_, k) => this.vocab(first + k)),
+    );
     const words: [string, number][] = [];
     for (const chunk of chunks) collect(chunk, from, to, words);
     return { words, complete };
@@ -278,10 +340,13 @@ export class IndexReader {
   async records(docs: readonly number[]) {
     const per = (await this.meta()).docs_per_part;
     const chunkIds = [...new Set(docs.map((doc) => Math.floor(doc / per)))];
-    const chunks = new Map(await Promise.all(chunkIds.map(async (n) => [n, await this.docs(n)] as const)));
+    const chunks = new Map(
+      await Promise.all(chunkIds.map(async (n) => [n, await this.docs(n)] as const)),
+    );
     return docs.map((doc) => {
       const record = chunks.get(Math.floor(doc / per))?.d[doc % per];
-      if (!record) throw new Error(`search index: no record for document ${doc} in snapshot ${this.snapshot}`);
+      if (!record)
+        throw new Error(`search index: no record for document ${doc} in snapshot ${this.snapshot}`);
       return record;
     });
   }

@@ -13,13 +13,88 @@ const MIN_STEM = 3;
 
 /** Inflectional endings of nouns, adjectives and verbs, longest first. */
 const ENDINGS = [
-  'ування', 'ювання',
-  'іями', 'ього', 'ьому', 'ують', 'юють', 'ією',
-  'ями', 'ами', 'ими', 'іми', 'ого', 'ому', 'ють', 'уть', 'ать', 'ять', 'ить', 'ала', 'ила', 'іла', 'ало', 'ило',
-  'али', 'или', 'іли', 'ові', 'еві', 'єві', 'ати', 'ити', 'іти', 'яти', 'ути', 'ємо', 'имо', 'ете', 'ите', 'іям', 'іях',
-  'ах', 'ях', 'ам', 'ям', 'ом', 'ем', 'єм', 'ою', 'ею', 'єю', 'ів', 'їв', 'ей', 'ий', 'ій', 'ої', 'ім', 'им', 'их', 'іх', 'ую',
-  'юю', 'ія', 'ії', 'ює', 'ує', 'ть', 'ав', 'ив',
-  'а', 'я', 'у', 'ю', 'і', 'ї', 'е', 'є', 'о', 'и', 'ь', 'й',
+  'ування',
+  'ювання',
+  'іями',
+  'ього',
+  'ьому',
+  'ують',
+  'юють',
+  'ією',
+  'ями',
+  'ами',
+  'ими',
+  'іми',
+  'ого',
+  'ому',
+  'ють',
+  'уть',
+  'ать',
+  'ять',
+  'ить',
+  'ала',
+  'ила',
+  'іла',
+  'ало',
+  'ило',
+  'али',
+  'или',
+  'іли',
+  'ові',
+  'еві',
+  'єві',
+  'ати',
+  'ити',
+  'іти',
+  'яти',
+  'ути',
+  'ємо',
+  'имо',
+  'ете',
+  'ите',
+  'іям',
+  'іях',
+  'ах',
+  'ях',
+  'ам',
+  'ям',
+  'ом',
+  'ем',
+  'єм',
+  'ою',
+  'ею',
+  'єю',
+  'ів',
+  'їв',
+  'ей',
+  'ий',
+  'ій',
+  'ої',
+  'ім',
+  'им',
+  'их',
+  'іх',
+  'ую',
+  'юю',
+  'ія',
+  'ії',
+  'ює',
+  'ує',
+  'ть',
+  'ав',
+  'ив',
+  'а',
+  'я',
+  'у',
+  'ю',
+  'і',
+  'ї',
+  'е',
+  'є',
+  'о',
+  'и',
+  'ь',
+  'й',
 ];
 
 /** The fleeting е of -ець/-ень drops in every other form: гравець/гравця, гривень/гривні. */
@@ -32,10 +107,12 @@ export function stemUkrainian(word: string): string {
   // Reflexive verbs first, so -ся does not hide the verb ending.
   const base = word.length > 5 && /(ся|сь)$/.test(word) ? word.slice(0, -2) : word;
   for (const [ending, stem] of FLEETING_E) {
-    if (base.endsWith(ending) && base.length - ending.length >= MIN_STEM - 1) return base.slice(0, -ending.length) + stem;
+    if (base.endsWith(ending) && base.length - ending.length >= MIN_STEM - 1)
+      return base.slice(0, -ending.length) + stem;
   }
   for (const ending of ENDINGS) {
-    if (base.endsWith(ending) && base.length - ending.length >= MIN_STEM) return base.slice(0, -ending.length);
+    if (base.endsWith(ending) && base.length - ending.length >= MIN_STEM)
+      return base.slice(0, -ending.length);
   }
   return base;
 }

@@ -8,13 +8,19 @@
  * the module loads is mostly hidden from the first visitor; it costs a few milliseconds of
  * start-up CPU once per isolate.
  */
-import type { Article } from '../article.ts';
-import { PartCache } from '../cache.ts';
+import type { Article } from '../content/article.ts';
+import { PartCache } from '../lib/part-cache.ts';
 import { buildSearchParts } from './build.ts';
 import { SearchEngine } from './query.ts';
 import { IndexReader } from './reader.ts';
 
-const article = (id: string, lang: string, title: string, body: string, published: string): Article => ({
+const article = (
+  id: string,
+  lang: string,
+  title: string,
+  body: string,
+  published: string,
+): Article => ({
   id,
   title,
   summary: '',
@@ -45,16 +51,40 @@ const QUERIES = [
 /** Runs every query kind once; returns how many results each found (all should find some). */
 export async function warmUpEngine(): Promise<number[]> {
   const parts = buildSearchParts([
-    article('w1', 'ru', 'Президент и мэр Москвы Собянин: новости', 'Привет из Москвы, новости президента', '2024-07-15T10:00:00Z'),
+    article(
+      'w1',
+      'ru',
+      'Президент и мэр Москвы Собянин: новости',
+      'Привет из Москвы, новости президента',
+      '2024-07-15T10:00:00Z',
+    ),
     article('w2', 'uk', 'Ціни на м’ясо у Києві', 'Новини Києва та Львова', '2024-07-14T10:00:00Z'),
-    article('w3', 'en', 'Oil prices fall', 'Prices of oil fell as OPEC raised output', '2024-07-13T10:00:00Z'),
+    article(
+      'w3',
+      'en',
+      'Oil prices fall',
+      'Prices of oil fell as OPEC raised output',
+      '2024-07-13T10:00:00Z',
+    ),
   ]);
   const values = new Map(parts.map((p) => [p.part, p.value]));
   const cache = new PartCache(1024 * 1024);
-  const engine = () => new SearchEngine(new IndexReader('warm-up', async (names) => new Map(names.map((n) => [n, values.get(n) ?? null])), cache));
+  const engine = () =>
+    new SearchEngine(
+      new IndexReader(
+        'warm-up',
+        async (names) => new Map(names.map((n) => [n, values.get(n) ?? null])),
+        cache,
+      ),
+    );
   const found: number[] = [];
-  for (const query of QUERIES) found.push((await engine().search({ sort: 'relevance', limit: 10, offset: 0, ...query })).hits.length);
-  found.push((await engine().search({ q: 'новости', sort: 'newest', limit: 10, offset: 0 })).hits.length);
+  for (const query of QUERIES)
+    found.push(
+      (await engine().search({ sort: 'relevance', limit: 10, offset: 0, ...query })).hits.length,
+    );
+  found.push(
+    (await engine().search({ q: 'новости', sort: 'newest', limit: 10, offset: 0 })).hits.length,
+  );
   found.push((await engine().suggest('нов', 8)).completions.length);
   return found;
 }

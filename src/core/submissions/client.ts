@@ -19,13 +19,16 @@ function embeddedV4(groups: string[]): string[] | null {
 function hextets(ip: string): string[] | null {
   const [head = '', tail, ...rest] = ip.toLowerCase().split('::');
   if (rest.length > 0) return null;
-  const left = tail === undefined ? embeddedV4(head.split(':')) : head === '' ? [] : head.split(':');
+  const left =
+    tail === undefined ? embeddedV4(head.split(':')) : head === '' ? [] : head.split(':');
   const right = tail === undefined || tail === '' ? [] : embeddedV4(tail.split(':'));
   if (left === null || right === null) return null;
   const missing = 8 - left.length - right.length;
   if (tail === undefined ? missing !== 0 : missing < 1) return null;
   const all = [...left, ...Array<string>(tail === undefined ? 0 : missing).fill('0'), ...right];
-  return all.every((h) => /^[0-9a-f]{1,4}$/.test(h)) ? all.map((h) => h.replace(/^0+(?=.)/, '')) : null;
+  return all.every((h) => /^[0-9a-f]{1,4}$/.test(h))
+    ? all.map((h) => h.replace(/^0+(?=.)/, ''))
+    : null;
 }
 
 /** `ip` for IPv4 (or anything unrecognised), `<first four hextets>::/64` for IPv6. */

@@ -3,10 +3,13 @@
  * JSON. Lists are keyset-paginated, so items added meanwhile never shift a page.
  */
 import * as v from 'valibot';
-import { decodeOpaque, encodeOpaque } from '../opaque.ts';
+import { decodeOpaque, encodeOpaque } from '../lib/opaque.ts';
 import { SUBMISSION_ID } from './schemas.ts';
 
-const Position = v.tuple([v.pipe(v.number(), v.integer(), v.minValue(0)), v.pipe(v.string(), v.regex(SUBMISSION_ID))]);
+const Position = v.tuple([
+  v.pipe(v.number(), v.integer(), v.minValue(0)),
+  v.pipe(v.string(), v.regex(SUBMISSION_ID)),
+]);
 export type Position = v.InferOutput<typeof Position>;
 
 export const encodeCursor = (position: Position): string => encodeOpaque(position);

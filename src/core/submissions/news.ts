@@ -4,7 +4,7 @@
  * archive (every approval, one chunk per month, read by the snapshot build).
  */
 import * as v from 'valibot';
-import { Article } from '../article.ts';
+import { Article } from '../content/article.ts';
 import type { NewsContent } from './schemas.ts';
 
 /** Article ids of reader news: `n-` + the submission id, distinct from any source's ids. */
@@ -43,7 +43,9 @@ export function monthRange(month: string): [number, number] {
 export function mergeArticles(lists: readonly (readonly Article[])[]): Article[] {
   const byId = new Map<string, Article>();
   for (const list of lists) for (const a of list) if (!byId.has(a.id)) byId.set(a.id, a);
-  return [...byId.values()].sort((a, b) => (a.published < b.published ? 1 : a.published > b.published ? -1 : a.id < b.id ? 1 : -1));
+  return [...byId.values()].sort((a, b) =>
+    a.published < b.published ? 1 : a.published > b.published ? -1 : a.id < b.id ? 1 : -1,
+  );
 }
 
 const SUMMARY_CHARS = 280;

@@ -3,7 +3,15 @@
  * public detail, the owner's and the moderator's view. Pure: the Durable Object builds
  * records, the routes shape answers with these functions.
  */
-import type { AdContent, AdDetail, AdListItem, AdminItem, NewsContent, OwnerView, Status } from './schemas.ts';
+import type {
+  AdContent,
+  AdDetail,
+  AdListItem,
+  AdminItem,
+  NewsContent,
+  OwnerView,
+  Status,
+} from './schemas.ts';
 import { summarize } from './news.ts';
 
 interface Base {
@@ -53,7 +61,11 @@ export function adDetail(r: AdRecord): AdDetail {
     text: c.text,
     category: c.category,
     price: c.price ?? null,
-    contact: { name: c.contact.name, email: c.contact.email ?? null, phone: c.contact.phone ?? null },
+    contact: {
+      name: c.contact.name,
+      email: c.contact.email ?? null,
+      phone: c.contact.phone ?? null,
+    },
     location: c.location,
     lang: c.lang,
     images: c.images,
@@ -79,4 +91,3 @@ export function adminItem(r: SubmissionRecord): AdminItem {
     content: { ...r.content },
   };
 }
-

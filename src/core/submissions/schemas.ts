@@ -28,7 +28,10 @@ const Price = v.object({
     v.finite('must be a finite number'),
     v.minValue(0, 'must not be negative'),
     v.maxValue(1e12, 'must be at most 1e12'),
-    v.check((n) => Math.abs(Math.round(n * 100) - n * 100) < 1e-6, 'must have at most two decimals'),
+    v.check(
+      (n) => Math.abs(Math.round(n * 100) - n * 100) < 1e-6,
+      'must have at most two decimals',
+    ),
   ),
   currency: v.pipe(
     v.string('must be a string'),
@@ -43,17 +46,30 @@ const PHONE = /^\+?[0-9][0-9 ().-]{4,22}[0-9]$/;
 const Contact = v.pipe(
   v.object({
     name: plainText(...LIMITS.contactName),
-    email: v.optional(v.pipe(v.string('must be a string'), v.trim(), v.maxLength(254, 'must be at most 254 characters'), v.email('must be an email address'))),
+    email: v.optional(
+      v.pipe(
+        v.string('must be a string'),
+        v.trim(),
+        v.maxLength(254, 'must be at most 254 characters'),
+        v.email('must be an email address'),
+      ),
+    ),
     phone: v.optional(
       v.pipe(
         v.string('must be a string'),
         v.trim(),
         v.regex(PHONE, 'must be a phone number such as "+7 495 123-45-67"'),
-        v.check((s) => s.replace(/\D/g, '').length >= 6 && s.replace(/\D/g, '').length <= 15, 'must have 6 to 15 digits'),
+        v.check(
+          (s) => s.replace(/\D/g, '').length >= 6 && s.replace(/\D/g, '').length <= 15,
+          'must have 6 to 15 digits',
+        ),
       ),
     ),
   }),
-  v.check((c) => c.email !== undefined || c.phone !== undefined, 'must have an email or a phone (or both)'),
+  v.check(
+    (c) => c.email !== undefined || c.phone !== undefined,
+    'must have an email or a phone (or both)',
+  ),
 );
 
 /** The content of an ad: what the owner may later change. */
@@ -66,7 +82,10 @@ const adContent = {
   location: plainText(...LIMITS.location),
   lang: LangTag,
   images: v.optional(
-    v.pipe(v.array(urlWith(['https:']), 'must be an array'), v.maxLength(LIMITS.images, `must have at most ${LIMITS.images} images`)),
+    v.pipe(
+      v.array(urlWith(['https:']), 'must be an array'),
+      v.maxLength(LIMITS.images, `must have at most ${LIMITS.images} images`),
+    ),
     [],
   ),
 };
@@ -79,8 +98,14 @@ const adContent = {
  */
 const abuseFields = {
   website: v.optional(v.string('must be a string'), ''),
-  form_token: v.pipe(v.string('must be a string'), v.minLength(1, 'is required (GET /v1/form-token)'), v.maxLength(200, 'is not a form token')),
-  turnstile_token: v.optional(v.pipe(v.string('must be a string'), v.maxLength(2048, 'is too long'))),
+  form_token: v.pipe(
+    v.string('must be a string'),
+    v.minLength(1, 'is required (GET /v1/form-token)'),
+    v.maxLength(200, 'is not a form token'),
+  ),
+  turnstile_token: v.optional(
+    v.pipe(v.string('must be a string'), v.maxLength(2048, 'is too long')),
+  ),
 };
 
 export const AdContent = v.object(adContent);
@@ -109,7 +134,15 @@ export type NewsContent = v.InferOutput<typeof NewsContent>;
 export const NewsInput = v.object({ ...newsContent, ...abuseFields });
 export type NewsInput = v.InferOutput<typeof NewsInput>;
 
-export const REPORT_REASONS = ['spam', 'scam', 'offensive', 'illegal', 'wrong_category', 'duplicate', 'other'] as const;
+export const REPORT_REASONS = [
+  'spam',
+  'scam',
+  'offensive',
+  'illegal',
+  'wrong_category',
+  'duplicate',
+  'other',
+] as const;
 export const ReportInput = v.object({
   reason: v.picklist(REPORT_REASONS, `must be one of: ${REPORT_REASONS.join(', ')}`),
   comment: v.optional(plainText(0, LIMITS.reportComment, true)),
@@ -120,7 +153,9 @@ export type ReportInput = v.InferOutput<typeof ReportInput>;
 
 /** Submission ids: 20 characters of lowercase base32 (100 random bits). */
 export const SUBMISSION_ID = /^[a-z2-7]{20}$/;
-export const IdParam = v.object({ id: v.pipe(v.string(), v.regex(SUBMISSION_ID, 'must be a submission id')) });
+export const IdParam = v.object({
+  id: v.pipe(v.string(), v.regex(SUBMISSION_ID, 'must be a submission id')),
+});
 
 const limitParam = (max: number, fallback: number) =>
   v.optional(
@@ -136,7 +171,11 @@ const limitParam = (max: number, fallback: number) =>
 
 const isoDateTime = v.pipe(
   v.string(),
-  v.check((s) => /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(s) && !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 date-time'),
+  v.check(
+    (s) =>
+      /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(s) && !Number.isNaN(Date.parse(s)),
+    'must be an ISO 8601 date-time',
+  ),
   v.transform((s) => Date.parse(s)),
 );
 
@@ -206,7 +245,11 @@ export const AdDetail = v.object({
   text: v.string(),
   category: v.string(),
   price: PriceOut,
-  contact: v.object({ name: v.string(), email: v.nullable(v.string()), phone: v.nullable(v.string()) }),
+  contact: v.object({
+    name: v.string(),
+    email: v.nullable(v.string()),
+    phone: v.nullable(v.string()),
+  }),
   location: v.string(),
   lang: v.string(),
   images: v.array(v.string()),
@@ -237,5 +280,8 @@ export const AdminItem = v.object({
 });
 export type AdminItem = v.InferOutput<typeof AdminItem>;
 
-export const AdminList = v.object({ items: v.array(AdminItem), next_cursor: v.nullable(v.string()) });
+export const AdminList = v.object({
+  items: v.array(AdminItem),
+  next_cursor: v.nullable(v.string()),
+});
 export type AdminList = v.InferOutput<typeof AdminList>;

@@ -7,8 +7,9 @@ import * as v from 'valibot';
 
 // C0 and C1 control characters except tab and line feed, plus bidi overrides / zero-width
 // characters that can disguise text (Unicode TR#36 "Unicode Security Considerations").
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200B-\u200F\u202A-\u202E\u2066-\u2069\uFEFF]/g;
+const CONTROL =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200B-\u200F\u202A-\u202E\u2066-\u2069\uFEFF]/g;
 const HTML_TAG = /<\/?[a-z!?][^>]*>|<\/?[a-z][a-z0-9-]*(\s|\/|$)/i;
 const HTML_ENTITY = /&(#\d+|#x[0-9a-f]+|[a-z]+);/i;
 
@@ -28,7 +29,10 @@ export function plainText(min: number, max: number, multiline = false) {
     v.string('must be a string'),
     v.transform((s) => cleanText(s, multiline)),
     v.check((s) => !looksLikeHtml(s), 'must be plain text (no HTML tags or entities)'),
-    v.check((s) => [...s].length >= min, min === 1 ? 'must not be empty' : `must be at least ${min} characters`),
+    v.check(
+      (s) => [...s].length >= min,
+      min === 1 ? 'must not be empty' : `must be at least ${min} characters`,
+    ),
     v.check((s) => [...s].length <= max, `must be at most ${max} characters`),
   );
 }
@@ -36,7 +40,12 @@ export function plainText(min: number, max: number, multiline = false) {
 function hasScheme(value: string, schemes: readonly string[]): boolean {
   try {
     const url = new URL(value);
-    return schemes.includes(url.protocol) && url.hostname.length > 0 && url.username === '' && url.password === '';
+    return (
+      schemes.includes(url.protocol) &&
+      url.hostname.length > 0 &&
+      url.username === '' &&
+      url.password === ''
+    );
   } catch {
     return false;
   }

@@ -2,7 +2,7 @@
  * Ids, manage tokens, hashes and signed form tokens. Web Crypto only (global `crypto` in
  * both workerd and Node 22), so the same code runs in the Worker and in Node tests.
  */
-import { base64url } from '../opaque.ts';
+import { base64url } from '../lib/opaque.ts';
 
 const encoder = new TextEncoder();
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
@@ -14,7 +14,6 @@ export function newId(): string {
   for (const b of bytes) id += BASE32[b & 31];
   return id;
 }
-
 
 export function hex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
@@ -55,7 +54,13 @@ export function sameHexDigest(a: string, b: string): boolean {
 }
 
 export async function hmac(secret: string, message: string): Promise<Uint8Array> {
-  const key = await crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const key = await crypto.subtle.importKey(
+    'raw',
+    encoder.encode(secret),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  );
   return new Uint8Array(await crypto.subtle.sign('HMAC', key, encoder.encode(message)));
 }
 
@@ -66,7 +71,11 @@ export async function hmac(secret: string, message: string): Promise<Uint8Array>
  * unguessable as a random token; with the key and the body anyone could replay the request
  * and read the answer anyway, which is what idempotent replay means.
  */
-export async function derivedManageToken(secret: string, idempotencyKey: string, bodyHash: string): Promise<string> {
+export async function derivedManageToken(
+  secret: string,
+  idempotencyKey: string,
+  bodyHash: string,
+): Promise<string> {
   return base64url(await hmac(secret, `manage:v1:${idempotencyKey}:${bodyHash}`));
 }
 
@@ -88,9 +97,20 @@ export async function issueFormToken(secret: string, issuedAt: number): Promise<
 
 export type FormTokenCheck = 'ok' | 'invalid' | 'too_fast' | 'expired';
 
-export async function checkFormToken(secret: string, token: string, now: number): Promise<FormTokenCheck> {
+export async function checkFormToken(
+  secret: string,
+  token: string,
+  now: number,
+): Promise<FormTokenCheck> {
   const [prefix, issued, sig, ...rest] = token.split('.');
-  if (prefix !== FORM_PREFIX || issued === undefined || sig === undefined || rest.length > 0 || !/^\d{1,15}$/.test(issued)) return 'invalid';
+  if (
+    prefix !== FORM_PREFIX ||
+    issued === undefined ||
+    sig === undefined ||
+    rest.length > 0 ||
+    !/^\d{1,15}$/.test(issued)
+  )
+    return 'invalid';
   const expected = encoder.encode(base64url(await hmac(secret, `form:v1:${issued}`)));
   if (!timingSafeEqual(expected, encoder.encode(sig))) return 'invalid';
   const age = now - Number(issued);
@@ -105,7 +125,8 @@ export async function checkFormToken(secret: string, token: string, now: number)
  * secret needs provisioning. Rotating ADMIN_TOKEN invalidates open forms and makes
  * idempotent replays of older requests answer with a different manage token.
  */
-export const deriveSecret = async (root: string, label: 'form' | 'manage' | 'reporter') => base64url(await hmac(root, `edge-news:${label}`));
+export const deriveSecret = async (root: string, label: 'form' | 'manage' | 'reporter') =>
+  base64url(await hmac(root, `edge-news:${label}`));
 
 /** JSON with object keys sorted at every level: equal values hash equally. */
 export function canonicalJson(value: unknown): string {

@@ -16,12 +16,31 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import * as v from 'valibot';
-import type { Article } from '../../core/article.ts';
-import { adKey, APPROVED_NEWS_KEY, newsArchiveKey } from '../../core/keys.ts';
+import type { Article } from '../../core/content/article.ts';
+import { adKey, APPROVED_NEWS_KEY, newsArchiveKey } from '../../core/snapshot/keys.ts';
 import { expiresAt, newsExpiresAt } from '../../core/submissions/categories.ts';
-import { approvalMonth, APPROVED_NEWS_FORMAT, APPROVED_NEWS_MAX, monthRange, newsToArticle } from '../../core/submissions/news.ts';
-import { adDetail, type AdRecord, isLive, REPORT_HOLD_THRESHOLD, type SubmissionRecord } from '../../core/submissions/records.ts';
-import { AdContent, type AdPatch, type Kind, NewsContent, type ReportInput, type Status } from '../../core/submissions/schemas.ts';
+import {
+  approvalMonth,
+  APPROVED_NEWS_FORMAT,
+  APPROVED_NEWS_MAX,
+  monthRange,
+  newsToArticle,
+} from '../../core/submissions/news.ts';
+import {
+  adDetail,
+  type AdRecord,
+  isLive,
+  REPORT_HOLD_THRESHOLD,
+  type SubmissionRecord,
+} from '../../core/submissions/records.ts';
+import {
+  AdContent,
+  type AdPatch,
+  type Kind,
+  NewsContent,
+  type ReportInput,
+  type Status,
+} from '../../core/submissions/schemas.ts';
 import { sameHexDigest } from '../../core/submissions/tokens.ts';
 import { KeyedWriteQueue } from './write-queue.ts';
 
@@ -82,12 +101,15 @@ export interface Accepted {
   kind: Kind;
   expires_at: number;
 }
-export type CreateOutcome = { outcome: 'created' | 'replayed'; accepted: Accepted } | { outcome: 'mismatch' };
-export type IdempotencyLookup = { state: 'miss' } | { state: 'replay'; accepted: Accepted } | { state: 'mismatch' };
+export type CreateOutcome =
+  { outcome: 'created' | 'replayed'; accepted: Accepted } | { outcome: 'mismatch' };
+export type IdempotencyLookup =
+  { state: 'miss' } | { state: 'replay'; accepted: Accepted } | { state: 'mismatch' };
 export type NewSubmission =
   | { kind: 'ad'; id: string; content: AdContent; expires_at: number; token_hash: string }
   | { kind: 'news'; id: string; content: NewsContent; expires_at: number; token_hash: null };
-export type OwnerResult = { result: 'ok'; record: AdRecord } | { result: 'not_found' } | { result: 'forbidden' };
+export type OwnerResult =
+  { result: 'ok'; record: AdRecord } | { result: 'not_found' } | { result: 'forbidden' };
 export type ReportResult = { result: 'ok'; held: boolean } | { result: 'not_found' };
 export type Page = { records: SubmissionRecord[]; more: boolean };
 export interface PublicAdsQuery {
@@ -135,7 +157,11 @@ export class SubmissionsStore extends DurableObject<Env> {
 
   lookupIdempotency(scopedKey: string, bodyHash: string, now: number): IdempotencyLookup {
     const row = this.sql
-      .exec<{ body_hash: string; response: string }>('SELECT body_hash, response FROM idempotency_v1 WHERE key = ? AND expires_at > ?', scopedKey, now)
+      .exec<{ body_hash: string; response: string }>(
+        'SELECT body_hash, response FROM idempotency_v1 WHERE key = ? AND expires_at > ?',
+        scopedKey,
+        now,
+      )
       .toArray()[0];
     if (row === undefined) return { state: 'miss' };
     if (row.body_hash !== bodyHash) return { state: 'mismatch' };
@@ -143,7 +169,11 @@ export class SubmissionsStore extends DurableObject<Env> {
   }
 
   /** Stores a new submission (and its idempotency record, atomically). */
-  create(sub: NewSubmission, idempotency: { scopedKey: string; bodyHash: string } | null, now: number): CreateOutcome {
+  create(
+    sub: NewSubmission,
+    idempotency: { scopedKey: string; bodyHash: string } | null,
+    now: number,
+  ): CreateOutcome {
     return this.ctx.storage.transactionSync((): CreateOutcome => {
       if (idempotency !== null) {
         const seen = this.lookupIdempotency(idempotency.scopedKey, idempotency.bodyHash, now);
@@ -154,14 +184,24 @@ export class SubmissionsStore extends DurableObject<Env> {
       this.sql.exec(
         `INSERT INTO submission_v1 (id, kind, status, created_at, updated_at, approved_at, expires_at, category, lang, token_hash, content)
          VALUES (?, ?, 'pending', ?, ?, NULL, ?, ?, ?, ?, ?)`,
-        sub.id, sub.kind, now, now, sub.expires_at, sub.kind === 'ad' ? sub.content.category : sub.content.section,
-        sub.content.lang, sub.token_hash, JSON.stringify(sub.content),
+        sub.id,
+        sub.kind,
+        now,
+        now,
+        sub.expires_at,
+        sub.kind === 'ad' ? sub.content.category : sub.content.section,
+        sub.content.lang,
+        sub.token_hash,
+        JSON.stringify(sub.content),
       );
       const accepted: Accepted = { id: sub.id, kind: sub.kind, expires_at: sub.expires_at };
       if (idempotency !== null) {
         this.sql.exec(
           'INSERT OR REPLACE INTO idempotency_v1 (key, body_hash, response, expires_at) VALUES (?, ?, ?, ?)',
-          idempotency.scopedKey, idempotency.bodyHash, JSON.stringify(accepted), now + IDEMPOTENCY_TTL_MS,
+          idempotency.scopedKey,
+          idempotency.bodyHash,
+          JSON.stringify(accepted),
+          now + IDEMPOTENCY_TTL_MS,
         );
       }
       return { outcome: 'created', accepted };
@@ -171,9 +211,15 @@ export class SubmissionsStore extends DurableObject<Env> {
   /** Drops idempotency records past their TTL and ads expired beyond the renewal grace. */
   private purge(now: number): void {
     this.sql.exec('DELETE FROM idempotency_v1 WHERE expires_at <= ?', now);
-    this.sql.exec('DELETE FROM report_v1 WHERE ad_id IN (SELECT id FROM submission_v1 WHERE expires_at <= ?)', now - PURGE_GRACE_MS);
+    this.sql.exec(
+      'DELETE FROM report_v1 WHERE ad_id IN (SELECT id FROM submission_v1 WHERE expires_at <= ?)',
+      now - PURGE_GRACE_MS,
+    );
     // Approved reader news is never purged: the monthly archive is rebuilt from these rows.
-    this.sql.exec("DELETE FROM submission_v1 WHERE expires_at <= ? AND NOT (kind = 'news' AND status = 'approved')", now - PURGE_GRACE_MS);
+    this.sql.exec(
+      "DELETE FROM submission_v1 WHERE expires_at <= ? AND NOT (kind = 'news' AND status = 'approved')",
+      now - PURGE_GRACE_MS,
+    );
   }
 
   // ---- reading -------------------------------------------------------------------------
@@ -204,7 +250,11 @@ export class SubmissionsStore extends DurableObject<Env> {
       args.push(...q.after);
     }
     const rows = this.sql
-      .exec<Row>(`${SELECT} WHERE ${where.join(' AND ')} ORDER BY s.approved_at DESC, s.id DESC LIMIT ?`, ...args, q.limit + 1)
+      .exec<Row>(
+        `${SELECT} WHERE ${where.join(' AND ')} ORDER BY s.approved_at DESC, s.id DESC LIMIT ?`,
+        ...args,
+        q.limit + 1,
+      )
       .toArray();
     return { records: rows.slice(0, q.limit).map(toRecord), more: rows.length > q.limit };
   }
@@ -222,7 +272,11 @@ export class SubmissionsStore extends DurableObject<Env> {
       args.push(...q.after);
     }
     const rows = this.sql
-      .exec<Row>(`${SELECT} WHERE ${where.join(' AND ')} ORDER BY s.created_at, s.id LIMIT ?`, ...args, q.limit + 1)
+      .exec<Row>(
+        `${SELECT} WHERE ${where.join(' AND ')} ORDER BY s.created_at, s.id LIMIT ?`,
+        ...args,
+        q.limit + 1,
+      )
       .toArray();
     return { records: rows.slice(0, q.limit).map(toRecord), more: rows.length > q.limit };
   }
@@ -231,7 +285,8 @@ export class SubmissionsStore extends DurableObject<Env> {
 
   private owned(id: string, tokenHash: string): OwnerResult {
     const row = this.sql.exec<Row>(`${SELECT} WHERE s.id = ?`, id).toArray()[0];
-    if (row === undefined || row.kind !== 'ad' || row.token_hash === null) return { result: 'not_found' };
+    if (row === undefined || row.kind !== 'ad' || row.token_hash === null)
+      return { result: 'not_found' };
     if (!sameHexDigest(row.token_hash, tokenHash)) return { result: 'forbidden' };
     return { result: 'ok', record: toRecord(row) as AdRecord };
   }
@@ -244,15 +299,26 @@ export class SubmissionsStore extends DurableObject<Env> {
    * Applies an owner's edit. An edited ad goes back to moderation (no bait-and-switch after
    * approval); an ad on hold stays on hold. Its expiry does not change.
    */
-  async ownerUpdate(id: string, tokenHash: string, patch: AdPatch, now: number): Promise<OwnerResult> {
+  async ownerUpdate(
+    id: string,
+    tokenHash: string,
+    patch: AdPatch,
+    now: number,
+  ): Promise<OwnerResult> {
     const found = this.owned(id, tokenHash);
     if (found.result !== 'ok') return found;
     const content: AdContent = { ...found.record.content };
-    for (const [field, value] of Object.entries(patch)) if (value !== undefined) Object.assign(content, { [field]: value });
+    for (const [field, value] of Object.entries(patch))
+      if (value !== undefined) Object.assign(content, { [field]: value });
     const status: Status = found.record.status === 'held' ? 'held' : 'pending';
     this.sql.exec(
       'UPDATE submission_v1 SET content = ?, category = ?, lang = ?, status = ?, updated_at = ? WHERE id = ?',
-      JSON.stringify(content), content.category, content.lang, status, now, id,
+      JSON.stringify(content),
+      content.category,
+      content.lang,
+      status,
+      now,
+      id,
     );
     await this.project([`ad:${id}`], now);
     return this.owned(id, tokenHash);
@@ -273,7 +339,12 @@ export class SubmissionsStore extends DurableObject<Env> {
   async ownerRenew(id: string, tokenHash: string, now: number): Promise<OwnerResult> {
     const found = this.owned(id, tokenHash);
     if (found.result !== 'ok') return found;
-    this.sql.exec('UPDATE submission_v1 SET expires_at = MAX(expires_at, ?), updated_at = ? WHERE id = ?', expiresAt(found.record.content.category, now), now, id);
+    this.sql.exec(
+      'UPDATE submission_v1 SET expires_at = MAX(expires_at, ?), updated_at = ? WHERE id = ?',
+      expiresAt(found.record.content.category, now),
+      now,
+      id,
+    );
     await this.project([`ad:${id}`], now);
     return this.owned(id, tokenHash);
   }
@@ -281,14 +352,26 @@ export class SubmissionsStore extends DurableObject<Env> {
   // ---- reports and moderation ------------------------------------------------------------
 
   /** Records one reporter's report (once per reporter); enough distinct ones hold the ad. */
-  async report(id: string, reporter: string, input: ReportInput, now: number): Promise<ReportResult> {
+  async report(
+    id: string,
+    reporter: string,
+    input: ReportInput,
+    now: number,
+  ): Promise<ReportResult> {
     const record = this.get(id);
-    if (record === null || record.kind !== 'ad' || !isLive(record, now)) return { result: 'not_found' };
+    if (record === null || record.kind !== 'ad' || !isLive(record, now))
+      return { result: 'not_found' };
     this.sql.exec(
       'INSERT OR IGNORE INTO report_v1 (ad_id, reporter, reason, comment, created_at) VALUES (?, ?, ?, ?, ?)',
-      id, reporter, input.reason, input.comment ?? null, now,
+      id,
+      reporter,
+      input.reason,
+      input.comment ?? null,
+      now,
     );
-    const count = this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM report_v1 WHERE ad_id = ?', id).one().n;
+    const count = this.sql
+      .exec<{ n: number }>('SELECT COUNT(*) AS n FROM report_v1 WHERE ad_id = ?', id)
+      .one().n;
     if (count < REPORT_HOLD_THRESHOLD) return { result: 'ok', held: false };
     this.sql.exec("UPDATE submission_v1 SET status = 'held', updated_at = ? WHERE id = ?", now, id);
     await this.project([`ad:${id}`], now);
@@ -299,28 +382,47 @@ export class SubmissionsStore extends DurableObject<Env> {
    * Approves or rejects. Approving a held ad restores it and clears its reports; the first
    * approval stamps `approved_at` (news: its publication time; ads: list order).
    */
-  async moderate(id: string, action: 'approve' | 'reject', now: number): Promise<SubmissionRecord | null> {
+  async moderate(
+    id: string,
+    action: 'approve' | 'reject',
+    now: number,
+  ): Promise<SubmissionRecord | null> {
     const record = this.get(id);
     if (record === null) return null;
     this.ctx.storage.transactionSync(() => {
       if (action === 'approve') {
         this.sql.exec(
           "UPDATE submission_v1 SET status = 'approved', approved_at = COALESCE(approved_at, ?), updated_at = ? WHERE id = ?",
-          now, now, id,
+          now,
+          now,
+          id,
         );
         // An ad runs its category's full period from approval (moderation time is not taken
         // out of it); reader news stays in the live list for its retention period after approval.
-        const expiry = record.kind === 'ad' ? expiresAt(record.content.category, now) : newsExpiresAt(now);
-        this.sql.exec('UPDATE submission_v1 SET expires_at = MAX(expires_at, ?) WHERE id = ?', expiry, id);
+        const expiry =
+          record.kind === 'ad' ? expiresAt(record.content.category, now) : newsExpiresAt(now);
+        this.sql.exec(
+          'UPDATE submission_v1 SET expires_at = MAX(expires_at, ?) WHERE id = ?',
+          expiry,
+          id,
+        );
         this.sql.exec('DELETE FROM report_v1 WHERE ad_id = ?', id);
       } else {
-        this.sql.exec("UPDATE submission_v1 SET status = 'rejected', updated_at = ? WHERE id = ?", now, id);
+        this.sql.exec(
+          "UPDATE submission_v1 SET status = 'rejected', updated_at = ? WHERE id = ?",
+          now,
+          id,
+        );
       }
     });
     const after = this.get(id);
     const approvedAt = after?.approved_at ?? null;
     const names =
-      record.kind === 'ad' ? [`ad:${id}`] : approvedAt === null ? [NEWS_PROJECTION] : [NEWS_PROJECTION, `${NEWS_MONTH}${approvalMonth(approvedAt)}`];
+      record.kind === 'ad'
+        ? [`ad:${id}`]
+        : approvedAt === null
+          ? [NEWS_PROJECTION]
+          : [NEWS_PROJECTION, `${NEWS_MONTH}${approvalMonth(approvedAt)}`];
     await this.project(names, now);
     return after;
   }
@@ -335,37 +437,73 @@ export class SubmissionsStore extends DurableObject<Env> {
     const failed: string[] = [];
     await Promise.all(
       names.map((name) =>
-        this.writes.run(name, () => this.writeProjection(name, now)).catch((error: unknown) => {
-          console.error('submissions: projection write failed, queued for retry', name, error);
-          failed.push(name);
-        }),
+        this.writes
+          .run(name, () => this.writeProjection(name, now))
+          .catch((error: unknown) => {
+            console.error('submissions: projection write failed, queued for retry', name, error);
+            failed.push(name);
+          }),
       ),
     );
     if (failed.length === 0) return;
     for (const name of failed) {
-      this.sql.exec('INSERT INTO outbox_v1 (key, attempts) VALUES (?, 0) ON CONFLICT (key) DO NOTHING', name);
+      this.sql.exec(
+        'INSERT INTO outbox_v1 (key, attempts) VALUES (?, 0) ON CONFLICT (key) DO NOTHING',
+        name,
+      );
     }
-    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + 1_000);
+    if ((await this.ctx.storage.getAlarm()) === null)
+      await this.ctx.storage.setAlarm(Date.now() + 1_000);
   }
 
   /** Approved reader news as `Article`s, selected by the rest of a WHERE clause. */
   private approvedNews(where: string, ...args: (string | number)[]): Article[] {
-    const rows = this.sql.exec<Row>(`${SELECT} WHERE s.kind = 'news' AND s.status = 'approved' AND ${where}`, ...args).toArray();
-    return rows.map(toRecord).flatMap((r) => (r.kind === 'news' ? [newsToArticle(r.id, r.content, r.approved_at ?? r.created_at)] : []));
+    const rows = this.sql
+      .exec<Row>(`${SELECT} WHERE s.kind = 'news' AND s.status = 'approved' AND ${where}`, ...args)
+      .toArray();
+    return rows
+      .map(toRecord)
+      .flatMap((r) =>
+        r.kind === 'news' ? [newsToArticle(r.id, r.content, r.approved_at ?? r.created_at)] : [],
+      );
   }
 
   private async writeProjection(name: string, now: number): Promise<void> {
     if (name === NEWS_PROJECTION) {
-      const items = this.approvedNews('s.expires_at > ? ORDER BY s.approved_at DESC, s.id DESC LIMIT ?', now, APPROVED_NEWS_MAX);
-      await this.env.NEWS.put(APPROVED_NEWS_KEY, JSON.stringify({ format: APPROVED_NEWS_FORMAT, updated_at: new Date(now).toISOString(), items }));
+      const items = this.approvedNews(
+        's.expires_at > ? ORDER BY s.approved_at DESC, s.id DESC LIMIT ?',
+        now,
+        APPROVED_NEWS_MAX,
+      );
+      await this.env.NEWS.put(
+        APPROVED_NEWS_KEY,
+        JSON.stringify({
+          format: APPROVED_NEWS_FORMAT,
+          updated_at: new Date(now).toISOString(),
+          items,
+        }),
+      );
       return;
     }
     if (name.startsWith(NEWS_MONTH)) {
       const month = name.slice(NEWS_MONTH.length);
       const [from, to] = monthRange(month);
-      const items = this.approvedNews('s.approved_at >= ? AND s.approved_at < ? ORDER BY s.approved_at DESC, s.id DESC', from, to);
+      const items = this.approvedNews(
+        's.approved_at >= ? AND s.approved_at < ? ORDER BY s.approved_at DESC, s.id DESC',
+        from,
+        to,
+      );
       if (items.length === 0) await this.env.NEWS.delete(newsArchiveKey(month));
-      else await this.env.NEWS.put(newsArchiveKey(month), JSON.stringify({ format: APPROVED_NEWS_FORMAT, month, updated_at: new Date(now).toISOString(), items }));
+      else
+        await this.env.NEWS.put(
+          newsArchiveKey(month),
+          JSON.stringify({
+            format: APPROVED_NEWS_FORMAT,
+            month,
+            updated_at: new Date(now).toISOString(),
+            items,
+          }),
+        );
       return;
     }
     const id = name.slice('ad:'.length);
@@ -373,7 +511,10 @@ export class SubmissionsStore extends DurableObject<Env> {
     if (record !== null && record.kind === 'ad' && isLive(record, now)) {
       // KV refuses expirations under 60 s ahead (of its own clock); the read-side check
       // hides the ad at `expires_at` whatever KV does.
-      const expiration = Math.max(Math.ceil(record.expires_at / 1000), Math.ceil(Date.now() / 1000) + 60);
+      const expiration = Math.max(
+        Math.ceil(record.expires_at / 1000),
+        Math.ceil(Date.now() / 1000) + 60,
+      );
       await this.env.NEWS.put(adKey(id), JSON.stringify(adDetail(record)), { expiration });
     } else {
       await this.env.NEWS.delete(adKey(id));
@@ -382,7 +523,9 @@ export class SubmissionsStore extends DurableObject<Env> {
 
   /** Retries queued projection writes, backing off to once a minute. */
   override async alarm(): Promise<void> {
-    const queued = this.sql.exec<{ key: string; attempts: number }>('SELECT key, attempts FROM outbox_v1').toArray();
+    const queued = this.sql
+      .exec<{ key: string; attempts: number }>('SELECT key, attempts FROM outbox_v1')
+      .toArray();
     let retryIn = 0;
     for (const { key, attempts } of queued) {
       try {

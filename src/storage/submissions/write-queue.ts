@@ -22,7 +22,11 @@ export class KeyedWriteQueue {
   private readonly wait: (ms: number) => Promise<unknown>;
   private readonly clock: () => number;
 
-  constructor(gapMs: number, wait: (ms: number) => Promise<unknown>, clock: () => number = () => Date.now()) {
+  constructor(
+    gapMs: number,
+    wait: (ms: number) => Promise<unknown>,
+    clock: () => number = () => Date.now(),
+  ) {
     this.gapMs = gapMs;
     this.wait = wait;
     this.clock = clock;
@@ -55,6 +59,7 @@ export class KeyedWriteQueue {
   /** Forgets idle keys (nothing waiting, last write over a gap ago). */
   private prune(): void {
     const idle = this.clock() - this.gapMs;
-    for (const [key, lane] of this.lanes) if (lane.next === null && lane.lastStart < idle) this.lanes.delete(key);
+    for (const [key, lane] of this.lanes)
+      if (lane.next === null && lane.lastStart < idle) this.lanes.delete(key);
   }
 }

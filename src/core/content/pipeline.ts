@@ -6,7 +6,7 @@
 import type { Article } from './article.ts';
 import { dedupe } from './dedup.ts';
 import { normalizeRecord, RecordError, type RecordOrigin } from './records.ts';
-import type { BuildStats } from './snapshot.ts';
+import type { BuildStats } from '../snapshot/build.ts';
 
 export type InputRecord = { value: unknown; origin: RecordOrigin } | RecordError;
 

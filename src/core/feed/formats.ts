@@ -16,7 +16,7 @@
  * One id per article across the three formats and all lists: a tag URI (RFC 4151) on the
  * site's host, so a reader that sees the article in two feeds knows it is the same entry.
  */
-import type { ArticleSummary } from './article.ts';
+import type { ArticleSummary } from '../content/article.ts';
 
 /** Channel metadata of one feed page. */
 export interface FeedMeta {
@@ -136,7 +136,8 @@ export function renderRss(meta: FeedMeta, items: readonly ArticleSummary[]): str
     el('generator', GENERATOR),
     empty('atom:link', { href: meta.feed_url, rel: 'self', type: 'application/rss+xml' }),
   );
-  if (meta.next_url) out.push(empty('atom:link', { href: meta.next_url, rel: 'next', type: 'application/rss+xml' }));
+  if (meta.next_url)
+    out.push(empty('atom:link', { href: meta.next_url, rel: 'next', type: 'application/rss+xml' }));
   for (const a of items) {
     out.push('<item>', el('title', a.title));
     if (a.url) out.push(el('link', a.url));
@@ -151,7 +152,8 @@ export function renderRss(meta: FeedMeta, items: readonly ArticleSummary[]): str
     const site = originOf(a.url);
     if (site) out.push(`<source url="${escapeXml(site)}">${escapeXml(a.source)}</source>`);
     // The spec requires a length in bytes; "0" is the accepted value when it is unknown.
-    if (a.image) out.push(empty('enclosure', { url: a.image, length: '0', type: imageType(a.image) }));
+    if (a.image)
+      out.push(empty('enclosure', { url: a.image, length: '0', type: imageType(a.image) }));
     out.push('</item>');
   }
   out.push('</channel>', '</rss>', '');
@@ -171,7 +173,8 @@ export function renderAtom(meta: FeedMeta, items: readonly ArticleSummary[]): st
     empty('link', { rel: 'self', type: 'application/atom+xml', href: meta.feed_url }),
     empty('link', { rel: 'alternate', href: meta.home_page_url }),
   ];
-  if (meta.next_url) out.push(empty('link', { rel: 'next', type: 'application/atom+xml', href: meta.next_url }));
+  if (meta.next_url)
+    out.push(empty('link', { rel: 'next', type: 'application/atom+xml', href: meta.next_url }));
   out.push(el('generator', GENERATOR));
   for (const a of items) {
     const published = isoDate(a.published);
@@ -190,7 +193,8 @@ export function renderAtom(meta: FeedMeta, items: readonly ArticleSummary[]): st
     if (!a.url) out.push(`<content type="text">${escapeXml(a.summary || a.title)}</content>`);
     out.push(empty('category', { term: a.section }));
     for (const tag of a.tags) out.push(empty('category', { term: tag }));
-    if (a.image) out.push(empty('link', { rel: 'enclosure', type: imageType(a.image), href: a.image }));
+    if (a.image)
+      out.push(empty('link', { rel: 'enclosure', type: imageType(a.image), href: a.image }));
     out.push('</entry>');
   }
   out.push('</feed>', '');

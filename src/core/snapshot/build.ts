@@ -2,15 +2,30 @@
  * Builds every KV value of one snapshot from normalised, deduplicated articles. Pure:
  * the build script, the tests' seeding and `npm start` all go through here.
  */
-import { type Article, toSummary } from './article.ts';
-import { compareKeys, keyOf, listsOf, windows } from './feed.ts';
-import { articleKey, feedIndexKey, feedPageKey, foldedKey, searchKey, sectionsKey } from './keys.ts';
-import type { KvEntry } from './kv-store.ts';
-import { fnv1a64 } from './normalize.ts';
-import { buildSearchParts } from './search/build.ts';
-import { type Counts, type FeedPage, type Manifest, type Pointer, PAGE_STRIDE, SNAPSHOT_FORMAT, type Sections } from './snapshot-format.ts';
+import { type Article, toSummary } from '../content/article.ts';
+import { compareKeys, keyOf, listsOf, windows } from '../feed/paging.ts';
+import {
+  articleKey,
+  feedIndexKey,
+  feedPageKey,
+  foldedKey,
+  searchKey,
+  sectionsKey,
+} from './keys.ts';
+import type { KvEntry } from '../lib/kv-store.ts';
+import { fnv1a64 } from '../content/normalize.ts';
+import { buildSearchParts } from '../search/build.ts';
+import {
+  type Counts,
+  type FeedPage,
+  type Manifest,
+  type Pointer,
+  PAGE_STRIDE,
+  SNAPSHOT_FORMAT,
+  type Sections,
+} from './format.ts';
 
-/** KV's limit is 25 MiB per value; we keep every value far below it (STYLE: Pagefind). */
+/** KV's limit is 25 MiB per value; we keep every value far below it, as Pagefind keeps its chunks small (pagefind/src/options.rs). */
 export const MAX_VALUE_BYTES = 5 * 1024 * 1024;
 
 export interface BuildStats {
@@ -32,7 +47,10 @@ export interface BuiltSnapshot {
 }
 
 export function snapshotId(builtAt: Date, fingerprint: string): string {
-  const stamp = builtAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = builtAt
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return `${stamp}-${fnv1a64(fingerprint).slice(0, 8)}`;
 }
 
@@ -41,7 +59,10 @@ const utf8 = new TextEncoder();
 export function buildSnapshot(
   articles: readonly Article[],
   stats: BuildStats,
-  options: { builtAt?: Date; onProgress?: (stage: string, done: number, total: number) => void } = {},
+  options: {
+    builtAt?: Date;
+    onProgress?: (stage: string, done: number, total: number) => void;
+  } = {},
 ): BuiltSnapshot {
   const builtAt = options.builtAt ?? new Date();
   const sorted = [...articles].sort((a, b) => compareKeys(keyOf(a), keyOf(b)));
@@ -52,7 +73,10 @@ export function buildSnapshot(
   const add = (key: string, value: unknown) => {
     const text = JSON.stringify(value);
     const size = utf8.encode(text).length;
-    if (size > MAX_VALUE_BYTES) throw new Error(`snapshot value ${key} is ${size} bytes, over the ${MAX_VALUE_BYTES} byte limit`);
+    if (size > MAX_VALUE_BYTES)
+      throw new Error(
+        `snapshot value ${key} is ${size} bytes, over the ${MAX_VALUE_BYTES} byte limit`,
+      );
     bytes += size;
     entries.push({ key, value: text });
   };
@@ -77,7 +101,13 @@ export function buildSnapshot(
   for (const [list, items] of lists) {
     const pages = windows(items);
     pages.forEach((window, page) => {
-      const value: FeedPage = { list, page, offset: page * PAGE_STRIDE, total: items.length, items: window };
+      const value: FeedPage = {
+        list,
+        page,
+        offset: page * PAGE_STRIDE,
+        total: items.length,
+        items: window,
+      };
       add(feedPageKey(id, list, page), value);
     });
     add(
@@ -91,7 +121,9 @@ export function buildSnapshot(
   add(sectionsKey(id), sectionStats(sorted));
   add(foldedKey(id), { ids: [...(stats.folded ?? [])] });
 
-  const searchParts = buildSearchParts(sorted, (done, total) => options.onProgress?.('search', done, total));
+  const searchParts = buildSearchParts(sorted, (done, total) =>
+    options.onProgress?.('search', done, total),
+  );
   // Each part's size was checked by the search build (MAX_PART_BYTES, the same bound).
   for (const part of searchParts) {
     bytes += part.bytes;
@@ -110,7 +142,13 @@ export function buildSnapshot(
     keys: entries.length + 2,
     bytes,
   };
-  const manifest: Manifest = { format: SNAPSHOT_FORMAT, snapshot: id, built_at: builtAtIso, counts, key_count: entries.length };
+  const manifest: Manifest = {
+    format: SNAPSHOT_FORMAT,
+    snapshot: id,
+    built_at: builtAtIso,
+    counts,
+    key_count: entries.length,
+  };
   return { id, builtAt: builtAtIso, entries, manifest, counts };
 }
 
@@ -125,7 +163,9 @@ export function sectionStats(articles: readonly Article[]): Sections {
     langs.set(a.lang, stat);
   }
   const sections = [...bySection].map(([section, langs]) => {
-    const languages = [...langs].map(([lang, s]) => ({ lang, count: s.count, latest: s.latest })).sort((a, b) => b.count - a.count || (a.lang < b.lang ? -1 : 1));
+    const languages = [...langs]
+      .map(([lang, s]) => ({ lang, count: s.count, latest: s.latest }))
+      .sort((a, b) => b.count - a.count || (a.lang < b.lang ? -1 : 1));
     return {
       section,
       count: languages.reduce((n, l) => n + l.count, 0),
@@ -146,4 +186,3 @@ export function pointerFor(manifest: Manifest, publishedAt: Date): Pointer {
     counts: manifest.counts,
   };
 }
-

@@ -1,9 +1,9 @@
 /**
  * Schemas of the snapshot's own records: the pointer, the manifest, the sections list
- * and feed pages. Values are parsed with these on read (STYLE habit 5).
+ * and feed pages. Values are parsed with these on read (src/storage/snapshots.ts).
  */
 import * as v from 'valibot';
-import { ArticleSummary } from './article.ts';
+import { ArticleSummary } from '../content/article.ts';
 
 /** Bumped when the meaning of any snapshot value changes; readers refuse other formats. */
 export const SNAPSHOT_FORMAT = 1;

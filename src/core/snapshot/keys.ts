@@ -35,13 +35,14 @@ export const sectionsKey = (snap: string) => `${snapshotPrefix(snap)}sections`;
 export const articleKey = (snap: string, id: string) => `${snapshotPrefix(snap)}article:${id}`;
 export const feedPageKey = (snap: string, list: string, page: number) =>
   `${snapshotPrefix(snap)}feed:${list}:${page}`;
-export const feedIndexKey = (snap: string, list: string) => `${snapshotPrefix(snap)}feedindex:${list}`;
+export const feedIndexKey = (snap: string, list: string) =>
+  `${snapshotPrefix(snap)}feedindex:${list}`;
 export const searchKey = (snap: string, part: string) => `${snapshotPrefix(snap)}search:${part}`;
 export const foldedKey = (snap: string) => `${snapshotPrefix(snap)}folded`;
 
 export const SUBMISSIONS_PREFIX = 'sub:v1:';
 
-// ---- submissions (issue 4; layout in docs/submissions.md) ----
+// ---- submissions (layout in docs/submissions.md) ----
 // The Durable Object `SubmissionsStore` is the source of truth; these KV keys are its
 // read-optimised projections, rewritten by it after each change.
 /** Approved reader news, one list (the feeds and search merge it at read time). */

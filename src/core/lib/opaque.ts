@@ -15,11 +15,19 @@ export function encodeOpaque(value: unknown): string {
 }
 
 /** The value of a token, or null for anything longer than `maxLength`, malformed, or not matching `schema`. */
-export function decodeOpaque<S extends v.GenericSchema>(text: string, schema: S, maxLength = 512): v.InferOutput<S> | null {
+export function decodeOpaque<S extends v.GenericSchema>(
+  text: string,
+  schema: S,
+  maxLength = 512,
+): v.InferOutput<S> | null {
   if (text.length === 0 || text.length > maxLength || !/^[A-Za-z0-9_-]+$/.test(text)) return null;
   try {
     const binary = atob(text.replaceAll('-', '+').replaceAll('_', '/'));
-    const json: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(Uint8Array.from(binary, (c) => c.charCodeAt(0))));
+    const json: unknown = JSON.parse(
+      new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(
+        Uint8Array.from(binary, (c) => c.charCodeAt(0)),
+      ),
+    );
     const parsed = v.safeParse(schema, json);
     return parsed.success ? parsed.output : null;
   } catch {

@@ -5,9 +5,9 @@
  */
 import { env } from 'cloudflare:workers';
 import { expect, it, vi } from 'vitest';
-import { APPROVED_NEWS_KEY } from '../../src/core/keys.ts';
+import { APPROVED_NEWS_KEY } from '../../src/core/snapshot/keys.ts';
 import { forgetApprovedNews, listApprovedNews } from '../../src/storage/submissions.ts';
-import { approve, send, validAd, validNews } from '../worker/submissions-helpers.ts';
+import { approve, send, validAd, validNews } from '../../test/worker/submissions-helpers.ts';
 
 vi.setConfig({ testTimeout: 120_000 });
 
@@ -41,7 +41,9 @@ it('measures submit, approve and read latencies in local workerd', async () => {
     expect((await send('GET', `/v1/ads/${id}`)).status).toBe(200);
     detail.push(performance.now() - t);
   }
-  const burst = await Promise.all(Array.from({ length: 25 }, (_, i) => validAd({ title: `Burst ad ${i}` })));
+  const burst = await Promise.all(
+    Array.from({ length: 25 }, (_, i) => validAd({ title: `Burst ad ${i}` })),
+  );
   const t = performance.now();
   const answers = await Promise.all(burst.map((b) => send('POST', '/v1/ads', b)));
   const burstMs = performance.now() - t;
@@ -52,7 +54,14 @@ it('measures submit, approve and read latencies in local workerd', async () => {
   // wait for KV's one-write-per-second spacing).
   const news = await Promise.all(
     Array.from({ length: 50 }, async (_, i) => {
-      const res = await send('POST', '/v1/news', await validNews({ title: `Timing news item number ${i}`, text: 'Reader news text. '.repeat(34) }));
+      const res = await send(
+        'POST',
+        '/v1/news',
+        await validNews({
+          title: `Timing news item number ${i}`,
+          text: 'Reader news text. '.repeat(34),
+        }),
+      );
       return ((await res.json()) as { id: string }).id;
     }),
   );

@@ -54,10 +54,44 @@ export const primaryLanguage = (tag: string): string => tag.split('-')[0]!.toLow
 
 // GOST 7.79-2000 system B style transliteration, enough for readable ASCII slugs.
 const TRANSLIT: Record<string, string> = {
-  а: 'a', б: 'b', в: 'v', г: 'g', ґ: 'g', д: 'd', е: 'e', ё: 'e', є: 'ye', ж: 'zh', з: 'z',
-  и: 'i', і: 'i', ї: 'yi', й: 'y', к: 'k', л: 'l', м: 'm', н: 'n', о: 'o', п: 'p', р: 'r',
-  с: 's', т: 't', у: 'u', ў: 'u', ф: 'f', х: 'kh', ц: 'ts', ч: 'ch', ш: 'sh', щ: 'shch',
-  ъ: '', ы: 'y', ь: '', э: 'e', ю: 'yu', я: 'ya',
+  а: 'a',
+  б: 'b',
+  в: 'v',
+  г: 'g',
+  ґ: 'g',
+  д: 'd',
+  е: 'e',
+  ё: 'e',
+  є: 'ye',
+  ж: 'zh',
+  з: 'z',
+  и: 'i',
+  і: 'i',
+  ї: 'yi',
+  й: 'y',
+  к: 'k',
+  л: 'l',
+  м: 'm',
+  н: 'n',
+  о: 'o',
+  п: 'p',
+  р: 'r',
+  с: 's',
+  т: 't',
+  у: 'u',
+  ў: 'u',
+  ф: 'f',
+  х: 'kh',
+  ц: 'ts',
+  ч: 'ch',
+  ш: 'sh',
+  щ: 'shch',
+  ъ: '',
+  ы: 'y',
+  ь: '',
+  э: 'e',
+  ю: 'yu',
+  я: 'ya',
 };
 
 /** An ASCII slug: `Новости спорта` -> `novosti-sporta`, `World News` -> `world-news`. */
@@ -74,7 +108,8 @@ export function slugify(input: string): string {
 }
 
 /** Query parameters that identify a campaign or a click, not a document. */
-const TRACKING_PARAMS = /^(utm_\w+|fbclid|gclid|dclid|gbraid|wbraid|yclid|ysclid|msclkid|mc_cid|mc_eid|_ga|_gl|igshid|ref|ref_src|ref_url|cmpid|icid|from|share|s_cid|at_medium|at_campaign|rss|feature)$/i;
+const TRACKING_PARAMS =
+  /^(utm_\w+|fbclid|gclid|dclid|gbraid|wbraid|yclid|ysclid|msclkid|mc_cid|mc_eid|_ga|_gl|igshid|ref|ref_src|ref_url|cmpid|icid|from|share|s_cid|at_medium|at_campaign|rss|feature)$/i;
 
 /**
  * The canonical form of an article URL: http(s) only, lower-case host, no fragment, no
@@ -96,7 +131,8 @@ export function canonicalUrl(input: string | null | undefined): string | null {
   const kept = [...url.searchParams].filter(([name]) => !TRACKING_PARAMS.test(name));
   kept.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   url.search = new URLSearchParams(kept).toString();
-  if (url.pathname.length > 1 && url.pathname.endsWith('/')) url.pathname = url.pathname.replace(/\/+$/, '');
+  if (url.pathname.length > 1 && url.pathname.endsWith('/'))
+    url.pathname = url.pathname.replace(/\/+$/, '');
   return url.toString();
 }
 
@@ -125,7 +161,18 @@ export function fnv1a64(input: string): string {
 }
 
 /** Link shorteners and share hosts: their URLs name a redirect, not an article. */
-const NOT_ARTICLE_HOSTS = new Set(['bit.ly', 'vk.cc', 't.me', 'goo.gl', 't.co', 'tinyurl.com', 'ow.ly', 'clck.ru', 'is.gd', 'buff.ly']);
+const NOT_ARTICLE_HOSTS = new Set([
+  'bit.ly',
+  'vk.cc',
+  't.me',
+  'goo.gl',
+  't.co',
+  'tinyurl.com',
+  'ow.ly',
+  'clck.ru',
+  'is.gd',
+  'buff.ly',
+]);
 
 /**
  * Whether a canonical URL can identify an article: not a site's front page, not a
@@ -139,8 +186,17 @@ export function identifiesArticle(canonical: string): boolean {
 }
 
 /** A stable article id: from the canonical URL when it names an article, else from source, title and time. */
-export function articleId(canonical: string | null, source: string, title: string, published: string): string {
-  return fnv1a64(canonical !== null && identifiesArticle(canonical) ? canonical : `${source}\u0000${title}\u0000${published}`);
+export function articleId(
+  canonical: string | null,
+  source: string,
+  title: string,
+  published: string,
+): string {
+  return fnv1a64(
+    canonical !== null && identifiesArticle(canonical)
+      ? canonical
+      : `${source}\u0000${title}\u0000${published}`,
+  );
 }
 
 /** The title folded for duplicate detection: case, ё, quotes, dashes and punctuation ignored. */

@@ -2,7 +2,7 @@
  * A per-isolate cache of immutable snapshot values (search index parts, parsed feed pages
  * and articles): least recently used out first, bounded by an estimate of the memory the
  * values hold, and one in-flight load shared by every caller that asks for the same key
- * meanwhile (STYLE habit 7). Keys carry the snapshot id, so a new snapshot never reads an
+ * meanwhile. Keys carry the snapshot id, so a new snapshot never reads an
  * old snapshot's values; old entries age out.
  */
 

@@ -4,7 +4,16 @@
  */
 import * as v from 'valibot';
 import { type Article, RawArticle } from './article.ts';
-import { articleId, canonicalUrl, cleanBody, cleanText, languageTag, primaryLanguage, slugify, summarize } from './normalize.ts';
+import {
+  articleId,
+  canonicalUrl,
+  cleanBody,
+  cleanText,
+  languageTag,
+  primaryLanguage,
+  slugify,
+  summarize,
+} from './normalize.ts';
 
 export interface RecordOrigin {
   file: string;
@@ -32,7 +41,11 @@ export function normalizeRecord(input: unknown, origin: RecordOrigin): Article {
   if (!parsed.success) {
     const issue = parsed.issues[0];
     const field = issue.path?.map((p) => String(p.key)).join('.') || '(record)';
-    throw new RecordError(origin, field, issue.message.startsWith('Invalid') ? `is invalid: ${issue.message}` : issue.message);
+    throw new RecordError(
+      origin,
+      field,
+      issue.message.startsWith('Invalid') ? `is invalid: ${issue.message}` : issue.message,
+    );
   }
   const raw = parsed.output;
   const title = cleanText(raw.title);
@@ -40,14 +53,30 @@ export function normalizeRecord(input: unknown, origin: RecordOrigin): Article {
   const source = cleanText(raw.source);
   if (!source) throw new RecordError(origin, 'source', 'is empty once HTML is removed');
   const tag = languageTag(raw.lang);
-  if (!tag) throw new RecordError(origin, 'lang', `is not a BCP 47 language tag: ${JSON.stringify(raw.lang)}`);
-  if (raw.published === null) throw new RecordError(origin, 'published', 'is missing: an article needs a publish time');
+  if (!tag)
+    throw new RecordError(
+      origin,
+      'lang',
+      `is not a BCP 47 language tag: ${JSON.stringify(raw.lang)}`,
+    );
+  if (raw.published === null)
+    throw new RecordError(origin, 'published', 'is missing: an article needs a publish time');
   const published = new Date(raw.published).toISOString();
   const section = slugify(raw.section ?? '') || DEFAULT_SECTION;
   const url = canonicalUrl(raw.url);
-  if (raw.url && url === null) throw new RecordError(origin, 'url', `is not an absolute http(s) URL: ${JSON.stringify(raw.url)}`);
+  if (raw.url && url === null)
+    throw new RecordError(
+      origin,
+      'url',
+      `is not an absolute http(s) URL: ${JSON.stringify(raw.url)}`,
+    );
   const image = raw.image ? canonicalUrl(raw.image) : null;
-  if (raw.image && image === null) throw new RecordError(origin, 'image', `is not an absolute http(s) URL: ${JSON.stringify(raw.image)}`);
+  if (raw.image && image === null)
+    throw new RecordError(
+      origin,
+      'image',
+      `is not an absolute http(s) URL: ${JSON.stringify(raw.image)}`,
+    );
   const body = cleanBody(raw.body ?? '');
   const summary = raw.summary ? cleanText(raw.summary) : summarize(body);
   return {
@@ -71,7 +100,10 @@ export function normalizeRecord(input: unknown, origin: RecordOrigin): Article {
 const unique = (values: string[]) => [...new Set(values)];
 
 /** Parses one JSON Lines text; JSON syntax errors are record errors too. */
-export function* parseJsonLines(text: string, file: string): Generator<{ value: unknown; origin: RecordOrigin } | RecordError> {
+export function* parseJsonLines(
+  text: string,
+  file: string,
+): Generator<{ value: unknown; origin: RecordOrigin } | RecordError> {
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!.trim();

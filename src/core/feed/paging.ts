@@ -11,10 +11,10 @@
  * snapshot) a direct page read without the list index.
  */
 import * as v from 'valibot';
-import type { ArticleSummary } from './article.ts';
-import { slugify } from './normalize.ts';
-import { decodeOpaque, encodeOpaque } from './opaque.ts';
-import { PAGE_STRIDE } from './snapshot-format.ts';
+import type { ArticleSummary } from '../content/article.ts';
+import { slugify } from '../content/normalize.ts';
+import { decodeOpaque, encodeOpaque } from '../lib/opaque.ts';
+import { PAGE_STRIDE } from '../snapshot/format.ts';
 
 export const ALL = '*';
 
@@ -37,7 +37,10 @@ export function listsOf(a: { lang: string; section: string; source: string }): s
   return ids;
 }
 
-export function matches(a: { lang: string; section: string; source: string }, filter: ListFilter): boolean {
+export function matches(
+  a: { lang: string; section: string; source: string },
+  filter: ListFilter,
+): boolean {
   return (
     (!filter.lang || a.lang === filter.lang) &&
     (!filter.section || a.section === filter.section) &&
@@ -62,7 +65,9 @@ export const pageOf = (offset: number) => Math.floor(offset / PAGE_STRIDE);
 export function windows<T>(sorted: readonly T[]): T[][] {
   // An empty list still has its (empty) first page, so every feed answers.
   const count = Math.max(1, Math.ceil(sorted.length / PAGE_STRIDE));
-  return Array.from({ length: count }, (_, page) => sorted.slice(page * PAGE_STRIDE, page * PAGE_STRIDE + 2 * PAGE_STRIDE));
+  return Array.from({ length: count }, (_, page) =>
+    sorted.slice(page * PAGE_STRIDE, page * PAGE_STRIDE + 2 * PAGE_STRIDE),
+  );
 }
 
 /** For a cursor from another snapshot: the page whose window holds the first item after `key`. */
@@ -112,7 +117,9 @@ export function mergeLive(
   let i = 0;
   let j = 0;
   while (items.length < limit && (i < snapshotItems.length || j < live.length)) {
-    const takeLive = j < live.length && (i >= snapshotItems.length || compareKeys(keyOf(live[j]!), keyOf(snapshotItems[i]!)) < 0);
+    const takeLive =
+      j < live.length &&
+      (i >= snapshotItems.length || compareKeys(keyOf(live[j]!), keyOf(snapshotItems[i]!)) < 0);
     items.push(takeLive ? live[j++]! : snapshotItems[i++]!);
   }
   return { items, fromSnapshot: i };
@@ -120,7 +127,10 @@ export function mergeLive(
 
 export interface FeedSource {
   snapshot: string;
-  readPage(list: string, page: number): Promise<{ offset: number; total: number; items: ArticleSummary[] } | null>;
+  readPage(
+    list: string,
+    page: number,
+  ): Promise<{ offset: number; total: number; items: ArticleSummary[] } | null>;
   readIndex(list: string): Promise<SortKey[] | null>;
 }
 
@@ -164,14 +174,28 @@ export async function pageFeed(source: FeedSource, request: FeedRequest): Promis
   }
   const seen = new Set(candidates.map((a) => a.id));
   const liveInList = (request.live ?? []).filter((a) => matches(a, request.filter));
-  const live = liveInList.filter((a) => !seen.has(a.id) && (!cursor || compareKeys(keyOf(a), cursor.k) > 0)).sort((a, b) => compareKeys(keyOf(a), keyOf(b)));
+  const live = liveInList
+    .filter((a) => !seen.has(a.id) && (!cursor || compareKeys(keyOf(a), cursor.k) > 0))
+    .sort((a, b) => compareKeys(keyOf(a), keyOf(b)));
   const { items, fromSnapshot } = mergeLive(candidates, live, limit);
   const total = (window?.total ?? 0) + liveInList.length;
   const last = items.at(-1);
-  const more = fromSnapshot < candidates.length || (window !== null && offset + fromSnapshot < window.total) || live.length > items.length - fromSnapshot;
+  const more =
+    fromSnapshot < candidates.length ||
+    (window !== null && offset + fromSnapshot < window.total) ||
+    live.length > items.length - fromSnapshot;
   return {
     items,
     total,
-    next_cursor: last && more ? encodeCursor({ v: 1, k: [last.published, last.id], s: source.snapshot, l: list, o: offset + fromSnapshot }) : null,
+    next_cursor:
+      last && more
+        ? encodeCursor({
+            v: 1,
+            k: [last.published, last.id],
+            s: source.snapshot,
+            l: list,
+            o: offset + fromSnapshot,
+          })
+        : null,
   };
 }

@@ -53,12 +53,19 @@ function sameNumbers(a: Set<string>, b: Set<string>): boolean {
   return na.length === nb.length && na.every((n) => b.has(n));
 }
 
-const ref = (a: Article): DuplicateRef => ({ id: a.id, source: a.source, url: a.url, title: a.title });
+const ref = (a: Article): DuplicateRef => ({
+  id: a.id,
+  source: a.source,
+  url: a.url,
+  title: a.title,
+});
 const time = (a: Article) => Date.parse(a.published);
 
 /** Keeps the richest of `group`, listing the others that came from elsewhere. */
 function mergeGroup(group: Article[]): Article {
-  const [keep, ...rest] = [...group].sort((a, b) => richness(b) - richness(a) || time(a) - time(b) || (a.id < b.id ? -1 : 1));
+  const [keep, ...rest] = [...group].sort(
+    (a, b) => richness(b) - richness(a) || time(a) - time(b) || (a.id < b.id ? -1 : 1),
+  );
   const seen = new Set([keep!.id]);
   const duplicates = [...keep!.duplicates];
   for (const other of rest) {
@@ -70,7 +77,11 @@ function mergeGroup(group: Article[]): Article {
       duplicates.push(d);
     }
   }
-  return { ...keep!, tags: [...new Set([...keep!.tags, ...rest.flatMap((r) => r.tags)])], duplicates };
+  return {
+    ...keep!,
+    tags: [...new Set([...keep!.tags, ...rest.flatMap((r) => r.tags)])],
+    duplicates,
+  };
 }
 
 export function dedupe(input: readonly Article[]): DedupResult {
@@ -113,7 +124,14 @@ export function dedupe(input: readonly Article[]): DedupResult {
   // sliding time window so the cost stays near-linear in the number of articles.
   articles.sort(byTime);
   // Numbers are kept whatever their length (see sameNumbers).
-  const words = articles.map((a) => new Set(titleKey(a.title).split(' ').filter((w) => w.length > 2 || isNumber(w))));
+  const words = articles.map(
+    (a) =>
+      new Set(
+        titleKey(a.title)
+          .split(' ')
+          .filter((w) => w.length > 2 || isNumber(w)),
+      ),
+  );
   const leader = articles.map((_, i) => i);
   // Per word: the articles holding it, and where the time window starts in that list (a
   // moving head instead of shift(), which would copy the list on every step).
@@ -173,7 +191,9 @@ export function dedupe(input: readonly Article[]): DedupResult {
       continue;
     }
     const seen = new Set([a.id, ...a.duplicates.map((d) => d.id)]);
-    const extra = near.flatMap((n) => [ref(n), ...n.duplicates]).filter((d) => !seen.has(d.id) && seen.add(d.id));
+    const extra = near
+      .flatMap((n) => [ref(n), ...n.duplicates])
+      .filter((d) => !seen.has(d.id) && seen.add(d.id));
     result.push({ ...a, duplicates: [...a.duplicates, ...extra] });
   }
   return { articles: result, merged, grouped };

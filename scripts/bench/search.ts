@@ -13,13 +13,27 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Article } from '../src/core/article.ts';
-import { buildSearchParts } from '../src/core/search/build.ts';
-import { type BaselineResult, flexSearch, lunrLanguages, miniSearchAsIs, orama } from './bench/baselines.ts';
-import { corpus, DATA_DIR, loadReal } from './bench/corpus.ts';
-import { QUERIES, searchPath } from './bench/queries.ts';
-import { median, percentile } from './bench/stats.ts';
-import { bundleApp, bundleMiniSearchWorker, instance, isolateMemory, seed, timedFetch, type Timed } from './bench/workerd.ts';
+import type { Article } from '../../src/core/content/article.ts';
+import { buildSearchParts } from '../../src/core/search/build.ts';
+import {
+  type BaselineResult,
+  flexSearch,
+  lunrLanguages,
+  miniSearchAsIs,
+  orama,
+} from './baselines.ts';
+import { corpus, DATA_DIR, loadReal } from './corpus.ts';
+import { QUERIES, searchPath } from './queries.ts';
+import { median, percentile } from './stats.ts';
+import {
+  bundleApp,
+  bundleMiniSearchWorker,
+  instance,
+  isolateMemory,
+  seed,
+  timedFetch,
+  type Timed,
+} from './workerd.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -33,24 +47,35 @@ const { values: args } = parseArgs({
   },
 });
 
-const parseSize = (s: string) => Math.round(Number.parseFloat(s) * (/m$/i.test(s) ? 1_000_000 : /k$/i.test(s) ? 1_000 : 1));
+const parseSize = (s: string) =>
+  Math.round(Number.parseFloat(s) * (/m$/i.test(s) ? 1_000_000 : /k$/i.test(s) ? 1_000 : 1));
 const sizes = (args.sizes ?? '').split(',').filter(Boolean).map(parseSize);
 const baselinesMax = parseSize(args['baselines-max'] ?? '10k');
 const coldSamples = Number(args.cold);
 const rounds = Number(args.rounds);
 const KV_VALUE_LIMIT = 25 * 1024 * 1024;
 // Under .wrangler/ (ignored by git and eslint): bundles, local KV directories, results.
-const OUT = join(import.meta.dirname, '..', '.wrangler', 'bench-search');
+const OUT = join(import.meta.dirname, '..', '..', '.wrangler', 'bench-search');
 mkdirSync(OUT, { recursive: true });
 
 /** The code that decides what the index holds: a reused index must have been built by it. */
 const BUILD_CODE = createHash('sha256')
-  .update(['build', 'format', 'analyze', 'options', 'ukrainian'].map((f) => readFileSync(join(import.meta.dirname, '..', 'src', 'core', 'search', `${f}.ts`), 'utf8')).join('\0'))
-  .update(readFileSync(join(import.meta.dirname, 'bench', 'corpus.ts'), 'utf8'))
+  .update(
+    ['build', 'format', 'analyze', 'options', 'ukrainian']
+      .map((f) =>
+        readFileSync(
+          join(import.meta.dirname, '..', '..', 'src', 'core', 'search', `${f}.ts`),
+          'utf8',
+        ),
+      )
+      .join('\0'),
+  )
+  .update(readFileSync(join(import.meta.dirname, 'corpus.ts'), 'utf8'))
   .digest('hex');
 
 const t0 = performance.now();
-const log = (msg: string) => console.log(`[${((performance.now() - t0) / 1000).toFixed(0).padStart(5)}s] ${msg}`);
+const log = (msg: string) =>
+  console.log(`[${((performance.now() - t0) / 1000).toFixed(0).padStart(5)}s] ${msg}`);
 const label = (n: number) => (n >= 1_000_000 ? `${n / 1_000_000}M` : `${n / 1_000}k`);
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 const f1 = (n: number) => n.toFixed(1);
@@ -68,12 +93,31 @@ interface SizeResult {
   parts: number;
   totalBytes: number;
   largestBytes: number;
-  cold: { firstMs: number; ms: number; pointer: number; kv: number; parse: number; total: number; reads: number; oneReadMs: number };
+  cold: {
+    firstMs: number;
+    ms: number;
+    pointer: number;
+    kv: number;
+    parse: number;
+    total: number;
+    reads: number;
+    oneReadMs: number;
+  };
   warm: { p50: number; p95: number; p99: number; floorP50: number; floorP95: number };
-  node: { warmP50: number; warmP95: number; warmP99: number; cacheBytes: number; heapBytes: number };
+  node: {
+    warmP50: number;
+    warmP95: number;
+    warmP99: number;
+    cacheBytes: number;
+    heapBytes: number;
+  };
   /** Growth of the Worker isolate's memory in workerd over the mix: V8 heap and ArrayBuffer stores. */
   isolate: { heap: number; buffers: number };
-  baselines: (BaselineResult & { coldWorkerdMs?: number; firstWorkerdMs?: number; fits: boolean })[];
+  baselines: (BaselineResult & {
+    coldWorkerdMs?: number;
+    firstWorkerdMs?: number;
+    fits: boolean;
+  })[];
 }
 
 /**
@@ -81,7 +125,12 @@ interface SizeResult {
  * (module evaluation and JIT of the routing done, no index part loaded): the query is then
  * index-cold; without it, the query is the isolate's very first request.
  */
-async function coldRuns(script: string, persist: string, paths: string[], warmup?: string): Promise<{ runs: Timed[]; last: ReturnType<typeof instance> }> {
+async function coldRuns(
+  script: string,
+  persist: string,
+  paths: string[],
+  warmup?: string,
+): Promise<{ runs: Timed[]; last: ReturnType<typeof instance> }> {
   const runs: Timed[] = [];
   let last = instance(script, persist);
   for (let k = 0; k < paths.length; k++) {
@@ -90,29 +139,45 @@ async function coldRuns(script: string, persist: string, paths: string[], warmup
       last = instance(script, persist);
     }
     await last.ready;
-    if (warmup !== undefined) await (await last.dispatchFetch(`http://bench.local${warmup}`)).arrayBuffer();
+    if (warmup !== undefined)
+      await (await last.dispatchFetch(`http://bench.local${warmup}`)).arrayBuffer();
     const run = await timedFetch(last, paths[k]!);
-    if (run.status !== 200) throw new Error(`bench: ${paths[k]} answered ${run.status}: ${JSON.stringify(run.body)}`);
+    if (run.status !== 200)
+      throw new Error(`bench: ${paths[k]} answered ${run.status}: ${JSON.stringify(run.body)}`);
     runs.push(run);
   }
   return { runs, last };
 }
 
-async function benchSize(n: number, real: readonly Article[], appScript: string, miniScript: string): Promise<SizeResult> {
+async function benchSize(
+  n: number,
+  real: readonly Article[],
+  appScript: string,
+  miniScript: string,
+): Promise<SizeResult> {
   const persist = join(OUT, `kv-${label(n)}`);
   const snapshot = `20261127T000000Z-${n.toString(16).padStart(8, '0').slice(-8)}`;
   const marker = join(persist, 'bench-build.json');
-  const previous = existsSync(marker) ? (JSON.parse(readFileSync(marker, 'utf8')) as Built & { buildCode: string }) : undefined;
+  const previous = existsSync(marker)
+    ? (JSON.parse(readFileSync(marker, 'utf8')) as Built & { buildCode: string })
+    : undefined;
   let built: Built;
   let articles: Article[] = [];
   if (args.reuse && n > baselinesMax && previous?.buildCode === BUILD_CODE) {
     built = previous;
-    log(`== ${label(n)} articles: reusing the index in ${persist} (built in ${f1(built.buildMs / 1000)} s by the same build code)`);
+    log(
+      `== ${label(n)} articles: reusing the index in ${persist} (built in ${f1(built.buildMs / 1000)} s by the same build code)`,
+    );
   } else {
-    if (args.reuse) log(`   cannot reuse ${persist}: ${n <= baselinesMax ? 'the baselines need the corpus' : previous ? 'the index build code changed since' : 'no earlier build'}`);
+    if (args.reuse)
+      log(
+        `   cannot reuse ${persist}: ${n <= baselinesMax ? 'the baselines need the corpus' : previous ? 'the index build code changed since' : 'no earlier build'}`,
+      );
     log(`== ${label(n)} articles: corpus`);
     articles = corpus(n, real, (done) => log(`   generated ${done}`));
-    log(`   ${Math.min(real.length, n)} real + ${Math.max(0, n - real.length)} generated; building the index`);
+    log(
+      `   ${Math.min(real.length, n)} real + ${Math.max(0, n - real.length)} generated; building the index`,
+    );
     const started = performance.now();
     const parts = buildSearchParts(articles, (done, total) => {
       if (done % 100_000 < 4_000 || done === total) log(`   indexed ${done}/${total}`);
@@ -124,24 +189,41 @@ async function benchSize(n: number, real: readonly Article[], appScript: string,
       totalBytes: sizesOf.reduce((a, b) => a + b, 0),
       largestBytes: sizesOf.reduce((a, b) => Math.max(a, b), 0),
     };
-    log(`   built in ${f1(built.buildMs / 1000)} s: ${built.parts} parts, ${mb(built.totalBytes)}, largest ${mb(built.largestBytes)}`);
+    log(
+      `   built in ${f1(built.buildMs / 1000)} s: ${built.parts} parts, ${mb(built.totalBytes)}, largest ${mb(built.largestBytes)}`,
+    );
     rmSync(persist, { recursive: true, force: true });
     const writer = instance(appScript, persist);
-    await seed(writer, snapshot, parts, n, (done) => log(`   wrote ${done}/${parts.length} parts to local KV`));
+    await seed(writer, snapshot, parts, n, (done) =>
+      log(`   wrote ${done}/${parts.length} parts to local KV`),
+    );
     await writer.dispose();
     writeFileSync(marker, JSON.stringify({ ...built, buildCode: BUILD_CODE }));
   }
   const { buildMs, totalBytes, largestBytes } = built;
 
   log(`   cold queries in fresh workerd isolates (${coldSamples})`);
-  const paths = Array.from({ length: coldSamples }, (_, k) => searchPath(QUERIES[k % QUERIES.length]!));
+  const paths = Array.from({ length: coldSamples }, (_, k) =>
+    searchPath(QUERIES[k % QUERIES.length]!),
+  );
   const first = await coldRuns(appScript, persist, paths);
   await first.last.dispose();
-  for (const r of first.runs) log(`     first request: ${f1(r.ms)} ms, ${r.reads} reads, server ${JSON.stringify(r.serverTiming)}`);
+  for (const r of first.runs)
+    log(
+      `     first request: ${f1(r.ms)} ms, ${r.reads} reads, server ${JSON.stringify(r.serverTiming)}`,
+    );
   const { runs, last } = await coldRuns(appScript, persist, paths, '/warmup');
-  for (const r of runs) log(`     index-cold:    ${f1(r.ms)} ms, ${r.reads} reads, server ${JSON.stringify(r.serverTiming)}`);
+  for (const r of runs)
+    log(
+      `     index-cold:    ${f1(r.ms)} ms, ${r.reads} reads, server ${JSON.stringify(r.serverTiming)}`,
+    );
   // The floor of this machine: one KV read (the pointer, via /v1/health) in a fresh isolate.
-  const floor = await coldRuns(appScript, persist, paths.map(() => '/v1/health'), '/warmup');
+  const floor = await coldRuns(
+    appScript,
+    persist,
+    paths.map(() => '/v1/health'),
+    '/warmup',
+  );
   await floor.last.dispose();
   const st = (key: string) => median(runs.map((r) => r.serverTiming[key] ?? 0));
   const cold = {
@@ -154,28 +236,52 @@ async function benchSize(n: number, real: readonly Article[], appScript: string,
     reads: median(runs.map((r) => r.reads)),
     oneReadMs: median(floor.runs.map((r) => r.ms)),
   };
-  log(`     one KV read in a fresh isolate (health): ${floor.runs.map((r) => f1(r.ms)).join(', ')} ms`);
+  log(
+    `     one KV read in a fresh isolate (health): ${floor.runs.map((r) => f1(r.ms)).join(', ')} ms`,
+  );
 
   log(`   warm queries (${rounds} rounds of ${QUERIES.length})`);
   for (const q of QUERIES) await timedFetch(last, searchPath(q));
   const warmTimes: number[] = [];
-  for (let r = 0; r < rounds; r++) for (const q of QUERIES) warmTimes.push((await timedFetch(last, searchPath(q))).ms);
+  for (let r = 0; r < rounds; r++)
+    for (const q of QUERIES) warmTimes.push((await timedFetch(last, searchPath(q))).ms);
   // The same path with no work behind it (a 404: no KV, no search), to read the rest against.
   const floorTimes: number[] = [];
-  for (let r = 0; r < rounds * QUERIES.length; r++) floorTimes.push((await timedFetch(last, '/warmup')).ms);
+  for (let r = 0; r < rounds * QUERIES.length; r++)
+    floorTimes.push((await timedFetch(last, '/warmup')).ms);
   await last.dispose();
-  const warm = { p50: percentile(warmTimes, 50), p95: percentile(warmTimes, 95), p99: percentile(warmTimes, 99), floorP50: percentile(floorTimes, 50), floorP95: percentile(floorTimes, 95) };
-  log(`     workerd warm p50/p95 ${f1(warm.p50)} / ${f1(warm.p95)} ms; a 404 through the same dispatch ${f1(warm.floorP50)} / ${f1(warm.floorP95)} ms`);
+  const warm = {
+    p50: percentile(warmTimes, 50),
+    p95: percentile(warmTimes, 95),
+    p99: percentile(warmTimes, 99),
+    floorP50: percentile(floorTimes, 50),
+    floorP95: percentile(floorTimes, 95),
+  };
+  log(
+    `     workerd warm p50/p95 ${f1(warm.p50)} / ${f1(warm.p95)} ms; a 404 through the same dispatch ${f1(warm.floorP50)} / ${f1(warm.floorP95)} ms`,
+  );
 
   log('   isolate memory inside workerd (V8 inspector), before and after two rounds of the mix');
   const memory = await isolateMemory(appScript, persist, [...QUERIES, ...QUERIES].map(searchPath));
-  const isolate = { heap: memory.after.heap - memory.before.heap, buffers: memory.after.buffers - memory.before.buffers };
-  log(`     heap ${mb(memory.before.heap)} -> ${mb(memory.after.heap)}, array buffers ${mb(memory.before.buffers)} -> ${mb(memory.after.buffers)}`);
+  const isolate = {
+    heap: memory.after.heap - memory.before.heap,
+    buffers: memory.after.buffers - memory.before.buffers,
+  };
+  log(
+    `     heap ${mb(memory.before.heap)} -> ${mb(memory.after.heap)}, array buffers ${mb(memory.before.buffers)} -> ${mb(memory.after.buffers)}`,
+  );
 
   log('   same engine in a process of its own: memory and pure query time');
-  const child = execFileSync(process.execPath, ['--expose-gc', join(import.meta.dirname, 'bench', 'engine-warm.ts'), persist, snapshot, String(rounds)], { encoding: 'utf8' });
-  const node = JSON.parse(child.trim().split('\n').at(-1) ?? '{}') as SizeResult['node'] & { kinds?: Record<string, [number, number]> };
-  for (const [kind, [p50, p95]] of Object.entries(node.kinds ?? {})) log(`     engine warm ${kind.padEnd(16)} p50 ${f1(p50)} ms, p95 ${f1(p95)} ms`);
+  const child = execFileSync(
+    process.execPath,
+    ['--expose-gc', join(import.meta.dirname, 'engine-warm.ts'), persist, snapshot, String(rounds)],
+    { encoding: 'utf8' },
+  );
+  const node = JSON.parse(child.trim().split('\n').at(-1) ?? '{}') as SizeResult['node'] & {
+    kinds?: Record<string, [number, number]>;
+  };
+  for (const [kind, [p50, p95]] of Object.entries(node.kinds ?? {}))
+    log(`     engine warm ${kind.padEnd(16)} p50 ${f1(p50)} ms, p95 ${f1(p95)} ms`);
 
   const baselines: SizeResult['baselines'] = [];
   if (n <= baselinesMax) {
@@ -190,19 +296,29 @@ async function benchSize(n: number, real: readonly Article[], appScript: string,
       const w = instance(miniScript, msPersist);
       await (await w.getKVNamespace('NEWS')).put('bench:minisearch', mini.json);
       await w.dispose();
-      const msPaths = Array.from({ length: coldSamples }, (_, k) => `/?q=${encodeURIComponent(QUERIES[k % QUERIES.length]!.q)}`);
+      const msPaths = Array.from(
+        { length: coldSamples },
+        (_, k) => `/?q=${encodeURIComponent(QUERIES[k % QUERIES.length]!.q)}`,
+      );
       const msFirst = await coldRuns(miniScript, msPersist, msPaths);
       await msFirst.last.dispose();
       firstWorkerdMs = median(msFirst.runs.map((r) => r.ms));
       const msCold = await coldRuns(miniScript, msPersist, msPaths, '/health');
       await msCold.last.dispose();
       coldWorkerdMs = median(msCold.runs.map((r) => r.ms));
-      log(`     first request: ${msFirst.runs.map((r) => f1(r.ms)).join(', ')} ms; index-cold: ${msCold.runs.map((r) => f1(r.ms)).join(', ')} ms`);
+      log(
+        `     first request: ${msFirst.runs.map((r) => f1(r.ms)).join(', ')} ms; index-cold: ${msCold.runs.map((r) => f1(r.ms)).join(', ')} ms`,
+      );
     } else {
       log(`     ${mb(mini.bytes)}: over KV's 25 MiB per value, cannot be deployed as-is`);
     }
     const { json: _json, ...rest } = mini;
-    baselines.push({ ...rest, fits, ...(coldWorkerdMs === undefined ? {} : { coldWorkerdMs }), ...(firstWorkerdMs === undefined ? {} : { firstWorkerdMs }) });
+    baselines.push({
+      ...rest,
+      fits,
+      ...(coldWorkerdMs === undefined ? {} : { coldWorkerdMs }),
+      ...(firstWorkerdMs === undefined ? {} : { firstWorkerdMs }),
+    });
     for (const [name, run] of [
       ['FlexSearch', flexSearch],
       ['Orama', orama],
@@ -213,7 +329,18 @@ async function benchSize(n: number, real: readonly Article[], appScript: string,
       baselines.push({ ...result, fits: result.bytes <= KV_VALUE_LIMIT });
     }
   }
-  return { size: n, buildMs, parts: built.parts, totalBytes, largestBytes, cold, warm, node, isolate, baselines };
+  return {
+    size: n,
+    buildMs,
+    parts: built.parts,
+    totalBytes,
+    largestBytes,
+    cold,
+    warm,
+    node,
+    isolate,
+    baselines,
+  };
 }
 
 function report(results: SizeResult[]): string {
@@ -229,15 +356,27 @@ function report(results: SizeResult[]): string {
     );
   }
   for (const r of results.filter((x) => x.baselines.length > 0)) {
-    lines.push('', `Baselines at ${label(r.size)} articles (same corpus, same ${QUERIES.length} queries):`, '');
-    lines.push('| engine | build | one value | fits KV | load (Node) | cold first request / index-cold (workerd) | query p50 / p95 (Node) | hits/mix | cold ratio them/us (index-cold) |');
+    lines.push(
+      '',
+      `Baselines at ${label(r.size)} articles (same corpus, same ${QUERIES.length} queries):`,
+      '',
+    );
+    lines.push(
+      '| engine | build | one value | fits KV | load (Node) | cold first request / index-cold (workerd) | query p50 / p95 (Node) | hits/mix | cold ratio them/us (index-cold) |',
+    );
     lines.push('|---|---|---|---|---|---|---|---|---|');
     lines.push(
       `| chunked MiniSearch (this) | ${f1(r.buildMs / 1000)} s | ${mb(r.largestBytes)} largest | yes | reads parts | ${f1(r.cold.firstMs)} / ${f1(r.cold.ms)} ms | ${f1(r.node.warmP50)} / ${f1(r.node.warmP95)} ms | | 1.0 |`,
     );
     for (const b of r.baselines) {
-      const ratio = b.coldWorkerdMs === undefined ? `load alone ${f1(b.loadMs / r.cold.ms)}x` : `${f1(b.coldWorkerdMs / r.cold.ms)}x`;
-      const cold = b.coldWorkerdMs === undefined ? '-' : `${f1(b.firstWorkerdMs ?? 0)} / ${f1(b.coldWorkerdMs)} ms`;
+      const ratio =
+        b.coldWorkerdMs === undefined
+          ? `load alone ${f1(b.loadMs / r.cold.ms)}x`
+          : `${f1(b.coldWorkerdMs / r.cold.ms)}x`;
+      const cold =
+        b.coldWorkerdMs === undefined
+          ? '-'
+          : `${f1(b.firstWorkerdMs ?? 0)} / ${f1(b.coldWorkerdMs)} ms`;
       lines.push(
         `| ${b.engine} | ${f1(b.buildMs / 1000)} s | ${mb(b.bytes)} | ${b.fits ? 'yes' : 'no'} | ${f1(b.loadMs)} ms | ${cold} | ${f1(b.queryP50)} / ${f1(b.queryP95)} ms | ${b.hits} | ${ratio} |`,
       );
@@ -246,7 +385,9 @@ function report(results: SizeResult[]): string {
   return lines.join('\n');
 }
 
-log(`bench:search sizes ${sizes.map(label).join(', ')}; baselines up to ${label(baselinesMax)}; data from ${DATA_DIR}`);
+log(
+  `bench:search sizes ${sizes.map(label).join(', ')}; baselines up to ${label(baselinesMax)}; data from ${DATA_DIR}`,
+);
 const real = loadReal();
 log(`${real.length} real articles${real.length === 0 ? ' (none found: generated text only)' : ''}`);
 const appScript = bundleApp(join(OUT, 'app'));

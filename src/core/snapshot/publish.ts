@@ -7,25 +7,48 @@
  * that sees the two disagree reads the meta from the snapshot itself.
  */
 import * as v from 'valibot';
-import { isSnapshotId, MANIFEST_PREFIX, manifestKey, POINTER_KEY, SEARCH_HEAD_KEY, searchKey, snapshotPrefix } from './keys.ts';
-import { type KvEntry, type KvStore, parseStored } from './kv-store.ts';
-import { type BuiltSnapshot, pointerFor } from './snapshot.ts';
-import { Manifest, Pointer } from './snapshot-format.ts';
+import {
+  isSnapshotId,
+  MANIFEST_PREFIX,
+  manifestKey,
+  POINTER_KEY,
+  SEARCH_HEAD_KEY,
+  searchKey,
+  snapshotPrefix,
+} from './keys.ts';
+import { type KvEntry, type KvStore, parseStored } from '../lib/kv-store.ts';
+import { type BuiltSnapshot, pointerFor } from './build.ts';
+import { Manifest, Pointer } from './format.ts';
 
 export type Progress = (stage: string, done: number, total: number) => void;
 
-async function readParsed<S extends v.GenericSchema>(store: KvStore, key: string, schema: S): Promise<v.InferOutput<S> | null> {
+async function readParsed<S extends v.GenericSchema>(
+  store: KvStore,
+  key: string,
+  schema: S,
+): Promise<v.InferOutput<S> | null> {
   return parseStored(key, await store.get(key), schema);
 }
 
 export const readPointer = (store: KvStore) => readParsed(store, POINTER_KEY, Pointer);
-export const readManifest = (store: KvStore, id: string) => readParsed(store, manifestKey(id), Manifest);
+export const readManifest = (store: KvStore, id: string) =>
+  readParsed(store, manifestKey(id), Manifest);
 
-export async function publishSnapshot(store: KvStore, built: BuiltSnapshot, options: { now?: Date; onProgress?: Progress } = {}): Promise<Pointer> {
+export async function publishSnapshot(
+  store: KvStore,
+  built: BuiltSnapshot,
+  options: { now?: Date; onProgress?: Progress } = {},
+): Promise<Pointer> {
   await store.putMany(built.entries, (done, total) => options.onProgress?.('write', done, total));
   await store.putMany([{ key: manifestKey(built.id), value: JSON.stringify(built.manifest) }]);
   const pointer = pointerFor(built.manifest, options.now ?? new Date());
-  await store.putMany([{ key: POINTER_KEY, value: JSON.stringify(pointer) }, ...searchHead(built.id, built.entries.find((e) => e.key === searchKey(built.id, 'meta'))?.value)]);
+  await store.putMany([
+    { key: POINTER_KEY, value: JSON.stringify(pointer) },
+    ...searchHead(
+      built.id,
+      built.entries.find((e) => e.key === searchKey(built.id, 'meta'))?.value,
+    ),
+  ]);
   return pointer;
 }
 
@@ -51,12 +74,20 @@ export async function listSnapshots(store: KvStore): Promise<SnapshotListing[]> 
 }
 
 /** Points readers at an earlier (or any existing) snapshot. */
-export async function activateSnapshot(store: KvStore, id: string, now = new Date()): Promise<Pointer> {
-  if (!isSnapshotId(id)) throw new Error(`"${id}" is not a snapshot id (expected e.g. 20261127T201703Z-1a2b3c4d)`);
+export async function activateSnapshot(
+  store: KvStore,
+  id: string,
+  now = new Date(),
+): Promise<Pointer> {
+  if (!isSnapshotId(id))
+    throw new Error(`"${id}" is not a snapshot id (expected e.g. 20261127T201703Z-1a2b3c4d)`);
   const manifest = await readManifest(store, id);
   if (!manifest) throw new Error(`snapshot ${id} does not exist (no manifest)`);
   const pointer = pointerFor(manifest, now);
-  await store.putMany([{ key: POINTER_KEY, value: JSON.stringify(pointer) }, ...searchHead(id, await store.get(searchKey(id, 'meta')))]);
+  await store.putMany([
+    { key: POINTER_KEY, value: JSON.stringify(pointer) },
+    ...searchHead(id, await store.get(searchKey(id, 'meta'))),
+  ]);
   return pointer;
 }
 
@@ -68,10 +99,15 @@ export async function previousSnapshot(store: KvStore): Promise<string | null> {
 }
 
 /** Deletes a snapshot's keys, manifest last. The live snapshot cannot be deleted. */
-export async function deleteSnapshot(store: KvStore, id: string, onProgress?: Progress): Promise<number> {
+export async function deleteSnapshot(
+  store: KvStore,
+  id: string,
+  onProgress?: Progress,
+): Promise<number> {
   if (!isSnapshotId(id)) throw new Error(`"${id}" is not a snapshot id`);
   const pointer = await readPointer(store);
-  if (pointer?.snapshot === id) throw new Error(`snapshot ${id} is live: roll back or publish another before deleting it`);
+  if (pointer?.snapshot === id)
+    throw new Error(`snapshot ${id} is live: roll back or publish another before deleting it`);
   const keys = await store.list(snapshotPrefix(id));
   await store.deleteMany(keys, (done, total) => onProgress?.('delete', done, total));
   await store.deleteMany([manifestKey(id)]);
@@ -79,9 +115,16 @@ export async function deleteSnapshot(store: KvStore, id: string, onProgress?: Pr
 }
 
 /** Keeps the live snapshot and the `keep` newest others; deletes the rest. */
-export async function pruneSnapshots(store: KvStore, keep: number, onProgress?: Progress): Promise<string[]> {
+export async function pruneSnapshots(
+  store: KvStore,
+  keep: number,
+  onProgress?: Progress,
+): Promise<string[]> {
   const all = await listSnapshots(store);
-  const doomed = all.filter((s) => !s.live).slice(keep).map((s) => s.manifest.snapshot);
+  const doomed = all
+    .filter((s) => !s.live)
+    .slice(keep)
+    .map((s) => s.manifest.snapshot);
   for (const id of doomed) await deleteSnapshot(store, id, onProgress);
   return doomed;
 }

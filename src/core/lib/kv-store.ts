@@ -6,10 +6,15 @@
 import * as v from 'valibot';
 
 /** A stored JSON value checked against its schema (null when absent); a mismatch names the key. */
-export function parseStored<S extends v.GenericSchema>(key: string, text: string | null, schema: S): v.InferOutput<S> | null {
+export function parseStored<S extends v.GenericSchema>(
+  key: string,
+  text: string | null,
+  schema: S,
+): v.InferOutput<S> | null {
   if (text === null) return null;
   const parsed = v.safeParse(schema, JSON.parse(text));
-  if (!parsed.success) throw new Error(`KV value at ${key} does not match its schema: ${v.summarize(parsed.issues)}`);
+  if (!parsed.success)
+    throw new Error(`KV value at ${key} does not match its schema: ${v.summarize(parsed.issues)}`);
   return parsed.output;
 }
 
@@ -23,8 +28,14 @@ export interface KvEntry {
 export interface KvStore {
   get(key: string): Promise<string | null>;
   /** Writes every entry; resolves only once all writes are confirmed. */
-  putMany(entries: readonly KvEntry[], onProgress?: (done: number, total: number) => void): Promise<void>;
+  putMany(
+    entries: readonly KvEntry[],
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<void>;
   /** Every key under the prefix (all pages of the listing). */
   list(prefix: string): Promise<string[]>;
-  deleteMany(keys: readonly string[], onProgress?: (done: number, total: number) => void): Promise<void>;
+  deleteMany(
+    keys: readonly string[],
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<void>;
 }
