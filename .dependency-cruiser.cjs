@@ -34,6 +34,30 @@ module.exports = {
       to: { dependencyTypes: ['core'] },
     },
     {
+      name: 'core-rooms-downwards',
+      severity: 'error',
+      comment:
+        'Rooms of src/core import downwards only: lib <- content <- feed, search, submissions <- ' +
+        'snapshot (src/core/README.md). submissions may read the key builders of snapshot/keys.ts.',
+      from: { path: '^src/core/(lib|content|feed|search|submissions)/' },
+      to: {
+        path: '^src/core/snapshot/',
+        pathNot: '^src/core/snapshot/keys\\.ts$',
+      },
+    },
+    {
+      name: 'core-lib-and-content-stay-low',
+      severity: 'error',
+      from: { path: '^src/core/(lib|content)/' },
+      to: { path: '^src/core/(feed|search|submissions)/' },
+    },
+    {
+      name: 'core-lib-is-a-leaf',
+      severity: 'error',
+      from: { path: '^src/core/lib/' },
+      to: { path: '^src/core/content/' },
+    },
+    {
       name: 'storage-knows-no-http',
       severity: 'error',
       comment: 'Storage adapters take a binding and return data; HTTP errors belong to the routes.',

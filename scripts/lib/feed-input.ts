@@ -1,11 +1,11 @@
 /**
  * Feed files as pipeline input: RSS 2.0, Atom 1.0, RDF (RSS 1.0) or JSON Feed in, records
- * shaped like `RawArticle` (src/core/article.ts) out. The pipeline validates and normalises
+ * shaped like `RawArticle` (src/core/content/article.ts) out. The pipeline validates and normalises
  * them like any JSON Lines record, so this module only maps fields; HTML stays in `body`
  * and `summary` (the normaliser strips it).
  *
  * Parsing is feedsmith's `parseFeed`, which detects the format. Node only: the Worker never
- * reads feeds, it serves them (src/core/feed-formats.ts).
+ * reads feeds, it serves them (src/core/feed/formats.ts).
  *
  * Field mapping, first present wins:
  *   source     options.source, channel/feed title

@@ -14,7 +14,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { fnv1a32 } from '../../src/core/content/normalize.ts';
 
-/** The RawArticle input shape (src/core/article.ts), with the keys this sample uses. */
+/** The RawArticle input shape (src/core/content/article.ts), with the keys this sample uses. */
 export interface SampleRecord {
   id?: string;
   source: string;

@@ -6,7 +6,15 @@
 import type { Article } from './article.ts';
 import { dedupe } from './dedup.ts';
 import { normalizeRecord, RecordError, type RecordOrigin } from './records.ts';
-import type { BuildStats } from '../snapshot/build.ts';
+
+export interface BuildStats {
+  read: number;
+  skipped: number;
+  merged: number;
+  grouped: number;
+  /** Ids of approved reader news given to the build (see runPipeline's `extra`). */
+  folded?: readonly string[];
+}
 
 export type InputRecord = { value: unknown; origin: RecordOrigin } | RecordError;
 

@@ -14,7 +14,6 @@ import * as v from 'valibot';
 import type { ArticleSummary } from '../content/article.ts';
 import { slugify } from '../content/normalize.ts';
 import { decodeOpaque, encodeOpaque } from '../lib/opaque.ts';
-import { PAGE_STRIDE } from '../snapshot/format.ts';
 
 export const ALL = '*';
 
@@ -58,6 +57,13 @@ export function compareKeys(a: SortKey, b: SortKey): number {
 }
 
 export const keyOf = (a: { published: string; id: string }): SortKey => [a.published, a.id];
+
+/**
+ * A feed page is a window of up to 2 * PAGE_STRIDE items starting at item
+ * `page * PAGE_STRIDE` of its list: any request of at most PAGE_STRIDE items, at any
+ * offset, is inside one window, so a page of the feed is always one KV read.
+ */
+export const PAGE_STRIDE = 100;
 
 export const pageOf = (offset: number) => Math.floor(offset / PAGE_STRIDE);
 

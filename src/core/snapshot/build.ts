@@ -3,7 +3,7 @@
  * the build script, the tests' seeding and `npm start` all go through here.
  */
 import { type Article, toSummary } from '../content/article.ts';
-import { compareKeys, keyOf, listsOf, windows } from '../feed/paging.ts';
+import { compareKeys, keyOf, listsOf, PAGE_STRIDE, windows } from '../feed/paging.ts';
 import {
   articleKey,
   feedIndexKey,
@@ -15,27 +15,18 @@ import {
 import type { KvEntry } from '../lib/kv-store.ts';
 import { fnv1a64 } from '../content/normalize.ts';
 import { buildSearchParts } from '../search/build.ts';
+import type { BuildStats } from '../content/pipeline.ts';
 import {
   type Counts,
   type FeedPage,
   type Manifest,
   type Pointer,
-  PAGE_STRIDE,
   SNAPSHOT_FORMAT,
   type Sections,
 } from './format.ts';
 
 /** KV's limit is 25 MiB per value; we keep every value far below it, as Pagefind keeps its chunks small (pagefind/src/options.rs). */
 export const MAX_VALUE_BYTES = 5 * 1024 * 1024;
-
-export interface BuildStats {
-  read: number;
-  skipped: number;
-  merged: number;
-  grouped: number;
-  /** Ids of approved reader news given to the build (see runPipeline's `extra`). */
-  folded?: readonly string[];
-}
 
 export interface BuiltSnapshot {
   id: string;

@@ -53,12 +53,6 @@ export const Sections = v.object({
 });
 export type Sections = v.InferOutput<typeof Sections>;
 
-/**
- * A feed page is a window of up to 2 * PAGE_STRIDE items starting at item
- * `page * PAGE_STRIDE` of its list: any request of at most PAGE_STRIDE items, at any
- * offset, is inside one window, so a page of the feed is always one KV read.
- */
-export const PAGE_STRIDE = 100;
 /** Ids of the approved reader news folded into a snapshot: the live merge skips exactly these. */
 export const Folded = v.object({ ids: v.array(v.string()) });
 
