@@ -31,6 +31,11 @@ export interface EdgeCacheOptions {
    * look-up (a hit wastes them; in a warm isolate they are cache hits of their own).
    */
   prefetch?: (c: Context<AppEnv>, pointer: Pointer) => void;
+  /**
+   * What else the response depends on that its URL does not say (a page's language taken
+   * from Accept-Language): part of the cache key, so each variant is cached on its own.
+   */
+  variant?: (c: Context<AppEnv>) => string;
 }
 
 export const CACHE_STATUS_HEADER = 'x-edge-cache';
@@ -101,6 +106,7 @@ export function edgeCache(options: EdgeCacheOptions = {}): MiddlewareHandler<App
     const url = new URL(c.req.url);
     url.searchParams.set('__snapshot', pointer?.snapshot ?? 'none');
     url.searchParams.set('__live', live);
+    if (options.variant) url.searchParams.set('__variant', options.variant(c));
     const key = new Request(url.toString(), { method: 'GET' });
     const cache = caches.default;
 

@@ -13,6 +13,7 @@ import {
   queryDigest,
 } from '../core/search/cursor.ts';
 import type { Pointer } from '../core/snapshot/format.ts';
+import type { IndexReader } from '../core/search/reader.ts';
 import {
   type Hit,
   queryWords,
@@ -158,6 +159,94 @@ function merge(a: SearchResult, b: SearchResult, sort: SearchParams['sort']): Se
 
 const ms = (n: number) => n.toFixed(1);
 
+export type SearchQuery = v.InferOutput<typeof SearchQuery>;
+export type SearchResponse = v.InferOutput<typeof SearchResponse>;
+
+/**
+ * One search as the API answers it, for the JSON route and the search page alike.
+ * `known` is the pointer the edge cache keyed the response with; `prefetched` the reader a
+ * prefetch started with. Returns the reader too, for the route's Server-Timing.
+ */
+export async function runSearch(
+  env: Env,
+  query: SearchQuery,
+  known?: Pointer,
+  prefetched?: IndexReader,
+): Promise<{ body: SearchResponse; reader: IndexReader; pointerMs: number }> {
+  const digest = queryDigest([
+    query.q,
+    query.section,
+    query.lang,
+    query.source,
+    query.from,
+    query.to,
+    query.sort,
+  ]);
+  const offset = query.cursor === undefined ? 0 : decodeSearchCursor(query.cursor, digest);
+  if (offset === null) {
+    throw invalidCursor(
+      'The cursor is not valid for this query: pass back the next_cursor of the previous page with the same parameters.',
+      'is not a cursor this API issued for this query',
+    );
+  }
+
+  const started = performance.now();
+  const pointer = await requirePointer(env.NEWS, known);
+  const pointerMs = performance.now() - started;
+  const reader = prefetched ?? snapshotIndex(env.NEWS, pointer.snapshot);
+  const params: SearchParams = { ...query, offset, limit: query.limit };
+  const live = liveIndex(await liveArticles(env.NEWS, pointer));
+  let result: SearchResult;
+  if (live === null) {
+    result = await new SearchEngine(reader).search(params);
+  } else {
+    // Both rankings up to the end of this page, merged, then the page cut out of it.
+    const upTo = { ...params, offset: 0, limit: offset + query.limit };
+    const [own, fresh] = await Promise.all([
+      new SearchEngine(reader).search(upTo),
+      new SearchEngine(live, { statsFrom: reader }).search(upTo),
+    ]);
+    result = merge(own, fresh, query.sort);
+    result.hits = result.hits.slice(offset, offset + query.limit);
+  }
+  const next = offset + query.limit;
+  const body: SearchResponse = {
+    query: query.q,
+    total: result.total,
+    total_exact: result.total_exact,
+    match: result.match,
+    corrections: result.corrections,
+    items: result.hits.map(toItem),
+    next_cursor:
+      next < result.total && next <= MAX_OFFSET ? encodeSearchCursor(next, digest) : null,
+  };
+  return { body, reader, pointerMs };
+}
+
+/** Completions of the last word, snapshot and live reader news counted together. */
+export async function runSuggest(
+  env: Env,
+  query: v.InferOutput<typeof SuggestQuery>,
+  known?: Pointer,
+): Promise<v.InferOutput<typeof SuggestResponse>> {
+  const pointer = await requirePointer(env.NEWS, known);
+  const own = await new SearchEngine(snapshotIndex(env.NEWS, pointer.snapshot)).suggest(
+    query.q,
+    query.limit,
+  );
+  const live = liveIndex(await liveArticles(env.NEWS, pointer));
+  const counts = new Map(own.completions.map((s) => [s.word, s.count]));
+  if (live !== null) {
+    for (const s of (await new SearchEngine(live).suggest(query.q, query.limit)).completions)
+      counts.set(s.word, (counts.get(s.word) ?? 0) + s.count);
+  }
+  const suggestions = [...counts]
+    .map(([word, count]) => ({ word, count }))
+    .sort((a, b) => b.count - a.count || (a.word < b.word ? -1 : 1))
+    .slice(0, query.limit);
+  return { query: query.q, suggestions };
+}
+
 /**
  * Starts the first round of index reads of a search (see SearchEngine.prefetch) while the
  * edge cache is looked up; a query the handler will reject starts nothing.
@@ -198,59 +287,19 @@ export const searchRoutes = new Hono<AppEnv>()
     }),
     validate('query', SearchQuery),
     async (c) => {
-      const query = c.req.valid('query');
-      const digest = queryDigest([
-        query.q,
-        query.section,
-        query.lang,
-        query.source,
-        query.from,
-        query.to,
-        query.sort,
-      ]);
-      const offset = query.cursor === undefined ? 0 : decodeSearchCursor(query.cursor, digest);
-      if (offset === null) {
-        throw invalidCursor(
-          'The cursor is not valid for this query: pass back the next_cursor of the previous page with the same parameters.',
-          'is not a cursor this API issued for this query',
-        );
-      }
-
       const started = performance.now();
-      const pointer = await requirePointer(c.env.NEWS, c.get('pointer'));
-      const pointerMs = performance.now() - started;
-      const reader = c.get('searchReader') ?? snapshotIndex(c.env.NEWS, pointer.snapshot);
-      const params: SearchParams = { ...query, offset, limit: query.limit };
-      const live = liveIndex(await liveArticles(c.env.NEWS, pointer));
-      let result: SearchResult;
-      if (live === null) {
-        result = await new SearchEngine(reader).search(params);
-      } else {
-        // Both rankings up to the end of this page, merged, then the page cut out of it.
-        const upTo = { ...params, offset: 0, limit: offset + query.limit };
-        const [own, fresh] = await Promise.all([
-          new SearchEngine(reader).search(upTo),
-          new SearchEngine(live, { statsFrom: reader }).search(upTo),
-        ]);
-        result = merge(own, fresh, query.sort);
-        result.hits = result.hits.slice(offset, offset + query.limit);
-      }
-      const next = offset + query.limit;
+      const { body, reader, pointerMs } = await runSearch(
+        c.env,
+        c.req.valid('query'),
+        c.get('pointer'),
+        c.get('searchReader'),
+      );
       const total = performance.now() - started;
       c.header(
         'Server-Timing',
         `pointer;dur=${ms(pointerMs)}, kv;dur=${ms(reader.readMs)};desc="${reader.reads} reads, ${reader.partsRead} parts", parse;dur=${ms(reader.parseMs)}, total;dur=${ms(total)}`,
       );
-      return c.json({
-        query: query.q,
-        total: result.total,
-        total_exact: result.total_exact,
-        match: result.match,
-        corrections: result.corrections,
-        items: result.hits.map(toItem),
-        next_cursor:
-          next < result.total && next <= MAX_OFFSET ? encodeSearchCursor(next, digest) : null,
-      });
+      return c.json(body);
     },
   )
   .get(
@@ -269,23 +318,5 @@ export const searchRoutes = new Hono<AppEnv>()
       },
     }),
     validate('query', SuggestQuery),
-    async (c) => {
-      const query = c.req.valid('query');
-      const pointer = await requirePointer(c.env.NEWS, c.get('pointer'));
-      const own = await new SearchEngine(snapshotIndex(c.env.NEWS, pointer.snapshot)).suggest(
-        query.q,
-        query.limit,
-      );
-      const live = liveIndex(await liveArticles(c.env.NEWS, pointer));
-      const counts = new Map(own.completions.map((s) => [s.word, s.count]));
-      if (live !== null) {
-        for (const s of (await new SearchEngine(live).suggest(query.q, query.limit)).completions)
-          counts.set(s.word, (counts.get(s.word) ?? 0) + s.count);
-      }
-      const suggestions = [...counts]
-        .map(([word, count]) => ({ word, count }))
-        .sort((a, b) => b.count - a.count || (a.word < b.word ? -1 : 1))
-        .slice(0, query.limit);
-      return c.json({ query: query.q, suggestions });
-    },
+    async (c) => c.json(await runSuggest(c.env, c.req.valid('query'), c.get('pointer'))),
   );
