@@ -6,8 +6,8 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { InputRecord } from '../../src/core/content/pipeline.ts';
-import { parseJsonLines, RecordError } from '../../src/core/content/records.ts';
-import { parseFeedFile } from './feed-input.ts';
+import { parseJsonLines } from '../../src/core/content/records.ts';
+import { feedInputRecords } from './feed-input.ts';
 
 const JSONL = /\.(jsonl|ndjson)(\.gz)?$/i;
 const FEED = /\.(xml|rss|atom|json)$/i;
@@ -38,17 +38,7 @@ export async function readRecords(files: readonly string[]): Promise<InputRecord
       // Not push(...records): a file of a few hundred thousand lines overflows the call stack.
       for (const record of parseJsonLines(text, name)) records.push(record);
     } else if (FEED.test(file)) {
-      try {
-        parseFeedFile(bytes.toString('utf8'), name).records.forEach((value, i) =>
-          records.push({ value, origin: { file: name, line: i + 1 } }),
-        );
-      } catch (error) {
-        // parseFeedFile's message already starts with the file name.
-        const reason = (error as Error).message.replace(`${name}: `, '');
-        records.push(
-          new RecordError({ file: name, line: 1 }, '(feed)', `cannot be read as a feed: ${reason}`),
-        );
-      }
+      for (const record of feedInputRecords(bytes, name)) records.push(record);
     } else {
       throw new Error(
         `input ${name}: unknown kind ${extname(file) || '(no extension)'}; expected .jsonl, .ndjson, .jsonl.gz, .xml, .rss, .atom or .json`,

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SaxesParser } from 'saxes';
 import { describe, expect, it } from 'vitest';
-import { parseFeedFile } from '../../scripts/lib/feed-input.ts';
+import { parseFeedFile } from '../../src/core/ingest/feed.ts';
 import type { ArticleSummary } from '../../src/core/content/article.ts';
 import {
   entryId,
@@ -383,7 +383,7 @@ describe('frozen output', () => {
     );
   });
 
-  it("reads back through the pipeline's own feed input (scripts/lib/feed-input.ts)", () => {
+  it("reads back through the pipeline's own feed input (src/core/ingest/feed.ts)", () => {
     for (const name of ['golden.rss.xml', 'golden.atom.xml', 'golden.feed.json']) {
       const { records } = parseFeedFile(golden(name), name);
       expect(

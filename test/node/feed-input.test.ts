@@ -2,12 +2,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { parseFeedFile } from '../../scripts/lib/feed-input.ts';
+import { readRecords } from '../../scripts/lib/inputs.ts';
 import { RawArticle } from '../../src/core/content/article.ts';
+import { runPipeline } from '../../src/core/content/pipeline.ts';
+import { decodeFeed, guessCyrillic } from '../../src/core/ingest/charset.ts';
+import { parseFeedBytes, parseFeedFile } from '../../src/core/ingest/feed.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const sampleFeed = (name: string) => readFileSync(join(ROOT, 'scripts/sample/feeds', name), 'utf8');
-const fixture = (name: string) => readFileSync(join(ROOT, 'test/fixtures/feeds', name), 'utf8');
+const fixturePath = (name: string) => join(ROOT, 'test/fixtures/feeds', name);
+const fixture = (name: string) => readFileSync(fixturePath(name), 'utf8');
 
 function expectRawArticles(records: readonly unknown[]) {
   for (const record of records) {
@@ -131,6 +135,7 @@ describe('parseFeedFile: JSON Feed and RDF', () => {
       url: 'https://www.epravda.example/news/2024/07/16/lviv-meat-prices/',
       summary: 'У Львові на ринках подорожчало м’ясо.',
       image: 'https://edge-news.example/images/lviv-market.jpg',
+      image_credit: null,
       tags: ['business', 'Львів'],
       authors: ['Редакція'],
     });
@@ -159,6 +164,7 @@ describe('parseFeedFile: JSON Feed and RDF', () => {
         url: 'https://www.culture.example/travel/ardon-gorge/',
         summary: null,
         image: null,
+        image_credit: null,
         tags: ['travel'],
         authors: ['Культура.РФ'],
       },
@@ -205,3 +211,110 @@ describe('parseFeedFile: bad input fails with the file name first', () => {
     );
   });
 });
+
+const CYRILLIC_TITLES = [
+  'Курс рубля укрепился к вечеру пятницы',
+  'В Москве открыли новую станцию метро',
+  'Синоптики обещают жару до конца недели',
+  'Сборная России вышла в финал турнира',
+  'Учёные нашли древнее поселение на Урале',
+];
+
+describe('feed files in single-byte Cyrillic charsets', () => {
+  it('reads a feed declared windows-1251 in its XML declaration as five articles', async () => {
+    const file = fixturePath('windows-1251.rss.xml');
+    const records = await readRecords([file]);
+    const { articles, stats } = runPipeline(records);
+    // Read as UTF-8 every letter is U+FFFD, and the five titles fold to one dedup key.
+    expect(stats.merged).toBe(0);
+    expect(articles.map((a) => a.title).sort()).toEqual([...CYRILLIC_TITLES].sort());
+    expect(articles.find((a) => a.title === CYRILLIC_TITLES[1])).toMatchObject({
+      source: 'Лента (windows-1251)',
+      section: 'moskva',
+      authors: ['Иван Сидоров'],
+      image: 'https://lenta.example/img/2.jpg',
+      image_credit: 'Фото: Агентство «Москва»',
+    });
+  });
+
+  it('detects koi8-r in a feed that declares no charset', () => {
+    const bytes = readFileSync(fixturePath('koi8-r.rss.xml'));
+    const { records, charset } = parseFeedBytes(bytes, 'koi8-r.rss.xml');
+    expect(charset).toBe('koi8-r');
+    expect(records.map((r) => r.title)).toEqual(CYRILLIC_TITLES);
+    expect(records.map((r) => r.image_credit)).toEqual([
+      'Фото: ТАСС',
+      'Фото: Агентство "Москва"',
+      null,
+      'Фото: РИА Новости',
+      null,
+    ]);
+    expect(records.map((r) => r.authors)).toEqual([
+      ['Мария Петрова'],
+      ['Иван Сидоров'],
+      ['Ольга Ёлкина'],
+      ['Пётр Иванов'],
+      [],
+    ]);
+  });
+
+  it('tells windows-1251 from koi8-r by where the small letters fall', () => {
+    const text = 'Съешь же ещё этих мягких французских булок, да выпей чаю';
+    for (const charset of ['windows-1251', 'koi8-r'] as const) {
+      const bytes = new TextEncoder().encode(text);
+      const encoded = encodeSingleByte(text, charset);
+      expect(guessCyrillic(encoded), charset).toBe(charset);
+      expect(decodeFeed(encoded)).toEqual({ text, charset, from: 'detected' });
+      expect(decodeFeed(bytes)).toEqual({ text, charset: 'utf-8', from: 'default' });
+    }
+  });
+});
+
+describe('decodeFeed: which declaration wins', () => {
+  const cp1251 = readFileSync(fixturePath('windows-1251.rss.xml'));
+
+  it('takes the XML declaration when the Content-Type names no charset', () => {
+    const decoded = decodeFeed(cp1251, { contentType: 'application/rss+xml' });
+    expect([decoded.charset, decoded.from]).toEqual(['windows-1251', 'xml-declaration']);
+    expect(decoded.text).toContain('<title>Курс рубля укрепился к вечеру пятницы</title>');
+  });
+
+  it('puts the Content-Type charset above the XML declaration (RFC 7303 3.2)', () => {
+    const decoded = decodeFeed(cp1251, { contentType: 'text/xml; charset="KOI8-R"' });
+    expect([decoded.charset, decoded.from]).toEqual(['koi8-r', 'content-type']);
+  });
+
+  it("puts the operator's override above everything, and a BOM above the headers", () => {
+    expect(
+      decodeFeed(cp1251, { override: 'cp1251', contentType: 'text/xml; charset=utf-8' }),
+    ).toMatchObject({ charset: 'windows-1251', from: 'override' });
+    const bom = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode('<rss/>')]);
+    expect(decodeFeed(bom, { contentType: 'text/xml; charset=windows-1251' })).toEqual({
+      text: '<rss/>',
+      charset: 'utf-8',
+      from: 'bom',
+    });
+  });
+
+  it('names an unknown charset and where it came from', () => {
+    expect(() => decodeFeed(cp1251, { contentType: 'text/xml; charset=x-klingon' })).toThrow(
+      'unknown charset "x-klingon" (from the content type)',
+    );
+    expect(() =>
+      parseFeedBytes(
+        new TextEncoder().encode('<?xml version="1.0" encoding="nope"?><rss/>'),
+        'f.xml',
+      ),
+    ).toThrow('f.xml: unknown charset "nope" (from the xml declaration)');
+  });
+});
+
+/** The byte of each letter in a single-byte charset, found by decoding all 256 bytes once. */
+function encodeSingleByte(text: string, charset: string): Uint8Array {
+  const table = new TextDecoder(charset).decode(Uint8Array.from({ length: 256 }, (_, i) => i));
+  return Uint8Array.from([...text], (ch) => {
+    const byte = table.indexOf(ch);
+    if (byte < 0) throw new Error(`${ch} is not in ${charset}`);
+    return byte;
+  });
+}

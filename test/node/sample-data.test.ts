@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import * as v from 'valibot';
 import { SaxesParser } from 'saxes';
 import { describe, expect, it } from 'vitest';
-import { parseFeedFile } from '../../scripts/lib/feed-input.ts';
+import { parseFeedFile } from '../../src/core/ingest/feed.ts';
 import {
   belarusParagraphs,
   buildNewsPageRecords,
