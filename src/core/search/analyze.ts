@@ -13,7 +13,7 @@
  *   (ukrainian.ts: @orama/stemmers, the well-kept option, finds 89% of our word-form pairs),
  *   after an exceptions dictionary of place names the stemmers split (Київ/Києві, Киев/Киеве, ...).
  */
-import snowball from 'snowball-stemmers';
+import snowball from './snowball.ts';
 import { stemUkrainian } from './ukrainian.ts';
 
 export type StemLang = 'ru' | 'uk' | 'en';
