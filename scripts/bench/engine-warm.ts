@@ -8,7 +8,7 @@
 import { Miniflare } from 'miniflare';
 import { searchKey } from '../../src/core/snapshot/keys.ts';
 import { PartCache } from '../../src/core/lib/part-cache.ts';
-import { SearchEngine, type SearchParams } from '../../src/core/search/query.ts';
+import { parseQuery, SearchEngine, type SearchParams } from '../../src/core/search/query.ts';
 import { IndexReader } from '../../src/core/search/reader.ts';
 import { INDEX_CACHE_BYTES } from '../../src/storage/search-index.ts';
 import { type BenchQuery, QUERIES } from './queries.ts';
@@ -42,7 +42,7 @@ const engine = () =>
     ),
   );
 const params = (q: BenchQuery): SearchParams => ({
-  q: q.q,
+  q: parseQuery(q.q),
   sort: 'relevance',
   limit: 10,
   offset: 0,

@@ -16,7 +16,7 @@ import type { Pointer } from '../core/snapshot/format.ts';
 import type { IndexReader } from '../core/search/reader.ts';
 import {
   type Hit,
-  queryWords,
+  parseQuery,
   SearchEngine,
   type SearchParams,
   type SearchResult,
@@ -32,16 +32,17 @@ import { edgeCache } from '../http/cache.ts';
 /** Longest query accepted: a headline pasted whole fits; anything longer is not a search. */
 export const MAX_QUERY_CHARS = 200;
 
+/**
+ * The query text, tokenized here once per request: the prefetch and the search use the
+ * parsed words. A blank or over-long q stops at its own message (valibot skips the
+ * transformation after an issue).
+ */
 const queryText = v.pipe(
   v.string('is required'),
   v.check((s) => s.trim().length > 0, 'must not be empty'),
   v.maxLength(MAX_QUERY_CHARS, `must be at most ${MAX_QUERY_CHARS} characters`),
-  // Checked here, not in the handler, so a search prefetch never starts for it. A blank or
-  // over-long q already has its message.
-  v.check(
-    (s) => s.trim().length === 0 || s.length > MAX_QUERY_CHARS || queryWords(s).length > 0,
-    'must contain at least one word',
-  ),
+  v.transform(parseQuery),
+  v.check((q) => q.words.length > 0, 'must contain at least one word'),
 );
 
 const DATE_MESSAGE = 'must be a date (2024-11-20) or an ISO 8601 date-time (2024-11-20T10:00:00Z)';
@@ -120,7 +121,7 @@ export const SuggestResponse = v.object({
 const problem = problemDoc();
 
 function toItem(hit: Hit): SearchItem {
-  const [id, title, , section, lang, source, published, url] = hit.record;
+  const { id, title, section, lang, source, published, url } = hit.record;
   const ranges = (list: readonly { start: number; end: number }[]) =>
     list.map((r): [number, number] => [r.start, r.end]);
   return {
@@ -141,9 +142,9 @@ function toItem(hit: Hit): SearchItem {
 function merge(a: SearchResult, b: SearchResult, sort: SearchParams['sort']): SearchResult {
   const hits = [...a.hits, ...b.hits].sort((x, y) =>
     sort === 'newest'
-      ? y.record[6] < x.record[6]
+      ? y.record.published < x.record.published
         ? -1
-        : y.record[6] > x.record[6]
+        : y.record.published > x.record.published
           ? 1
           : 0
       : y.score - x.score,
@@ -174,7 +175,7 @@ export async function runSearch(
   prefetched?: IndexReader,
 ): Promise<{ body: SearchResponse; reader: IndexReader; pointerMs: number }> {
   const digest = queryDigest([
-    query.q,
+    query.q.text,
     query.section,
     query.lang,
     query.source,
@@ -211,7 +212,7 @@ export async function runSearch(
   }
   const next = offset + query.limit;
   const body: SearchResponse = {
-    query: query.q,
+    query: query.q.text,
     total: result.total,
     total_exact: result.total_exact,
     match: result.match,
@@ -244,29 +245,20 @@ export async function runSuggest(
     .map(([word, count]) => ({ word, count }))
     .sort((a, b) => b.count - a.count || (a.word < b.word ? -1 : 1))
     .slice(0, query.limit);
-  return { query: query.q, suggestions };
+  return { query: query.q.text, suggestions };
 }
 
 /**
- * Starts the first round of index reads of a search (see SearchEngine.prefetch) while the
- * edge cache is looked up; a query the handler will reject starts nothing.
+ * Starts the first round of index reads of a validated search (see SearchEngine.prefetch)
+ * while the edge cache is looked up.
  */
-export function prefetchSearch(c: Context<AppEnv>, pointer: Pointer): void {
-  const parsed = v.safeParse(SearchQuery, c.req.query());
-  if (!parsed.success) return;
+function prefetchSearch(c: Context<AppEnv>, pointer: Pointer, query: SearchQuery): void {
   const reader = snapshotIndex(c.env.NEWS, pointer.snapshot);
   c.set('searchReader', reader);
-  new SearchEngine(reader).prefetch({ ...parsed.output, offset: 0 });
+  new SearchEngine(reader).prefetch({ ...query, offset: 0 });
 }
 
 export const searchRoutes = new Hono<AppEnv>()
-  // Search reads its index meta with a cold pointer (one KV round trip fewer in a fresh
-  // isolate) and starts its first index reads while the edge cache is looked up.
-  .use(
-    '/v1/search',
-    edgeCache({ companion: (env) => searchHead(env.NEWS), prefetch: prefetchSearch }),
-  )
-  .use('/v1/suggest', edgeCache({ companion: (env) => searchHead(env.NEWS) }))
   .get(
     '/v1/search',
     describeRoute({
@@ -286,6 +278,14 @@ export const searchRoutes = new Hono<AppEnv>()
       },
     }),
     validate('query', SearchQuery),
+    // After validation, so no index read starts for a request that is refused. Search reads
+    // its index meta with a cold pointer (one KV round trip fewer in a fresh isolate) and
+    // starts its first index reads while the edge cache is looked up.
+    (c, next) =>
+      edgeCache({
+        companion: (env) => searchHead(env.NEWS),
+        prefetch: (_, pointer) => prefetchSearch(c, pointer, c.req.valid('query')),
+      })(c, next),
     async (c) => {
       const started = performance.now();
       const { body, reader, pointerMs } = await runSearch(
@@ -318,5 +318,6 @@ export const searchRoutes = new Hono<AppEnv>()
       },
     }),
     validate('query', SuggestQuery),
+    edgeCache({ companion: (env) => searchHead(env.NEWS) }),
     async (c) => c.json(await runSuggest(c.env, c.req.valid('query'), c.get('pointer'))),
   );

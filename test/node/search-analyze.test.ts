@@ -8,7 +8,7 @@ import {
   stem,
   tokenize,
 } from '../../src/core/search/analyze.ts';
-import { queryWords } from '../../src/core/search/query.ts';
+import { parseQuery } from '../../src/core/search/query.ts';
 
 describe('normalize', () => {
   it('folds case and ё, keeps й ї і ў and accents outside stress marks', () => {
@@ -70,7 +70,7 @@ describe('morphology recall on word-form pairs', () => {
       const list = pairs[lang] ?? [];
       const found = list.filter(([indexed, query]) => {
         const doc = new Set(tokenize(indexed).flatMap((t) => [t.term, docStemTerm(t.term, lang)]));
-        return queryWords(query).every(
+        return parseQuery(query).words.every(
           (w) => doc.has(w.text) || queryStemTerms(w.text).some((s) => doc.has(s)),
         );
       });

@@ -10,12 +10,12 @@ import {
   vlqDecode,
   vlqEncode,
 } from '../../src/core/search/format.ts';
-import { queryWords } from '../../src/core/search/query.ts';
+import { parseQuery } from '../../src/core/search/query.ts';
 import { warmUpEngine } from '../../src/core/search/warm-up.ts';
 import { boundedDistance, maxEdits } from '../../src/core/search/rewrite.ts';
 import { fixtureArticles, fixtureIndex, memoryIndex, toArticle } from './search-helpers.ts';
 
-const ids = (r: { hits: { record: readonly unknown[] }[] }) => r.hits.map((h) => h.record[0]);
+const ids = (r: { hits: { record: { id: string } }[] }) => r.hits.map((h) => h.record.id);
 
 describe('index format', () => {
   it('round-trips VLQ numbers and posting lists', () => {
@@ -187,7 +187,7 @@ describe('relevance on the committed fixture', () => {
     const r = await index.search('Москве');
     expect(r.hits.length).toBeGreaterThan(0);
     for (const hit of r.hits) {
-      const title = hit.record[1];
+      const title = hit.record.title;
       const words = hit.highlights.title.map((h) => title.slice(h.start, h.end).toLowerCase());
       expect(words.length).toBeGreaterThan(0);
       for (const w of words) expect(w.startsWith('москв')).toBe(true);
@@ -267,7 +267,7 @@ describe('chunked index against a brute-force scan', () => {
                 docStemTerm(t.term, a.lang),
               ]),
             );
-            return queryWords(q).every(
+            return parseQuery(q).words.every(
               (w) => terms.has(w.text) || queryStemTerms(w.text).some((s) => terms.has(s)),
             );
           });
@@ -278,7 +278,7 @@ describe('chunked index against a brute-force scan', () => {
             for (const a of expected) expect(found).toContain(a.id);
             for (const a of articles.filter((x) => found.has(x.id) && !expected.includes(x))) {
               const terms = tokenize(`${a.title} ${a.body}`).map((t) => t.term);
-              const near = queryWords(q).some((w) =>
+              const near = parseQuery(q).words.some((w) =>
                 terms.some(
                   (t) =>
                     boundedDistance(w.text, t, maxEdits(w.text.length)) <= maxEdits(w.text.length),
@@ -323,8 +323,8 @@ describe('chunked index against a brute-force scan', () => {
           const impact = await memoryIndex(parts, new PartCache(1024 * 1024), {
             impactOrderAbove: 0,
           }).search(q, { limit });
-          expect(impact.hits.map((h) => [h.record[0], h.score])).toEqual(
-            scan.hits.map((h) => [h.record[0], h.score]),
+          expect(impact.hits.map((h) => [h.record.id, h.score])).toEqual(
+            scan.hits.map((h) => [h.record.id, h.score]),
           );
           // Lists this short are counted, not extrapolated.
           expect(impact.total).toBe(scan.total);
@@ -359,43 +359,48 @@ describe('part cache', () => {
 });
 
 describe('typo neighbours in a large vocabulary', () => {
-  it('reads the vocabulary parts around the word when its first letter spans more than it may read', async () => {
-    // 20k distinct words starting with п (about a dozen 32 KB vocabulary parts), and the
-    // target near the end of that range, where the first parts of the range would miss it.
+  // 20k distinct words starting with п (about a dozen 32 KB vocabulary parts), and the
+  // target near the end of that range, where the first parts of the range would miss it.
+  const parts = (() => {
     let seed = 11;
     const letters = 'абвгдеклмнорсту';
     const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
     const word = () =>
       `п${Array.from({ length: 7 }, () => letters[Math.floor(random() * letters.length)]).join('')}`;
+    const article = (id: string, title: string, body: string) =>
+      toArticle({
+        id,
+        source: 'src',
+        section: 'sec',
+        lang: 'ru',
+        published: '2024-02-01T00:00:00Z',
+        url: '',
+        title,
+        body,
+      });
     const articles = Array.from({ length: 2000 }, (_, i) =>
-      toArticle({
-        id: `p${i}`,
-        source: 'src',
-        section: 'sec',
-        lang: 'ru',
-        published: '2024-02-01T00:00:00Z',
-        url: '',
-        title: word(),
-        body: Array.from({ length: 9 }, word).join(' '),
-      }),
+      article(`p${i}`, word(), Array.from({ length: 9 }, word).join(' ')),
     );
-    articles.push(
-      toArticle({
-        id: 'target',
-        source: 'src',
-        section: 'sec',
-        lang: 'ru',
-        published: '2024-02-01T00:00:00Z',
-        url: '',
-        title: 'Пятиэтажка',
-        body: 'Старая пятиэтажка',
-      }),
-    );
-    const parts = buildSearchParts(articles);
+    articles.push(article('target', 'Пятиэтажка', 'Старая пятиэтажка'));
+    return buildSearchParts(articles);
+  })();
+
+  it('reads the vocabulary parts around the word when its first letter spans more than it may read', async () => {
     expect(parts.filter((p) => p.part.startsWith('vocab.')).length).toBeGreaterThan(8);
     const result = await memoryIndex(parts).search('пятиэтожка ');
     expect(ids(result)).toEqual(['target']);
     expect(result.corrections).toEqual([{ from: 'пятиэтожка', to: 'пятиэтажка', kind: 'typo' }]);
+  });
+
+  it('says the scan was capped every time, also when its answer comes from the cache', async () => {
+    const index = memoryIndex(parts);
+    const first = await index.search('пятиэтожка ');
+    const readsAfterFirst = index.reads.length;
+    const second = await index.search('пятиэтожка ');
+    // The second scan was answered by the cache (no part read again).
+    expect(index.reads.length).toBe(readsAfterFirst);
+    expect([first.total, first.total_exact]).toEqual([1, false]);
+    expect([second.total, second.total_exact]).toEqual([1, false]);
   });
 });
 

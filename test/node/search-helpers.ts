@@ -5,6 +5,7 @@ import { buildSearchParts, type SearchPart } from '../../src/core/search/build.t
 import { PartCache } from '../../src/core/lib/part-cache.ts';
 import {
   type EngineOptions,
+  parseQuery,
   SearchEngine,
   type SearchParams,
 } from '../../src/core/search/query.ts';
@@ -70,9 +71,9 @@ export function memoryIndex(
   return {
     reads,
     cache,
-    search: (q: string, params: Partial<SearchParams> = {}) =>
-      engine().search({ q, sort: 'relevance', limit: 10, offset: 0, ...params }),
-    suggest: (q: string, limit = 10) => engine().suggest(q, limit),
+    search: (q: string, params: Partial<Omit<SearchParams, 'q'>> = {}) =>
+      engine().search({ q: parseQuery(q), sort: 'relevance', limit: 10, offset: 0, ...params }),
+    suggest: (q: string, limit = 10) => engine().suggest(parseQuery(q), limit),
   };
 }
 

@@ -22,7 +22,7 @@ const { articles } = runPipeline(
 );
 const index = memoryIndex(buildSearchParts(articles));
 const titles = async (q: string, params = {}) =>
-  (await index.search(q, params)).hits.map((h) => h.record[1]);
+  (await index.search(q, params)).hits.map((h) => h.record.title);
 
 describe('search over the sample page', () => {
   it('finds inflected Russian forms', async () => {
@@ -56,7 +56,7 @@ describe('search over the sample page', () => {
 
   it('reads transliterated names and the wrong keyboard layout', async () => {
     const luka = await index.search('lukashenko');
-    expect(luka.hits[0]?.record[1]).toMatch(/Лукашенко/);
+    expect(luka.hits[0]?.record.title).toMatch(/Лукашенко/);
     expect(luka.corrections).toEqual([
       { from: 'lukashenko', to: 'лукашенко', kind: 'transliteration' },
     ]);
@@ -78,8 +78,10 @@ describe('search over the sample page', () => {
   it('filters by section and language', async () => {
     const moscow = await index.search('москвы', { section: 'moscow' });
     expect(moscow.total).toBeGreaterThan(2);
-    expect(moscow.hits.every((h) => h.record[3] === 'moscow')).toBe(true);
-    expect((await index.search('belarus', { lang: 'en' })).hits[0]?.record[1]).toMatch(/Belarus/);
+    expect(moscow.hits.every((h) => h.record.section === 'moscow')).toBe(true);
+    expect((await index.search('belarus', { lang: 'en' })).hits[0]?.record.title).toMatch(
+      /Belarus/,
+    );
     expect((await index.search('belarus', { lang: 'ru' })).total).toBe(0);
   });
 });

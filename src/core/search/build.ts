@@ -15,8 +15,9 @@ import { stemGroup } from './analyze.ts';
 import {
   BM25,
   DOCS_PER_CHUNK,
-  type DocRecord,
   encodePosting,
+  encodeRecord,
+  type StoredRecord,
   type Facet,
   FACETS,
   facetTerm,
@@ -223,18 +224,9 @@ function assemble(
   });
 
   for (let n = 0; n * DOCS_PER_CHUNK < docs.length; n++) {
-    const records: DocRecord[] = docs
+    const records: StoredRecord[] = docs
       .slice(n * DOCS_PER_CHUNK, (n + 1) * DOCS_PER_CHUNK)
-      .map((a) => [
-        a.id,
-        a.title,
-        snippetSource(a),
-        a.section,
-        a.lang,
-        a.source,
-        a.published,
-        a.url,
-      ]);
+      .map((a) => encodeRecord({ ...a, text: snippetSource(a) }));
     parts.push(
       assertPartSize({ part: partName('docs', n), value: JSON.stringify({ d: records }) }),
     );

@@ -83,8 +83,8 @@ export type TermsChunk = v.InferOutput<typeof TermsChunk>;
 export const VocabChunk = v.object({ t: v.array(v.string()), df: v.array(v.number()) });
 export type VocabChunk = v.InferOutput<typeof VocabChunk>;
 
-/** id, title, snippet text, section, lang, source, published (ISO), url */
-export const DocRecord = v.tuple([
+/** A result record as stored: id, title, snippet text, section, lang, source, published (ISO), url */
+export const StoredRecord = v.tuple([
   v.string(),
   v.string(),
   v.string(),
@@ -94,9 +94,33 @@ export const DocRecord = v.tuple([
   v.string(),
   v.nullable(v.string()),
 ]);
-export type DocRecord = v.InferOutput<typeof DocRecord>;
-export const DocsChunk = v.object({ d: v.array(DocRecord) });
+export type StoredRecord = v.InferOutput<typeof StoredRecord>;
+export const DocsChunk = v.object({ d: v.array(StoredRecord) });
 export type DocsChunk = v.InferOutput<typeof DocsChunk>;
+
+/** A result record by name. */
+export interface DocRecord {
+  id: string;
+  title: string;
+  /** The text snippets are cut from (summary or body, see build.ts snippetSource). */
+  text: string;
+  section: string;
+  lang: string;
+  source: string;
+  /** ISO 8601. */
+  published: string;
+  url: string | null;
+}
+
+/** The stored tuple by name: the one place that knows the positions. */
+export function decodeRecord(stored: StoredRecord): DocRecord {
+  const [id, title, text, section, lang, source, published, url] = stored;
+  return { id, title, text, section, lang, source, published, url };
+}
+
+export function encodeRecord(r: DocRecord): StoredRecord {
+  return [r.id, r.title, r.text, r.section, r.lang, r.source, r.published, r.url];
+}
 
 // --- VLQ: 5 payload bits per character, base64 alphabet, bit 5 = "more follows". -------
 // Denser than base64 over varint bytes for small numbers, JSON-safe, decoded without atob.

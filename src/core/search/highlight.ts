@@ -48,7 +48,7 @@ function ranges(text: string, matches: (term: string) => boolean): Range[] {
 }
 
 export function highlight(record: DocRecord, words: readonly MatchWord[]) {
-  const [, title, text, , lang] = record;
+  const { title, text, lang } = record;
   const matches = matcher(words, lang);
   let snippet = text;
   let snippetRanges = ranges(text, matches);

@@ -7,6 +7,8 @@ import * as v from 'valibot';
 import type { PartCache } from '../lib/part-cache.ts';
 import {
   decodePostings,
+  decodeRecord,
+  type DocRecord,
   DocsChunk,
   floorIndex,
   partName,
@@ -337,7 +339,7 @@ export class IndexReader {
   }
 
   /** Result records of the given document numbers (one read per docs part). */
-  async records(docs: readonly number[]) {
+  async records(docs: readonly number[]): Promise<DocRecord[]> {
     const per = (await this.meta()).docs_per_part;
     const chunkIds = [...new Set(docs.map((doc) => Math.floor(doc / per)))];
     const chunks = new Map(
@@ -347,7 +349,7 @@ export class IndexReader {
       const record = chunks.get(Math.floor(doc / per))?.d[doc % per];
       if (!record)
         throw new Error(`search index: no record for document ${doc} in snapshot ${this.snapshot}`);
-      return record;
+      return decodeRecord(record);
     });
   }
 }

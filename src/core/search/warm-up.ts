@@ -11,7 +11,7 @@
 import type { Article } from '../content/article.ts';
 import { PartCache } from '../lib/part-cache.ts';
 import { buildSearchParts } from './build.ts';
-import { SearchEngine } from './query.ts';
+import { parseQuery, SearchEngine } from './query.ts';
 import { IndexReader } from './reader.ts';
 
 const article = (
@@ -80,11 +80,20 @@ export async function warmUpEngine(): Promise<number[]> {
   const found: number[] = [];
   for (const query of QUERIES)
     found.push(
-      (await engine().search({ sort: 'relevance', limit: 10, offset: 0, ...query })).hits.length,
+      (
+        await engine().search({
+          sort: 'relevance',
+          limit: 10,
+          offset: 0,
+          ...query,
+          q: parseQuery(query.q),
+        })
+      ).hits.length,
     );
   found.push(
-    (await engine().search({ q: 'новости', sort: 'newest', limit: 10, offset: 0 })).hits.length,
+    (await engine().search({ q: parseQuery('новости'), sort: 'newest', limit: 10, offset: 0 })).hits
+      .length,
   );
-  found.push((await engine().suggest('нов', 8)).completions.length);
+  found.push((await engine().suggest(parseQuery('нов'), 8)).completions.length);
   return found;
 }
