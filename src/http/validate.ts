@@ -21,14 +21,21 @@ export function validate<Target extends keyof ValidationTargets, Schema extends 
   schema: Schema,
 ) {
   return validator(target, schema, (result) => {
-    if (!result.success) {
-      const errors = fieldErrors(result.error as readonly StandardSchemaV1.Issue[]);
-      const where = target === 'json' ? 'body' : target;
-      throw new ApiError(
-        CODES[target] ?? 'bad_request',
-        `The request ${where} is invalid: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`,
-        { errors },
-      );
-    }
+    if (!result.success)
+      throw validationError(target, result.error as readonly StandardSchemaV1.Issue[]);
   });
+}
+
+/** The 400 problem for input that failed its schema, naming each failing field. */
+export function validationError(
+  target: keyof ValidationTargets,
+  issues: readonly StandardSchemaV1.Issue[],
+): ApiError {
+  const errors = fieldErrors(issues);
+  const where = target === 'json' ? 'body' : target;
+  return new ApiError(
+    CODES[target] ?? 'bad_request',
+    `The request ${where} is invalid: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`,
+    { errors },
+  );
 }

@@ -7,11 +7,15 @@ import { etag } from 'hono/etag';
 import { describeRoute } from 'hono-openapi';
 import * as v from 'valibot';
 import type { AppEnv } from '../env.ts';
-import { adKey } from '../core/snapshot/keys.ts';
-import { expiresAt } from '../core/submissions/categories.ts';
 import { clientNetwork } from '../core/submissions/client.ts';
 import { decodeCursor, encodeCursor } from '../core/submissions/cursor.ts';
-import { adDetail, adListItem, isLive, ownerView } from '../core/submissions/records.ts';
+import {
+  adDetail,
+  adListItem,
+  type AdRecord,
+  isLive,
+  ownerView,
+} from '../core/submissions/records.ts';
 import {
   AdCreated,
   AdDetail,
@@ -23,28 +27,23 @@ import {
   OwnerView,
   ReportInput,
 } from '../core/submissions/schemas.ts';
-import {
-  derivedManageToken,
-  FORM_TOKEN,
-  hex,
-  hmac,
-  issueFormToken,
-  newId,
-  newManageToken,
-  sha256Hex,
-} from '../core/submissions/tokens.ts';
+import { FORM_TOKEN, hex, hmac, issueFormToken, sha256Hex } from '../core/submissions/tokens.ts';
 import { cacheMaxAge } from '../http/cache.ts';
 import { ApiError, invalidCursor, problemDoc } from '../http/problem.ts';
 import { validate } from '../http/validate.ts';
-import { submissionsStore } from '../storage/submissions.ts';
+import { readAdDetail, submissionsStore } from '../storage/submissions.ts';
+import type { OwnerResult } from '../storage/submissions/store.ts';
+import { submit } from '../storage/submissions/submit.ts';
 import {
-  acceptOnce,
+  answerSubmission,
   clientIp,
   IDEMPOTENCY_PARAMETER,
   json,
   jsonBody,
   rateLimit,
-  secretsOf,
+  readJson,
+  requireSecrets,
+  submitClient,
   submitErrors,
 } from './submission-guards.ts';
 
@@ -70,11 +69,12 @@ const requireManageToken: MiddlewareHandler<AppEnv> = async function requireMana
 const ownerTokenHash = (c: Ctx) =>
   sha256Hex(MANAGE_BEARER.exec(c.req.header('authorization') ?? '')?.[1] ?? '');
 
-function ownerOutcome<T extends { result: string }>(outcome: T): Extract<T, { result: 'ok' }> {
+/** The owner's ad, or the 404 / 403 the store's answer means. */
+function ownedAd(outcome: OwnerResult): AdRecord {
   if (outcome.result === 'not_found') throw new ApiError('not_found', 'No such ad.');
   if (outcome.result === 'forbidden')
     throw new ApiError('forbidden', 'The manage token does not match this ad.');
-  return outcome as Extract<T, { result: 'ok' }>;
+  return outcome.record;
 }
 
 const noStore = (c: Ctx) => c.header('Cache-Control', 'no-store');
@@ -107,7 +107,7 @@ adsRoutes.get(
     const now = Date.now();
     noStore(c);
     return c.json({
-      form_token: await issueFormToken((await secretsOf(c.env)).form, now),
+      form_token: await issueFormToken((await requireSecrets(c.env)).form, now),
       min_fill_seconds: FORM_TOKEN.minFillMs / 1000,
       expires_at: new Date(now + FORM_TOKEN.maxAgeMs).toISOString(),
     });
@@ -122,52 +122,14 @@ adsRoutes.post(
     description:
       "`expires_at` is provisional: approval moves it to at least the approval time plus the category's period.",
     parameters: [IDEMPOTENCY_PARAMETER],
+    requestBody: { required: true, content: json(AdInput) },
     responses: {
       201: { description: 'Stored, pending moderation', content: json(AdCreated) },
       ...submitErrors,
     },
   }),
-  rateLimit('submit'),
   jsonBody,
-  validate('json', AdInput),
-  async (c) => {
-    const input = c.req.valid('json');
-    const { website: _w, form_token: _f, turnstile_token: _t, ...content } = input;
-    let token = '';
-    return acceptOnce(c, input, 'ad', {
-      // With an Idempotency-Key the token is derived, so a replay can hand out the same one.
-      prepare: async ({ key, bodyHash }) => {
-        token =
-          key === null
-            ? newManageToken()
-            : await derivedManageToken((await secretsOf(c.env)).manage, key, bodyHash);
-      },
-      create: async (idempotency, { now }) =>
-        submissionsStore(c.env.SUBMISSIONS).create(
-          {
-            kind: 'ad',
-            id: newId(),
-            content,
-            expires_at: expiresAt(content.category, now),
-            token_hash: await sha256Hex(token),
-          },
-          idempotency,
-          now,
-        ),
-      answer: (accepted, replayed) => {
-        c.header('Location', `/v1/ads/${accepted.id}`);
-        if (replayed) c.header('Idempotent-Replayed', 'true');
-        noStore(c);
-        const body: AdCreated = {
-          id: accepted.id,
-          status: 'pending',
-          expires_at: new Date(accepted.expires_at).toISOString(),
-          manage_token: token,
-        };
-        return c.json(body, 201);
-      },
-    });
-  },
+  async (c) => answerSubmission(c, await submit(c.env, 'ad', await readJson(c), submitClient(c))),
 );
 
 adsRoutes.get(
@@ -217,8 +179,7 @@ adsRoutes.get(
     const now = Date.now();
     // The KV projection first (cheap, global); the store on a miss, since KV may not yet
     // show an ad approved seconds ago in this location.
-    const cached = v.safeParse(AdDetail, await c.env.NEWS.get(adKey(id), 'json'));
-    let detail = cached.success ? cached.output : null;
+    let detail = await readAdDetail(c.env.NEWS, id);
     if (detail === null) {
       const record = await submissionsStore(c.env.SUBMISSIONS).get(id);
       if (record?.kind === 'ad' && isLive(record, now)) detail = adDetail(record);
@@ -248,11 +209,11 @@ adsRoutes.get(
   requireManageToken,
   async (c) => {
     const { id } = c.req.valid('param');
-    const found = ownerOutcome(
+    const ad = ownedAd(
       await submissionsStore(c.env.SUBMISSIONS).ownerGet(id, await ownerTokenHash(c)),
     );
     noStore(c);
-    return c.json(ownerView(found.record));
+    return c.json(ownerView(ad));
   },
 );
 
@@ -270,7 +231,7 @@ adsRoutes.patch(
   async (c) => {
     const { id } = c.req.valid('param');
     const hash = await ownerTokenHash(c);
-    const found = ownerOutcome(
+    const ad = ownedAd(
       await submissionsStore(c.env.SUBMISSIONS).ownerUpdate(
         id,
         hash,
@@ -279,7 +240,7 @@ adsRoutes.patch(
       ),
     );
     noStore(c);
-    return c.json(ownerView(found.record));
+    return c.json(ownerView(ad));
   },
 );
 
@@ -294,7 +255,7 @@ adsRoutes.delete(
   requireManageToken,
   async (c) => {
     const { id } = c.req.valid('param');
-    ownerOutcome(
+    ownedAd(
       await submissionsStore(c.env.SUBMISSIONS).ownerDelete(
         id,
         await ownerTokenHash(c),
@@ -316,11 +277,11 @@ adsRoutes.post(
   requireManageToken,
   async (c) => {
     const { id } = c.req.valid('param');
-    const renewed = ownerOutcome(
+    const ad = ownedAd(
       await submissionsStore(c.env.SUBMISSIONS).ownerRenew(id, await ownerTokenHash(c), Date.now()),
     );
     noStore(c);
-    return c.json(ownerView(renewed.record));
+    return c.json(ownerView(ad));
   },
 );
 
@@ -346,7 +307,9 @@ adsRoutes.post(
     const { id } = c.req.valid('param');
     // Reporters are told apart by a keyed hash of their network (IPv4 address or IPv6 /64);
     // the address is not stored.
-    const reporter = hex(await hmac((await secretsOf(c.env)).reporter, clientNetwork(clientIp(c))));
+    const reporter = hex(
+      await hmac((await requireSecrets(c.env)).reporter, clientNetwork(clientIp(c))),
+    );
     const outcome = await submissionsStore(c.env.SUBMISSIONS).report(
       id,
       reporter,

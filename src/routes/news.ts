@@ -9,20 +9,21 @@ import { describeRoute, resolver } from 'hono-openapi';
 import * as v from 'valibot';
 import type { AppEnv } from '../env.ts';
 import { Article } from '../core/content/article.ts';
-import { newsExpiresAt } from '../core/submissions/categories.ts';
-import { newsArticleId, newsToArticle } from '../core/submissions/news.ts';
+import { newsToArticle } from '../core/submissions/news.ts';
 import { isLive } from '../core/submissions/records.ts';
 import { NewsCreated, NewsInput } from '../core/submissions/schemas.ts';
-import { newId } from '../core/submissions/tokens.ts';
 import { cacheMaxAge } from '../http/cache.ts';
 import { ApiError, problemDoc } from '../http/problem.ts';
 import { validate } from '../http/validate.ts';
 import { submissionsStore } from '../storage/submissions.ts';
+import { submit } from '../storage/submissions/submit.ts';
 import {
-  acceptOnce,
+  answerSubmission,
   IDEMPOTENCY_PARAMETER,
+  json,
   jsonBody,
-  rateLimit,
+  readJson,
+  submitClient,
   submitErrors,
 } from './submission-guards.ts';
 
@@ -36,36 +37,14 @@ newsRoutes.post(
     tags: ['submissions'],
     summary: 'Submit reader news; once approved it appears in the feeds and search',
     parameters: [IDEMPOTENCY_PARAMETER],
+    requestBody: { required: true, content: json(NewsInput) },
     responses: {
-      201: {
-        description: 'Stored, pending moderation',
-        content: { 'application/json': { schema: resolver(NewsCreated) } },
-      },
+      201: { description: 'Stored, pending moderation', content: json(NewsCreated) },
       ...submitErrors,
     },
   }),
-  rateLimit('submit'),
   jsonBody,
-  validate('json', NewsInput),
-  async (c) => {
-    const input = c.req.valid('json');
-    const { website: _w, form_token: _f, turnstile_token: _t, ...content } = input;
-    return acceptOnce(c, input, 'news', {
-      create: (idempotency, { now }) =>
-        submissionsStore(c.env.SUBMISSIONS).create(
-          { kind: 'news', id: newId(), content, expires_at: newsExpiresAt(now), token_hash: null },
-          idempotency,
-          now,
-        ),
-      answer: (accepted, replayed) => {
-        c.header('Location', `/v1/news/${newsArticleId(accepted.id)}`);
-        c.header('Cache-Control', 'no-store');
-        if (replayed) c.header('Idempotent-Replayed', 'true');
-        const body: NewsCreated = { id: accepted.id, status: 'pending' };
-        return c.json(body, 201);
-      },
-    });
-  },
+  async (c) => answerSubmission(c, await submit(c.env, 'news', await readJson(c), submitClient(c))),
 );
 
 newsRoutes.get(

@@ -6,9 +6,10 @@
  * APPROVED_NEWS_TTL_MS, concurrent requests sharing one in-flight read.
  */
 import type { Article } from '../core/content/article.ts';
-import { APPROVED_NEWS_KEY, NEWS_ARCHIVE_PREFIX } from '../core/snapshot/keys.ts';
+import { adKey, APPROVED_NEWS_KEY, NEWS_ARCHIVE_PREFIX } from '../core/snapshot/keys.ts';
 import { type KvStore, parseStored } from '../core/lib/kv-store.ts';
 import { ApprovedNewsList, mergeArticles, NewsArchiveChunk } from '../core/submissions/news.ts';
+import { AdDetail } from '../core/submissions/schemas.ts';
 import type { SubmissionsStore } from './submissions/store.ts';
 
 export const APPROVED_NEWS_TTL_MS = 5_000;
@@ -57,6 +58,21 @@ export async function approvedNewsFromStore(store: KvStore): Promise<Article[]> 
     ),
   );
   return mergeArticles([...chunks, parseApproved(live)]);
+}
+
+/**
+ * The KV projection of a live ad's public detail, or null when it is absent or does not
+ * read as one (then the caller asks the store, the source of truth).
+ */
+export async function readAdDetail(kv: KVNamespace, id: string): Promise<AdDetail | null> {
+  const text = await kv.get(adKey(id), 'text');
+  if (text === null) return null;
+  try {
+    return parseStored(adKey(id), text, AdDetail);
+  } catch (error) {
+    console.error('submissions: unreadable ad projection', id, error);
+    return null;
+  }
 }
 
 /** The one `SubmissionsStore` instance that holds every submission (strongly consistent). */

@@ -5,7 +5,7 @@
  */
 import * as v from 'valibot';
 import { Article } from '../content/article.ts';
-import type { NewsContent } from './schemas.ts';
+import type { StoredNews } from './stored.ts';
 
 /** Article ids of reader news: `n-` + the submission id, distinct from any source's ids. */
 export const newsArticleId = (submissionId: string) => `n-${submissionId}`;
@@ -59,7 +59,7 @@ export function summarize(text: string): string {
 }
 
 /** The article a piece of approved reader news becomes; `published` is the approval time. */
-export function newsToArticle(id: string, news: NewsContent, approvedAt: number): Article {
+export function newsToArticle(id: string, news: StoredNews, approvedAt: number): Article {
   return {
     id: newsArticleId(id),
     title: news.title,

@@ -3,16 +3,9 @@
  * public detail, the owner's and the moderator's view. Pure: the Durable Object builds
  * records, the routes shape answers with these functions.
  */
-import type {
-  AdContent,
-  AdDetail,
-  AdListItem,
-  AdminItem,
-  NewsContent,
-  OwnerView,
-  Status,
-} from './schemas.ts';
+import type { AdDetail, AdListItem, AdminItem, OwnerView, Status } from './schemas.ts';
 import { summarize } from './news.ts';
+import type { StoredAd, StoredNews } from './stored.ts';
 
 interface Base {
   id: string;
@@ -24,8 +17,8 @@ interface Base {
   /** Distinct reporters so far. */
   reports: number;
 }
-export type AdRecord = Base & { kind: 'ad'; content: AdContent };
-export type NewsRecord = Base & { kind: 'news'; content: NewsContent };
+export type AdRecord = Base & { kind: 'ad'; content: StoredAd };
+export type NewsRecord = Base & { kind: 'news'; content: StoredNews };
 export type SubmissionRecord = AdRecord | NewsRecord;
 
 /** Distinct reporters that put an approved ad on hold until a moderator looks at it. */

@@ -16,33 +16,26 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import * as v from 'valibot';
-import type { Article } from '../../core/content/article.ts';
-import { adKey, APPROVED_NEWS_KEY, newsArchiveKey } from '../../core/snapshot/keys.ts';
 import { expiresAt, newsExpiresAt } from '../../core/submissions/categories.ts';
 import {
-  approvalMonth,
-  APPROVED_NEWS_FORMAT,
-  APPROVED_NEWS_MAX,
-  monthRange,
-  newsToArticle,
-} from '../../core/submissions/news.ts';
-import {
-  adDetail,
   type AdRecord,
   isLive,
   REPORT_HOLD_THRESHOLD,
   type SubmissionRecord,
 } from '../../core/submissions/records.ts';
 import {
-  AdContent,
+  type AdContent,
   type AdPatch,
+  KINDS,
   type Kind,
-  NewsContent,
+  type NewsContent,
   type ReportInput,
   type Status,
 } from '../../core/submissions/schemas.ts';
+import type { StoredAd } from '../../core/submissions/stored.ts';
 import { sameHexDigest } from '../../core/submissions/tokens.ts';
-import { KeyedWriteQueue } from './write-queue.ts';
+import { type Projection, Projections, projectionsOf } from './projections.ts';
+import { checkRow, readRecords, SELECT } from './rows.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS submission_v1 (
@@ -67,40 +60,18 @@ CREATE TABLE IF NOT EXISTS report_v1 (
   ad_id TEXT NOT NULL, reporter TEXT NOT NULL, reason TEXT NOT NULL, comment TEXT,
   created_at INTEGER NOT NULL, PRIMARY KEY (ad_id, reporter)
 );
-CREATE TABLE IF NOT EXISTS outbox_v1 (key TEXT PRIMARY KEY, attempts INTEGER NOT NULL);
 `;
 
 /** Idempotency records live a day (IETF draft-ietf-httpapi-idempotency-key-header suggests 24 h). */
 export const IDEMPOTENCY_TTL_MS = 86_400_000;
 /** Expired ads stay renewable this long, then are purged. */
 const PURGE_GRACE_MS = 30 * 86_400_000;
-const NEWS_PROJECTION = 'news';
-const NEWS_MONTH = 'news-month:';
-/** Workers KV accepts one write per second to the same key. */
-const KV_WRITE_GAP_MS = 1_000;
-
-type Row = {
-  id: string;
-  kind: string;
-  status: string;
-  created_at: number;
-  updated_at: number;
-  approved_at: number | null;
-  expires_at: number;
-  token_hash: string | null;
-  content: string;
-  reports: number;
-};
-
-const SELECT = `SELECT s.id, s.kind, s.status, s.created_at, s.updated_at, s.approved_at, s.expires_at, s.token_hash, s.content,
-  (SELECT COUNT(*) FROM report_v1 r WHERE r.ad_id = s.id) AS reports FROM submission_v1 s`;
 
 /** What a create answers with (and what an idempotent replay answers again). */
-export interface Accepted {
-  id: string;
-  kind: Kind;
-  expires_at: number;
-}
+const Accepted = v.object({ id: v.string(), kind: v.picklist(KINDS), expires_at: v.number() });
+export type Accepted = v.InferOutput<typeof Accepted>;
+const IdempotencyRow = v.object({ body_hash: v.string(), response: v.string() });
+
 export type CreateOutcome =
   { outcome: 'created' | 'replayed'; accepted: Accepted } | { outcome: 'mismatch' };
 export type IdempotencyLookup =
@@ -126,46 +97,31 @@ export interface AdminListQuery {
   limit: number;
 }
 
-function toRecord(row: Row): SubmissionRecord {
-  const base = {
-    id: row.id,
-    status: row.status as Status,
-    created_at: row.created_at,
-    updated_at: row.updated_at,
-    approved_at: row.approved_at,
-    expires_at: row.expires_at,
-    reports: row.reports,
-  };
-  const json: unknown = JSON.parse(row.content);
-  return row.kind === 'ad'
-    ? { ...base, kind: 'ad', content: v.parse(AdContent, json) }
-    : { ...base, kind: 'news', content: v.parse(NewsContent, json) };
-}
-
 export class SubmissionsStore extends DurableObject<Env> {
   private readonly sql: SqlStorage;
-  /** Projection writes: one per KV key at a time, a second apart, reading SQLite when they start. */
-  private readonly writes = new KeyedWriteQueue(KV_WRITE_GAP_MS, (ms) => scheduler.wait(ms));
+  private readonly projections: Projections;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec(SCHEMA);
+    this.projections = new Projections(ctx.storage, env.NEWS);
   }
 
   // ---- creating ----------------------------------------------------------------------
 
   lookupIdempotency(scopedKey: string, bodyHash: string, now: number): IdempotencyLookup {
-    const row = this.sql
-      .exec<{ body_hash: string; response: string }>(
+    const [raw] = this.sql
+      .exec(
         'SELECT body_hash, response FROM idempotency_v1 WHERE key = ? AND expires_at > ?',
         scopedKey,
         now,
       )
-      .toArray()[0];
-    if (row === undefined) return { state: 'miss' };
+      .toArray();
+    if (raw === undefined) return { state: 'miss' };
+    const row = v.parse(IdempotencyRow, raw);
     if (row.body_hash !== bodyHash) return { state: 'mismatch' };
-    return { state: 'replay', accepted: JSON.parse(row.response) as Accepted };
+    return { state: 'replay', accepted: v.parse(Accepted, JSON.parse(row.response)) };
   }
 
   /** Stores a new submission (and its idempotency record, atomically). */
@@ -225,8 +181,16 @@ export class SubmissionsStore extends DurableObject<Env> {
   // ---- reading -------------------------------------------------------------------------
 
   get(id: string): SubmissionRecord | null {
-    const row = this.sql.exec<Row>(`${SELECT} WHERE s.id = ?`, id).toArray()[0];
-    return row === undefined ? null : toRecord(row);
+    return readRecords(this.sql, `${SELECT} WHERE s.id = ?`, id)[0] ?? null;
+  }
+
+  /** One page of a keyset-paginated query; `more` counts bad rows too, so paging goes on past them. */
+  private page(query: string, args: (string | number)[], limit: number): Page {
+    const rows = this.sql.exec(`${query} LIMIT ?`, ...args, limit + 1).toArray();
+    return {
+      records: rows.slice(0, limit).flatMap((raw) => checkRow(raw)?.record ?? []),
+      more: rows.length > limit,
+    };
   }
 
   /** Approved, unexpired ads, newest approval first (keyset pagination). */
@@ -249,14 +213,11 @@ export class SubmissionsStore extends DurableObject<Env> {
       where.push('(s.approved_at, s.id) < (?, ?)');
       args.push(...q.after);
     }
-    const rows = this.sql
-      .exec<Row>(
-        `${SELECT} WHERE ${where.join(' AND ')} ORDER BY s.approved_at DESC, s.id DESC LIMIT ?`,
-        ...args,
-        q.limit + 1,
-      )
-      .toArray();
-    return { records: rows.slice(0, q.limit).map(toRecord), more: rows.length > q.limit };
+    return this.page(
+      `${SELECT} WHERE ${where.join(' AND ')} ORDER BY s.approved_at DESC, s.id DESC`,
+      args,
+      q.limit,
+    );
   }
 
   /** The moderation queue: oldest first, so nothing waits forever behind new arrivals. */
@@ -271,24 +232,21 @@ export class SubmissionsStore extends DurableObject<Env> {
       where.push('(s.created_at, s.id) > (?, ?)');
       args.push(...q.after);
     }
-    const rows = this.sql
-      .exec<Row>(
-        `${SELECT} WHERE ${where.join(' AND ')} ORDER BY s.created_at, s.id LIMIT ?`,
-        ...args,
-        q.limit + 1,
-      )
-      .toArray();
-    return { records: rows.slice(0, q.limit).map(toRecord), more: rows.length > q.limit };
+    return this.page(
+      `${SELECT} WHERE ${where.join(' AND ')} ORDER BY s.created_at, s.id`,
+      args,
+      q.limit,
+    );
   }
 
   // ---- owner ---------------------------------------------------------------------------
 
   private owned(id: string, tokenHash: string): OwnerResult {
-    const row = this.sql.exec<Row>(`${SELECT} WHERE s.id = ?`, id).toArray()[0];
-    if (row === undefined || row.kind !== 'ad' || row.token_hash === null)
+    const found = checkRow(this.sql.exec(`${SELECT} WHERE s.id = ?`, id).toArray()[0]);
+    if (found === null || found.record.kind !== 'ad' || found.row.token_hash === null)
       return { result: 'not_found' };
-    if (!sameHexDigest(row.token_hash, tokenHash)) return { result: 'forbidden' };
-    return { result: 'ok', record: toRecord(row) as AdRecord };
+    if (!sameHexDigest(found.row.token_hash, tokenHash)) return { result: 'forbidden' };
+    return { result: 'ok', record: found.record };
   }
 
   ownerGet(id: string, tokenHash: string): OwnerResult {
@@ -307,7 +265,7 @@ export class SubmissionsStore extends DurableObject<Env> {
   ): Promise<OwnerResult> {
     const found = this.owned(id, tokenHash);
     if (found.result !== 'ok') return found;
-    const content: AdContent = { ...found.record.content };
+    const content: StoredAd = { ...found.record.content };
     for (const [field, value] of Object.entries(patch))
       if (value !== undefined) Object.assign(content, { [field]: value });
     const status: Status = found.record.status === 'held' ? 'held' : 'pending';
@@ -320,7 +278,7 @@ export class SubmissionsStore extends DurableObject<Env> {
       now,
       id,
     );
-    await this.project([`ad:${id}`], now);
+    await this.changed({ kind: 'ad', id }, now);
     return this.owned(id, tokenHash);
   }
 
@@ -331,7 +289,7 @@ export class SubmissionsStore extends DurableObject<Env> {
       this.sql.exec('DELETE FROM report_v1 WHERE ad_id = ?', id);
       this.sql.exec('DELETE FROM submission_v1 WHERE id = ?', id);
     });
-    await this.project([`ad:${id}`], now);
+    await this.changed({ kind: 'ad', id }, now);
     return found;
   }
 
@@ -345,7 +303,7 @@ export class SubmissionsStore extends DurableObject<Env> {
       now,
       id,
     );
-    await this.project([`ad:${id}`], now);
+    await this.changed({ kind: 'ad', id }, now);
     return this.owned(id, tokenHash);
   }
 
@@ -369,12 +327,13 @@ export class SubmissionsStore extends DurableObject<Env> {
       input.comment ?? null,
       now,
     );
-    const count = this.sql
-      .exec<{ n: number }>('SELECT COUNT(*) AS n FROM report_v1 WHERE ad_id = ?', id)
-      .one().n;
+    const count = v.parse(
+      v.number(),
+      this.sql.exec('SELECT COUNT(*) AS n FROM report_v1 WHERE ad_id = ?', id).one().n,
+    );
     if (count < REPORT_HOLD_THRESHOLD) return { result: 'ok', held: false };
     this.sql.exec("UPDATE submission_v1 SET status = 'held', updated_at = ? WHERE id = ?", now, id);
-    await this.project([`ad:${id}`], now);
+    await this.changed({ kind: 'ad', id }, now);
     return { result: 'ok', held: true };
   }
 
@@ -416,127 +375,19 @@ export class SubmissionsStore extends DurableObject<Env> {
       }
     });
     const after = this.get(id);
-    const approvedAt = after?.approved_at ?? null;
-    const names =
-      record.kind === 'ad'
-        ? [`ad:${id}`]
-        : approvedAt === null
-          ? [NEWS_PROJECTION]
-          : [NEWS_PROJECTION, `${NEWS_MONTH}${approvalMonth(approvedAt)}`];
-    await this.project(names, now);
+    await this.changed(projectionsOf(after ?? record), now);
     return after;
   }
 
   // ---- KV projections ----------------------------------------------------------------------
 
-  /**
-   * Rewrites the named projections from SQLite. Called after the SQLite change committed; a
-   * failure leaves the change safe in SQLite and queues the projection for the alarm.
-   */
-  private async project(names: string[], now: number): Promise<void> {
-    const failed: string[] = [];
-    await Promise.all(
-      names.map((name) =>
-        this.writes
-          .run(name, () => this.writeProjection(name, now))
-          .catch((error: unknown) => {
-            console.error('submissions: projection write failed, queued for retry', name, error);
-            failed.push(name);
-          }),
-      ),
-    );
-    if (failed.length === 0) return;
-    for (const name of failed) {
-      this.sql.exec(
-        'INSERT INTO outbox_v1 (key, attempts) VALUES (?, 0) ON CONFLICT (key) DO NOTHING',
-        name,
-      );
-    }
-    if ((await this.ctx.storage.getAlarm()) === null)
-      await this.ctx.storage.setAlarm(Date.now() + 1_000);
+  /** After a committed change: the projections it touched are rewritten from SQLite. */
+  private changed(projections: Projection | Projection[], now: number): Promise<void> {
+    return this.projections.update([projections].flat(), now);
   }
 
-  /** Approved reader news as `Article`s, selected by the rest of a WHERE clause. */
-  private approvedNews(where: string, ...args: (string | number)[]): Article[] {
-    const rows = this.sql
-      .exec<Row>(`${SELECT} WHERE s.kind = 'news' AND s.status = 'approved' AND ${where}`, ...args)
-      .toArray();
-    return rows
-      .map(toRecord)
-      .flatMap((r) =>
-        r.kind === 'news' ? [newsToArticle(r.id, r.content, r.approved_at ?? r.created_at)] : [],
-      );
-  }
-
-  private async writeProjection(name: string, now: number): Promise<void> {
-    if (name === NEWS_PROJECTION) {
-      const items = this.approvedNews(
-        's.expires_at > ? ORDER BY s.approved_at DESC, s.id DESC LIMIT ?',
-        now,
-        APPROVED_NEWS_MAX,
-      );
-      await this.env.NEWS.put(
-        APPROVED_NEWS_KEY,
-        JSON.stringify({
-          format: APPROVED_NEWS_FORMAT,
-          updated_at: new Date(now).toISOString(),
-          items,
-        }),
-      );
-      return;
-    }
-    if (name.startsWith(NEWS_MONTH)) {
-      const month = name.slice(NEWS_MONTH.length);
-      const [from, to] = monthRange(month);
-      const items = this.approvedNews(
-        's.approved_at >= ? AND s.approved_at < ? ORDER BY s.approved_at DESC, s.id DESC',
-        from,
-        to,
-      );
-      if (items.length === 0) await this.env.NEWS.delete(newsArchiveKey(month));
-      else
-        await this.env.NEWS.put(
-          newsArchiveKey(month),
-          JSON.stringify({
-            format: APPROVED_NEWS_FORMAT,
-            month,
-            updated_at: new Date(now).toISOString(),
-            items,
-          }),
-        );
-      return;
-    }
-    const id = name.slice('ad:'.length);
-    const record = this.get(id);
-    if (record !== null && record.kind === 'ad' && isLive(record, now)) {
-      // KV refuses expirations under 60 s ahead (of its own clock); the read-side check
-      // hides the ad at `expires_at` whatever KV does.
-      const expiration = Math.max(
-        Math.ceil(record.expires_at / 1000),
-        Math.ceil(Date.now() / 1000) + 60,
-      );
-      await this.env.NEWS.put(adKey(id), JSON.stringify(adDetail(record)), { expiration });
-    } else {
-      await this.env.NEWS.delete(adKey(id));
-    }
-  }
-
-  /** Retries queued projection writes, backing off to once a minute. */
+  /** Retries queued projection writes (projections.ts). */
   override async alarm(): Promise<void> {
-    const queued = this.sql
-      .exec<{ key: string; attempts: number }>('SELECT key, attempts FROM outbox_v1')
-      .toArray();
-    let retryIn = 0;
-    for (const { key, attempts } of queued) {
-      try {
-        await this.writeProjection(key, Date.now());
-        this.sql.exec('DELETE FROM outbox_v1 WHERE key = ?', key);
-      } catch (error) {
-        console.error('submissions: projection retry failed', key, attempts + 1, error);
-        this.sql.exec('UPDATE outbox_v1 SET attempts = ? WHERE key = ?', attempts + 1, key);
-        retryIn = Math.max(retryIn, Math.min(60_000, 1_000 * 2 ** attempts));
-      }
-    }
-    if (retryIn > 0) await this.ctx.storage.setAlarm(Date.now() + retryIn);
+    await this.projections.retryQueued();
   }
 }

@@ -1,0 +1,18 @@
+/**
+ * Per-client limits through the Workers rate-limiting binding. A client is its network
+ * (core/submissions/client.ts): an IPv4 address, or an IPv6 /64.
+ */
+import { clientNetwork } from '../../core/submissions/client.ts';
+
+/**
+ * The policy of `SUBMIT_LIMITER`, as configured in wrangler.toml
+ * (`[[ratelimits]] simple = { limit = 5, period = 60 }`). The binding answers only
+ * "over or not", so the period is also the bound on when its window reopens.
+ */
+export const SUBMIT_POLICY = { limit: 5, windowSeconds: 60 } as const;
+
+/** Takes one request from the client's bucket of `scope`; false when the bucket is empty. */
+export async function withinLimit(env: Env, scope: string, ip: string): Promise<boolean> {
+  const { success } = await env.SUBMIT_LIMITER.limit({ key: `${scope}:${clientNetwork(ip)}` });
+  return success;
+}

@@ -1,0 +1,33 @@
+/**
+ * The keys the submissions derive from the one configured secret, ADMIN_TOKEN (one label
+ * each, core/submissions/tokens.ts deriveSecret), once per isolate and token value.
+ */
+import { deriveSecret } from '../../core/submissions/tokens.ts';
+
+export interface Secrets {
+  /** Signs form tokens. */
+  form: string;
+  /** Derives the manage token of a submission sent with an Idempotency-Key. */
+  manage: string;
+  /** Keys the hash that tells reporters apart. */
+  reporter: string;
+}
+
+let derived: { root: string; secrets: Promise<Secrets> } | undefined;
+
+/** The derived keys, or null when ADMIN_TOKEN is not configured (submissions are off). */
+export function secretsOf(env: Env): Promise<Secrets> | null {
+  const root = env.ADMIN_TOKEN;
+  if (!root) return null;
+  if (derived?.root !== root) {
+    derived = {
+      root,
+      secrets: Promise.all([
+        deriveSecret(root, 'form'),
+        deriveSecret(root, 'manage'),
+        deriveSecret(root, 'reporter'),
+      ]).then(([form, manage, reporter]) => ({ form, manage, reporter })),
+    };
+  }
+  return derived.secrets;
+}
