@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { SaxesParser } from 'saxes';
 import { describe, expect, it } from 'vitest';
 import { parseFeedFile } from '../../src/core/ingest/feed.ts';
-import type { ArticleSummary } from '../../src/core/content/article.ts';
+import { type ArticleSummary, toSummary } from '../../src/core/content/article.ts';
+import { runPipeline } from '../../src/core/content/pipeline.ts';
+import { feedInputRecords } from '../../scripts/lib/feed-input.ts';
 import {
   entryId,
   escapeXml,
@@ -44,13 +46,14 @@ function article(over: Partial<ArticleSummary> = {}): ArticleSummary {
     published: '2024-07-14T05:30:00Z',
     image: 'https://edge-news.example/images/alcaraz.png',
     image_credit: 'Чемпионат',
+    authors: [],
     duplicate_count: 0,
     ...over,
   };
 }
 
 const ITEMS: ArticleSummary[] = [
-  article(),
+  article({ authors: ['Анна Смирнова', "O'Brien & Sons"], image_credit: 'Фото: ТАСС <Архив>' }),
   article({
     id: 'tricky/1',
     title: 'Tom & Jerry <script>alert("x")</script> \'quoted\' ]]> Москва',
@@ -140,6 +143,30 @@ describe('renderRss', () => {
     ]);
   });
 
+  it('carries authors as dc:creator and the image credit as media:credit', () => {
+    const rowan = parseWithRowanmanning(xml);
+    expect(rowan.items.map((i) => i.authors.map((a) => a.name))).toEqual([
+      ['Анна Смирнова', "O'Brien & Sons"],
+      ['Sport & Co <Ltd>'],
+    ]);
+    const items = parseRssFeed(xml).items ?? [];
+    expect(items.map((i) => i.dc?.creators)).toEqual([
+      ['Анна Смирнова', "O'Brien & Sons"],
+      ['Sport & Co <Ltd>'],
+    ]);
+    expect(items[0]?.media?.contents).toEqual([
+      {
+        url: 'https://edge-news.example/images/alcaraz.png',
+        type: 'image/png',
+        medium: 'image',
+        credits: [{ value: 'Фото: ТАСС <Архив>' }],
+      },
+    ]);
+    expect(items[1]?.media).toBeUndefined();
+    const uncredited = parseRssFeed(renderRss(META, [article({ image_credit: null })]));
+    expect(uncredited.items?.[0]?.media?.contents?.[0]).not.toHaveProperty('credits');
+  });
+
   it('links self and next pages with atom:link (read back by feedsmith)', () => {
     const links = parseRssFeed(xml).atom?.links ?? [];
     expect(links.map((l) => [l.rel, l.href])).toEqual([
@@ -204,8 +231,9 @@ describe('renderAtom', () => {
       ['2024-07-14T05:30:00.000Z', '2024-07-14T05:30:00.000Z'],
       ['2024-07-16T00:15:00.000Z', '2024-07-16T00:15:00.000Z'],
     ]);
+    // The article's authors; an article without any is credited to its source.
     expect(feed.items.map((i) => i.authors.map((a) => a.name))).toEqual([
-      ['Чемпионат'],
+      ['Анна Смирнова', "O'Brien & Sons"],
       ['Sport & Co <Ltd>'],
     ]);
     expect(feed.items[0]?.categories.map((c) => c.term)).toEqual(['tennis', 'Уимблдон', 'теннис']);
@@ -233,6 +261,18 @@ describe('renderAtom', () => {
     ]);
     expect(entries[1]?.links).toBeUndefined();
     expect(entries[1]?.content).toEqual({ value: ITEMS[1]?.summary, type: 'text' });
+  });
+
+  it('carries the image credit as media:credit and every author (read back by feedsmith)', () => {
+    const entries = parseAtomFeed(xml).entries ?? [];
+    expect(entries.map((e) => e.authors?.map((a) => a.name))).toEqual([
+      ['Анна Смирнова', "O'Brien & Sons"],
+      ['Sport & Co <Ltd>'],
+    ]);
+    expect(entries[0]?.media?.contents?.map((c) => [c.url, c.credits])).toEqual([
+      ['https://edge-news.example/images/alcaraz.png', [{ value: 'Фото: ТАСС <Архив>' }]],
+    ]);
+    expect(entries[1]?.media).toBeUndefined();
   });
 });
 
@@ -280,14 +320,14 @@ describe('renderJsonFeed', () => {
       image: ITEMS[0]?.image,
       date_published: '2024-07-14T05:30:00.000Z',
       tags: ['tennis', 'Уимблдон', 'теннис'],
-      authors: [{ name: 'Чемпионат' }],
+      authors: [{ name: 'Анна Смирнова' }, { name: "O'Brien & Sons" }],
       language: 'ru',
       _edge_news: {
         article_id: 'a1b2c3',
         section: 'tennis',
         source: 'Чемпионат',
         lang: 'ru',
-        image_credit: 'Чемпионат',
+        image_credit: 'Фото: ТАСС <Архив>',
         duplicate_count: 0,
       },
     });
@@ -304,6 +344,7 @@ describe('renderJsonFeed', () => {
       'title',
     ]);
     expect(feed.items[1]?.tags).toEqual(['sport']);
+    expect(feed.items[1]?.authors).toEqual([{ name: 'Sport & Co <Ltd>' }]);
     expect(feed.items[1]?.date_published).toBe('2024-07-16T00:15:00.000Z');
     expect(renderJsonFeed({ ...META, next_url: null }, ITEMS)).not.toHaveProperty('next_url');
   });
@@ -357,7 +398,8 @@ describe('frozen output', () => {
       tags: ['фигурное катание'],
       published: '2024-07-15T06:40:00Z',
       image: 'https://edge-news.example/images/trusova.jpg',
-      image_credit: 'Советский спорт',
+      image_credit: 'Фото: Советский спорт',
+      authors: ['Иван Петров'],
       duplicate_count: 1,
     }),
     article({
@@ -408,7 +450,47 @@ describe('frozen output', () => {
         ],
       ]);
       expect(records[0]?.image, name).toBe('https://edge-news.example/images/trusova.jpg');
+      expect(
+        records.map((r) => r.authors),
+        name,
+      ).toEqual([['Иван Петров'], ['Чемпионат']]);
     }
+    // JSON Feed has no image credit; RSS and Atom carry it in media:credit.
+    expect(
+      ['golden.rss.xml', 'golden.atom.xml'].map(
+        (name) => parseFeedFile(golden(name), name).records[0]?.image_credit,
+      ),
+    ).toEqual(['Фото: Советский спорт', 'Фото: Советский спорт']);
+  });
+});
+
+describe('from a feed file to the three outputs', () => {
+  // The windows-1251 fixture's second item has an author and a media:credit (Media RSS).
+  const bytes = readFileSync(join(ROOT, 'test/fixtures/feeds/windows-1251.rss.xml'));
+  const { articles } = runPipeline(feedInputRecords(bytes, 'windows-1251.rss.xml'));
+  const metro = articles.find((a) => a.title === 'В Москве открыли новую станцию метро');
+  const summaries = metro ? [toSummary(metro)] : [];
+
+  it('keeps the authors and the image credit from input through the article', () => {
+    expect(summaries).toHaveLength(1);
+    expect(summaries[0]).toMatchObject({
+      authors: ['Иван Сидоров'],
+      image_credit: 'Фото: Агентство «Москва»',
+    });
+  });
+
+  it('shows them in JSON Feed, RSS and Atom', () => {
+    const json = renderJsonFeed(META, summaries).items[0];
+    expect([json?.authors, json?._edge_news.image_credit]).toEqual([
+      [{ name: 'Иван Сидоров' }],
+      'Фото: Агентство «Москва»',
+    ]);
+    const rss = parseRssFeed(renderRss(META, summaries)).items?.[0];
+    const atom = parseAtomFeed(renderAtom(META, summaries)).entries?.[0];
+    expect(rss?.dc?.creators).toEqual(['Иван Сидоров']);
+    expect(atom?.authors).toEqual([{ name: 'Иван Сидоров' }]);
+    for (const media of [rss?.media, atom?.media])
+      expect(media?.contents?.[0]?.credits).toEqual([{ value: 'Фото: Агентство «Москва»' }]);
   });
 });
 

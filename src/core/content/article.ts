@@ -57,14 +57,19 @@ export const Article = v.object({
 });
 export type Article = v.InferOutput<typeof Article>;
 
-/** What a feed page lists for each item: the article without body, authors and duplicates. */
+/**
+ * What a feed page lists for each item: the article without body and duplicates. Authors are
+ * kept for the JSON Feed, RSS and Atom output (src/core/feed/formats.ts); pages written before
+ * they were kept (the frozen fixture test/fixtures/snapshot-v1/feed_page.json) read as none.
+ */
 export const ArticleSummary = v.object({
   ...v.omit(Article, ['body', 'authors', 'duplicates']).entries,
+  authors: v.optional(v.array(v.string()), []),
   duplicate_count: v.number(),
 });
 export type ArticleSummary = v.InferOutput<typeof ArticleSummary>;
 
 export function toSummary(article: Article): ArticleSummary {
-  const { body: _body, authors: _authors, duplicates, ...rest } = article;
+  const { body: _body, duplicates, ...rest } = article;
   return { ...rest, duplicate_count: duplicates.length };
 }

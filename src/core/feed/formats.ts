@@ -15,6 +15,12 @@
  *
  * One id per article across the three formats and all lists: a tag URI (RFC 4151) on the
  * site's host, so a reader that sees the article in two feeds knows it is the same entry.
+ *
+ * Authors and the image credit travel in each format's own vocabulary: JSON Feed `authors`;
+ * RSS `dc:creator` (RSS 2.0's `<author>` must be an email address) and Atom `<author>`; the
+ * image as a Media RSS `media:content` with its `media:credit`
+ * (https://www.rssboard.org/media-rss#media-credit) in both XML formats. An article without
+ * authors is credited to its source, as before.
  */
 import type { ArticleSummary } from '../content/article.ts';
 
@@ -42,6 +48,21 @@ export interface FeedMeta {
  */
 const TAG_DATE = '2026';
 const GENERATOR = 'Edge News';
+const ATOM_NS = 'http://www.w3.org/2005/Atom';
+const DC_NS = 'http://purl.org/dc/elements/1.1/';
+const MEDIA_NS = 'http://search.yahoo.com/mrss/';
+
+/** Who wrote the article: its authors, else the outlet (every format wants at least one). */
+function bylines(a: ArticleSummary): string[] {
+  return a.authors.length > 0 ? a.authors : [a.source];
+}
+
+/** The image with its credit, as Media RSS puts it (`media:credit` inside `media:content`). */
+function mediaContent(image: string, credit: string | null): string {
+  const attrs = { url: image, medium: 'image', type: imageType(image) };
+  if (!credit) return empty('media:content', attrs);
+  return `<media:content${attributes(attrs)}>${el('media:credit', credit)}</media:content>`;
+}
 
 export const JSON_FEED_VERSION = 'https://jsonfeed.org/version/1.1';
 
@@ -56,6 +77,7 @@ export interface JsonFeedItem {
   date_published: string;
   /** The section first, as in the RSS and Atom categories, so every format carries it. */
   tags: string[];
+  /** The article's authors, else its source. */
   authors: Array<{ name: string }>;
   language: string;
   _edge_news: {
@@ -101,7 +123,7 @@ export function renderJsonFeed(meta: FeedMeta, items: readonly ArticleSummary[])
         content_text: a.summary || a.title,
         date_published: isoDate(a.published),
         tags: [...new Set([a.section, ...a.tags])],
-        authors: [{ name: a.source }],
+        authors: bylines(a).map((name) => ({ name })),
         language: a.lang,
         _edge_news: {
           article_id: a.id,
@@ -124,7 +146,7 @@ export function renderJsonFeed(meta: FeedMeta, items: readonly ArticleSummary[])
 export function renderRss(meta: FeedMeta, items: readonly ArticleSummary[]): string {
   const out: string[] = [
     '<?xml version="1.0" encoding="utf-8"?>',
-    '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">',
+    `<rss version="2.0" xmlns:atom="${ATOM_NS}" xmlns:dc="${DC_NS}" xmlns:media="${MEDIA_NS}">`,
     '<channel>',
     el('title', meta.title),
     el('link', meta.home_page_url),
@@ -147,13 +169,16 @@ export function renderRss(meta: FeedMeta, items: readonly ArticleSummary[]): str
       el('pubDate', rfc822Date(a.published)),
     );
     for (const category of [a.section, ...a.tags]) out.push(el('category', category));
+    for (const name of bylines(a)) out.push(el('dc:creator', name));
     // <source url> must point at the outlet's own feed, which we do not know; the
     // outlet's site (the article url's origin) is the nearest thing we have.
     const site = originOf(a.url);
     if (site) out.push(`<source url="${escapeXml(site)}">${escapeXml(a.source)}</source>`);
     // The spec requires a length in bytes; "0" is the accepted value when it is unknown.
-    if (a.image)
+    if (a.image) {
       out.push(empty('enclosure', { url: a.image, length: '0', type: imageType(a.image) }));
+      out.push(mediaContent(a.image, a.image_credit));
+    }
     out.push('</item>');
   }
   out.push('</channel>', '</rss>', '');
@@ -165,7 +190,7 @@ export function renderAtom(meta: FeedMeta, items: readonly ArticleSummary[]): st
   const lang = meta.language ? ` xml:lang="${escapeXml(meta.language)}"` : '';
   const out: string[] = [
     '<?xml version="1.0" encoding="utf-8"?>',
-    `<feed xmlns="http://www.w3.org/2005/Atom"${lang}>`,
+    `<feed xmlns="${ATOM_NS}" xmlns:media="${MEDIA_NS}"${lang}>`,
     el('id', meta.id ?? meta.feed_url),
     `<title type="text">${escapeXml(meta.title)}</title>`,
     `<subtitle type="text">${escapeXml(meta.description)}</subtitle>`,
@@ -185,7 +210,7 @@ export function renderAtom(meta: FeedMeta, items: readonly ArticleSummary[]): st
       el('published', published),
       // The snapshot keeps no modification time; an entry changes only when republished.
       el('updated', published),
-      `<author><name>${escapeXml(a.source)}</name></author>`,
+      ...bylines(a).map((name) => `<author><name>${escapeXml(name)}</name></author>`),
     );
     if (a.url) out.push(empty('link', { rel: 'alternate', type: 'text/html', href: a.url }));
     out.push(`<summary type="text">${escapeXml(a.summary || a.title)}</summary>`);
@@ -193,8 +218,10 @@ export function renderAtom(meta: FeedMeta, items: readonly ArticleSummary[]): st
     if (!a.url) out.push(`<content type="text">${escapeXml(a.summary || a.title)}</content>`);
     out.push(empty('category', { term: a.section }));
     for (const tag of a.tags) out.push(empty('category', { term: tag }));
-    if (a.image)
+    if (a.image) {
       out.push(empty('link', { rel: 'enclosure', type: imageType(a.image), href: a.image }));
+      out.push(mediaContent(a.image, a.image_credit));
+    }
     out.push('</entry>');
   }
   out.push('</feed>', '');
@@ -233,9 +260,14 @@ function el(name: string, text: string): string {
   return `<${name}>${escapeXml(text)}</${name}>`;
 }
 
+function attributes(attrs: Record<string, string>): string {
+  return Object.entries(attrs)
+    .map(([k, v]) => ` ${k}="${escapeXml(v)}"`)
+    .join('');
+}
+
 function empty(name: string, attrs: Record<string, string>): string {
-  const list = Object.entries(attrs).map(([k, v]) => ` ${k}="${escapeXml(v)}"`);
-  return `<${name}${list.join('')}/>`;
+  return `<${name}${attributes(attrs)}/>`;
 }
 
 function isoDate(value: string): string {
