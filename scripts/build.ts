@@ -11,7 +11,7 @@
 import { parseArgs } from 'node:util';
 import type { KvStore } from '../src/core/lib/kv-store.ts';
 import { runPipeline } from '../src/core/content/pipeline.ts';
-import { pruneSnapshots, publishSnapshot } from '../src/core/snapshot/publish.ts';
+import { nextBuild, pruneSnapshots, publishSnapshot } from '../src/core/snapshot/publish.ts';
 import { RecordError } from '../src/core/content/records.ts';
 import { buildSnapshot } from '../src/core/snapshot/build.ts';
 import { inputFiles, readRecords } from './lib/inputs.ts';
@@ -59,14 +59,17 @@ async function main(): Promise<void> {
       extra: approved,
     });
     for (const e of errors) console.error(`  skipped ${e.message}`);
-    const built = buildSnapshot(articles, stats, { onProgress: progress });
+    const base = target ? await nextBuild(target.store) : { generation: 1, parent: null };
+    const built = buildSnapshot(articles, stats, { base, onProgress: progress });
     if (target) {
       console.error(`Publishing snapshot ${built.id} (${values.remote ? 'remote' : 'local'} KV)`);
       await publishSnapshot(target.store, built, { onProgress: progress });
       if (values.keep !== undefined) {
         const pruned = await pruneSnapshots(target.store, Number(values.keep), progress);
-        if (pruned.length)
-          console.error(`Pruned ${pruned.length} old snapshot(s): ${pruned.join(', ')}`);
+        if (pruned.snapshots.length)
+          console.error(
+            `Pruned ${pruned.snapshots.length} old snapshot(s): ${pruned.snapshots.join(', ')}`,
+          );
       }
     }
     const c = built.counts;

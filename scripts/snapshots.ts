@@ -54,17 +54,17 @@ async function main(): Promise<void> {
       }
       case 'delete': {
         if (!arg) throw new Error('delete needs a snapshot id: see `list`');
-        const n = await deleteSnapshot(kv.store, arg, progress);
-        console.log(`Deleted snapshot ${arg} (${n} keys).`);
+        const swept = await deleteSnapshot(kv.store, arg, progress);
+        console.log(`Deleted snapshot ${arg} (${swept.keys} keys no kept snapshot names).`);
         break;
       }
       case 'prune': {
         const keep = Number(values.keep ?? '2');
         if (!Number.isInteger(keep) || keep < 0) throw new Error('--keep takes a whole number');
-        const doomed = await pruneSnapshots(kv.store, keep, progress);
+        const { snapshots, keys } = await pruneSnapshots(kv.store, keep, progress);
         console.log(
-          doomed.length
-            ? `Deleted ${doomed.length} snapshot(s): ${doomed.join(', ')}`
+          snapshots.length || keys
+            ? `Deleted ${snapshots.length} snapshot(s)${snapshots.length ? `: ${snapshots.join(', ')}` : ''} and ${keys} key(s) no kept snapshot names.`
             : 'Nothing to prune.',
         );
         break;

@@ -11,7 +11,7 @@ import { Miniflare } from 'miniflare';
 import { POINTER_KEY, searchKey } from '../../src/core/snapshot/keys.ts';
 import { searchHead } from '../../src/core/snapshot/publish.ts';
 import type { SearchPart } from '../../src/core/search/build.ts';
-import { SNAPSHOT_FORMAT, type Pointer } from '../../src/core/snapshot/format.ts';
+import type { Pointer } from '../../src/core/snapshot/format.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -139,7 +139,8 @@ export async function seed(
   }
   const now = new Date().toISOString();
   const pointer: Pointer = {
-    format: SNAPSHOT_FORMAT,
+    // Format 1: the parts sit under the snapshot id (src/core/snapshot/keys.ts).
+    format: 1,
     snapshot,
     built_at: now,
     published_at: now,

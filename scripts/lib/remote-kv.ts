@@ -50,6 +50,24 @@ export async function openRemoteKv(): Promise<{ store: KvStore; close: () => Pro
         return null;
       }
     },
+    async getMany(keys) {
+      const out = new Map<string, string | null>();
+      // `wrangler kv bulk get` takes a JSON array of keys, 100 a request like the API.
+      for (let i = 0; i < keys.length; i += 100) {
+        const file = join(dir, `get-${n++}.json`);
+        const chunk = keys.slice(i, i + 100);
+        await writeFile(file, JSON.stringify(chunk));
+        const got = JSON.parse(await wrangler(['kv', 'bulk', 'get', file])) as Record<
+          string,
+          { value: string | null } | string | null
+        >;
+        for (const key of chunk) {
+          const v = got[key];
+          out.set(key, v === undefined || v === null ? null : typeof v === 'string' ? v : v.value);
+        }
+      }
+      return out;
+    },
     async putMany(entries, onProgress) {
       let done = 0;
       for (const batch of batches(entries)) {

@@ -48,7 +48,7 @@ export async function loadFeed(
     );
   }
   const pointer = await requirePointer(env.NEWS, known);
-  const result = await pageFeed(snapshotFeedSource(env.NEWS, pointer.snapshot), {
+  const result = await pageFeed(snapshotFeedSource(env.NEWS, pointer), {
     filter: { section: query.section, lang: query.lang, source: query.source },
     limit: query.limit,
     cursor,
@@ -96,7 +96,7 @@ export const feedRoutes = new Hono<AppEnv>()
     }),
     async (c) => {
       const pointer = await requirePointer(c.env.NEWS, c.get('pointer'));
-      const sections = await readSections(c.env.NEWS, pointer.snapshot);
+      const sections = await readSections(c.env.NEWS, pointer);
       setLastModified(c, pointer.built_at);
       return c.json(sections ?? { sections: [] });
     },
@@ -127,7 +127,7 @@ export const feedRoutes = new Hono<AppEnv>()
       const { id } = c.req.valid('param');
       const pointer = await requirePointer(c.env.NEWS, c.get('pointer'));
       const article =
-        (await readArticle(c.env.NEWS, pointer.snapshot, id)) ??
+        (await readArticle(c.env.NEWS, pointer, id)) ??
         (await liveArticles(c.env.NEWS, pointer)).find((a) => a.id === id);
       if (!article) throw new ApiError('not_found', `No article has the id "${id}".`);
       setLastModified(c, pointer.built_at);

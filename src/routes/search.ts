@@ -26,6 +26,7 @@ import { cursorParam, langParam, limitParam, sectionParam, sourceParam } from '.
 import { validate } from '../http/validate.ts';
 import { liveArticles } from '../storage/feed.ts';
 import { requirePointer } from '../http/pointer.ts';
+import { searchIndexId } from '../storage/snapshots.ts';
 import { liveIndex, searchHead, snapshotIndex } from '../storage/search-index.ts';
 import { edgeCache } from '../http/cache.ts';
 
@@ -194,7 +195,7 @@ export async function runSearch(
   const started = performance.now();
   const pointer = await requirePointer(env.NEWS, known);
   const pointerMs = performance.now() - started;
-  const reader = prefetched ?? snapshotIndex(env.NEWS, pointer.snapshot);
+  const reader = prefetched ?? snapshotIndex(env.NEWS, searchIndexId(pointer));
   const params: SearchParams = { ...query, offset, limit: query.limit };
   const live = liveIndex(await liveArticles(env.NEWS, pointer));
   let result: SearchResult;
@@ -231,7 +232,7 @@ export async function runSuggest(
   known?: Pointer,
 ): Promise<v.InferOutput<typeof SuggestResponse>> {
   const pointer = await requirePointer(env.NEWS, known);
-  const own = await new SearchEngine(snapshotIndex(env.NEWS, pointer.snapshot)).suggest(
+  const own = await new SearchEngine(snapshotIndex(env.NEWS, searchIndexId(pointer))).suggest(
     query.q,
     query.limit,
   );
@@ -253,7 +254,7 @@ export async function runSuggest(
  * while the edge cache is looked up.
  */
 function prefetchSearch(c: Context<AppEnv>, pointer: Pointer, query: SearchQuery): void {
-  const reader = snapshotIndex(c.env.NEWS, pointer.snapshot);
+  const reader = snapshotIndex(c.env.NEWS, searchIndexId(pointer));
   c.set('searchReader', reader);
   new SearchEngine(reader).prefetch({ ...query, offset: 0 });
 }

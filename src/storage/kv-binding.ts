@@ -2,6 +2,8 @@ import type { KvEntry, KvStore } from '../core/lib/kv-store.ts';
 
 /** Concurrent writes per batch: a Worker may have six connections open at once. */
 const PARALLEL = 6;
+/** KV's bulk get takes at most 100 keys (https://developers.cloudflare.com/kv/api/read-key-value-pairs/). */
+const BULK_GET = 100;
 
 /** A `KvStore` over a real KV binding (Worker, vitest in workerd, wrangler's platform proxy). */
 export function bindingStore(kv: KVNamespace): KvStore {
@@ -17,6 +19,16 @@ export function bindingStore(kv: KVNamespace): KvStore {
   }
   return {
     get: (key) => kv.get(key),
+    async getMany(keys) {
+      const out = new Map<string, string | null>();
+      const chunks: string[][] = [];
+      for (let i = 0; i < keys.length; i += BULK_GET) chunks.push(keys.slice(i, i + BULK_GET));
+      await inBatches(chunks, async (chunk) => {
+        const values = await kv.get(chunk, 'text');
+        for (const key of chunk) out.set(key, values.get(key) ?? null);
+      });
+      return out;
+    },
     putMany: (entries, onProgress) =>
       inBatches(
         entries,

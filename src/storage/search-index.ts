@@ -10,7 +10,7 @@ import { buildSearchParts } from '../core/search/build.ts';
 import { PartCache } from '../core/lib/part-cache.ts';
 import { IndexReader } from '../core/search/reader.ts';
 import { warmUpEngine } from '../core/search/warm-up.ts';
-import type { Companion } from './snapshots.ts';
+import { type Companion, searchIndexId } from './snapshots.ts';
 
 /**
  * Index bytes an isolate keeps (128 MB isolate; the issue allows 64 MB of index at 1M
@@ -53,10 +53,10 @@ export function searchHead(kv: KVNamespace): Companion {
         raw == null ||
         pointer === null ||
         newline < 0 ||
-        raw.slice(0, newline) !== pointer.snapshot
+        raw.slice(0, newline) !== searchIndexId(pointer)
       )
         return;
-      snapshotIndex(kv, pointer.snapshot)
+      snapshotIndex(kv, searchIndexId(pointer))
         .provideMeta(raw.slice(newline + 1))
         .catch((error: unknown) =>
           console.warn(`search head of ${pointer.snapshot} not used: ${String(error)}`),

@@ -7,15 +7,28 @@ import * as v from 'valibot';
 import { Article } from '../core/content/article.ts';
 import {
   articleKey,
+  articleV2Key,
   feedIndexKey,
   feedPageKey,
+  feedV2Key,
   foldedKey,
+  foldedV2Key,
   POINTER_KEY,
   sectionsKey,
+  sectionsV2Key,
 } from '../core/snapshot/keys.ts';
 import { PartCache } from '../core/lib/part-cache.ts';
 import { parseStored } from '../core/lib/kv-store.ts';
-import { FeedPage, Folded, Pointer, Sections } from '../core/snapshot/format.ts';
+import {
+  ArticleRevisions,
+  FeedPage,
+  FeedPageV2,
+  Folded,
+  type ManifestV2,
+  Pointer,
+  Sections,
+} from '../core/snapshot/format.ts';
+import { pageGeneration, searchIndexOf } from '../core/snapshot/publish.ts';
 
 export const POINTER_TTL_MS = 5_000;
 
@@ -75,8 +88,8 @@ async function readJson<S extends v.GenericSchema>(
 }
 
 /**
- * Snapshot values never change once written (a new snapshot has new keys), so a parsed
- * value can be kept in the isolate. Measured with `npm run bench:feed`: parsing a 200-item
+ * Snapshot values never change once written (a new snapshot names new keys; an article's
+ * revisions are cached per generation), so a parsed value can be kept in the isolate. Measured with `npm run bench:feed`: parsing a 200-item
  * feed window with its schema dominates a cache-missed feed request.
  */
 const SNAPSHOT_CACHE_BYTES = 16 * 1024 * 1024;
@@ -87,8 +100,10 @@ export function readSnapshotValue<S extends v.GenericSchema>(
   kv: KVNamespace,
   key: string,
   schema: S,
+  /** For a value that gains revisions: cached per this tag (the generation) as well. */
+  tag = '',
 ): Promise<v.InferOutput<S> | null> {
-  return parsedValues.get(key, async () => {
+  return parsedValues.get(key + tag, async () => {
     const text = await kv.get(key, 'text');
     // UTF-16 in memory: about twice the JSON text.
     return {
@@ -98,13 +113,58 @@ export function readSnapshotValue<S extends v.GenericSchema>(
   });
 }
 
-export const readArticle = (kv: KVNamespace, snap: string, id: string) =>
-  readSnapshotValue(kv, articleKey(snap, id), Article);
-export const readSections = (kv: KVNamespace, snap: string) =>
-  readSnapshotValue(kv, sectionsKey(snap), Sections);
-export const readFeedPage = (kv: KVNamespace, snap: string, list: string, page: number) =>
+/**
+ * One article of the live snapshot. Format 2 keeps every revision of an article in one value
+ * (format.ts ArticleRevisions); the snapshot's is the newest one of its lineage: not newer
+ * than its generation, not of a generation it skips. The value gains revisions as snapshots
+ * are published, so the parsed one is cached per generation.
+ */
+export async function readArticle(
+  kv: KVNamespace,
+  pointer: Pointer,
+  id: string,
+): Promise<Article | null> {
+  if (pointer.format === 1) return readSnapshotValue(kv, articleKey(pointer.snapshot, id), Article);
+  const m = pointer.manifest;
+  const key = articleV2Key(m.epoch, id);
+  const revisions = await readSnapshotValue(kv, key, ArticleRevisions, `@${m.generation}`);
+  return revisions ? revisionOf(revisions, m) : null;
+}
+
+/** The revision a snapshot holds, or null when none of them is its. */
+export function revisionOf(revisions: ArticleRevisions, m: ManifestV2): Article | null {
+  let best: [number, Article] | null = null;
+  for (const rev of revisions.r) {
+    const [gen] = rev;
+    if (gen > m.generation || gen < m.epoch) continue;
+    if (m.skip.some(([from, to]) => gen >= from && gen <= to)) continue;
+    if (!best || gen > best[0]) best = rev;
+  }
+  return best?.[1] ?? null;
+}
+
+export const readSections = (kv: KVNamespace, pointer: Pointer) =>
+  pointer.format === 1
+    ? readSnapshotValue(kv, sectionsKey(pointer.snapshot), Sections)
+    : readSnapshotValue(kv, sectionsV2Key(pointer.manifest.sections), Sections);
+export const readFolded = (kv: KVNamespace, pointer: Pointer) =>
+  pointer.format === 1
+    ? readSnapshotValue(kv, foldedKey(pointer.snapshot), Folded)
+    : readSnapshotValue(kv, foldedV2Key(pointer.manifest.folded), Folded);
+
+/** Format 1: a window of a list. */
+export const readFeedWindow = (kv: KVNamespace, snap: string, list: string, page: number) =>
   readSnapshotValue(kv, feedPageKey(snap, list, page), FeedPage);
 export const readFeedIndex = (kv: KVNamespace, snap: string, list: string) =>
   readSnapshotValue(kv, feedIndexKey(snap, list), v.array(v.tuple([v.string(), v.string()])));
-export const readFolded = (kv: KVNamespace, snap: string) =>
-  readSnapshotValue(kv, foldedKey(snap), Folded);
+
+/** Format 2: page `page` (from the oldest end) of a list the manifest names; null when it has no such list. */
+export function readFeedPageV2(kv: KVNamespace, m: ManifestV2, list: string, page: number) {
+  const runs = m.lists[list];
+  if (!runs) return Promise.resolve(null);
+  return readSnapshotValue(kv, feedV2Key(list, page, pageGeneration(runs, page)), FeedPageV2);
+}
+
+/** The search index the live snapshot's readers use (keys.ts searchKey takes it). */
+export const searchIndexId = (pointer: Pointer) =>
+  pointer.format === 1 ? pointer.snapshot : searchIndexOf(pointer.manifest);

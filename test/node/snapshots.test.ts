@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Miniflare } from 'miniflare';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  articleKey,
+  GENERATION_KEY,
   MANIFEST_PREFIX,
   POINTER_KEY,
   SEARCH_HEAD_KEY,
@@ -19,18 +19,23 @@ import {
   activateSnapshot,
   deleteSnapshot,
   listSnapshots,
+  nextBuild,
   previousSnapshot,
   pruneSnapshots,
   publishSnapshot,
   readPointer,
 } from '../../src/core/snapshot/publish.ts';
-import { buildSnapshot } from '../../src/core/snapshot/build.ts';
+import {
+  type BuildBase,
+  buildSnapshot,
+  type BuiltSnapshot,
+} from '../../src/core/snapshot/build.ts';
 import { bindingStore } from '../../src/storage/kv-binding.ts';
 
 const run = promisify(execFile);
 const node = process.execPath;
 
-function build(titles: string[], builtAt: string) {
+function build(titles: string[], builtAt: string, base: BuildBase) {
   const { articles, stats } = runPipeline(
     titles.map((title, i) => ({
       value: {
@@ -45,21 +50,27 @@ function build(titles: string[], builtAt: string) {
       origin: { file: 't', line: i + 1 },
     })),
   );
-  return buildSnapshot(articles, stats, { builtAt: new Date(builtAt) });
+  return buildSnapshot(articles, stats, { builtAt: new Date(builtAt), base });
 }
 
 describe('publishing over real (Miniflare) KV', () => {
   let mf: Miniflare;
   let store: KvStore;
-  beforeAll(async () => {
+  beforeEach(async () => {
     mf = new Miniflare({ modules: true, script: 'export default {}', kvNamespaces: ['NEWS'] });
     store = bindingStore((await mf.getKVNamespace('NEWS')) as unknown as KVNamespace);
   });
-  afterAll(() => mf.dispose());
+  afterEach(() => mf.dispose());
+
+  const publish = async (titles: string[], builtAt: string) => {
+    const built = build(titles, builtAt, await nextBuild(store));
+    await publishSnapshot(store, built);
+    return built;
+  };
+  const allKeys = () => store.list('news:');
 
   it('switches the pointer last, keeps the previous snapshot readable, rolls back', async () => {
-    const one = build(['First story'], '2024-07-15T00:00:00Z');
-    const two = build(['Second story', 'Third story'], '2024-07-16T00:00:00Z');
+    const one = build(['First story'], '2024-07-15T00:00:00Z', await nextBuild(store));
     const writes: string[] = [];
     const recording: KvStore = {
       ...store,
@@ -70,19 +81,21 @@ describe('publishing over real (Miniflare) KV', () => {
     };
 
     await publishSnapshot(recording, one);
-    // Manifest, pointer, then the copy of the search meta that is read with the pointer.
+    // Values, then the manifest, the pointer, and the copy of the search meta read with it.
     expect(writes.slice(-3)).toEqual([`${MANIFEST_PREFIX}${one.id}`, POINTER_KEY, SEARCH_HEAD_KEY]);
-    expect((await readPointer(store))!.snapshot).toBe(one.id);
-    const head = async () => (await store.get(SEARCH_HEAD_KEY))?.split('\n')[0];
+    expect(writes.slice(0, -3).sort()).toEqual(one.entries.map((e) => e.key).sort());
+    const pointer = (await readPointer(store))!;
+    expect(pointer.snapshot).toBe(one.id);
+    const index = one.manifest.search.segments[0]!.id;
     expect(await store.get(SEARCH_HEAD_KEY)).toBe(
-      `${one.id}\n${await store.get(searchKey(one.id, 'meta'))}`,
+      `${index}\n${await store.get(searchKey(index, 'meta'))}`,
     );
 
-    await publishSnapshot(store, two);
+    const two = await publish(['Second story', 'Third story'], '2024-07-16T00:00:00Z');
+    expect(two.manifest.generation).toBe(one.manifest.generation + 1);
     expect((await readPointer(store))!.snapshot).toBe(two.id);
     // The old snapshot is still whole.
-    const oldArticle = one.entries.find((e) => e.key.startsWith(articleKey(one.id, '')))!;
-    expect(await store.get(oldArticle.key)).toBe(oldArticle.value);
+    for (const e of one.entries) expect(await store.get(e.key)).toBe(e.value);
 
     const listed = await listSnapshots(store);
     expect(listed.map((s) => [s.manifest.snapshot, s.live])).toEqual([
@@ -91,10 +104,11 @@ describe('publishing over real (Miniflare) KV', () => {
     ]);
     expect(await previousSnapshot(store)).toBe(one.id);
 
-    expect(await head()).toBe(two.id);
+    const head = async () => (await store.get(SEARCH_HEAD_KEY))?.split('\n')[0];
+    expect(await head()).toBe(two.manifest.search.segments[0]!.id);
     await activateSnapshot(store, one.id);
-    expect((await readPointer(store))!.snapshot).toBe(one.id);
-    expect(await head()).toBe(one.id);
+    expect((await readPointer(store))!).toMatchObject({ snapshot: one.id, manifest: one.manifest });
+    expect(await head()).toBe(index);
     await expect(deleteSnapshot(store, one.id)).rejects.toThrow(`snapshot ${one.id} is live`);
     await expect(activateSnapshot(store, '20990101T000000Z-deadbeef')).rejects.toThrow(
       'does not exist',
@@ -102,11 +116,63 @@ describe('publishing over real (Miniflare) KV', () => {
 
     // Back to two, then prune everything but the live one.
     await activateSnapshot(store, two.id);
-    expect(await pruneSnapshots(store, 0)).toEqual([one.id]);
-    expect(await store.list(snapshotPrefix(one.id))).toEqual([]);
+    expect((await pruneSnapshots(store, 0)).snapshots).toEqual([one.id]);
     expect((await listSnapshots(store)).map((s) => s.manifest.snapshot)).toEqual([two.id]);
+    expect((await allKeys()).sort()).toEqual(expectedKeys([two]));
+  });
+
+  it('prune and delete mark from the kept manifests and sweep the rest, orphans of an interrupted publish included', async () => {
+    const one = await publish(['Alpha story'], '2024-07-15T00:00:00Z');
+    const two = await publish(['Beta story', 'Gamma story'], '2024-07-16T00:00:00Z');
+    const three = await publish(['Delta story', 'Epsilon story'], '2024-07-17T00:00:00Z');
+    // A publish killed at 62%: values written, no manifest, pointer untouched.
+    const killed = build(['Zeta story', 'Eta story', 'Theta'], '2024-07-18T00:00:00Z', {
+      ...(await nextBuild(store)),
+    });
+    const done = Math.ceil(killed.entries.length * 0.62);
+    await store.putMany(killed.entries.slice(0, done));
+    // A format-1 publish killed the same way: keys under a snapshot id nobody lists.
+    const v1Orphan = `${snapshotPrefix('20240101T000000Z-0badf00d')}article:x`;
+    await store.putMany([{ key: v1Orphan, value: '{}' }]);
+    expect((await listSnapshots(store)).map((s) => s.manifest.snapshot)).toEqual([
+      three.id,
+      two.id,
+      one.id,
+    ]);
+    const before = await allKeys();
+    expect(before).toContain(v1Orphan);
+    expect(before.filter((k) => killed.entries.some((e) => e.key === k))).toHaveLength(done);
+
+    const pruned = await pruneSnapshots(store, 1);
+    expect(pruned.snapshots).toEqual([one.id]);
+    // Exactly what the kept manifests name is left: one's values and every orphan are gone.
+    expect((await allKeys()).sort()).toEqual(expectedKeys([three, two]));
+    expect(pruned.keys).toBe(before.length - expectedKeys([three, two]).length);
+
+    // The next publish never reuses the killed one's generation.
+    const four = await publish(['Iota story'], '2024-07-19T00:00:00Z');
+    expect(four.manifest.generation).toBe(killed.manifest.generation + 1);
+
+    await expect(deleteSnapshot(store, four.id)).rejects.toThrow('is live');
+    const deleted = await deleteSnapshot(store, two.id);
+    expect(deleted.snapshots).toEqual([two.id]);
+    expect((await allKeys()).sort()).toEqual(expectedKeys([four, three]));
+    // The live snapshot still reads whole.
+    const live = (await readPointer(store))!;
+    expect(live.snapshot).toBe(four.id);
+    for (const e of four.entries) expect(await store.get(e.key)).toBe(e.value);
   });
 });
+
+/** Every key the given published snapshots name, with the mutable keys beside them. */
+function expectedKeys(kept: readonly BuiltSnapshot[]): string[] {
+  const keys = new Set([POINTER_KEY, SEARCH_HEAD_KEY, GENERATION_KEY]);
+  for (const b of kept) {
+    keys.add(`${MANIFEST_PREFIX}${b.id}`);
+    for (const e of b.entries) keys.add(e.key);
+  }
+  return [...keys].sort();
+}
 
 // Each case starts a Node process; give them room on a loaded 2-core machine.
 describe('scripts/build.ts', { timeout: 60_000 }, () => {

@@ -2,10 +2,10 @@ import { env, exports } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RawArticle } from '../../src/core/content/article.ts';
 import { SEARCH_HEAD_KEY, searchKey } from '../../src/core/snapshot/keys.ts';
-import { forgetPointer } from '../../src/storage/snapshots.ts';
+import { forgetPointer, searchIndexId } from '../../src/storage/snapshots.ts';
 import { forgetApprovedNews } from '../../src/storage/submissions.ts';
 import fixture from '../fixtures/search/articles.json';
-import { seedSnapshot } from './seed.ts';
+import { article, seedSnapshot } from './seed.ts';
 import { approve, postNews } from './submissions-helpers.ts';
 
 const get = (path: string) => exports.default.fetch(`http://edge.test${path}`);
@@ -43,15 +43,15 @@ const urls = (b: Body) => b.items.map((i) => i.url);
 const byId = new Map((fixture as RawArticle[]).map((a) => [a.id, a]));
 const url = (id: string) => byId.get(id)?.url;
 
-let snapshot = '';
+let index = '';
 beforeAll(async () => {
   const { pointer } = await seedSnapshot(fixture as RawArticle[]);
-  snapshot = pointer.snapshot;
+  index = searchIndexId(pointer);
 });
 
 describe('GET /v1/search', () => {
   it('answers from the index parts the snapshot wrote', async () => {
-    expect(await env.NEWS.get(searchKey(snapshot, 'meta'))).not.toBeNull();
+    expect(await env.NEWS.get(searchKey(index, 'meta'))).not.toBeNull();
     const body = await search('q=Москве');
     expect(body.query).toBe('Москве');
     expect(urls(body)).toEqual(expect.arrayContaining([url('ru-1'), url('ru-2')]));
@@ -125,7 +125,7 @@ describe('GET /v1/search', () => {
     const headed = await seedSnapshot(fixture as RawArticle[], {
       builtAt: new Date('2024-12-01T00:00:00Z'),
     });
-    const metaKey = searchKey(headed.pointer.snapshot, 'meta');
+    const metaKey = searchKey(searchIndexId(headed.pointer), 'meta');
     const meta = (await env.NEWS.get(metaKey))!;
     await env.NEWS.delete(metaKey);
     forgetPointer();
@@ -135,10 +135,13 @@ describe('GET /v1/search', () => {
 
     // A head that lags behind the pointer (KV propagating) is not used: the snapshot's meta
     // is. Were it used, its empty term list would find nothing.
-    await seedSnapshot(fixture as RawArticle[], { builtAt: new Date('2024-12-02T00:00:00Z') });
+    // (One more article, so the new snapshot's index is not the one it shares by content.)
+    await seedSnapshot([...(fixture as RawArticle[]), article({ title: 'One more story' })], {
+      builtAt: new Date('2024-12-02T00:00:00Z'),
+    });
     await env.NEWS.put(
       SEARCH_HEAD_KEY,
-      `${headed.pointer.snapshot}\n${JSON.stringify({ ...JSON.parse(meta), terms: [] })}`,
+      `${searchIndexId(headed.pointer)}\n${JSON.stringify({ ...JSON.parse(meta), terms: [] })}`,
     );
     forgetPointer();
     expect(urls(await search('q=smartphone'))).toEqual(

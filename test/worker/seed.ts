@@ -6,7 +6,7 @@ import { env, exports } from 'cloudflare:workers';
 import { expect } from 'vitest';
 import type { Article, RawArticle } from '../../src/core/content/article.ts';
 import { type InputRecord, runPipeline } from '../../src/core/content/pipeline.ts';
-import { publishSnapshot } from '../../src/core/snapshot/publish.ts';
+import { nextBuild, publishSnapshot } from '../../src/core/snapshot/publish.ts';
 import { buildSnapshot, type BuiltSnapshot } from '../../src/core/snapshot/build.ts';
 import type { Pointer } from '../../src/core/snapshot/format.ts';
 import { bindingStore } from '../../src/storage/kv-binding.ts';
@@ -22,8 +22,13 @@ export async function seedSnapshot(
       : { value: r, origin: { file: 'test', line: i + 1 } },
   );
   const { articles, stats } = runPipeline(inputs, options.extra ? { extra: options.extra } : {});
-  const built = buildSnapshot(articles, stats, options.builtAt ? { builtAt: options.builtAt } : {});
-  const pointer = await publishSnapshot(bindingStore(env.NEWS), built);
+  const store = bindingStore(env.NEWS);
+  const base = await nextBuild(store);
+  const built = buildSnapshot(articles, stats, {
+    base,
+    ...(options.builtAt ? { builtAt: options.builtAt } : {}),
+  });
+  const pointer = await publishSnapshot(store, built);
   return { pointer, built };
 }
 

@@ -2,13 +2,13 @@
  * Feed lists, pages and cursors.
  *
  * Every article is in 8 lists: each of language, section and source either its own
- * value or "*" (all). A list is stored as overlapping windows (see PAGE_STRIDE), so a
- * request at any offset for at most PAGE_STRIDE items is one KV read.
+ * value or "*" (all). Format 2 stores a list as pages counted from the oldest end (see
+ * PAGE_SIZE), format 1 as overlapping windows (see PAGE_STRIDE).
  *
  * Order is newest first: published descending, then id descending. A cursor carries the
  * last item's (published, id) - keyset paging, so it stays valid across snapshots - plus
- * the snapshot, list and offset it came from, which make the common case (same
- * snapshot) a direct page read without the list index.
+ * the place of the next item counted from the oldest end, which new items do not move:
+ * the common case (any snapshot with only newer items added) is a direct page read.
  */
 import * as v from 'valibot';
 import type { ArticleSummary } from '../content/article.ts';
@@ -59,22 +59,13 @@ export function compareKeys(a: SortKey, b: SortKey): number {
 export const keyOf = (a: { published: string; id: string }): SortKey => [a.published, a.id];
 
 /**
- * A feed page is a window of up to 2 * PAGE_STRIDE items starting at item
- * `page * PAGE_STRIDE` of its list: any request of at most PAGE_STRIDE items, at any
- * offset, is inside one window, so a page of the feed is always one KV read.
+ * Format 1 (still read): a feed page is a window of up to 2 * PAGE_STRIDE items starting at
+ * item `page * PAGE_STRIDE` of its list, so any request of at most PAGE_STRIDE items, at any
+ * offset, is inside one window.
  */
 export const PAGE_STRIDE = 100;
 
 export const pageOf = (offset: number) => Math.floor(offset / PAGE_STRIDE);
-
-/** Windows of a sorted list: page k holds items [k*S, k*S + 2S). */
-export function windows<T>(sorted: readonly T[]): T[][] {
-  // An empty list still has its (empty) first page, so every feed answers.
-  const count = Math.max(1, Math.ceil(sorted.length / PAGE_STRIDE));
-  return Array.from({ length: count }, (_, page) =>
-    sorted.slice(page * PAGE_STRIDE, page * PAGE_STRIDE + 2 * PAGE_STRIDE),
-  );
-}
 
 /** For a cursor from another snapshot: the page whose window holds the first item after `key`. */
 export function pageForKey(index: readonly SortKey[], key: SortKey): number {
@@ -92,7 +83,36 @@ export function pageForKey(index: readonly SortKey[], key: SortKey): number {
   return found;
 }
 
-const CursorSchema = v.object({
+/**
+ * Format 2: pages without overlap, numbered from the oldest end. Page k holds the items of
+ * rank [k * PAGE_SIZE, (k + 1) * PAGE_SIZE) counted from the oldest, stored newest first; the
+ * top page holds the newest 1 to PAGE_SIZE items. New items land on the top page, so every
+ * page below it keeps its items, and its bytes, across snapshots. A request of at most
+ * PAGE_SIZE + 1 items at any offset spans at most two pages, read in parallel.
+ */
+export const PAGE_SIZE = 100;
+
+/** How many pages a list of `n` items has (an empty list has its one empty page). */
+export const pageCount = (n: number) => Math.max(1, Math.ceil(n / PAGE_SIZE));
+
+/** The page holding newest-first index `i` of a list of `n` items. */
+export const pageOfIndex = (n: number, i: number) => Math.floor((n - 1 - i) / PAGE_SIZE);
+
+/** Newest-first index of the newest item of page `k` (pages are [start, end)). */
+export const pageBounds = (n: number, k: number): [start: number, end: number] => [
+  Math.max(0, n - PAGE_SIZE * (k + 1)),
+  Math.max(0, n - PAGE_SIZE * k),
+];
+
+/** Splits a newest-first list into its format-2 pages, oldest page first. */
+export function pagesFromOldest<T>(sorted: readonly T[]): T[][] {
+  return Array.from({ length: pageCount(sorted.length) }, (_, k) => {
+    const [start, end] = pageBounds(sorted.length, k);
+    return sorted.slice(start, end);
+  });
+}
+
+const CursorV1 = v.object({
   v: v.literal(1),
   /** published and id of the last item returned */
   k: v.tuple([v.string(), v.string()]),
@@ -103,6 +123,20 @@ const CursorSchema = v.object({
   /** offset of the next snapshot item in that list */
   o: v.pipe(v.number(), v.integer(), v.minValue(0)),
 });
+
+/**
+ * Format 2 cursors name a place counted from the oldest end, which new items at the head
+ * do not move: the same place in any later snapshot, checked against the key and found by
+ * key when items were inserted or removed below it.
+ */
+const CursorV2 = v.object({
+  v: v.literal(2),
+  k: v.tuple([v.string(), v.string()]),
+  l: v.string(),
+  /** snapshot items from the next one to the oldest end, inclusive */
+  r: v.pipe(v.number(), v.integer(), v.minValue(0)),
+});
+const CursorSchema = v.variant('v', [CursorV1, CursorV2]);
 export type Cursor = v.InferOutput<typeof CursorSchema>;
 
 export const encodeCursor = (cursor: Cursor): string => encodeOpaque(cursor);
@@ -131,13 +165,19 @@ export function mergeLive(
   return { items, fromSnapshot: i };
 }
 
+/** One snapshot's lists, as the feed reads them (storage/feed.ts has one per format). */
 export interface FeedSource {
   snapshot: string;
-  readPage(
+  /** Items [offset, offset + count) of a list, newest first (count <= PAGE_SIZE + 1), and its size. */
+  readRange(
     list: string,
-    page: number,
-  ): Promise<{ offset: number; total: number; items: ArticleSummary[] } | null>;
-  readIndex(list: string): Promise<SortKey[] | null>;
+    offset: number,
+    count: number,
+  ): Promise<{ total: number; items: ArticleSummary[] }>;
+  /** The list's size when it is known without a read (format 2: in the pointer), else null. */
+  sizeOf(list: string): number | null;
+  /** The newest-first offset of the first item strictly after `key`, found by key. */
+  seek(list: string, key: SortKey): Promise<number>;
 }
 
 export interface FeedRequest {
@@ -154,54 +194,115 @@ export interface FeedResult {
   total: number;
 }
 
-/** One page of a feed: one KV read when the cursor is from the live snapshot. */
+/** Where a cursor expects the next snapshot item of `list` in this snapshot, if it can tell. */
+function expectedNext(source: FeedSource, list: string, cursor: Cursor): number | null {
+  if (cursor.l !== list) return null;
+  if (cursor.v === 1) return cursor.s === source.snapshot ? cursor.o : null;
+  const size = source.sizeOf(list);
+  return size === null ? null : Math.max(0, size - cursor.r);
+}
+
+/**
+ * The snapshot items strictly after the cursor, from the place the cursor expects them: one
+ * read that also holds the item before, to check the place by key. When items were inserted
+ * or removed below it since the cursor was made, the place is found by key instead.
+ */
+async function itemsAfter(
+  source: FeedSource,
+  list: string,
+  cursor: Cursor,
+  limit: number,
+): Promise<{ offset: number; total: number; items: ArticleSummary[] }> {
+  const after = (a: ArticleSummary) => compareKeys(keyOf(a), cursor.k) > 0;
+  const expected = expectedNext(source, list, cursor);
+  if (expected !== null) {
+    const from = Math.max(0, expected - 1);
+    const read = await source.readRange(list, from, limit + 1);
+    const first = read.items.findIndex(after);
+    const end = from + read.items.length;
+    // In place when the item before the first one after the key is not after it (or the
+    // first is the list's start), or when nothing after the key is left in the list.
+    const placed =
+      first > 0 ||
+      (first === 0 && from === 0) ||
+      (first === -1 && end >= read.total && (read.items.length > 0 || read.total === 0));
+    if (placed) {
+      const offset = first === -1 ? end : from + first;
+      const items = first === -1 ? [] : read.items.slice(first, first + limit);
+      if (items.length >= limit || offset + items.length >= read.total)
+        return { offset, total: read.total, items };
+      // Items were inserted just below the cursor: the place is right, the read too short.
+      return { offset, ...(await source.readRange(list, offset, limit)) };
+    }
+  }
+  const offset = await source.seek(list, cursor.k);
+  const read = await source.readRange(list, offset, limit);
+  // seek found the place by key; a list that changed meanwhile is still filtered by it.
+  const skip = read.items.findIndex(after);
+  return {
+    offset: skip === -1 ? offset + read.items.length : offset + skip,
+    total: read.total,
+    items: skip === -1 ? [] : read.items.slice(skip),
+  };
+}
+
+/**
+ * One page of a feed. Format 2: one KV read after the pointer, or two in parallel when the
+ * page straddles two stored pages; a cursor from an older snapshot whose place moved costs a
+ * few more reads to find it by key.
+ */
 export async function pageFeed(source: FeedSource, request: FeedRequest): Promise<FeedResult> {
   const list = listId(request.filter);
   const { cursor, limit } = request;
-  let offset = 0;
-  if (cursor && cursor.s === source.snapshot && cursor.l === list) {
-    offset = cursor.o;
-  } else if (cursor) {
-    // Cursor from an earlier snapshot or another list: find its place by key.
-    const index = await source.readIndex(list);
-    offset = index && index.length > 0 ? pageForKey(index, cursor.k) * PAGE_STRIDE : 0;
-  }
-  const window = await source.readPage(list, pageOf(offset));
-  let candidates: ArticleSummary[] = [];
-  if (window) {
-    const start = offset - window.offset;
-    candidates = window.items.slice(Math.max(start, 0));
-    // Keyset: skip whatever is not strictly after the cursor (items shifted by a new snapshot).
-    if (cursor) {
-      const skip = candidates.findIndex((a) => compareKeys(keyOf(a), cursor.k) > 0);
-      offset += skip === -1 ? candidates.length : skip;
-      candidates = skip === -1 ? [] : candidates.slice(skip);
-    }
-  }
+  const window = cursor
+    ? await itemsAfter(source, list, cursor, limit)
+    : { offset: 0, ...(await source.readRange(list, 0, limit)) };
+  const candidates = window.items;
   const seen = new Set(candidates.map((a) => a.id));
   const liveInList = (request.live ?? []).filter((a) => matches(a, request.filter));
   const live = liveInList
     .filter((a) => !seen.has(a.id) && (!cursor || compareKeys(keyOf(a), cursor.k) > 0))
     .sort((a, b) => compareKeys(keyOf(a), keyOf(b)));
   const { items, fromSnapshot } = mergeLive(candidates, live, limit);
-  const total = (window?.total ?? 0) + liveInList.length;
+  const total = window.total + liveInList.length;
   const last = items.at(-1);
-  const more =
-    fromSnapshot < candidates.length ||
-    (window !== null && offset + fromSnapshot < window.total) ||
-    live.length > items.length - fromSnapshot;
+  const next = window.offset + fromSnapshot;
+  const more = next < window.total || live.length > items.length - fromSnapshot;
   return {
     items,
     total,
     next_cursor:
       last && more
-        ? encodeCursor({
-            v: 1,
-            k: [last.published, last.id],
-            s: source.snapshot,
-            l: list,
-            o: offset + fromSnapshot,
-          })
+        ? encodeCursor({ v: 2, k: [last.published, last.id], l: list, r: window.total - next })
         : null,
   };
+}
+
+/**
+ * Binary search over a list's format-2 pages for the first item strictly after `key`:
+ * pages are ordered, so each read halves the pages left. Used only when a cursor's place
+ * moved (items inserted or removed below it since it was made).
+ */
+export async function seekPages(
+  size: number,
+  readPage: (page: number) => Promise<readonly ArticleSummary[]>,
+  key: SortKey,
+): Promise<number> {
+  // Pages from the oldest (0) to the newest; find the newest page holding an item after `key`.
+  let lo = 0;
+  let hi = pageCount(size) - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const items = await readPage(mid);
+    const firstAfter = items.findIndex((a) => compareKeys(keyOf(a), key) > 0);
+    if (firstAfter === -1) hi = mid - 1;
+    else {
+      found = mid;
+      if (firstAfter > 0) return pageBounds(size, mid)[0] + firstAfter;
+      lo = mid + 1;
+    }
+  }
+  // Every item of page `found` is after the key, and nothing newer is: it starts there.
+  return found === -1 ? size : pageBounds(size, found)[0];
 }

@@ -27,6 +27,8 @@ export interface KvEntry {
 
 export interface KvStore {
   get(key: string): Promise<string | null>;
+  /** Several keys at once (KV's bulk get); absent keys map to null. Without it, `getMany` reads one by one. */
+  getMany?(keys: readonly string[]): Promise<Map<string, string | null>>;
   /** Writes every entry; resolves only once all writes are confirmed. */
   putMany(
     entries: readonly KvEntry[],
@@ -38,4 +40,19 @@ export interface KvStore {
     keys: readonly string[],
     onProgress?: (done: number, total: number) => void,
   ): Promise<void>;
+}
+
+/** Several keys through the store's bulk get, or key by key (a few at a time) without one. */
+export async function getMany(
+  store: KvStore,
+  keys: readonly string[],
+): Promise<Map<string, string | null>> {
+  if (store.getMany) return store.getMany(keys);
+  const out = new Map<string, string | null>();
+  for (let i = 0; i < keys.length; i += 8) {
+    const chunk = keys.slice(i, i + 8);
+    const values = await Promise.all(chunk.map((k) => store.get(k)));
+    chunk.forEach((k, j) => out.set(k, values[j] ?? null));
+  }
+  return out;
 }

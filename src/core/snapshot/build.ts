@@ -1,25 +1,21 @@
 /**
- * Builds every KV value of one snapshot from normalised, deduplicated articles. Pure:
- * the build script, the tests' seeding and `npm start` all go through here.
+ * Builds the KV values of one format-2 snapshot from normalised, deduplicated articles: the
+ * full build, which starts a new epoch (every article, page and search part written by this
+ * generation). `incremental.ts` builds the next snapshot from a live one instead. Pure: the
+ * build script, the tests' seeding and `npm start` all go through here.
  */
-import { type Article, toSummary } from '../content/article.ts';
-import { compareKeys, keyOf, listsOf, PAGE_STRIDE, windows } from '../feed/paging.ts';
-import {
-  articleKey,
-  feedIndexKey,
-  feedPageKey,
-  foldedKey,
-  searchKey,
-  sectionsKey,
-} from './keys.ts';
+import { type Article, type ArticleSummary, toSummary } from '../content/article.ts';
+import { compareKeys, keyOf, listsOf, pageCount, pagesFromOldest } from '../feed/paging.ts';
+import { articleV2Key, feedV2Key, foldedV2Key, searchKey, sectionsV2Key } from './keys.ts';
 import type { KvEntry } from '../lib/kv-store.ts';
 import { fnv1a64 } from '../content/normalize.ts';
 import { buildSearchParts } from '../search/build.ts';
 import type { BuildStats } from '../content/pipeline.ts';
 import {
+  type ArticleRevisions,
   type Counts,
-  type FeedPage,
-  type Manifest,
+  type FeedPageV2,
+  type ManifestV2,
   type Pointer,
   SNAPSHOT_FORMAT,
   type Sections,
@@ -31,10 +27,18 @@ export const MAX_VALUE_BYTES = 5 * 1024 * 1024;
 export interface BuiltSnapshot {
   id: string;
   builtAt: string;
-  /** Data entries; the manifest and pointer are written after them by `publishSnapshot`. */
+  /** Values this snapshot needs that do not exist yet; the manifest and pointer follow them. */
   entries: KvEntry[];
-  manifest: Manifest;
+  manifest: ManifestV2;
   counts: Counts;
+  /** The search meta of the snapshot's newest segment, for the search head (publish.ts). */
+  searchHead: { index: string; meta: string } | null;
+}
+
+/** Where a build starts: the generation handed to it, and the snapshot it follows (if any). */
+export interface BuildBase {
+  generation: number;
+  parent: ManifestV2 | null;
 }
 
 export function snapshotId(builtAt: Date, fingerprint: string): string {
@@ -47,37 +51,51 @@ export function snapshotId(builtAt: Date, fingerprint: string): string {
 
 const utf8 = new TextEncoder();
 
-export function buildSnapshot(
-  articles: readonly Article[],
-  stats: BuildStats,
-  options: {
-    builtAt?: Date;
-    onProgress?: (stage: string, done: number, total: number) => void;
-  } = {},
-): BuiltSnapshot {
-  const builtAt = options.builtAt ?? new Date();
-  const sorted = [...articles].sort((a, b) => compareKeys(keyOf(a), keyOf(b)));
-  const id = snapshotId(builtAt, sorted.map((a) => a.id).join(','));
-  const builtAtIso = builtAt.toISOString();
-  const entries: KvEntry[] = [];
-  let bytes = 0;
-  const add = (key: string, value: unknown) => {
-    const text = JSON.stringify(value);
+/**
+ * 64 bits of content hash, as two 32-bit FNV-1a over the UTF-16 code units with different
+ * offsets (the BigInt fnv1a64 of normalize.ts is ~50x slower on the megabytes of a search
+ * index). Names search indexes by content: the same articles give the same index id.
+ */
+export function contentHash(parts: Iterable<string>): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ 0x5bd1e995;
+  for (const text of parts) {
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      a = Math.imul(a ^ c, 0x01000193) >>> 0;
+      b = Math.imul(b ^ c, 0x01000193) >>> 0;
+      b = (b ^ (b >>> 15)) >>> 0;
+    }
+    // A separator, so ["ab", "c"] and ["a", "bc"] differ.
+    a = Math.imul(a ^ 0xff, 0x01000193) >>> 0;
+  }
+  return a.toString(16).padStart(8, '0') + b.toString(16).padStart(8, '0');
+}
+
+/** Collects entries with their sizes, refusing any value over MAX_VALUE_BYTES. */
+export class EntryWriter {
+  readonly entries: KvEntry[] = [];
+  bytes = 0;
+  add(key: string, value: unknown): number {
+    const text = typeof value === 'string' ? value : JSON.stringify(value);
     const size = utf8.encode(text).length;
     if (size > MAX_VALUE_BYTES)
       throw new Error(
         `snapshot value ${key} is ${size} bytes, over the ${MAX_VALUE_BYTES} byte limit`,
       );
-    bytes += size;
-    entries.push({ key, value: text });
-  };
+    this.bytes += size;
+    this.entries.push({ key, value: text });
+    return size;
+  }
+}
 
-  sorted.forEach((a, i) => {
-    add(articleKey(id, a.id), a);
-    if (i % 1000 === 0) options.onProgress?.('articles', i, sorted.length);
-  });
+/** Newest first: the order of every feed list. */
+export const newestFirst = (articles: readonly Article[]) =>
+  [...articles].sort((a, b) => compareKeys(keyOf(a), keyOf(b)));
 
-  const lists = new Map<string, ReturnType<typeof toSummary>[]>();
+/** Every list's summaries, newest first; the unfiltered list exists even when empty. */
+export function listItems(sorted: readonly Article[]): Map<string, ArticleSummary[]> {
+  const lists = new Map<string, ArticleSummary[]>();
   for (const a of sorted) {
     const summary = toSummary(a);
     for (const list of listsOf(a)) {
@@ -86,41 +104,86 @@ export function buildSnapshot(
       else lists.set(list, [summary]);
     }
   }
-  // The unfiltered list exists even when empty, so an empty snapshot still serves feeds.
   if (!lists.has('*.*.*')) lists.set('*.*.*', []);
+  return lists;
+}
+
+/** Writes pages `from`.. of a list (items newest first) with generation `gen`; returns their bytes. */
+export function writePages(
+  out: EntryWriter,
+  list: string,
+  items: readonly ArticleSummary[],
+  from: number,
+  gen: number,
+): number {
+  let bytes = 0;
+  pagesFromOldest(items).forEach((pageItems, page) => {
+    if (page < from) return;
+    const value: FeedPageV2 = { list, page, items: pageItems };
+    bytes += out.add(feedV2Key(list, page, gen), value);
+  });
+  return bytes;
+}
+
+/** The search index over `articles` as one segment named by its content. */
+export function searchSegment(
+  out: EntryWriter,
+  articles: readonly Article[],
+  reuse: ReadonlySet<string>,
+  onProgress?: (done: number, total: number) => void,
+): { segment: ManifestV2['search']['segments'][number]; meta: string | null; written: boolean } {
+  const parts = buildSearchParts(articles, onProgress);
+  const id = `x${contentHash(parts.map((p) => p.value))}`;
+  const bytes = parts.reduce((n, p) => n + p.bytes, 0);
+  const written = !reuse.has(id);
+  // Each part's size was checked by the search build (MAX_PART_BYTES, the same bound).
+  if (written) for (const part of parts) out.add(searchKey(id, part.part), part.value);
+  return {
+    segment: { id, keys: parts.length, bytes },
+    meta: parts.find((p) => p.part === 'meta')?.value ?? null,
+    written,
+  };
+}
+
+export function buildSnapshot(
+  articles: readonly Article[],
+  stats: BuildStats,
+  options: {
+    builtAt?: Date;
+    /** The generation and parent from `nextBuild` (publish.ts); alone, generation 1. */
+    base?: BuildBase;
+    onProgress?: (stage: string, done: number, total: number) => void;
+  } = {},
+): BuiltSnapshot {
+  const builtAt = options.builtAt ?? new Date();
+  const { generation: gen, parent } = options.base ?? { generation: 1, parent: null };
+  const sorted = newestFirst(articles);
+  const id = snapshotId(builtAt, `${gen}:${sorted.map((a) => a.id).join(',')}`);
+  const out = new EntryWriter();
+
+  sorted.forEach((a, i) => {
+    const value: ArticleRevisions = { r: [[gen, a]] };
+    out.add(articleV2Key(gen, a.id), value);
+    if (i % 1000 === 0) options.onProgress?.('articles', i, sorted.length);
+  });
+
+  const lists: ManifestV2['lists'] = {};
   let feedPages = 0;
-  for (const [list, items] of lists) {
-    const pages = windows(items);
-    pages.forEach((window, page) => {
-      const value: FeedPage = {
-        list,
-        page,
-        offset: page * PAGE_STRIDE,
-        total: items.length,
-        items: window,
-      };
-      add(feedPageKey(id, list, page), value);
-    });
-    add(
-      feedIndexKey(id, list),
-      pages.map((_, page) => keyOf(items[page * PAGE_STRIDE] ?? { published: '', id: '' })),
-    );
-    feedPages += pages.length;
+  for (const [list, items] of listItems(sorted)) {
+    writePages(out, list, items, 0, gen);
+    lists[list] = [items.length, 0, gen];
+    feedPages += pageCount(items.length);
   }
-  options.onProgress?.('feeds', lists.size, lists.size);
+  options.onProgress?.('feeds', feedPages, feedPages);
 
-  add(sectionsKey(id), sectionStats(sorted));
-  add(foldedKey(id), { ids: [...(stats.folded ?? [])] });
+  out.add(sectionsV2Key(gen), sectionStats(sorted));
+  out.add(foldedV2Key(gen), { ids: [...(stats.folded ?? [])] });
 
-  const searchParts = buildSearchParts(sorted, (done, total) =>
+  const reuse = new Set(parent?.search.segments.map((s) => s.id) ?? []);
+  const search = searchSegment(out, sorted, reuse, (done, total) =>
     options.onProgress?.('search', done, total),
   );
-  // Each part's size was checked by the search build (MAX_PART_BYTES, the same bound).
-  for (const part of searchParts) {
-    bytes += part.bytes;
-    entries.push({ key: searchKey(id, part.part), value: part.value });
-  }
-
+  const keys = out.entries.length + (search.written ? 0 : search.segment.keys);
   const counts: Counts = {
     articles: sorted.length,
     read: stats.read,
@@ -130,17 +193,36 @@ export function buildSnapshot(
     sections: new Set(sorted.map((a) => a.section)).size,
     feed_pages: feedPages,
     // + manifest + pointer
-    keys: entries.length + 2,
-    bytes,
+    keys: keys + 2,
+    bytes: out.bytes + (search.written ? 0 : search.segment.bytes),
   };
-  const manifest: Manifest = {
+  const manifest: ManifestV2 = {
     format: SNAPSHOT_FORMAT,
     snapshot: id,
-    built_at: builtAtIso,
+    built_at: builtAt.toISOString(),
     counts,
-    key_count: entries.length,
+    generation: gen,
+    epoch: gen,
+    parent: parent?.snapshot ?? null,
+    skip: [],
+    lists,
+    sections: gen,
+    folded: gen,
+    search: { segments: [search.segment] },
+    written: {
+      keys: out.entries.length + 2,
+      bytes: out.bytes,
+      reused: search.written ? 0 : search.segment.keys,
+    },
   };
-  return { id, builtAt: builtAtIso, entries, manifest, counts };
+  return {
+    id,
+    builtAt: manifest.built_at,
+    entries: out.entries,
+    manifest,
+    counts,
+    searchHead: search.meta ? { index: search.segment.id, meta: search.meta } : null,
+  };
 }
 
 export function sectionStats(articles: readonly Article[]): Sections {
@@ -168,12 +250,13 @@ export function sectionStats(articles: readonly Article[]): Sections {
   return { sections };
 }
 
-export function pointerFor(manifest: Manifest, publishedAt: Date): Pointer {
+export function pointerFor(manifest: ManifestV2, publishedAt: Date): Pointer {
   return {
-    format: SNAPSHOT_FORMAT,
+    format: 2,
     snapshot: manifest.snapshot,
     built_at: manifest.built_at,
     published_at: publishedAt.toISOString(),
     counts: manifest.counts,
+    manifest,
   };
 }

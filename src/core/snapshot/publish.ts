@@ -1,24 +1,43 @@
 /**
- * Publishing, listing, rolling back and deleting snapshots over a `KvStore`.
+ * Publishing, listing, rolling back, deleting and pruning snapshots over a `KvStore`.
  *
- * Order matters: every data key, then the manifest, then the pointer. Until the pointer
- * moves, readers see the previous snapshot whole; after, the new one whole. The search
- * head (a copy of the snapshot's search meta, see keys.ts) follows the pointer; a reader
- * that sees the two disagree reads the meta from the snapshot itself.
+ * Order matters: the generation is handed out first (never twice, so an interrupted
+ * publish's values can never be mistaken for a later one's), then every value that does
+ * not exist yet, then the manifest, then the pointer. Until the pointer moves, readers see
+ * the previous snapshot whole; after, the new one whole. The search head (a copy of the
+ * snapshot's search meta, see keys.ts) follows the pointer; a reader that sees the two
+ * disagree reads the meta from the index itself.
+ *
+ * Delete and prune are a mark-and-sweep: mark every value a kept manifest names, then
+ * remove every other value, so values left by an interrupted publish (no manifest names
+ * them) go too. Publishing and pruning must not run at once (one publisher at a time:
+ * scripts run them one after the other).
  */
 import * as v from 'valibot';
 import {
+  ARTICLE_V2_PREFIX,
+  articleV2Key,
+  FEED_V2_PREFIX,
+  feedV2Key,
+  FOLDED_V2_PREFIX,
+  foldedV2Key,
+  GENERATION_KEY,
   isSnapshotId,
   MANIFEST_PREFIX,
   manifestKey,
+  NEWS_PREFIX,
   POINTER_KEY,
   SEARCH_HEAD_KEY,
+  SEARCH_V2_PREFIX,
   searchKey,
+  SECTIONS_V2_PREFIX,
+  sectionsV2Key,
   snapshotPrefix,
 } from './keys.ts';
-import { type KvEntry, type KvStore, parseStored } from '../lib/kv-store.ts';
-import { type BuiltSnapshot, pointerFor } from './build.ts';
-import { Manifest, Pointer } from './format.ts';
+import { getMany, type KvEntry, type KvStore, parseStored } from '../lib/kv-store.ts';
+import { type BuildBase, type BuiltSnapshot, pointerFor } from './build.ts';
+import { FeedPageV2, Manifest, type ManifestV2, Pointer } from './format.ts';
+import { pageCount } from '../feed/paging.ts';
 
 export type Progress = (stage: string, done: number, total: number) => void;
 
@@ -34,6 +53,27 @@ export const readPointer = (store: KvStore) => readParsed(store, POINTER_KEY, Po
 export const readManifest = (store: KvStore, id: string) =>
   readParsed(store, manifestKey(id), Manifest);
 
+/**
+ * Hands out the next generation (one more than any handed out or published) and names the
+ * live format-2 snapshot as the parent. `dryRun` computes it without writing.
+ */
+export async function nextBuild(
+  store: KvStore,
+  options: { dryRun?: boolean } = {},
+): Promise<BuildBase> {
+  const [counter, all, pointer] = await Promise.all([
+    store.get(GENERATION_KEY),
+    listSnapshots(store),
+    readPointer(store),
+  ]);
+  let last = Number(counter ?? 0) || 0;
+  for (const { manifest } of all)
+    if (manifest.format === 2) last = Math.max(last, manifest.generation);
+  const generation = last + 1;
+  if (!options.dryRun) await store.putMany([{ key: GENERATION_KEY, value: String(generation) }]);
+  return { generation, parent: pointer?.format === 2 ? pointer.manifest : null };
+}
+
 export async function publishSnapshot(
   store: KvStore,
   built: BuiltSnapshot,
@@ -44,17 +84,21 @@ export async function publishSnapshot(
   const pointer = pointerFor(built.manifest, options.now ?? new Date());
   await store.putMany([
     { key: POINTER_KEY, value: JSON.stringify(pointer) },
-    ...searchHead(
-      built.id,
-      built.entries.find((e) => e.key === searchKey(built.id, 'meta'))?.value,
-    ),
+    ...searchHead(built.searchHead?.index ?? built.id, built.searchHead?.meta),
   ]);
   return pointer;
 }
 
-/** The search head entry for a snapshot, if it has a search index. */
-export function searchHead(id: string, meta: string | null | undefined): KvEntry[] {
-  return meta ? [{ key: SEARCH_HEAD_KEY, value: `${id}\n${meta}` }] : [];
+/** The search head entry for an index, if there is one. */
+export function searchHead(index: string, meta: string | null | undefined): KvEntry[] {
+  return meta ? [{ key: SEARCH_HEAD_KEY, value: `${index}\n${meta}` }] : [];
+}
+
+/** The search index a snapshot's readers use: format 1 under the snapshot, format 2 its newest segment. */
+export function searchIndexOf(manifest: Manifest): string {
+  return manifest.format === 1
+    ? manifest.snapshot
+    : (manifest.search.segments.at(-1)?.id ?? manifest.snapshot);
 }
 
 export interface SnapshotListing {
@@ -66,14 +110,15 @@ export interface SnapshotListing {
 export async function listSnapshots(store: KvStore): Promise<SnapshotListing[]> {
   const [names, pointer] = await Promise.all([store.list(MANIFEST_PREFIX), readPointer(store)]);
   const ids = names.map((n) => n.slice(MANIFEST_PREFIX.length)).filter(isSnapshotId);
-  const manifests = await Promise.all(ids.map((id) => readManifest(store, id)));
-  return manifests
+  const values = await getMany(store, ids.map(manifestKey));
+  return ids
+    .map((id) => parseStored(manifestKey(id), values.get(manifestKey(id)) ?? null, Manifest))
     .filter((m): m is Manifest => m !== null)
     .sort((a, b) => (a.snapshot < b.snapshot ? 1 : -1))
     .map((manifest) => ({ manifest, live: manifest.snapshot === pointer?.snapshot }));
 }
 
-/** Points readers at an earlier (or any existing) snapshot. */
+/** Points readers at an earlier (or any existing) snapshot: one write (and the search head). */
 export async function activateSnapshot(
   store: KvStore,
   id: string,
@@ -83,10 +128,20 @@ export async function activateSnapshot(
     throw new Error(`"${id}" is not a snapshot id (expected e.g. 20261127T201703Z-1a2b3c4d)`);
   const manifest = await readManifest(store, id);
   if (!manifest) throw new Error(`snapshot ${id} does not exist (no manifest)`);
-  const pointer = pointerFor(manifest, now);
+  const pointer: Pointer =
+    manifest.format === 2
+      ? pointerFor(manifest, now)
+      : {
+          format: 1,
+          snapshot: id,
+          built_at: manifest.built_at,
+          published_at: now.toISOString(),
+          counts: manifest.counts,
+        };
+  const index = searchIndexOf(manifest);
   await store.putMany([
     { key: POINTER_KEY, value: JSON.stringify(pointer) },
-    ...searchHead(id, await store.get(searchKey(id, 'meta'))),
+    ...searchHead(index, await store.get(searchKey(index, 'meta'))),
   ]);
   return pointer;
 }
@@ -98,33 +153,117 @@ export async function previousSnapshot(store: KvStore): Promise<string | null> {
   return all[liveIndex + 1]?.manifest.snapshot ?? null;
 }
 
-/** Deletes a snapshot's keys, manifest last. The live snapshot cannot be deleted. */
+/** What a sweep removed, by kind of value. */
+export interface SweepResult {
+  snapshots: string[];
+  keys: number;
+}
+
+/** Deletes one snapshot: its manifest, then every value no kept manifest names. */
 export async function deleteSnapshot(
   store: KvStore,
   id: string,
   onProgress?: Progress,
-): Promise<number> {
+): Promise<SweepResult> {
   if (!isSnapshotId(id)) throw new Error(`"${id}" is not a snapshot id`);
-  const pointer = await readPointer(store);
+  const [pointer, all] = await Promise.all([readPointer(store), listSnapshots(store)]);
   if (pointer?.snapshot === id)
     throw new Error(`snapshot ${id} is live: roll back or publish another before deleting it`);
-  const keys = await store.list(snapshotPrefix(id));
-  await store.deleteMany(keys, (done, total) => onProgress?.('delete', done, total));
-  await store.deleteMany([manifestKey(id)]);
-  return keys.length + 1;
+  if (!all.some((s) => s.manifest.snapshot === id))
+    throw new Error(`snapshot ${id} does not exist (no manifest)`);
+  const kept = all.map((s) => s.manifest).filter((m) => m.snapshot !== id);
+  return sweep(store, kept, [id], onProgress);
 }
 
-/** Keeps the live snapshot and the `keep` newest others; deletes the rest. */
+/** Keeps the live snapshot and the `keep` newest others; deletes the rest (and any orphans). */
 export async function pruneSnapshots(
   store: KvStore,
   keep: number,
   onProgress?: Progress,
-): Promise<string[]> {
+): Promise<SweepResult> {
   const all = await listSnapshots(store);
-  const doomed = all
-    .filter((s) => !s.live)
-    .slice(keep)
-    .map((s) => s.manifest.snapshot);
-  for (const id of doomed) await deleteSnapshot(store, id, onProgress);
-  return doomed;
+  const others = all.filter((s) => !s.live);
+  const kept = [...all.filter((s) => s.live), ...others.slice(0, keep)].map((s) => s.manifest);
+  const doomed = others.slice(keep).map((s) => s.manifest.snapshot);
+  return sweep(store, kept, doomed, onProgress);
+}
+
+/** Every value key a format-2 manifest names, but its articles (those are marked by id). */
+function namedKeys(m: ManifestV2): string[] {
+  const keys = [sectionsV2Key(m.sections), foldedV2Key(m.folded)];
+  for (const [list, runs] of Object.entries(m.lists)) {
+    for (const [page, gen] of pageGenerations(runs)) keys.push(feedV2Key(list, page, gen));
+  }
+  return keys;
+}
+
+/** The generation of every page of a list, from its runs (format.ts ListRuns). */
+export function* pageGenerations(runs: readonly number[]): Generator<[page: number, gen: number]> {
+  const pages = pageCount(runs[0]!);
+  for (let r = 1; r < runs.length; r += 2) {
+    const end = r + 2 < runs.length ? runs[r + 2]! : pages;
+    for (let page = runs[r]!; page < Math.min(end, pages); page++) yield [page, runs[r + 1]!];
+  }
+}
+
+/** The page -> generation lookup of one list. */
+export function pageGeneration(runs: readonly number[], page: number): number {
+  let gen = runs[2]!;
+  for (let r = 1; r < runs.length && runs[r]! <= page; r += 2) gen = runs[r + 1]!;
+  return gen;
+}
+
+/** The ids of every article a format-2 snapshot holds: its unfiltered list, page by page. */
+async function articleIds(store: KvStore, m: ManifestV2, seen: Map<string, string[]>) {
+  const runs = m.lists['*.*.*'];
+  if (!runs) return [];
+  const keys = [...pageGenerations(runs)].map(([page, gen]) => feedV2Key('*.*.*', page, gen));
+  const missing = keys.filter((k) => !seen.has(k));
+  const values = await getMany(store, missing);
+  for (const key of missing) {
+    const page = parseStored(key, values.get(key) ?? null, FeedPageV2);
+    seen.set(
+      key,
+      (page?.items ?? []).map((a) => a.id),
+    );
+  }
+  return keys.flatMap((k) => seen.get(k) ?? []);
+}
+
+async function sweep(
+  store: KvStore,
+  kept: readonly Manifest[],
+  doomed: readonly string[],
+  onProgress?: Progress,
+): Promise<SweepResult> {
+  // The manifests go first: a sweep stopped half-way leaves only orphans, which the next
+  // sweep removes, never a manifest naming a value that is gone.
+  await store.deleteMany(doomed.map(manifestKey));
+  const keptV1 = new Set(kept.filter((m) => m.format === 1).map((m) => m.snapshot));
+  const keptV2 = kept.filter((m): m is ManifestV2 => m.format === 2);
+  const marked = new Set<string>();
+  const segments = new Set<string>();
+  for (const m of keptV2) {
+    for (const key of namedKeys(m)) marked.add(key);
+    for (const s of m.search.segments) segments.add(s.id);
+  }
+  const pages = new Map<string, string[]>();
+  for (const m of keptV2) {
+    for (const id of await articleIds(store, m, pages)) marked.add(articleV2Key(m.epoch, id));
+  }
+
+  const garbage: string[] = [];
+  // Format 1: every key under a snapshot id that has no kept manifest.
+  for (const key of await store.list(`${NEWS_PREFIX}s:`)) {
+    const snap = key.slice(`${NEWS_PREFIX}s:`.length).split(':')[0]!;
+    if (!keptV1.has(snap) && key.startsWith(snapshotPrefix(snap))) garbage.push(key);
+  }
+  for (const prefix of [ARTICLE_V2_PREFIX, FEED_V2_PREFIX, SECTIONS_V2_PREFIX, FOLDED_V2_PREFIX])
+    for (const key of await store.list(prefix)) if (!marked.has(key)) garbage.push(key);
+  for (const key of await store.list(SEARCH_V2_PREFIX)) {
+    const index = key.slice(SEARCH_V2_PREFIX.length).split(':')[0]!;
+    if (!segments.has(index) && !keptV1.has(index)) garbage.push(key);
+  }
+  await store.deleteMany(garbage, (done, total) => onProgress?.('delete', done, total));
+  return { snapshots: [...doomed], keys: garbage.length + doomed.length };
 }
