@@ -40,7 +40,12 @@ export async function bundleMiniSearchWorker(outdir: string): Promise<string> {
   return outfile;
 }
 
-export function instance(scriptPath: string, kvPersist: string, inspectorPort?: number): Miniflare {
+/** `cachePersist`: the Workers cache on disk (shared by the instances given the same directory); off without it. */
+export function instance(
+  scriptPath: string,
+  kvPersist: string,
+  { inspectorPort, cachePersist }: { inspectorPort?: number; cachePersist?: string } = {},
+): Miniflare {
   // Modules listed explicitly: Miniflare then takes the bundle as-is instead of tracing
   // optional dynamic imports of unused dependencies (hono-openapi's validator adapters).
   return new Miniflare({
@@ -49,7 +54,7 @@ export function instance(scriptPath: string, kvPersist: string, inspectorPort?: 
     kvNamespaces: { NEWS: 'bench' },
     kvPersist,
     // The edge cache would answer repeated queries without searching.
-    cache: false,
+    ...(cachePersist === undefined ? { cache: false } : { cachePersist }),
     bindings: {
       SITE_URL: 'http://localhost',
       SITE_TITLE: 'Bench',
@@ -79,7 +84,7 @@ export async function isolateMemory(
   paths: readonly string[],
   port = 9329,
 ): Promise<{ before: IsolateMemory; after: IsolateMemory }> {
-  const mf = instance(scriptPath, kvPersist, port);
+  const mf = instance(scriptPath, kvPersist, { inspectorPort: port });
   try {
     await mf.ready;
     await (await mf.dispatchFetch('http://bench.local/warmup')).arrayBuffer();

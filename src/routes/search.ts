@@ -29,6 +29,7 @@ import { requirePointer } from '../http/pointer.ts';
 import { searchIndexId } from '../storage/snapshots.ts';
 import { liveIndex, searchHead, snapshotIndex } from '../storage/search-index.ts';
 import { edgeCache } from '../http/cache.ts';
+import type { KeepAlive } from '../core/lib/part-cache.ts';
 
 /** Longest query accepted: a headline pasted whole fits; anything longer is not a search. */
 export const MAX_QUERY_CHARS = 200;
@@ -165,12 +166,26 @@ export type SearchQuery = v.InferOutput<typeof SearchQuery>;
 export type SearchResponse = v.InferOutput<typeof SearchResponse>;
 
 /**
+ * What a search needs of its request: the bindings, and `waitUntil`, which keeps the index
+ * loads it starts alive for the other requests that share them (see core/lib/part-cache.ts).
+ */
+export interface SearchScope {
+  env: Env;
+  keepAlive: KeepAlive;
+}
+
+export const searchScope = (c: Context<AppEnv>): SearchScope => ({
+  env: c.env,
+  keepAlive: (work) => c.executionCtx.waitUntil(work),
+});
+
+/**
  * One search as the API answers it, for the JSON route and the search page alike.
  * `known` is the pointer the edge cache keyed the response with; `prefetched` the reader a
  * prefetch started with. Returns the reader too, for the route's Server-Timing.
  */
 export async function runSearch(
-  env: Env,
+  { env, keepAlive }: SearchScope,
   query: SearchQuery,
   known?: Pointer,
   prefetched?: IndexReader,
@@ -195,7 +210,7 @@ export async function runSearch(
   const started = performance.now();
   const pointer = await requirePointer(env.NEWS, known);
   const pointerMs = performance.now() - started;
-  const reader = prefetched ?? snapshotIndex(env.NEWS, searchIndexId(pointer));
+  const reader = prefetched ?? snapshotIndex(env.NEWS, searchIndexId(pointer), keepAlive);
   const params: SearchParams = { ...query, offset, limit: query.limit };
   const live = liveIndex(await liveArticles(env.NEWS, pointer));
   let result: SearchResult;
@@ -227,15 +242,14 @@ export async function runSearch(
 
 /** Completions of the last word, snapshot and live reader news counted together. */
 export async function runSuggest(
-  env: Env,
+  { env, keepAlive }: SearchScope,
   query: v.InferOutput<typeof SuggestQuery>,
   known?: Pointer,
 ): Promise<v.InferOutput<typeof SuggestResponse>> {
   const pointer = await requirePointer(env.NEWS, known);
-  const own = await new SearchEngine(snapshotIndex(env.NEWS, searchIndexId(pointer))).suggest(
-    query.q,
-    query.limit,
-  );
+  const own = await new SearchEngine(
+    snapshotIndex(env.NEWS, searchIndexId(pointer), keepAlive),
+  ).suggest(query.q, query.limit);
   const live = liveIndex(await liveArticles(env.NEWS, pointer));
   const counts = new Map(own.completions.map((s) => [s.word, s.count]));
   if (live !== null) {
@@ -254,7 +268,7 @@ export async function runSuggest(
  * while the edge cache is looked up.
  */
 function prefetchSearch(c: Context<AppEnv>, pointer: Pointer, query: SearchQuery): void {
-  const reader = snapshotIndex(c.env.NEWS, searchIndexId(pointer));
+  const reader = snapshotIndex(c.env.NEWS, searchIndexId(pointer), searchScope(c).keepAlive);
   c.set('searchReader', reader);
   new SearchEngine(reader).prefetch({ ...query, offset: 0 });
 }
@@ -290,7 +304,7 @@ export const searchRoutes = new Hono<AppEnv>()
     async (c) => {
       const started = performance.now();
       const { body, reader, pointerMs } = await runSearch(
-        c.env,
+        searchScope(c),
         c.req.valid('query'),
         c.get('pointer'),
         c.get('searchReader'),
@@ -320,5 +334,5 @@ export const searchRoutes = new Hono<AppEnv>()
     }),
     validate('query', SuggestQuery),
     edgeCache({ companion: (env) => searchHead(env.NEWS) }),
-    async (c) => c.json(await runSuggest(c.env, c.req.valid('query'), c.get('pointer'))),
+    async (c) => c.json(await runSuggest(searchScope(c), c.req.valid('query'), c.get('pointer'))),
   );

@@ -7,7 +7,7 @@ import type { Article } from '../core/content/article.ts';
 import { SEARCH_HEAD_KEY, searchKey } from '../core/snapshot/keys.ts';
 import { fnv1a64 } from '../core/content/normalize.ts';
 import { buildSearchParts } from '../core/search/build.ts';
-import { PartCache } from '../core/lib/part-cache.ts';
+import { type KeepAlive, PartCache } from '../core/lib/part-cache.ts';
 import { IndexReader } from '../core/search/reader.ts';
 import { warmUpEngine } from '../core/search/warm-up.ts';
 import { type Companion, searchIndexId } from './snapshots.ts';
@@ -23,8 +23,15 @@ const cache = new PartCache(INDEX_CACHE_BYTES);
 // While the module loads (see core/search/warm-up.ts); a failure only costs the first search its speed.
 warmUpEngine().catch((error: unknown) => console.warn(`search warm-up failed: ${String(error)}`));
 
-/** A reader of one snapshot's index; cheap to make, one per request (it counts its reads). */
-export function snapshotIndex(kv: KVNamespace, snapshot: string): IndexReader {
+/**
+ * A reader of one snapshot's index; cheap to make, one per request (it counts its reads).
+ * `keepAlive` is the request's `waitUntil`: index loads are shared with other requests.
+ */
+export function snapshotIndex(
+  kv: KVNamespace,
+  snapshot: string,
+  keepAlive: KeepAlive,
+): IndexReader {
   return new IndexReader(
     snapshot,
     async (parts) => {
@@ -34,7 +41,7 @@ export function snapshotIndex(kv: KVNamespace, snapshot: string): IndexReader {
       );
       return new Map(parts.map((part) => [part, values.get(searchKey(snapshot, part)) ?? null]));
     },
-    cache,
+    cache.for(keepAlive),
   );
 }
 
@@ -56,7 +63,8 @@ export function searchHead(kv: KVNamespace): Companion {
         raw.slice(0, newline) !== searchIndexId(pointer)
       )
         return;
-      snapshotIndex(kv, searchIndexId(pointer))
+      // The value is already here: the load does no I/O, so nothing needs keeping alive.
+      snapshotIndex(kv, searchIndexId(pointer), () => undefined)
         .provideMeta(raw.slice(newline + 1))
         .catch((error: unknown) =>
           console.warn(`search head of ${pointer.snapshot} not used: ${String(error)}`),

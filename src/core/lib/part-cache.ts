@@ -6,12 +6,26 @@
  * old snapshot's values; old entries age out.
  */
 
+/**
+ * Keeps a request alive until work it started has settled: `ctx.waitUntil` in a Worker. In
+ * workerd, I/O that a request started is cancelled when that request ends, and a promise
+ * waiting on it never settles; a load shared with later requests must therefore outlive the
+ * request that started it (a refused request, or an edge-cache hit whose prefetch was wasted).
+ */
+export type KeepAlive = (work: Promise<unknown>) => void;
+
+/** What readers of the cache use: `PartCache` itself, or its view for one request. */
+export interface PartStore {
+  get<T>(key: string, load: () => Promise<{ value: T; bytes: number }>): Promise<T>;
+  memo<T>(key: string, compute: () => { value: T; bytes: number }): T;
+}
+
 interface Entry {
   value: unknown;
   bytes: number;
 }
 
-export class PartCache {
+export class PartCache implements PartStore {
   readonly maxBytes: number;
   #entries = new Map<string, Entry>();
   #loading = new Map<string, Promise<unknown>>();
@@ -25,8 +39,16 @@ export class PartCache {
     return this.#bytes;
   }
 
-  /** The cached value, or the shared load of it. `load` reports the value and its size. */
-  async get<T>(key: string, load: () => Promise<{ value: T; bytes: number }>): Promise<T> {
+  /**
+   * The cached value, or the shared load of it. `load` reports the value and its size; a
+   * load this call starts is handed to `keepAlive`, so it settles for everyone who shares it
+   * whatever happens to the caller.
+   */
+  async get<T>(
+    key: string,
+    load: () => Promise<{ value: T; bytes: number }>,
+    keepAlive?: KeepAlive,
+  ): Promise<T> {
     const entry = this.#touch(key);
     if (entry) return entry.value as T;
     const pending = this.#loading.get(key);
@@ -38,7 +60,16 @@ export class PartCache {
       })
       .finally(() => this.#loading.delete(key));
     this.#loading.set(key, loading);
+    keepAlive?.(loading.catch(() => undefined));
     return loading;
+  }
+
+  /** This cache as seen by one request: every load it starts is kept alive by `keepAlive`. */
+  for(keepAlive: KeepAlive): PartStore {
+    return {
+      get: (key, load) => this.get(key, load, keepAlive),
+      memo: (key, compute) => this.memo(key, compute),
+    };
   }
 
   /** A value computed synchronously from cached data (decoded postings, derived arrays). */

@@ -4,7 +4,7 @@
  * tests and benchmarks).
  */
 import * as v from 'valibot';
-import type { PartCache } from '../lib/part-cache.ts';
+import type { PartStore } from '../lib/part-cache.ts';
 import {
   decodePostings,
   decodeRecord,
@@ -117,7 +117,7 @@ const parsedBytes = (raw: string) => raw.length * 2 + 256;
 
 export class IndexReader {
   readonly snapshot: string;
-  readonly cache: PartCache;
+  readonly cache: PartStore;
   readonly #read: ReadParts;
   /** Parts requested in this turn of the event loop, read together in one bulk get. */
   #queue = new Map<string, Waiting[]>();
@@ -127,7 +127,7 @@ export class IndexReader {
   readMs = 0;
   parseMs = 0;
 
-  constructor(snapshot: string, read: ReadParts, cache: PartCache) {
+  constructor(snapshot: string, read: ReadParts, cache: PartStore) {
     this.snapshot = snapshot;
     this.#read = read;
     this.cache = cache;

@@ -12,7 +12,7 @@
  * hidden state, so a typo scan answered from the cache reports its cap as the scan did.
  */
 import { isCyrillic, isLatin, queryStemTerms, STOP_WORDS, tokenize } from './analyze.ts';
-import type { PartCache } from '../lib/part-cache.ts';
+import type { PartStore } from '../lib/part-cache.ts';
 import {
   boundedDistance,
   cyrillicToLatinLayout,
@@ -83,7 +83,7 @@ export interface WordRange {
 export interface Lexicon {
   /** Names the index in cache keys (a snapshot id, or a segment set's). */
   readonly snapshot: string;
-  readonly cache: PartCache;
+  readonly cache: PartStore;
   lookup(term: string): Promise<{ df: number } | null>;
   termRange(from: string, to: string, maxParts: number): Promise<WordRange>;
   vocabRange(from: string, to: string, maxParts: number, around?: string): Promise<WordRange>;
