@@ -7,7 +7,7 @@ import { etag } from 'hono/etag';
 import { describeRoute } from 'hono-openapi';
 import * as v from 'valibot';
 import type { AppEnv } from '../env.ts';
-import { clientNetwork } from '../core/submissions/client.ts';
+import { reporterNetwork } from '../core/submissions/client.ts';
 import { decodeCursor, encodeCursor } from '../core/submissions/cursor.ts';
 import {
   adDetail,
@@ -49,7 +49,8 @@ import {
 
 type Ctx = Context<AppEnv>;
 
-const MANAGE_BEARER = /^Bearer\s+([A-Za-z0-9_-]{20,100})\s*$/;
+/** The scheme is case-insensitive (RFC 9110 §11.1). */
+const MANAGE_BEARER = /^Bearer\s+([A-Za-z0-9_-]{20,100})\s*$/i;
 
 /** 401 before anything else (body validation included) when no manage token is sent. */
 const requireManageToken: MiddlewareHandler<AppEnv> = async function requireManageToken(c, next) {
@@ -305,10 +306,10 @@ adsRoutes.post(
   validate('json', ReportInput),
   async (c) => {
     const { id } = c.req.valid('param');
-    // Reporters are told apart by a keyed hash of their network (IPv4 address or IPv6 /64);
+    // Reporters are told apart by a keyed hash of their network (IPv4 /24, IPv6 /48);
     // the address is not stored.
     const reporter = hex(
-      await hmac((await requireSecrets(c.env)).reporter, clientNetwork(clientIp(c))),
+      await hmac((await requireSecrets(c.env)).reporter, reporterNetwork(clientIp(c))),
     );
     const outcome = await submissionsStore(c.env.SUBMISSIONS).report(
       id,

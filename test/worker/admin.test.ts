@@ -1,4 +1,5 @@
-import { describe, expect, it, vi } from 'vitest';
+import { env } from 'cloudflare:workers';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AdList, AdminItem, AdminList } from '../../src/core/submissions/schemas.ts';
 import { admin, freshIp, postAd, postNews, send } from './submissions-helpers.ts';
 
@@ -42,28 +43,49 @@ describe('admin authentication', () => {
 });
 
 describe('admin brute force', () => {
-  it('answers 429 with Retry-After after 5 failed attempts a minute from one client; the right token still works', async () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('after 5 failed attempts a minute from one client refuses every attempt, the right token too, until the window frees', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const start = Date.now();
     const ip = { 'cf-connecting-ip': freshIp() };
+    const attempt = (token: string) =>
+      send('GET', '/v1/admin/submissions', undefined, { ...ip, authorization: `Bearer ${token}` });
     const statuses: number[] = [];
-    for (let i = 0; i < 6; i++)
-      statuses.push(
-        (
-          await send('GET', '/v1/admin/submissions', undefined, {
-            ...ip,
-            authorization: `Bearer guess-${i}`,
-          })
-        ).status,
-      );
+    for (let i = 0; i < 6; i++) {
+      vi.setSystemTime(start + i * 1_000);
+      statuses.push((await attempt(`guess-${i}`)).status);
+    }
     expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
-    const limited = await send('GET', '/v1/admin/submissions', undefined, {
-      ...ip,
-      authorization: 'Bearer guess-7',
-    });
-    expect(limited.headers.get('retry-after')).toBe('60');
-    // Only failures are limited: the right token still works from the same client.
-    for (let i = 0; i < 6; i++)
+    // The first failure (at start) leaves the 60 s window at start + 60 s.
+    vi.setSystemTime(start + 10_000);
+    const right = await attempt(env.ADMIN_TOKEN);
+    expect(right.status).toBe(429);
+    expect(right.headers.get('retry-after')).toBe('50');
+    expect(((await right.json()) as ProblemBody).code).toBe('rate_limited');
+    vi.setSystemTime(start + 60_000);
+    expect((await attempt(env.ADMIN_TOKEN)).status).toBe(200);
+  });
+
+  it('counts only failures: the right token works any number of times', async () => {
+    const ip = { 'cf-connecting-ip': freshIp() };
+    for (let i = 0; i < 8; i++)
       expect(
         (await send('GET', '/v1/admin/submissions', undefined, { ...ip, ...admin })).status,
+      ).toBe(200);
+  });
+
+  it('takes the scheme in any case (RFC 9110 §11.1)', async () => {
+    for (const scheme of ['bearer', 'BEARER', 'Bearer'])
+      expect(
+        (
+          await send('GET', '/v1/admin/submissions', undefined, {
+            authorization: `${scheme} ${env.ADMIN_TOKEN}`,
+          })
+        ).status,
+        scheme,
       ).toBe(200);
   });
 });

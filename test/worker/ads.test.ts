@@ -205,6 +205,25 @@ describe('Idempotency-Key', () => {
     ).toBe(200);
   });
 
+  it('hashes the content only: a retry from a reloaded form (new form token) is a replay', async () => {
+    const key = { 'idempotency-key': crypto.randomUUID() };
+    const first = await send(
+      'POST',
+      '/v1/ads',
+      await validAd({ title: 'Reloaded form desk' }),
+      key,
+    );
+    const retry = await send(
+      'POST',
+      '/v1/ads',
+      await validAd({ title: 'Reloaded form desk', form_token: await formToken(20_000) }),
+      key,
+    );
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(await retry.json()).toEqual(await first.json());
+  });
+
   it('refuses a malformed key', async () => {
     const res = await send('POST', '/v1/ads', await validAd(), { 'idempotency-key': 'has space' });
     expect(res.status).toBe(400);
@@ -311,6 +330,19 @@ describe('public listing and detail', () => {
 });
 
 describe('owner: PATCH, DELETE, renew', () => {
+  it('takes the Bearer scheme in any case (RFC 9110 §11.1)', async () => {
+    const { body } = await postAd();
+    for (const scheme of ['bearer', 'BEARER'])
+      expect(
+        (
+          await send('GET', `/v1/ads/${body.id}/manage`, undefined, {
+            authorization: `${scheme} ${body.manage_token}`,
+          })
+        ).status,
+        scheme,
+      ).toBe(200);
+  });
+
   it('needs the manage token: 401 without, 403 with a wrong one', async () => {
     const { body } = await postAd();
     const patch = { title: 'New title here' };

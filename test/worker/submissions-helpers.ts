@@ -10,11 +10,12 @@ import { deriveSecret, issueFormToken } from '../../src/core/submissions/tokens.
 const [a, b, c] = crypto.getRandomValues(new Uint16Array(3));
 let ipCounter = 0;
 /**
- * A fresh client per call: an address in its own /64 (clients are counted per IPv6 /64) under
- * the documentation prefix 2001:db8::/32, so the rate limiter (5/min per client) stays out of the way.
+ * A fresh client per call: an address in its own /48 (reporters are counted per IPv6 /48,
+ * rate limits per /64) under the documentation prefix 2001:db8::/32, so neither the rate
+ * limiter (5/min per client) nor the report counting sees two calls as one client.
  */
 export const freshIp = () =>
-  `2001:db8:${a?.toString(16)}:${(((b ?? 0) + ++ipCounter) & 0xffff).toString(16)}::${c?.toString(16)}`;
+  `2001:db8:${(((a ?? 0) + ++ipCounter) & 0xffff).toString(16)}:${b?.toString(16)}::${c?.toString(16)}`;
 
 export async function formToken(ageMs = 10_000): Promise<string> {
   return issueFormToken(await deriveSecret(env.ADMIN_TOKEN, 'form'), Date.now() - ageMs);
@@ -96,4 +97,8 @@ export async function postNews(
 
 export async function approve(id: string): Promise<Response> {
   return send('POST', `/v1/admin/submissions/${id}/approve`, undefined, admin);
+}
+
+export async function reject(id: string): Promise<Response> {
+  return send('POST', `/v1/admin/submissions/${id}/reject`, undefined, admin);
 }

@@ -211,24 +211,51 @@ describe('reports', () => {
     expect(await listed('lang=cy')).toEqual([body.id]);
   });
 
-  it('counts reporters per IPv6 /64: rotating addresses in one network is one reporter', async () => {
-    const { body } = await postAd({ lang: 'br' });
+  it.each([
+    ['IPv6 /48', (i: number, net: string) => `${net}:${i}::${i}`],
+    ['IPv4 /24', (i: number) => `198.51.100.${i}`],
+  ])(
+    'counts reporters per %s: addresses of one network are one reporter',
+    async (_what, address) => {
+      const { body } = await postAd({ lang: 'br' });
+      await approve(body.id);
+      const net = freshIp().split(':').slice(0, 3).join(':');
+      for (let i = 1; i <= 4; i++) {
+        const res = await send(
+          'POST',
+          `/v1/ads/${body.id}/reports`,
+          { reason: 'spam' },
+          { 'cf-connecting-ip': address(i, net) },
+        );
+        expect(res.status).toBe(202);
+      }
+      expect(await listed('lang=br')).toContain(body.id);
+      const approved = (await (
+        await send('GET', '/v1/admin/submissions?status=approved&limit=100', undefined, admin)
+      ).json()) as AdminList;
+      expect(approved.items.find((i) => i.id === body.id)?.reports).toBe(1);
+      await send('DELETE', `/v1/ads/${body.id}`, undefined, owner(body.manage_token));
+    },
+  );
+
+  it("a moderator's approval sticks against the same reporters; new ones still count", async () => {
+    const { body } = await postAd({ lang: 'kw' });
     await approve(body.id);
-    const net = freshIp().replace(/::.*$/, '');
-    for (let i = 1; i <= 4; i++) {
-      const res = await send(
-        'POST',
-        `/v1/ads/${body.id}/reports`,
-        { reason: 'spam' },
-        { 'cf-connecting-ip': `${net}::${i}` },
+    const reporters = [freshIp(), freshIp(), freshIp()].map((ip) => ({ 'cf-connecting-ip': ip }));
+    const reportAll = (who: Record<string, string>[]) =>
+      Promise.all(
+        who.map((ip) => send('POST', `/v1/ads/${body.id}/reports`, { reason: 'spam' }, ip)),
       );
-      expect(res.status).toBe(202);
-    }
-    expect(await listed('lang=br')).toEqual([body.id]);
-    const held = (await (
-      await send('GET', '/v1/admin/submissions?status=approved&limit=100', undefined, admin)
-    ).json()) as AdminList;
-    expect(held.items.find((i) => i.id === body.id)?.reports).toBe(1);
+    await reportAll(reporters);
+    expect(await listed('lang=kw')).toEqual([]);
+    expect(await (await approve(body.id)).json()).toMatchObject({ status: 'approved', reports: 0 });
+
+    // The same three report again: heard already, overruled, so the ad stays up.
+    expect((await reportAll(reporters)).map((r) => r.status)).toEqual([202, 202, 202]);
+    expect(await listed('lang=kw')).toEqual([body.id]);
+    // Three reporters the moderator has not heard hold it again.
+    await reportAll([freshIp(), freshIp(), freshIp()].map((ip) => ({ 'cf-connecting-ip': ip })));
+    expect(await listed('lang=kw')).toEqual([]);
   });
 
   it('answers 404 for a pending or unknown ad and 400 for a bad reason', async () => {

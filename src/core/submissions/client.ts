@@ -37,3 +37,15 @@ export function clientNetwork(ip: string): string {
   const h = hextets(ip);
   return h === null ? ip : `${h.slice(0, 4).join(':')}::/64`;
 }
+
+/**
+ * The network a reporter is counted by, wider than a rate-limit client: an IPv4 /24 or an
+ * IPv6 /48 (the usual end-site assignment, RFC 6177 §2), so a few addresses of one
+ * subscriber or one small network count as one reporter and cannot hold an ad alone.
+ */
+export function reporterNetwork(ip: string): string {
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.\d{1,3}$/.exec(ip);
+  if (v4) return `${v4[1]}.${v4[2]}.${v4[3]}.0/24`;
+  const h = ip.includes(':') ? hextets(ip) : null;
+  return h === null ? ip : `${h.slice(0, 3).join(':')}::/48`;
+}

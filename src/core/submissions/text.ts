@@ -13,8 +13,14 @@ const CONTROL =
 const HTML_TAG = /<\/?[a-z!?][^>]*>|<\/?[a-z][a-z0-9-]*(\s|\/|$)/i;
 const HTML_ENTITY = /&(#\d+|#x[0-9a-f]+|[a-z]+);/i;
 
+/**
+ * Plain text as stored. Idempotent (cleanText(cleanText(x)) === cleanText(x), a property test
+ * in test/node/submissions-schemas.test.ts): controls go before NFC, because removing one can
+ * bring a letter and a combining mark together (`e\u0000\u0301`), and only NFC after that
+ * composes them; NFC first left that for a second pass to do, which then changed the length.
+ */
 export function cleanText(input: string, multiline: boolean): string {
-  let s = input.normalize('NFC').replace(/\r\n?/g, '\n').replace(CONTROL, '');
+  let s = input.replace(CONTROL, '').replace(/\r\n?/g, '\n').normalize('NFC');
   s = multiline ? s.replace(/[ \t]+\n/g, '\n').replace(/\n{3,}/g, '\n\n') : s.replace(/\s+/g, ' ');
   return s.trim();
 }
@@ -37,28 +43,38 @@ export function plainText(min: number, max: number, multiline = false) {
   );
 }
 
-function hasScheme(value: string, schemes: readonly string[]): boolean {
-  try {
-    const url = new URL(value);
-    return (
-      schemes.includes(url.protocol) &&
-      url.hostname.length > 0 &&
-      url.username === '' &&
-      url.password === ''
-    );
-  } catch {
-    return false;
-  }
+function parseUrl(value: string, schemes: readonly string[]): URL | null {
+  if (!URL.canParse(value)) return null;
+  const url = new URL(value);
+  return schemes.includes(url.protocol) &&
+    url.hostname.length > 0 &&
+    url.username === '' &&
+    url.password === ''
+    ? url
+    : null;
 }
 
-/** An absolute URL with one of the given schemes, no credentials, at most 2048 characters. */
+/**
+ * Characters a URL never needs raw and an attribute-breaking payload always does
+ * (`"><script>`, `" onerror="`): whitespace, quotes, backticks and angle brackets. The URL
+ * parser would percent-encode some of them, but refusing them says what is wrong.
+ */
+const UNSAFE_IN_URL = /[\s"'`<>]/u;
+
+/**
+ * An absolute URL with one of the given schemes, no credentials, stored in the form the URL
+ * standard serialises it to (`new URL(s).href`: lowercase scheme and host, dot segments
+ * resolved, anything unusual percent-encoded), at most 2048 characters.
+ */
 export function urlWith(schemes: readonly ('https:' | 'http:')[]) {
   const names = schemes.map((s) => s.slice(0, -1)).join(' or ');
   return v.pipe(
     v.string('must be a string'),
     v.trim(),
+    v.check((s) => !UNSAFE_IN_URL.test(s), 'must not contain spaces, quotes or angle brackets'),
+    v.check((s) => parseUrl(s, schemes) !== null, `must be an absolute ${names} URL`),
+    v.transform((s) => new URL(s).href),
     v.maxLength(2048, 'must be at most 2048 characters'),
-    v.check((s) => hasScheme(s, schemes), `must be an absolute ${names} URL`),
   );
 }
 

@@ -16,3 +16,9 @@ export async function withinLimit(env: Env, scope: string, ip: string): Promise<
   const { success } = await env.SUBMIT_LIMITER.limit({ key: `${scope}:${clientNetwork(ip)}` });
   return success;
 }
+
+/**
+ * Failed admin authentications a client may make in a window, counted in the Durable Object
+ * (store.ts adminAttempt); then every attempt is refused until the window frees a slot.
+ */
+export const ADMIN_GUESSES = { limit: 5, windowMs: 60_000 } as const;

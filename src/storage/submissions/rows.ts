@@ -10,7 +10,7 @@ import { KINDS, STATUSES } from '../../core/submissions/schemas.ts';
 import { StoredAd, StoredNews } from '../../core/submissions/stored.ts';
 
 export const SELECT = `SELECT s.id, s.kind, s.status, s.created_at, s.updated_at, s.approved_at, s.expires_at, s.token_hash, s.content,
-  (SELECT COUNT(*) FROM report_v1 r WHERE r.ad_id = s.id) AS reports FROM submission_v1 s`;
+  (SELECT COUNT(*) FROM report_v1 r WHERE r.ad_id = s.id AND r.dismissed_at IS NULL) AS reports FROM submission_v1 s`;
 
 const Row = v.object({
   id: v.string(),

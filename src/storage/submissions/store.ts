@@ -34,6 +34,7 @@ import {
 } from '../../core/submissions/schemas.ts';
 import type { StoredAd } from '../../core/submissions/stored.ts';
 import { sameHexDigest } from '../../core/submissions/tokens.ts';
+import { ADMIN_GUESSES } from './limits.ts';
 import { type Projection, Projections, projectionsOf } from './projections.ts';
 import { checkRow, readRecords, SELECT } from './rows.ts';
 
@@ -60,6 +61,8 @@ CREATE TABLE IF NOT EXISTS report_v1 (
   ad_id TEXT NOT NULL, reporter TEXT NOT NULL, reason TEXT NOT NULL, comment TEXT,
   created_at INTEGER NOT NULL, PRIMARY KEY (ad_id, reporter)
 );
+CREATE TABLE IF NOT EXISTS admin_failure_v1 (client TEXT NOT NULL, at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS admin_failure_v1_client ON admin_failure_v1 (client, at);
 `;
 
 /** Idempotency records live a day (IETF draft-ietf-httpapi-idempotency-key-header suggests 24 h). */
@@ -81,6 +84,12 @@ export type NewSubmission =
   | { kind: 'news'; id: string; content: NewsContent; expires_at: number; token_hash: null };
 export type OwnerResult =
   { result: 'ok'; record: AdRecord } | { result: 'not_found' } | { result: 'forbidden' };
+/** The verdict on one admin authentication attempt. */
+export type AdminGate =
+  | { result: 'ok' }
+  | { result: 'denied'; remaining: number }
+  /** Over the limit: refused whatever the token, until the oldest failure leaves the window. */
+  | { result: 'locked'; retry_after_ms: number };
 export type ReportResult = { result: 'ok'; held: boolean } | { result: 'not_found' };
 export type Page = { records: SubmissionRecord[]; more: boolean };
 export interface PublicAdsQuery {
@@ -105,7 +114,21 @@ export class SubmissionsStore extends DurableObject<Env> {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec(SCHEMA);
+    this.migrate();
     this.projections = new Projections(ctx.storage, env.NEWS);
+  }
+
+  /**
+   * Reports a moderator has overruled keep their row (so the same reporter cannot report
+   * again) with `dismissed_at` set; the column came after the table's first version.
+   */
+  private migrate(): void {
+    const columns = this.sql
+      .exec("SELECT name FROM pragma_table_info('report_v1')")
+      .toArray()
+      .map((r) => r.name);
+    if (!columns.includes('dismissed_at'))
+      this.sql.exec('ALTER TABLE report_v1 ADD COLUMN dismissed_at INTEGER');
   }
 
   // ---- creating ----------------------------------------------------------------------
@@ -242,7 +265,8 @@ export class SubmissionsStore extends DurableObject<Env> {
   // ---- owner ---------------------------------------------------------------------------
 
   private owned(id: string, tokenHash: string): OwnerResult {
-    const found = checkRow(this.sql.exec(`${SELECT} WHERE s.id = ?`, id).toArray()[0]);
+    const [raw] = this.sql.exec(`${SELECT} WHERE s.id = ?`, id).toArray();
+    const found = raw === undefined ? null : checkRow(raw);
     if (found === null || found.record.kind !== 'ad' || found.row.token_hash === null)
       return { result: 'not_found' };
     if (!sameHexDigest(found.row.token_hash, tokenHash)) return { result: 'forbidden' };
@@ -327,9 +351,13 @@ export class SubmissionsStore extends DurableObject<Env> {
       input.comment ?? null,
       now,
     );
+    // A reporter whose report a moderator overruled keeps that row (INSERT OR IGNORE above
+    // leaves it dismissed): only reporters the moderator has not heard yet count.
     const count = v.parse(
       v.number(),
-      this.sql.exec('SELECT COUNT(*) AS n FROM report_v1 WHERE ad_id = ?', id).one().n,
+      this.sql
+        .exec('SELECT COUNT(*) AS n FROM report_v1 WHERE ad_id = ? AND dismissed_at IS NULL', id)
+        .one().n,
     );
     if (count < REPORT_HOLD_THRESHOLD) return { result: 'ok', held: false };
     this.sql.exec("UPDATE submission_v1 SET status = 'held', updated_at = ? WHERE id = ?", now, id);
@@ -338,7 +366,7 @@ export class SubmissionsStore extends DurableObject<Env> {
   }
 
   /**
-   * Approves or rejects. Approving a held ad restores it and clears its reports; the first
+   * Approves or rejects. Approving a held ad restores it and dismisses its reports; the first
    * approval stamps `approved_at` (news: its publication time; ads: list order).
    */
   async moderate(
@@ -365,7 +393,13 @@ export class SubmissionsStore extends DurableObject<Env> {
           expiry,
           id,
         );
-        this.sql.exec('DELETE FROM report_v1 WHERE ad_id = ?', id);
+        // The approval overrules the reports so far: they stop counting, and their
+        // reporters cannot count again by reporting once more.
+        this.sql.exec(
+          'UPDATE report_v1 SET dismissed_at = ? WHERE ad_id = ? AND dismissed_at IS NULL',
+          now,
+          id,
+        );
       } else {
         this.sql.exec(
           "UPDATE submission_v1 SET status = 'rejected', updated_at = ? WHERE id = ?",
@@ -377,6 +411,33 @@ export class SubmissionsStore extends DurableObject<Env> {
     const after = this.get(id);
     await this.changed(projectionsOf(after ?? record), now);
     return after;
+  }
+
+  // ---- admin guessing ----------------------------------------------------------------------
+
+  /**
+   * Judges one admin attempt from a client (a keyed hash of its network). While the client
+   * has ADMIN_GUESSES.limit failures inside the window, every attempt is refused, the right
+   * token too, so a refusal says nothing about the token; only failures count. The Workers
+   * rate limiter cannot do this: it cannot be asked "over the limit?" without counting.
+   */
+  adminAttempt(client: string, ok: boolean, now: number): AdminGate {
+    const since = now - ADMIN_GUESSES.windowMs;
+    this.sql.exec('DELETE FROM admin_failure_v1 WHERE at <= ?', since);
+    const failures = v.parse(
+      v.array(v.number()),
+      this.sql
+        .exec('SELECT at FROM admin_failure_v1 WHERE client = ? ORDER BY at', client)
+        .toArray()
+        .map((r) => r.at),
+    );
+    if (failures.length >= ADMIN_GUESSES.limit) {
+      const oldest = failures[failures.length - ADMIN_GUESSES.limit] ?? now;
+      return { result: 'locked', retry_after_ms: oldest + ADMIN_GUESSES.windowMs - now };
+    }
+    if (ok) return { result: 'ok' };
+    this.sql.exec('INSERT INTO admin_failure_v1 (client, at) VALUES (?, ?)', client, now);
+    return { result: 'denied', remaining: ADMIN_GUESSES.limit - failures.length - 1 };
   }
 
   // ---- KV projections ----------------------------------------------------------------------

@@ -112,7 +112,9 @@ export async function submit(
   const secrets = await secretsOf(env);
   if (secrets === null) return { result: 'unconfigured' };
 
-  const bodyHash = await sha256Hex(canonicalJson({ ...parsed.abuse, ...parsed.content }));
+  // The content only: a retry from a reloaded form carries a new form token (and Turnstile
+  // token), and is still the same submission.
+  const bodyHash = await sha256Hex(canonicalJson(parsed.content));
   // With an Idempotency-Key an ad's manage token is derived, so a replay hands out the same one.
   const token =
     parsed.kind === 'news'
