@@ -1,5 +1,12 @@
 import js from '@eslint/js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import tseslint from 'typescript-eslint';
+
+const BENCH_ONLY = Object.keys(
+  JSON.parse(readFileSync(join(import.meta.dirname, 'scripts/bench/package.json'), 'utf8'))
+    .dependencies,
+);
 
 export default tseslint.config(
   {
@@ -21,6 +28,23 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': [
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
+    },
+  },
+  {
+    // The benchmarks' own packages (scripts/bench/package.json) are installed only for them.
+    ignores: ['scripts/bench/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [...BENCH_ONLY, ...BENCH_ONLY.map((name) => `${name}/*`)],
+              message: 'a benchmark-only package (scripts/bench/package.json)',
+            },
+          ],
+        },
       ],
     },
   },
