@@ -20,7 +20,8 @@ import { formatBytes, progress } from './lib/progress.ts';
 import { openRemoteKv } from './lib/remote-kv.ts';
 import { approvedNewsFromStore } from '../src/storage/submissions.ts';
 
-export const SAMPLE_DIR = 'scripts/sample';
+/** The sample's inputs (scripts/sample/README.md); stories.json beside them is its source. */
+export const SAMPLE_INPUTS = ['scripts/sample/news-page.jsonl', 'scripts/sample/feeds'];
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   if ([values.local, values.remote, values['dry-run']].filter(Boolean).length > 1)
     throw new Error('choose one of --local, --remote, --dry-run');
-  const files = await inputFiles(positionals.length > 0 ? positionals : [SAMPLE_DIR]);
+  const files = await inputFiles(positionals.length > 0 ? positionals : SAMPLE_INPUTS);
   console.error(`Reading ${files.length} input file(s)`);
   const records = await readRecords(files);
 
