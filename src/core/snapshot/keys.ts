@@ -97,3 +97,8 @@ export const adKey = (id: string) => `${AD_PREFIX}${id}`;
  */
 export const NEWS_ARCHIVE_PREFIX = `${SUBMISSIONS_PREFIX}news:month:`;
 export const newsArchiveKey = (month: string) => `${NEWS_ARCHIVE_PREFIX}${month}`;
+
+// ---- polled sources (docs/ingest.md) ----
+export const INGEST_PREFIX = 'ingest:v1:';
+/** What the poller remembers of one feed: validators, last items, failures (src/core/ingest/state.ts). */
+export const feedStateKey = (feedId: string) => `${INGEST_PREFIX}feed:${feedId}`;

@@ -1,0 +1,82 @@
+/**
+ * The poll's publisher: the live snapshot's articles plus the new ones, deduplicated
+ * together (a new copy of a story joins the archived article's duplicates), built and
+ * published as the next snapshot. Approved reader news is folded in as by the build.
+ *
+ * Provisional: it reads the whole live archive (format 1 keeps every article under its
+ * snapshot). The incremental publish of docs/snapshots.md replaces it.
+ */
+import type { Article } from '../content/article.ts';
+import { dedupe } from '../content/dedup.ts';
+import type { KvStore } from '../lib/kv-store.ts';
+import { parseStored } from '../lib/kv-store.ts';
+import { buildSnapshot } from '../snapshot/build.ts';
+import { Article as ArticleSchema } from '../content/article.ts';
+import { snapshotPrefix } from '../snapshot/keys.ts';
+import { publishSnapshot, readPointer } from '../snapshot/publish.ts';
+import type { PublishReport } from './poll.ts';
+
+/** KV propagates a write everywhere within about 60 s (https://developers.cloudflare.com/kv/concepts/how-kv-works/). */
+export const KV_PROPAGATION_MS = 65_000;
+
+export interface PublishOptions {
+  /** The snapshot the publish lease says is live (./lease.ts); null: no check. */
+  expectedLive?: string | null;
+  /** Approved reader news to fold in (the build's `approvedNewsFromStore`). */
+  approved?: () => Promise<Article[]>;
+  now?: () => Date;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * The live pointer, waiting while it is older than the snapshot the lease names (a stale
+ * read at this location). Snapshot ids sort by build time. After KV's propagation time the
+ * pointer is taken as it is: a rollback may have made an older snapshot live on purpose.
+ */
+async function livePointer(store: KvStore, options: PublishOptions) {
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const deadline = Date.now() + KV_PROPAGATION_MS;
+  for (;;) {
+    const pointer = await readPointer(store);
+    const expected = options.expectedLive;
+    if (!expected || (pointer && pointer.snapshot >= expected) || Date.now() >= deadline)
+      return pointer;
+    await sleep(5_000);
+  }
+}
+
+export async function publishArticles(
+  store: KvStore,
+  articles: readonly Article[],
+  options: PublishOptions = {},
+): Promise<PublishReport> {
+  const pointer = await livePointer(store, options);
+  const live = pointer ? await liveArticles(store, pointer.snapshot) : [];
+  const approved = (await options.approved?.()) ?? [];
+  const result = dedupe([...live, ...articles, ...approved]);
+  const now = options.now?.() ?? new Date();
+  const built = buildSnapshot(
+    result.articles,
+    {
+      read: articles.length,
+      skipped: 0,
+      merged: result.merged,
+      grouped: result.grouped,
+      folded: approved.map((a) => a.id),
+    },
+    { builtAt: now },
+  );
+  await publishSnapshot(store, built, { now });
+  const before = new Set(live.map((a) => a.id));
+  return {
+    snapshot: built.id,
+    added: result.articles.filter((a) => !before.has(a.id)).length,
+    keys_written: built.counts.keys,
+  };
+}
+
+async function liveArticles(store: KvStore, snapshot: string): Promise<Article[]> {
+  const keys = await store.list(`${snapshotPrefix(snapshot)}article:`);
+  const values = await Promise.all(keys.map((k) => store.get(k)));
+  return keys.map((k, i) => parseStored(k, values[i] ?? null, ArticleSchema)!);
+}
