@@ -10,16 +10,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLocalKv } from '../../scripts/lib/local-kv.ts';
 import { fileLease } from '../../scripts/lib/publish-lease.ts';
 import type { Article } from '../../src/core/content/article.ts';
-import { Article as ArticleSchema } from '../../src/core/content/article.ts';
 import type { KvStore } from '../../src/core/lib/kv-store.ts';
 import { parseStored } from '../../src/core/lib/kv-store.ts';
 import { normalizeRecord } from '../../src/core/content/records.ts';
 import { decideLease, decideRelease, leasedPublisher } from '../../src/core/ingest/lease.ts';
 import { pollSources, type PollSummary, type Publisher } from '../../src/core/ingest/poll.ts';
-import { publishArticles } from '../../src/core/ingest/publish.ts';
+import { liveArticles as readArchive, publishArticles } from '../../src/core/ingest/publish.ts';
 import { feedId, parseSources, type Source } from '../../src/core/ingest/sources.ts';
 import { BACKOFF_BASE_MS, FeedState } from '../../src/core/ingest/state.ts';
-import { feedStateKey, snapshotPrefix } from '../../src/core/snapshot/keys.ts';
+import { feedStateKey } from '../../src/core/snapshot/keys.ts';
 import { readPointer } from '../../src/core/snapshot/publish.ts';
 import { type FeedServer, type Item, startFeedServer } from './ingest-server.ts';
 
@@ -87,11 +86,13 @@ async function stateOf(path: string): Promise<FeedState | null> {
   return parseStored(key, await kv.store.get(key), FeedState);
 }
 
+/** The live archive, checked against the pointer's own article count. */
 async function liveArticles(): Promise<Article[]> {
   const pointer = await readPointer(kv.store);
   if (!pointer) return [];
-  const keys = await kv.store.list(`${snapshotPrefix(pointer.snapshot)}article:`);
-  return Promise.all(keys.map(async (k) => parseStored(k, await kv.store.get(k), ArticleSchema)!));
+  const articles = await readArchive(kv.store, pointer);
+  expect(articles).toHaveLength(pointer.counts.articles);
+  return articles;
 }
 
 beforeAll(async () => {

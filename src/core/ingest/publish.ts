@@ -3,17 +3,18 @@
  * together (a new copy of a story joins the archived article's duplicates), built and
  * published as the next snapshot. Approved reader news is folded in as by the build.
  *
- * Provisional: it reads the whole live archive (format 1 keeps every article under its
- * snapshot). The incremental publish of docs/snapshots.md replaces it.
+ * Provisional: it reads the whole live archive and builds it again (a full build, new epoch).
+ * The incremental build of docs/snapshots.md replaces it.
  */
 import type { Article } from '../content/article.ts';
 import { dedupe } from '../content/dedup.ts';
 import type { KvStore } from '../lib/kv-store.ts';
-import { parseStored } from '../lib/kv-store.ts';
+import { getMany, parseStored } from '../lib/kv-store.ts';
 import { buildSnapshot } from '../snapshot/build.ts';
 import { Article as ArticleSchema } from '../content/article.ts';
-import { snapshotPrefix } from '../snapshot/keys.ts';
-import { publishSnapshot, readPointer } from '../snapshot/publish.ts';
+import { ArticleRevisions, FeedPageV2, type Pointer } from '../snapshot/format.ts';
+import { articleV2Key, feedV2Key, snapshotPrefix } from '../snapshot/keys.ts';
+import { nextBuild, pageGenerations, publishSnapshot, readPointer } from '../snapshot/publish.ts';
 import type { PublishReport } from './poll.ts';
 
 /** KV propagates a write everywhere within about 60 s (https://developers.cloudflare.com/kv/concepts/how-kv-works/). */
@@ -51,10 +52,11 @@ export async function publishArticles(
   options: PublishOptions = {},
 ): Promise<PublishReport> {
   const pointer = await livePointer(store, options);
-  const live = pointer ? await liveArticles(store, pointer.snapshot) : [];
+  const live = pointer ? await liveArticles(store, pointer) : [];
   const approved = (await options.approved?.()) ?? [];
   const result = dedupe([...live, ...articles, ...approved]);
   const now = options.now?.() ?? new Date();
+  const base = await nextBuild(store);
   const built = buildSnapshot(
     result.articles,
     {
@@ -64,7 +66,7 @@ export async function publishArticles(
       grouped: result.grouped,
       folded: approved.map((a) => a.id),
     },
-    { builtAt: now },
+    { builtAt: now, base },
   );
   await publishSnapshot(store, built, { now });
   const before = new Set(live.map((a) => a.id));
@@ -75,8 +77,31 @@ export async function publishArticles(
   };
 }
 
-async function liveArticles(store: KvStore, snapshot: string): Promise<Article[]> {
-  const keys = await store.list(`${snapshotPrefix(snapshot)}article:`);
-  const values = await Promise.all(keys.map((k) => store.get(k)));
-  return keys.map((k, i) => parseStored(k, values[i] ?? null, ArticleSchema)!);
+/** Every article of the live snapshot (formats 1 and 2). */
+export async function liveArticles(store: KvStore, pointer: Pointer): Promise<Article[]> {
+  if (pointer.format === 1) {
+    const keys = await store.list(`${snapshotPrefix(pointer.snapshot)}article:`);
+    const values = await getMany(store, keys);
+    return keys.map((k) => parseStored(k, values.get(k) ?? null, ArticleSchema)!);
+  }
+  const m = pointer.manifest;
+  const runs = m.lists['*.*.*'] ?? [];
+  const pageKeys = runs.length
+    ? [...pageGenerations(runs)].map(([page, gen]) => feedV2Key('*.*.*', page, gen))
+    : [];
+  const pages = await getMany(store, pageKeys);
+  const ids = pageKeys.flatMap(
+    (k) => parseStored(k, pages.get(k) ?? null, FeedPageV2)?.items.map((a) => a.id) ?? [],
+  );
+  const keys = ids.map((id) => articleV2Key(m.epoch, id));
+  const values = await getMany(store, keys);
+  // The newest revision this snapshot can see (docs/snapshots.md: which revision).
+  return keys.map((k) => {
+    const revisions = parseStored(k, values.get(k) ?? null, ArticleRevisions)!.r;
+    const visible = revisions.filter(
+      ([gen]) =>
+        gen >= m.epoch && gen <= m.generation && !m.skip.some(([a, b]) => gen >= a && gen <= b),
+    );
+    return visible.at(-1)![1];
+  });
 }
