@@ -1,19 +1,23 @@
 /**
  * Builds a content snapshot and publishes it.
  *
- *   node scripts/build.ts [inputs...] [--local | --remote | --dry-run] [--skip-invalid]
- *                         [--persist-to DIR] [--keep N]
+ *   node scripts/build.ts [inputs...] [--local | --remote | --dry-run] [--incremental]
+ *                         [--skip-invalid] [--json] [--persist-to DIR] [--keep N]
  *
  * Inputs default to the sample in scripts/sample. `--local` (default) writes into the KV
  * that `wrangler dev` reads; `--remote` into the Cloudflare namespace; `--dry-run` only
- * builds and prints the summary. `--keep N` prunes all but the N newest older snapshots.
+ * builds and prints the summary. `--incremental` builds the next snapshot from the live one
+ * plus the inputs (src/core/snapshot/incremental.ts). `--json` prints the summary as one JSON
+ * line on stdout (the readable one goes to stderr). `--keep N` prunes all but the N newest
+ * older snapshots.
  */
 import { parseArgs } from 'node:util';
 import type { KvStore } from '../src/core/lib/kv-store.ts';
 import { runPipeline } from '../src/core/content/pipeline.ts';
 import { nextBuild, pruneSnapshots, publishSnapshot } from '../src/core/snapshot/publish.ts';
 import { RecordError } from '../src/core/content/records.ts';
-import { buildSnapshot } from '../src/core/snapshot/build.ts';
+import { buildSnapshot, type BuiltSnapshot } from '../src/core/snapshot/build.ts';
+import { buildIncremental, type DeltaSummary } from '../src/core/snapshot/incremental.ts';
 import { inputFiles, readRecords } from './lib/inputs.ts';
 import { openLocalKv } from './lib/local-kv.ts';
 import { formatBytes, progress } from './lib/progress.ts';
@@ -30,6 +34,8 @@ const { values, positionals } = parseArgs({
     remote: { type: 'boolean', default: false },
     'dry-run': { type: 'boolean', default: false },
     'skip-invalid': { type: 'boolean', default: false },
+    incremental: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
     'persist-to': { type: 'string' },
     keep: { type: 'string' },
   },
@@ -39,6 +45,10 @@ async function main(): Promise<void> {
   const started = performance.now();
   if ([values.local, values.remote, values['dry-run']].filter(Boolean).length > 1)
     throw new Error('choose one of --local, --remote, --dry-run');
+  if (values.incremental && values['dry-run'])
+    throw new Error('--incremental reads the live snapshot: use it with --local or --remote');
+  if (values.incremental && positionals.length === 0)
+    throw new Error('--incremental needs the files to add');
   const files = await inputFiles(positionals.length > 0 ? positionals : SAMPLE_INPUTS);
   console.error(`Reading ${files.length} input file(s)`);
   const records = await readRecords(files);
@@ -61,7 +71,23 @@ async function main(): Promise<void> {
     });
     for (const e of errors) console.error(`  skipped ${e.message}`);
     const base = target ? await nextBuild(target.store) : { generation: 1, parent: null };
-    const built = buildSnapshot(articles, stats, { base, onProgress: progress });
+    let delta: DeltaSummary = {
+      added: articles.length,
+      merged: stats.merged + stats.grouped,
+      changed: 0,
+      removed: 0,
+    };
+    let built: BuiltSnapshot;
+    if (values.incremental && target) {
+      const next = await buildIncremental(
+        target.store,
+        base,
+        { articles, stats },
+        { onProgress: progress },
+      );
+      delta = next.summary;
+      built = next;
+    } else built = buildSnapshot(articles, stats, { base, onProgress: progress });
     if (target) {
       console.error(`Publishing snapshot ${built.id} (${values.remote ? 'remote' : 'local'} KV)`);
       await publishSnapshot(target.store, built, { onProgress: progress });
@@ -74,20 +100,42 @@ async function main(): Promise<void> {
       }
     }
     const c = built.counts;
-    console.log(
-      [
-        `snapshot  ${built.id}${target ? ' (live)' : ' (dry run: not published)'}`,
-        `read      ${c.read} records from ${files.length} file(s)`,
-        `skipped   ${c.skipped} invalid`,
-        `merged    ${c.merged} duplicates (same URL or same title)`,
-        `grouped   ${c.grouped} near-duplicates`,
-        `articles  ${c.articles} in ${c.sections} sections`,
-        `pages     ${c.feed_pages} feed pages`,
-        `keys      ${c.keys}`,
-        `bytes     ${formatBytes(c.bytes)}`,
-        `time      ${((performance.now() - started) / 1000).toFixed(2)} s`,
-      ].join('\n'),
-    );
+    const written = built.manifest.written;
+    const ms = Math.round(performance.now() - started);
+    const summary = [
+      `snapshot  ${built.id}${target ? ' (live)' : ' (dry run: not published)'}`,
+      `read      ${stats.read} records from ${files.length} file(s)`,
+      `skipped   ${stats.skipped} invalid`,
+      `merged    ${stats.merged} duplicates (same URL or same title)`,
+      `grouped   ${stats.grouped} near-duplicates`,
+      ...(values.incremental
+        ? [
+            `added     ${delta.added} new articles, ${delta.merged} joined existing ones`,
+            `changed   ${delta.changed} archive articles (${delta.removed} left the lists)`,
+          ]
+        : []),
+      `articles  ${c.articles} in ${c.sections} sections`,
+      `pages     ${c.feed_pages} feed pages`,
+      `keys      ${c.keys} (${written.keys} written, ${written.reused} reused)`,
+      `bytes     ${formatBytes(c.bytes)} (${formatBytes(written.bytes)} written)`,
+      `time      ${(ms / 1000).toFixed(2)} s`,
+    ].join('\n');
+    if (values.json) {
+      console.error(summary);
+      console.log(
+        JSON.stringify({
+          snapshot: built.id,
+          articles: c.articles,
+          added: delta.added,
+          merged: delta.merged,
+          keys_written: written.keys,
+          bytes_written: written.bytes,
+          keys_reused: written.reused,
+          segments: built.manifest.search.segments.length,
+          ms,
+        }),
+      );
+    } else console.log(summary);
   } finally {
     await target?.close();
   }

@@ -28,7 +28,7 @@ import {
   Pointer,
   Sections,
 } from '../core/snapshot/format.ts';
-import { pageGeneration, searchIndexOf } from '../core/snapshot/publish.ts';
+import { pageGeneration, revisionOf, searchIndexOf } from '../core/snapshot/publish.ts';
 
 export const POINTER_TTL_MS = 5_000;
 
@@ -129,18 +129,6 @@ export async function readArticle(
   const key = articleV2Key(m.epoch, id);
   const revisions = await readSnapshotValue(kv, key, ArticleRevisions, `@${m.generation}`);
   return revisions ? revisionOf(revisions, m) : null;
-}
-
-/** The revision a snapshot holds, or null when none of them is its. */
-export function revisionOf(revisions: ArticleRevisions, m: ManifestV2): Article | null {
-  let best: [number, Article] | null = null;
-  for (const rev of revisions.r) {
-    const [gen] = rev;
-    if (gen > m.generation || gen < m.epoch) continue;
-    if (m.skip.some(([from, to]) => gen >= from && gen <= to)) continue;
-    if (!best || gen > best[0]) best = rev;
-  }
-  return best?.[1] ?? null;
 }
 
 export const readSections = (kv: KVNamespace, pointer: Pointer) =>

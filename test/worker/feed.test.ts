@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { RawArticle } from '../../src/core/content/article.ts';
 import { articleKey } from '../../src/core/snapshot/keys.ts';
 import { forgetPointer } from '../../src/storage/snapshots.ts';
-import { article, seedSnapshot } from './seed.ts';
+import { article, seedIncremental, seedSnapshot } from './seed.ts';
 
 const SECTIONS = ['politics', 'sport', 'music', 'moscow'];
 const LANGS = ['ru', 'en', 'uk'];
@@ -115,6 +115,36 @@ describe('GET /v1/feed', () => {
     const ids = new Set([...first.items, ...rest].map((i) => i.id));
     expect(ids.size).toBe(240);
     expect(rest.every((i) => i.published < first.items.at(-1)!.published)).toBe(true);
+  });
+});
+
+describe('cursors across an incremental snapshot', () => {
+  beforeAll(async () => {
+    forgetPointer();
+    await seedSnapshot(corpus(250));
+  });
+
+  it('keeps a cursor in place across an incremental snapshot with newer stories', async () => {
+    const first = (await (await get('/v1/feed?limit=60')).json()) as FeedBody;
+    const newer = corpus(25, Date.parse('2024-07-20T00:00:00Z')).map((r) => ({
+      ...r,
+      title: `Newer ${r.title}`,
+      url: `${r.url}-newer`,
+    }));
+    await seedIncremental(newer);
+    forgetPointer();
+    const fresh = (await (await get('/v1/feed?limit=1')).json()) as FeedBody;
+    expect(fresh.total).toBe(275);
+    const rest: FeedBody['items'] = [];
+    let cursor = first.next_cursor;
+    while (cursor) {
+      const body = (await (await get(`/v1/feed?limit=33&cursor=${cursor}`)).json()) as FeedBody;
+      rest.push(...body.items);
+      cursor = body.next_cursor;
+    }
+    // Exactly the 190 older than the first page, each once, none of the newer ones.
+    expect(rest.map((i) => i.id)).toEqual((await walk('', 100)).slice(25 + 60).map((i) => i.id));
+    expect(rest).toHaveLength(190);
   });
 });
 

@@ -8,20 +8,28 @@ import type { Article, RawArticle } from '../../src/core/content/article.ts';
 import { type InputRecord, runPipeline } from '../../src/core/content/pipeline.ts';
 import { nextBuild, publishSnapshot } from '../../src/core/snapshot/publish.ts';
 import { buildSnapshot, type BuiltSnapshot } from '../../src/core/snapshot/build.ts';
+import { buildIncremental } from '../../src/core/snapshot/incremental.ts';
 import type { Pointer } from '../../src/core/snapshot/format.ts';
 import { bindingStore } from '../../src/storage/kv-binding.ts';
 
-export async function seedSnapshot(
-  records: readonly (RawArticle | Record<string, unknown>)[] | readonly InputRecord[],
-  /** `extra`: approved reader news to fold in, as the build does. */
-  options: { builtAt?: Date; extra?: readonly Article[] } = {},
-): Promise<{ pointer: Pointer; built: BuiltSnapshot }> {
-  const inputs: InputRecord[] = records.map((r, i) =>
+type Records = readonly (RawArticle | Record<string, unknown>)[] | readonly InputRecord[];
+
+const toInputs = (records: Records): InputRecord[] =>
+  records.map((r, i) =>
     typeof r === 'object' && r !== null && 'origin' in r
       ? (r as InputRecord)
       : { value: r, origin: { file: 'test', line: i + 1 } },
   );
-  const { articles, stats } = runPipeline(inputs, options.extra ? { extra: options.extra } : {});
+
+export async function seedSnapshot(
+  records: Records,
+  /** `extra`: approved reader news to fold in, as the build does. */
+  options: { builtAt?: Date; extra?: readonly Article[] } = {},
+): Promise<{ pointer: Pointer; built: BuiltSnapshot }> {
+  const { articles, stats } = runPipeline(
+    toInputs(records),
+    options.extra ? { extra: options.extra } : {},
+  );
   const store = bindingStore(env.NEWS);
   const base = await nextBuild(store);
   const built = buildSnapshot(articles, stats, {
@@ -30,6 +38,17 @@ export async function seedSnapshot(
   });
   const pointer = await publishSnapshot(store, built);
   return { pointer, built };
+}
+
+/** The next snapshot from the live one plus `records`, as `build:snapshot --incremental` makes it. */
+export async function seedIncremental(records: Records): Promise<{ pointer: Pointer }> {
+  const store = bindingStore(env.NEWS);
+  const built = await buildIncremental(
+    store,
+    await nextBuild(store),
+    runPipeline(toInputs(records)),
+  );
+  return { pointer: await publishSnapshot(store, built) };
 }
 
 /** A record with everything optional filled in, for tests that only care about a few fields. */

@@ -11,6 +11,7 @@ import type { KvEntry } from '../lib/kv-store.ts';
 import { fnv1a64 } from '../content/normalize.ts';
 import { buildSearchParts } from '../search/build.ts';
 import type { BuildStats } from '../content/pipeline.ts';
+import { sectionStats } from './sections.ts';
 import {
   type ArticleRevisions,
   type Counts,
@@ -18,7 +19,6 @@ import {
   type ManifestV2,
   type Pointer,
   SNAPSHOT_FORMAT,
-  type Sections,
 } from './format.ts';
 
 /** KV's limit is 25 MiB per value; we keep every value far below it, as Pagefind keeps its chunks small (pagefind/src/options.rs). */
@@ -223,31 +223,6 @@ export function buildSnapshot(
     counts,
     searchHead: search.meta ? { index: search.segment.id, meta: search.meta } : null,
   };
-}
-
-export function sectionStats(articles: readonly Article[]): Sections {
-  const bySection = new Map<string, Map<string, { count: number; latest: string }>>();
-  for (const a of articles) {
-    const langs = bySection.get(a.section) ?? new Map<string, { count: number; latest: string }>();
-    bySection.set(a.section, langs);
-    const stat = langs.get(a.lang) ?? { count: 0, latest: a.published };
-    stat.count++;
-    if (a.published > stat.latest) stat.latest = a.published;
-    langs.set(a.lang, stat);
-  }
-  const sections = [...bySection].map(([section, langs]) => {
-    const languages = [...langs]
-      .map(([lang, s]) => ({ lang, count: s.count, latest: s.latest }))
-      .sort((a, b) => b.count - a.count || (a.lang < b.lang ? -1 : 1));
-    return {
-      section,
-      count: languages.reduce((n, l) => n + l.count, 0),
-      latest: languages.reduce((m, l) => (l.latest > m ? l.latest : m), ''),
-      languages,
-    };
-  });
-  sections.sort((a, b) => b.count - a.count || (a.section < b.section ? -1 : 1));
-  return { sections };
 }
 
 export function pointerFor(manifest: ManifestV2, publishedAt: Date): Pointer {

@@ -106,8 +106,11 @@ export type Sections = v.InferOutput<typeof Sections>;
 /** Ids of the approved reader news folded into a snapshot: the live merge skips exactly these. */
 export const Folded = v.object({ ids: v.array(v.string()) });
 
-/** Format 2: one article with its revisions, oldest first, each tagged by its generation. */
-export const ArticleRevisions = v.object({ r: v.array(v.tuple([whole, Article])) });
+/**
+ * Format 2: one article with its revisions, oldest first, each tagged by its generation; a
+ * null revision says the article left the archive at that generation (merged into another).
+ */
+export const ArticleRevisions = v.object({ r: v.array(v.tuple([whole, v.nullable(Article)])) });
 export type ArticleRevisions = v.InferOutput<typeof ArticleRevisions>;
 
 /** Format 2: page `page` of a list counted from the oldest end, items newest first. */

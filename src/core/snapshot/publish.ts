@@ -36,7 +36,8 @@ import {
 } from './keys.ts';
 import { getMany, type KvEntry, type KvStore, parseStored } from '../lib/kv-store.ts';
 import { type BuildBase, type BuiltSnapshot, pointerFor } from './build.ts';
-import { FeedPageV2, Manifest, type ManifestV2, Pointer } from './format.ts';
+import type { Article } from '../content/article.ts';
+import { type ArticleRevisions, FeedPageV2, Manifest, type ManifestV2, Pointer } from './format.ts';
 import { pageCount } from '../feed/paging.ts';
 
 export type Progress = (stage: string, done: number, total: number) => void;
@@ -94,11 +95,27 @@ export function searchHead(index: string, meta: string | null | undefined): KvEn
   return meta ? [{ key: SEARCH_HEAD_KEY, value: `${index}\n${meta}` }] : [];
 }
 
-/** The search index a snapshot's readers use: format 1 under the snapshot, format 2 its newest segment. */
+/**
+ * The search index a snapshot's readers use: format 1 under the snapshot; format 2 its base
+ * segment (the one-index reader of src/core/search reads one segment; the delta segments an
+ * incremental build appends wait for the multi-segment reader).
+ */
 export function searchIndexOf(manifest: Manifest): string {
   return manifest.format === 1
     ? manifest.snapshot
-    : (manifest.search.segments.at(-1)?.id ?? manifest.snapshot);
+    : (manifest.search.segments[0]?.id ?? manifest.snapshot);
+}
+
+/** The revision a snapshot holds, or null when none of them is its. */
+export function revisionOf(revisions: ArticleRevisions, m: ManifestV2): Article | null {
+  let best: ArticleRevisions['r'][number] | null = null;
+  for (const rev of revisions.r) {
+    const [gen] = rev;
+    if (gen > m.generation || gen < m.epoch) continue;
+    if (m.skip.some(([from, to]) => gen >= from && gen <= to)) continue;
+    if (!best || gen > best[0]) best = rev;
+  }
+  return best?.[1] ?? null;
 }
 
 export interface SnapshotListing {
