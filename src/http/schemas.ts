@@ -3,7 +3,7 @@
  * says exactly what it accepts, and the message is what the client reads.
  */
 import * as v from 'valibot';
-import { languageTag, primaryLanguage } from '../core/content/normalize.ts';
+import { Language } from '../core/content/article.ts';
 
 export const limitParam = (max: number, fallback: number) =>
   v.optional(
@@ -28,18 +28,7 @@ export const sectionSlug = v.pipe(
 export const sectionParam = v.optional(sectionSlug);
 
 export const langParam = v.optional(
-  v.pipe(
-    v.string(),
-    v.regex(
-      /^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$/,
-      'must be a BCP 47 language tag such as "ru", "uk" or "en"',
-    ),
-    v.check(
-      (s) => languageTag(s) !== null && s.length <= 35,
-      'must be a BCP 47 language tag such as "ru", "uk" or "en"',
-    ),
-    v.transform((s) => primaryLanguage(languageTag(s)!)),
-  ),
+  Language('must be a BCP 47 language tag such as "ru", "uk" or "en"'),
 );
 
 export const sourceParam = v.optional(

@@ -4,8 +4,7 @@ import type { Article } from '../../src/core/content/article.ts';
 import { dedupe } from '../../src/core/content/dedup.ts';
 import {
   canonicalUrl,
-  cleanBody,
-  cleanText,
+  languageOf,
   languageTag,
   slugify,
 } from '../../src/core/content/normalize.ts';
@@ -30,13 +29,6 @@ const norm = (overrides: Record<string, unknown>): Article =>
   normalizeRecord({ ...base, ...overrides }, origin);
 
 describe('normalisation', () => {
-  it('strips HTML, decodes entities, folds whitespace, NFC', () => {
-    expect(
-      cleanText('<p>Caf\u0065\u0301 &amp; <b>bar</b>\u00a0\n baz<script>alert(1)</script></p>'),
-    ).toBe('Café & bar baz');
-    expect(cleanBody('<p>One.</p><p>Two &lt;three&gt;.</p>')).toBe('One.\n\nTwo <three>.');
-  });
-
   it('canonicalises URLs and drops tracking parameters', () => {
     expect(canonicalUrl('HTTPS://News.Example/path/?utm_source=x&b=2&a=1&fbclid=z#frag')).toBe(
       'https://news.example/path?a=1&b=2',
@@ -48,6 +40,21 @@ describe('normalisation', () => {
   it('makes BCP 47 tags and ASCII section slugs', () => {
     expect(languageTag('EN_gb')).toBe('en-GB');
     expect(languageTag('??')).toBeNull();
+    // The one rule articles, reader news and ads are stored and filtered under.
+    expect(['en-GB', 'EN_gb', ' ru ', 'uk-UA', 'zh-Hant-TW'].map(languageOf)).toEqual([
+      'en',
+      'en',
+      'ru',
+      'uk',
+      'zh',
+    ]);
+    expect(['english', '??', '', 'en-', `en-${'a'.repeat(40)}`].map(languageOf)).toEqual([
+      null,
+      null,
+      null,
+      null,
+      null,
+    ]);
     expect(slugify('Новости спорта')).toBe('novosti-sporta');
     expect(slugify('Europe’s East & Russia')).toBe('europe-s-east-russia');
   });
@@ -55,19 +62,6 @@ describe('normalisation', () => {
   it('gives the same id to the same URL with or without tracking', () => {
     expect(norm({ url: 'https://news.example/a?utm_medium=rss' }).id).toBe(norm({}).id);
     expect(norm({ url: null }).id).not.toBe(norm({}).id);
-  });
-
-  it('property: cleanText is stable on its own output and leaves no tags or control characters', () => {
-    fc.assert(
-      fc.property(fc.string({ unit: 'grapheme' }), (s) => {
-        const once = cleanText(s);
-        // Without markup or entities left to decode, a second pass changes nothing.
-        if (!/[<>&]/.test(once)) expect(cleanText(once)).toBe(once);
-        // eslint-disable-next-line no-control-regex -- asserting their absence
-        expect(once).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/);
-        expect(once).toBe(once.trim());
-      }),
-    );
   });
 });
 

@@ -237,6 +237,7 @@ describe('article, sections, health', () => {
     const body = (await res.json()) as Record<string, unknown>;
     expect(body).toMatchObject({
       title: 'Первая новость о Москве',
+      summary_from_source: false,
       section: 'moskva',
       lang: 'ru',
       image: 'https://img.example/a.jpg',
@@ -257,6 +258,7 @@ describe('article, sections, health', () => {
         'section',
         'source',
         'summary',
+        'summary_from_source',
         'tags',
         'title',
         'url',

@@ -85,6 +85,7 @@ describe('approved reader news', () => {
       id: `n-${body.id}`,
       title: 'Waterfall trail reopens after the storm',
       summary: expect.stringContaining('Three Sisters'),
+      summary_from_source: false,
       body: expect.stringContaining('Three Sisters'),
       url: null,
       source: 'Reader',

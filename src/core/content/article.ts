@@ -5,11 +5,25 @@
  * the OpenAPI document.
  */
 import * as v from 'valibot';
+import { languageOf } from './normalize.ts';
 
 const isoDate = v.pipe(
   v.string(),
   v.check((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 date-time'),
 );
+
+/**
+ * A language field or parameter under the one rule of `languageOf`: any BCP 47 tag in,
+ * its primary subtag out (`en-GB` -> `en`), so a filter and a stored value always compare
+ * equal. `message` is what a client reads when the value is not a tag.
+ */
+export const Language = (message: string) =>
+  v.pipe(
+    v.string('must be a string'),
+    v.trim(),
+    v.check((s) => languageOf(s) !== null, message),
+    v.transform((s) => languageOf(s) ?? s),
+  );
 
 /** One input record, before normalisation. Unknown keys are ignored. */
 export const RawArticle = v.object({
@@ -42,6 +56,11 @@ export const Article = v.object({
   id: v.string(),
   title: v.string(),
   summary: v.string(),
+  /**
+   * true: `summary` is the source's own; false: it is the body's first sentences. Absent in
+   * snapshots and reader news written before the field (treat as false: derived).
+   */
+  summary_from_source: v.optional(v.boolean()),
   body: v.string(),
   url: v.nullable(v.string()),
   source: v.string(),
@@ -63,13 +82,13 @@ export type Article = v.InferOutput<typeof Article>;
  * they were kept (the frozen fixture test/fixtures/snapshot-v1/feed_page.json) read as none.
  */
 export const ArticleSummary = v.object({
-  ...v.omit(Article, ['body', 'authors', 'duplicates']).entries,
+  ...v.omit(Article, ['body', 'summary_from_source', 'authors', 'duplicates']).entries,
   authors: v.optional(v.array(v.string()), []),
   duplicate_count: v.number(),
 });
 export type ArticleSummary = v.InferOutput<typeof ArticleSummary>;
 
 export function toSummary(article: Article): ArticleSummary {
-  const { body: _body, duplicates, ...rest } = article;
+  const { body: _body, summary_from_source: _fromSource, duplicates, ...rest } = article;
   return { ...rest, duplicate_count: duplicates.length };
 }

@@ -34,7 +34,7 @@ export interface DedupResult {
 /** How much a record carries: the richest of a set of copies is the one kept. */
 export function richness(a: Article): number {
   return (
-    (a.summary ? 2 : 0) +
+    (a.summary_from_source ? 2 : 0) +
     (a.image ? 2 : 0) +
     (a.image_credit ? 1 : 0) +
     (a.url ? 1 : 0) +

@@ -1,41 +1,8 @@
 /**
- * Normalisation of text, language tags, section slugs, URLs and ids. Pure: shared by the
- * content pipeline, the Worker (reader submissions) and the tests.
+ * Normalisation of language tags, section slugs, URLs and ids (text is ./text.ts). Pure:
+ * shared by the content pipeline, the Worker (reader submissions, query parameters) and
+ * the tests.
  */
-import { decodeHTML } from 'entities';
-
-const BLOCK_CONTENT = /<(script|style|noscript|template)\b[^>]*>[\s\S]*?<\/\1\s*>/gi;
-const TAG = /<\/?[a-z!][^>]*>/gi;
-// eslint-disable-next-line no-control-regex -- removing control characters is the point
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF]/g;
-const SPACE = /[\s\u00A0\u2000-\u200B\u2028\u2029\u202F\u205F\u3000]+/g;
-
-/** Plain text from text that may hold HTML: tags dropped, entities decoded, NFC, one space. */
-export function cleanText(input: string): string {
-  const noMarkup = input.replace(BLOCK_CONTENT, ' ').replace(TAG, ' ');
-  return decodeHTML(noMarkup).normalize('NFC').replace(CONTROL, '').replace(SPACE, ' ').trim();
-}
-
-/** Multi-paragraph plain text: like cleanText, but paragraph breaks survive as "\n\n". */
-export function cleanBody(input: string): string {
-  const withBreaks = input.replace(/<\s*(br|\/p|\/div|\/h[1-6]|\/li)\b[^>]*>/gi, '\n\n');
-  return withBreaks
-    .split(/\n\s*\n/)
-    .map((paragraph) => cleanText(paragraph))
-    .filter((paragraph) => paragraph.length > 0)
-    .join('\n\n');
-}
-
-/** First sentences of a body, at most `max` characters, cut at a word boundary. */
-export function summarize(body: string, max = 280): string {
-  const text = body.replace(/\s+/g, ' ').trim();
-  if (text.length <= max) return text;
-  const cut = text.slice(0, max);
-  const sentenceEnd = Math.max(cut.lastIndexOf('. '), cut.lastIndexOf('! '), cut.lastIndexOf('? '));
-  if (sentenceEnd > max / 2) return cut.slice(0, sentenceEnd + 1);
-  return `${cut.slice(0, cut.lastIndexOf(' ') > 0 ? cut.lastIndexOf(' ') : max)}…`;
-}
-
 /**
  * A BCP 47 tag in canonical case (RFC 5646 §2.1.1), e.g. `ru`, `uk`, `en-GB`.
  * Returns null for anything `Intl` does not accept as a language tag.
@@ -51,6 +18,21 @@ export function languageTag(input: string): string | null {
 
 /** The primary language subtag: the part feeds and search filter on (`en-GB` -> `en`). */
 export const primaryLanguage = (tag: string): string => tag.split('-')[0]!.toLowerCase();
+
+/** Longer input is not a language tag anyone sends (RFC 5646 §4.4.1 sizes tags to 35). */
+const MAX_TAG_CHARS = 35;
+
+/**
+ * The one language rule: what articles, reader news and ads are stored and filtered under.
+ * The primary subtag of the canonical BCP 47 tag, an ISO 639 code of 2 or 3 letters
+ * (`en-GB` -> `en`, `RU` -> `ru`); null for anything else.
+ */
+export function languageOf(input: string): string | null {
+  if (input.length > MAX_TAG_CHARS) return null;
+  const tag = languageTag(input);
+  const primary = tag === null ? null : primaryLanguage(tag);
+  return primary !== null && /^[a-z]{2,3}$/.test(primary) ? primary : null;
+}
 
 // GOST 7.79-2000 system B style transliteration, enough for readable ASCII slugs.
 const TRANSLIT: Record<string, string> = {

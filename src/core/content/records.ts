@@ -4,16 +4,8 @@
  */
 import * as v from 'valibot';
 import { type Article, RawArticle } from './article.ts';
-import {
-  articleId,
-  canonicalUrl,
-  cleanBody,
-  cleanText,
-  languageTag,
-  primaryLanguage,
-  slugify,
-  summarize,
-} from './normalize.ts';
+import { articleId, canonicalUrl, languageOf, slugify } from './normalize.ts';
+import { plainTextFromHtml, sourceBody, sourceText, summarize } from './text.ts';
 
 export interface RecordOrigin {
   file: string;
@@ -48,12 +40,12 @@ export function normalizeRecord(input: unknown, origin: RecordOrigin): Article {
     );
   }
   const raw = parsed.output;
-  const title = cleanText(raw.title);
+  const title = sourceText(raw.title);
   if (!title) throw new RecordError(origin, 'title', 'is empty once HTML is removed');
-  const source = cleanText(raw.source);
+  const source = plainTextFromHtml(raw.source);
   if (!source) throw new RecordError(origin, 'source', 'is empty once HTML is removed');
-  const tag = languageTag(raw.lang);
-  if (!tag)
+  const lang = languageOf(raw.lang);
+  if (!lang)
     throw new RecordError(
       origin,
       'lang',
@@ -77,22 +69,25 @@ export function normalizeRecord(input: unknown, origin: RecordOrigin): Article {
       'image',
       `is not an absolute http(s) URL: ${JSON.stringify(raw.image)}`,
     );
-  const body = cleanBody(raw.body ?? '');
-  const summary = raw.summary ? cleanText(raw.summary) : summarize(body);
+  const body = sourceBody(raw.body ?? '');
+  // A summary the source wrote is kept as it is (search indexes it); without one, feeds
+  // show the body's first sentences, marked as derived so the index does not count them twice.
+  const given = raw.summary ? sourceText(raw.summary) : '';
   return {
     id: articleId(url, source, title, published),
     title,
-    summary,
+    summary: given || summarize(body),
+    summary_from_source: given !== '',
     body,
     url,
     source,
     section,
-    tags: unique((raw.tags ?? []).map(cleanText).filter(Boolean)),
-    authors: unique((raw.authors ?? []).map(cleanText).filter(Boolean)),
-    lang: primaryLanguage(tag),
+    tags: unique((raw.tags ?? []).map(plainTextFromHtml).filter(Boolean)),
+    authors: unique((raw.authors ?? []).map(plainTextFromHtml).filter(Boolean)),
+    lang,
     published,
     image,
-    image_credit: raw.image_credit ? cleanText(raw.image_credit) || null : null,
+    image_credit: raw.image_credit ? plainTextFromHtml(raw.image_credit) || null : null,
     duplicates: [],
   };
 }

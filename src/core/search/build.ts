@@ -11,6 +11,7 @@
  * Only the idf part is left to the query.
  */
 import type { Article } from '../content/article.ts';
+import { summarize } from '../content/text.ts';
 import { stemGroup } from './analyze.ts';
 import {
   BM25,
@@ -67,12 +68,8 @@ function newestFirst(articles: readonly Article[]): Article[] {
   );
 }
 
-function snippetSource(article: Article): string {
-  const text = (article.summary || article.body).replace(/\s+/g, ' ').trim();
-  if (text.length <= SNIPPET_SOURCE_CHARS) return text;
-  const cut = text.lastIndexOf(' ', SNIPPET_SOURCE_CHARS);
-  return `${text.slice(0, cut > SNIPPET_SOURCE_CHARS / 2 ? cut : SNIPPET_SOURCE_CHARS)}…`;
-}
+const snippetSource = (article: Article): string =>
+  summarize(article.summary || article.body, SNIPPET_SOURCE_CHARS);
 
 /** Mean token count per field, from an even sample of the documents. */
 function averageLengths(docs: readonly Article[]): number[] {

@@ -5,6 +5,7 @@
  */
 import * as v from 'valibot';
 import { Article } from '../content/article.ts';
+import { summarize } from '../content/text.ts';
 import type { StoredNews } from './stored.ts';
 
 /** Article ids of reader news: `n-` + the submission id, distinct from any source's ids. */
@@ -48,22 +49,13 @@ export function mergeArticles(lists: readonly (readonly Article[])[]): Article[]
   );
 }
 
-const SUMMARY_CHARS = 280;
-
-export function summarize(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  if (flat.length <= SUMMARY_CHARS) return flat;
-  const cut = flat.slice(0, SUMMARY_CHARS);
-  const space = cut.lastIndexOf(' ');
-  return `${(space > SUMMARY_CHARS / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
-}
-
 /** The article a piece of approved reader news becomes; `published` is the approval time. */
 export function newsToArticle(id: string, news: StoredNews, approvedAt: number): Article {
   return {
     id: newsArticleId(id),
     title: news.title,
     summary: summarize(news.text),
+    summary_from_source: false,
     body: news.text,
     url: news.url ?? null,
     source: news.source,

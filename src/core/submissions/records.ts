@@ -3,8 +3,8 @@
  * public detail, the owner's and the moderator's view. Pure: the Durable Object builds
  * records, the routes shape answers with these functions.
  */
+import { summarize } from '../content/text.ts';
 import type { AdDetail, AdListItem, AdminItem, OwnerView, Status } from './schemas.ts';
-import { summarize } from './news.ts';
 import type { StoredAd, StoredNews } from './stored.ts';
 
 interface Base {

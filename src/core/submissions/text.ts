@@ -4,6 +4,7 @@
  * looks like an HTML tag is refused (not silently stripped, so the author sees why).
  */
 import * as v from 'valibot';
+import { Language } from '../content/article.ts';
 
 // C0 and C1 control characters except tab and line feed, plus bidi overrides / zero-width
 // characters that can disguise text (Unicode TR#36 "Unicode Security Considerations").
@@ -78,13 +79,8 @@ export function urlWith(schemes: readonly ('https:' | 'http:')[]) {
   );
 }
 
-/** BCP 47 language tag, the common subset: language, optional script/region/variants. */
-const LANG_TAG = /^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|\d{3}))?(-[a-z0-9]{5,8})*$/;
-export const LangTag = v.pipe(
-  v.string('must be a string'),
-  v.trim(),
-  v.check((s) => LANG_TAG.test(s), 'must be a BCP 47 language tag such as "ru" or "en-GB"'),
-);
+/** A language under the one rule of content/normalize.ts `languageOf`: stored as `en` for `en-GB`. */
+export const LangTag = Language('must be a BCP 47 language tag such as "ru" or "en-GB"');
 
 /** A section slug, as used by the feeds: lowercase words joined by hyphens. */
 export const Slug = v.pipe(
