@@ -14,7 +14,13 @@ import { buildSnapshot } from '../snapshot/build.ts';
 import { Article as ArticleSchema } from '../content/article.ts';
 import { ArticleRevisions, FeedPageV2, type Pointer } from '../snapshot/format.ts';
 import { articleV2Key, feedV2Key, snapshotPrefix } from '../snapshot/keys.ts';
-import { nextBuild, pageGenerations, publishSnapshot, readPointer } from '../snapshot/publish.ts';
+import {
+  nextBuild,
+  pageGenerations,
+  publishSnapshot,
+  readPointer,
+  revisionOf,
+} from '../snapshot/publish.ts';
 import type { PublishReport } from './poll.ts';
 
 /** KV propagates a write everywhere within about 60 s (https://developers.cloudflare.com/kv/concepts/how-kv-works/). */
@@ -95,13 +101,9 @@ export async function liveArticles(store: KvStore, pointer: Pointer): Promise<Ar
   );
   const keys = ids.map((id) => articleV2Key(m.epoch, id));
   const values = await getMany(store, keys);
-  // The newest revision this snapshot can see (docs/snapshots.md: which revision).
-  return keys.map((k) => {
-    const revisions = parseStored(k, values.get(k) ?? null, ArticleRevisions)!.r;
-    const visible = revisions.filter(
-      ([gen]) =>
-        gen >= m.epoch && gen <= m.generation && !m.skip.some(([a, b]) => gen >= a && gen <= b),
-    );
-    return visible.at(-1)![1];
+  // The revision this snapshot holds (docs/snapshots.md: which revision).
+  return keys.flatMap((k) => {
+    const held = revisionOf(parseStored(k, values.get(k) ?? null, ArticleRevisions)!, m);
+    return held ? [held] : [];
   });
 }
