@@ -4,7 +4,7 @@
  * handlers. A module of its own so that routes and middleware import it without importing
  * the app that mounts them (no import cycle; `npm run check:deps`).
  */
-import type { IndexReader } from './core/search/reader.ts';
+import type { SegmentSet } from './core/search/segments.ts';
 import type { Pointer } from './core/snapshot/format.ts';
 
 export type AppEnv = {
@@ -13,6 +13,6 @@ export type AppEnv = {
     /** The pointer edgeCache keyed the response with (see requirePointer). */
     pointer?: Pointer;
     /** The search index reader a prefetch started with, so the handler counts its reads too. */
-    searchReader?: IndexReader;
+    searchReader?: SegmentSet;
   };
 };

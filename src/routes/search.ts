@@ -13,7 +13,7 @@ import {
   queryDigest,
 } from '../core/search/cursor.ts';
 import type { Pointer } from '../core/snapshot/format.ts';
-import type { IndexReader } from '../core/search/reader.ts';
+import type { SegmentSet } from '../core/search/segments.ts';
 import {
   type Hit,
   parseQuery,
@@ -26,8 +26,7 @@ import { cursorParam, langParam, limitParam, sectionParam, sourceParam } from '.
 import { validate } from '../http/validate.ts';
 import { liveArticles } from '../storage/feed.ts';
 import { requirePointer } from '../http/pointer.ts';
-import { searchIndexId } from '../storage/snapshots.ts';
-import { liveIndex, searchHead, snapshotIndex } from '../storage/search-index.ts';
+import { liveIndex, searchHead, searchSegmentIds, snapshotIndex } from '../storage/search-index.ts';
 import { edgeCache } from '../http/cache.ts';
 import type { KeepAlive } from '../core/lib/part-cache.ts';
 
@@ -188,8 +187,8 @@ export async function runSearch(
   { env, keepAlive }: SearchScope,
   query: SearchQuery,
   known?: Pointer,
-  prefetched?: IndexReader,
-): Promise<{ body: SearchResponse; reader: IndexReader; pointerMs: number }> {
+  prefetched?: SegmentSet,
+): Promise<{ body: SearchResponse; reader: SegmentSet; pointerMs: number }> {
   const digest = queryDigest([
     query.q.text,
     query.section,
@@ -210,7 +209,7 @@ export async function runSearch(
   const started = performance.now();
   const pointer = await requirePointer(env.NEWS, known);
   const pointerMs = performance.now() - started;
-  const reader = prefetched ?? snapshotIndex(env.NEWS, searchIndexId(pointer), keepAlive);
+  const reader = prefetched ?? snapshotIndex(env.NEWS, searchSegmentIds(pointer), keepAlive);
   const params: SearchParams = { ...query, offset, limit: query.limit };
   const live = liveIndex(await liveArticles(env.NEWS, pointer));
   let result: SearchResult;
@@ -248,7 +247,7 @@ export async function runSuggest(
 ): Promise<v.InferOutput<typeof SuggestResponse>> {
   const pointer = await requirePointer(env.NEWS, known);
   const own = await new SearchEngine(
-    snapshotIndex(env.NEWS, searchIndexId(pointer), keepAlive),
+    snapshotIndex(env.NEWS, searchSegmentIds(pointer), keepAlive),
   ).suggest(query.q, query.limit);
   const live = liveIndex(await liveArticles(env.NEWS, pointer));
   const counts = new Map(own.completions.map((s) => [s.word, s.count]));
@@ -268,7 +267,7 @@ export async function runSuggest(
  * while the edge cache is looked up.
  */
 function prefetchSearch(c: Context<AppEnv>, pointer: Pointer, query: SearchQuery): void {
-  const reader = snapshotIndex(c.env.NEWS, searchIndexId(pointer), searchScope(c).keepAlive);
+  const reader = snapshotIndex(c.env.NEWS, searchSegmentIds(pointer), searchScope(c).keepAlive);
   c.set('searchReader', reader);
   new SearchEngine(reader).prefetch({ ...query, offset: 0 });
 }

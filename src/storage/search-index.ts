@@ -9,6 +9,8 @@ import { fnv1a64 } from '../core/content/normalize.ts';
 import { buildSearchParts } from '../core/search/build.ts';
 import { type KeepAlive, PartCache } from '../core/lib/part-cache.ts';
 import { IndexReader } from '../core/search/reader.ts';
+import { SegmentSet } from '../core/search/segments.ts';
+import type { Pointer } from '../core/snapshot/format.ts';
 import { warmUpEngine } from '../core/search/warm-up.ts';
 import { type Companion, searchIndexId } from './snapshots.ts';
 
@@ -24,14 +26,25 @@ const cache = new PartCache(INDEX_CACHE_BYTES);
 warmUpEngine().catch((error: unknown) => console.warn(`search warm-up failed: ${String(error)}`));
 
 /**
- * A reader of one snapshot's index; cheap to make, one per request (it counts its reads).
- * `keepAlive` is the request's `waitUntil`: index loads are shared with other requests.
+ * The segments of the live snapshot's index, oldest first (core/search/segments.ts): a
+ * format-2 manifest lists them; a format-1 snapshot holds one index under its own id.
+ */
+export const searchSegmentIds = (pointer: Pointer): string[] =>
+  pointer.format === 1 ? [pointer.snapshot] : pointer.manifest.search.segments.map((s) => s.id);
+
+/**
+ * A reader of a snapshot's index segments; cheap to make, one per request (it counts its
+ * reads). `keepAlive` is the request's `waitUntil`: index loads are shared with other requests.
  */
 export function snapshotIndex(
   kv: KVNamespace,
-  snapshot: string,
+  segments: readonly string[],
   keepAlive: KeepAlive,
-): IndexReader {
+): SegmentSet {
+  return new SegmentSet(segments.map((id) => segmentReader(kv, id, keepAlive)));
+}
+
+function segmentReader(kv: KVNamespace, snapshot: string, keepAlive: KeepAlive): IndexReader {
   return new IndexReader(
     snapshot,
     async (parts) => {
@@ -64,7 +77,7 @@ export function searchHead(kv: KVNamespace): Companion {
       )
         return;
       // The value is already here: the load does no I/O, so nothing needs keeping alive.
-      snapshotIndex(kv, searchIndexId(pointer), () => undefined)
+      segmentReader(kv, searchIndexId(pointer), () => undefined)
         .provideMeta(raw.slice(newline + 1))
         .catch((error: unknown) =>
           console.warn(`search head of ${pointer.snapshot} not used: ${String(error)}`),

@@ -24,6 +24,7 @@ import {
   facetTerm,
   FIELD_BOOST,
   FIELDS,
+  IDS_CHUNK_CHARS,
   impactLevel,
   MAX_DATE_SAMPLES,
   MAX_PART_BYTES,
@@ -43,6 +44,14 @@ export interface SearchPart {
   value: string;
   /** UTF-8 length of `value`, checked against MAX_PART_BYTES when the part was made. */
   bytes: number;
+}
+
+/** What a segment of a larger index shares with it (./segments.ts). */
+export interface SegmentOptions {
+  /** Field averages of the whole index, so impacts match one index over all its articles. */
+  avgLength?: readonly number[] | undefined;
+  /** Tombstones on older segments: segment id -> sorted local document numbers. */
+  deletes?: ReadonlyMap<string, readonly number[]> | undefined;
 }
 
 const PROGRESS_EVERY = 5_000;
@@ -71,8 +80,11 @@ function newestFirst(articles: readonly Article[]): Article[] {
 const snippetSource = (article: Article): string =>
   summarize(article.summary || article.body, SNIPPET_SOURCE_CHARS);
 
-/** Mean token count per field, from an even sample of the documents. */
-function averageLengths(docs: readonly Article[]): number[] {
+/**
+ * Mean token count per field, from an even sample of the documents. BM25 normalises by it;
+ * segments of one index are built with the same averages (./segments.ts).
+ */
+export function averageLengths(docs: readonly Article[]): number[] {
   const step = Math.max(1, Math.floor(docs.length / LENGTH_SAMPLE));
   const tokenize = miniSearchOptions('ru').tokenize ?? ((text: string) => text.split(/\s+/));
   const sums = FIELDS.map(() => 0);
@@ -124,11 +136,12 @@ function chunk<T>(entries: readonly T[], size: (entry: T) => number, target: num
 export function buildSearchParts(
   articles: readonly Article[],
   onProgress?: (done: number, total: number) => void,
+  options: SegmentOptions = {},
 ): SearchPart[] {
   const docs = newestFirst(articles);
-  const avg = averageLengths(docs);
+  const avg = options.avgLength ?? averageLengths(docs);
   const terms = new Map<string, TermAcc>();
-  const options = new Map<string, ReturnType<typeof miniSearchOptions>>();
+  const optionsByLang = new Map<string, ReturnType<typeof miniSearchOptions>>();
 
   const add = (term: string, doc: number, level: number) => {
     let acc = terms.get(term);
@@ -143,10 +156,10 @@ export function buildSearchParts(
 
   docs.forEach((article, doc) => {
     const group = stemGroup(article.lang);
-    let opts = options.get(group);
+    let opts = optionsByLang.get(group);
     if (!opts) {
       opts = miniSearchOptions(group);
-      options.set(group, opts);
+      optionsByLang.set(group, opts);
     }
     const { tokenize, processTerm } = opts;
     // Term frequency per field, exactly as MiniSearch counts it: every processed term of
@@ -184,13 +197,18 @@ export function buildSearchParts(
       onProgress?.(doc + 1, docs.length);
   });
 
-  return assemble(docs, avg, terms);
+  return assemble(docs, [...avg], terms, options.deletes);
 }
+
+/** Gaps between sorted numbers (the first as is), for VLQ. */
+const gaps = (sorted: readonly number[]) =>
+  sorted.map((n, i) => (i === 0 ? n : n - sorted[i - 1]!));
 
 function assemble(
   docs: readonly Article[],
   avg: number[],
   terms: Map<string, TermAcc>,
+  deletes: SegmentOptions['deletes'],
 ): SearchPart[] {
   const parts: SearchPart[] = [];
   const sorted = [...terms.keys()].sort();
@@ -229,6 +247,15 @@ function assemble(
     );
   }
 
+  // Article id -> document number, sorted by id: what a later segment reads to find the
+  // documents an edit replaces.
+  const byId = docs.map((a, doc) => [a.id, doc] as const).sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  const idChunks = chunk(byId, ([id]) => id.length + 10, IDS_CHUNK_CHARS);
+  idChunks.forEach((entries, n) => {
+    const value = JSON.stringify({ t: entries.map((e) => e[0]), d: entries.map((e) => e[1]) });
+    parts.push(assertPartSize({ part: partName('ids', n), value }));
+  });
+
   const stride = Math.max(1, Math.ceil(docs.length / MAX_DATE_SAMPLES));
   const samples: number[] = [];
   for (let i = 0; i < docs.length; i += stride)
@@ -254,6 +281,14 @@ function assemble(
       lang: facetCounts('lang'),
       source: facetCounts('source'),
     },
+    ids: idChunks.map((c) => c[0]?.[0] ?? ''),
+    ...(deletes && deletes.size > 0
+      ? {
+          deletes: Object.fromEntries(
+            [...deletes].map(([segment, dead]) => [segment, vlqEncode(gaps(dead))]),
+          ),
+        }
+      : {}),
   };
   parts.unshift(assertPartSize({ part: 'meta', value: JSON.stringify(meta) }));
   return parts;

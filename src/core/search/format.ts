@@ -53,7 +53,7 @@ export type Facet = keyof typeof FACETS;
 export const facetTerm = (facet: Facet, value: string) =>
   `${FACET_MARK}${FACETS[facet]}:${value.toLowerCase()}`;
 
-export const partName = (kind: 'terms' | 'vocab' | 'docs', n: number) =>
+export const partName = (kind: 'terms' | 'vocab' | 'docs' | 'ids', n: number) =>
   `${kind}.${String(n).padStart(4, '0')}`;
 
 export const SearchMeta = v.object({
@@ -71,6 +71,16 @@ export const SearchMeta = v.object({
   vocab_min_df: v.number(),
   docs_per_part: v.optional(v.number(), LEGACY_DOCS_PER_CHUNK),
   facets: v.record(v.string(), v.array(v.tuple([v.string(), v.number()]))),
+  /**
+   * The first article id of every `ids` part (segments, ./segments.ts); absent in indexes
+   * written before segments.
+   */
+  ids: v.optional(v.array(v.string())),
+  /**
+   * Tombstones this segment lays on older ones: segment id -> VLQ of the gaps between the
+   * local document numbers it replaces or removes (first number as is).
+   */
+  deletes: v.optional(v.record(v.string(), v.string())),
 });
 export type SearchMeta = v.InferOutput<typeof SearchMeta>;
 
@@ -96,6 +106,10 @@ export const StoredRecord = v.tuple([
 ]);
 export type StoredRecord = v.InferOutput<typeof StoredRecord>;
 export const DocsChunk = v.object({ d: v.array(StoredRecord) });
+/** Article ids of a segment, sorted, with their local document numbers. */
+export const IdsChunk = v.object({ t: v.array(v.string()), d: v.array(v.number()) });
+export type IdsChunk = v.InferOutput<typeof IdsChunk>;
+export const IDS_CHUNK_CHARS = 32 * 1024;
 export type DocsChunk = v.InferOutput<typeof DocsChunk>;
 
 /** A result record by name. */

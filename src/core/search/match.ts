@@ -258,6 +258,8 @@ export function topByImpact(
   top: TopK,
   recency: (doc: number) => number,
   maxRecency: number,
+  /** Dead documents (a segment's tombstones), skipped. */
+  dead: Uint8Array | null = null,
 ): void {
   const segments: { ceiling: number; from: number; to: number; docs: Int32Array }[] = [];
   for (const { weight, buckets } of lists) {
@@ -281,7 +283,7 @@ export function topByImpact(
       // Later documents of this segment are older: none of them can do better.
       if (full() && (score < top.scores[0]! || (score === top.scores[0]! && doc > top.docs[0]!)))
         break;
-      if (seen.has(doc)) continue;
+      if (seen.has(doc) || dead?.[doc]) continue;
       seen.add(doc);
       top.offer(doc, score);
     }

@@ -21,7 +21,8 @@ import {
   topByImpact,
 } from './match.ts';
 import { highlight } from './highlight.ts';
-import type { IndexReader, LoadedMeta } from './reader.ts';
+import type { IndexReader, LoadedMeta, TermPostings } from './reader.ts';
+import { type LoadedSegment, type LoadedSet, SegmentSet } from './segments.ts';
 import {
   completions,
   type Correction,
@@ -95,11 +96,11 @@ const filterTerms = (params: Omit<SearchParams, 'q'> | SearchParams) =>
  * sample's factor (one sample per document up to 16k documents; at 1M, per 62 neighbours
  * in time, about an hour apart). `1 + RECENCY_BOOST * 0.5^(age / half-life)`.
  */
-function recencyTable(reader: IndexReader, meta: LoadedMeta): Float64Array {
-  return reader.cache.memo(`${reader.snapshot}/recency`, () => {
+function recencyTable(reader: IndexReader, meta: LoadedMeta, newest: number): Float64Array {
+  return reader.cache.memo(`${reader.snapshot}/recency/${newest}`, () => {
     const halfLifeMs = RECENCY_HALF_LIFE_DAYS * 86_400_000;
     const value = meta.sampleDates.map(
-      (date) => 1 + RECENCY_BOOST * 0.5 ** (Math.max(0, meta.newest - date) / halfLifeMs),
+      (date) => 1 + RECENCY_BOOST * 0.5 ** (Math.max(0, newest - date) / halfLifeMs),
     );
     return { value, bytes: value.byteLength + 64 };
   });
@@ -177,45 +178,67 @@ export interface EngineOptions {
    * A larger index whose statistics score this one: a handful of live reader news scored
    * by their own idf would rank arbitrarily against the snapshot's results.
    */
-  statsFrom?: IndexReader;
+  statsFrom?: IndexReader | SegmentSet;
   /** Postings above which a lone word is ranked by impact (tests lower it to compare paths). */
   impactOrderAbove?: number;
 }
 
+const asSet = (index: IndexReader | SegmentSet) =>
+  index instanceof SegmentSet ? index : new SegmentSet([index]);
+
+/** A variant's postings in one segment, weighted by its global idf and the variant's weight. */
+interface WordList {
+  term: string;
+  postings: Postings;
+  weight: number;
+}
+
+/** A candidate of one segment: its local document and score. */
+interface Candidate {
+  segment: LoadedSegment;
+  doc: number;
+  score: number;
+}
+
+/** What one pass over one segment found. */
+interface SegmentMatches {
+  total: number;
+  exact: boolean;
+  ranking: { doc: number; score: number }[];
+}
+
 export class SearchEngine {
-  readonly reader: IndexReader;
-  readonly #statsFrom: IndexReader | undefined;
+  /** The segments searched (one for an index written before segments, or for reader news). */
+  readonly reader: SegmentSet;
+  readonly #statsFrom: SegmentSet | undefined;
   readonly #impactOrderAbove: number;
 
-  constructor(reader: IndexReader, options: EngineOptions = {}) {
-    this.reader = reader;
-    this.#statsFrom = options.statsFrom;
+  constructor(index: IndexReader | SegmentSet, options: EngineOptions = {}) {
+    this.reader = asSet(index);
+    this.#statsFrom = options.statsFrom && asSet(options.statsFrom);
     this.#impactOrderAbove = options.impactOrderAbove ?? IMPACT_ORDER_ABOVE;
   }
 
-  /** idf of a term: this index's counts plus those of `statsFrom`, if any. */
-  async #idf(meta: LoadedMeta, term: string, df: number): Promise<number> {
-    if (!this.#statsFrom) return idf(meta.docs, df);
-    const [other, found] = await Promise.all([
-      this.#statsFrom.meta(),
-      this.#statsFrom.lookup(term),
+  /** idf of a term over every segment, plus those of `statsFrom`, if any. */
+  async #idf(set: LoadedSet, term: string): Promise<number> {
+    const [own, other, otherMeta] = await Promise.all([
+      this.reader.lookup(term),
+      this.#statsFrom?.lookup(term),
+      this.#statsFrom?.meta(),
     ]);
-    return idf(meta.docs + other.docs, df + (found?.df ?? 0));
+    return idf(set.docs + (otherMeta?.docs ?? 0), (own?.df ?? 0) + (other?.df ?? 0));
   }
 
-  /** A word's variants that some document holds, each weighted by idf and the variant's weight. */
-  async #wordLists(
-    meta: LoadedMeta,
-    word: Word,
-  ): Promise<{ term: string; postings: Postings; weight: number }[]> {
+  /** A word's variants that the segment holds, each weighted by idf and the variant's weight. */
+  async #wordLists(set: LoadedSet, segment: LoadedSegment, word: Word): Promise<WordList[]> {
     const lookups = await Promise.all(
       word.variants.map(async (variant) => {
-        const found = await this.reader.lookup(variant.term);
+        const found = await segment.reader.lookup(variant.term);
         return (
           found && {
             term: variant.term,
             postings: found.postings,
-            weight: (await this.#idf(meta, variant.term, found.df)) * variant.weight,
+            weight: (await this.#idf(set, variant.term)) * variant.weight,
           }
         );
       }),
@@ -230,99 +253,126 @@ export class SearchEngine {
   prefetch(params: SearchParams): void {
     const { terms, prefix } = prefetchPlan(params.q);
     terms.push(...filterTerms(params));
-    this.reader.prefetch(terms, prefix).catch(() => undefined);
+    for (const reader of this.reader.readers) reader.prefetch(terms, prefix).catch(() => undefined);
   }
 
   async search(params: SearchParams): Promise<SearchResult> {
-    const meta = await this.reader.meta();
     this.prefetch(params);
+    const set = await this.reader.load();
     const { words, corrections, capped } = await understand(this.reader, params.q);
-
-    const { lo, hi, uncertain } = dateBounds(meta, params.from, params.to);
     const facets = filterTerms(params);
-    const facetPostings = await Promise.all(facets.map((term) => this.reader.lookup(term)));
-    const wordLists = await Promise.all(words.map((w) => this.#wordLists(meta, w)));
-    // Fresh cursors for each pass; the smallest lists lead the join.
-    const size = (group: Group) => group.reduce((sum, c) => sum + c.docs.length, 0);
-    const groups = () => ({
-      words: wordLists
-        .map((lists) => lists.map((l) => cursor(l.postings.docs, l.postings.levels, l.weight)))
-        .sort((a, b) => size(a) - size(b)),
-      filters: facetPostings.map((found) =>
-        found ? [cursor(found.postings.docs, found.postings.levels, 0)] : [],
-      ),
-    });
-
-    // Recency is measured from the newest story in the index, not the clock: a snapshot
-    // ranks the same way whenever it is asked.
-    const boost = recencyTable(this.reader, meta);
-    const stride = meta.date_stride;
+    const perSegment = await Promise.all(
+      set.segments.map(async (segment) => ({
+        segment,
+        filters: await Promise.all(facets.map((term) => segment.reader.lookup(term))),
+        lists: await Promise.all(words.map((w) => this.#wordLists(set, segment, w))),
+      })),
+    );
     const want = params.offset + params.limit;
-    const collector = new Collector(params.sort, want);
-    /** Matches whose date only their record can tell (next to the ends of a date range). */
-    const pending: number[] = [];
-    const visit = (doc: number, score: number) => {
-      const ranked = score * (boost[Math.floor(doc / stride)] ?? 1);
-      if (uncertain.length > 0 && uncertain.some(([a, b]) => doc >= a && doc < b))
-        pending.push(doc, ranked);
-      else collector.add(doc, ranked);
-    };
-
-    let match: 'all' | 'any' = 'all';
-    const first = groups();
-    const [only] = wordLists;
-    const loneWord =
-      wordLists.length === 1 &&
-      facets.length === 0 &&
-      params.from === undefined &&
-      params.to === undefined &&
-      params.sort === 'relevance';
-    if (only && loneWord && size(first.words[0] ?? []) > this.#impactOrderAbove) {
-      // One common word, nothing else: rank by impact without visiting every posting, and
-      // extrapolate the count (total_exact says so).
-      const top = new TopK(want);
-      topByImpact(
-        only.map((l) => ({
-          weight: l.weight,
-          buckets: this.reader.levelBuckets(l.term, l.postings),
-        })),
-        top,
-        (doc) => boost[Math.floor(doc / stride)] ?? 1,
-        boost[0] ?? 1,
+    const pass = (mode: 'all' | 'any') =>
+      Promise.all(
+        perSegment.map(({ segment, filters, lists }) =>
+          this.#matchSegment(params, set, segment, filters, lists, mode, want),
+        ),
       );
-      // The scan stops early only once the heap is full: a heap short of `want` saw every match.
-      const estimate =
-        top.size < want ? { count: top.size, exact: true } : estimateUnion(first.words[0] ?? []);
-      return this.#page(params, top.sorted(), {
-        total: Math.max(estimate.count, top.size),
-        exact: estimate.exact && !capped,
-        match,
-        corrections,
-        words,
-      });
-    }
-    matchAll(first.words, first.filters, lo, hi, visit);
-    if (collector.total === 0 && pending.length === 0 && words.length > 1) {
+    let match: 'all' | 'any' = 'all';
+    let found = await pass('all');
+    if (found.every((f) => f.total === 0) && words.length > 1) {
       match = 'any';
-      const again = groups();
-      matchAny(again.words, again.filters, lo, hi, visit);
+      found = await pass('any');
     }
-    for (const [doc, score] of await this.#datedIn(pending, params.from, params.to))
-      collector.add(doc, score);
-
-    return this.#page(params, collector.ranking(), {
-      total: collector.total,
-      exact: !capped,
+    const candidates: Candidate[] = found.flatMap((f, i) =>
+      f.ranking.map((r) => ({ segment: set.segments[i]!, doc: r.doc, score: r.score })),
+    );
+    return this.#page(params, candidates, {
+      total: found.reduce((n, f) => n + f.total, 0),
+      exact: !capped && found.every((f) => f.exact),
       match,
       corrections,
       words,
     });
   }
 
-  /** The page of a ranking, with its records and highlights. */
+  /** One segment's matches: counted, and the best `want` (or the newest) kept. */
+  async #matchSegment(
+    params: SearchParams,
+    set: LoadedSet,
+    segment: LoadedSegment,
+    filterPostings: readonly (TermPostings | null)[],
+    wordLists: readonly WordList[][],
+    mode: 'all' | 'any',
+    want: number,
+  ): Promise<SegmentMatches> {
+    const { meta, dead } = segment;
+    const { lo, hi, uncertain } = dateBounds(meta, params.from, params.to);
+    // Fresh cursors for each pass; the smallest lists lead the join.
+    const size = (group: Group) => group.reduce((sum, c) => sum + c.docs.length, 0);
+    const groups = {
+      words: wordLists
+        .map((lists) => lists.map((l) => cursor(l.postings.docs, l.postings.levels, l.weight)))
+        .sort((a, b) => size(a) - size(b)),
+      filters: filterPostings.map((found) =>
+        found ? [cursor(found.postings.docs, found.postings.levels, 0)] : [],
+      ),
+    };
+    // Recency is measured from the newest story in the index, not the clock: a snapshot
+    // ranks the same way whenever it is asked.
+    const boost = recencyTable(segment.reader, meta, set.newest);
+    const stride = meta.date_stride;
+    const recency = (doc: number) => boost[Math.floor(doc / stride)] ?? 1;
+
+    const [only] = wordLists;
+    const loneWord =
+      mode === 'all' &&
+      wordLists.length === 1 &&
+      filterPostings.length === 0 &&
+      params.from === undefined &&
+      params.to === undefined &&
+      params.sort === 'relevance';
+    if (only && loneWord && size(groups.words[0] ?? []) > this.#impactOrderAbove) {
+      // One common word, nothing else: rank by impact without visiting every posting, and
+      // extrapolate the count (total_exact says so).
+      const top = new TopK(want);
+      topByImpact(
+        only.map((l) => ({
+          weight: l.weight,
+          buckets: segment.reader.levelBuckets(l.term, l.postings),
+        })),
+        top,
+        recency,
+        recency(0),
+        dead,
+      );
+      // The scan stops early only once the heap is full: a heap short of `want` saw every match.
+      const estimate =
+        top.size < want ? { count: top.size, exact: true } : estimateUnion(groups.words[0] ?? []);
+      return {
+        total: Math.max(estimate.count, top.size),
+        exact: estimate.exact,
+        ranking: top.sorted(),
+      };
+    }
+
+    const collector = new Collector(params.sort, want);
+    /** Matches whose date only their record can tell (next to the ends of a date range). */
+    const pending: number[] = [];
+    const visit = (doc: number, score: number) => {
+      if (dead?.[doc]) return;
+      const ranked = score * recency(doc);
+      if (uncertain.length > 0 && uncertain.some(([a, b]) => doc >= a && doc < b))
+        pending.push(doc, ranked);
+      else collector.add(doc, ranked);
+    };
+    (mode === 'all' ? matchAll : matchAny)(groups.words, groups.filters, lo, hi, visit);
+    for (const [doc, score] of await datedIn(segment.reader, pending, params.from, params.to))
+      collector.add(doc, score);
+    return { total: collector.total, exact: true, ranking: collector.ranking() };
+  }
+
+  /** The page of the merged candidates, with their records and highlights. */
   async #page(
     params: SearchParams,
-    ranking: readonly { doc: number; score: number }[],
+    candidates: Candidate[],
     found: {
       total: number;
       exact: boolean;
@@ -331,12 +381,36 @@ export class SearchEngine {
       words: readonly Word[];
     },
   ): Promise<SearchResult> {
-    const page = ranking.slice(params.offset);
-    const records = await this.reader.records(page.map((h) => h.doc));
-    const hits = page.map(({ doc, score }, k) => {
-      const record = records[k] as DocRecord;
-      return { doc, score, record, ...highlight(record, found.words) };
-    });
+    const number = (c: Candidate) => c.segment.offset + c.doc;
+    let page: { candidate: Candidate; record: DocRecord }[];
+    if (params.sort === 'newest' && new Set(candidates.map((c) => c.segment)).size > 1) {
+      // Segments overlap in time (an edited article is in a newer one): order by the records.
+      const records = await recordsOf(candidates);
+      page = candidates
+        .map((candidate, k) => ({ candidate, record: records[k]! }))
+        .sort(
+          (a, b) =>
+            Date.parse(b.record.published) - Date.parse(a.record.published) ||
+            number(a.candidate) - number(b.candidate),
+        )
+        .slice(params.offset, params.offset + params.limit);
+    } else {
+      const ranked = candidates
+        .sort((a, b) =>
+          params.sort === 'newest'
+            ? number(a) - number(b)
+            : b.score - a.score || number(a) - number(b),
+        )
+        .slice(params.offset, params.offset + params.limit);
+      const records = await recordsOf(ranked);
+      page = ranked.map((candidate, k) => ({ candidate, record: records[k]! }));
+    }
+    const hits = page.map(({ candidate, record }) => ({
+      doc: number(candidate),
+      score: candidate.score,
+      record,
+      ...highlight(record, found.words),
+    }));
     return {
       total: found.total,
       total_exact: found.exact,
@@ -344,23 +418,6 @@ export class SearchEngine {
       corrections: found.corrections,
       hits,
     };
-  }
-
-  /** The (document, score) pairs of `pending` whose recorded date is inside [from, to]. */
-  async #datedIn(
-    pending: readonly number[],
-    from?: number,
-    to?: number,
-  ): Promise<[number, number][]> {
-    if (pending.length === 0) return [];
-    const docs = pending.filter((_, i) => i % 2 === 0);
-    const records = await this.reader.records(docs);
-    return docs.flatMap((doc, k): [number, number][] => {
-      const date = Date.parse(records[k]?.published ?? '');
-      return (from !== undefined && date < from) || (to !== undefined && date > to)
-        ? []
-        : [[doc, pending[2 * k + 1] ?? 0]];
-    });
   }
 
   /** Completions of the last word, most documents first. */
@@ -376,4 +433,37 @@ export class SearchEngine {
       total_exact: !found.capped,
     };
   }
+}
+
+/** Records of candidates from any segments, in their order (one read per docs part). */
+async function recordsOf(candidates: readonly Candidate[]): Promise<DocRecord[]> {
+  const bySegment = new Map<LoadedSegment, number[]>();
+  for (const c of candidates)
+    bySegment.set(c.segment, [...(bySegment.get(c.segment) ?? []), c.doc]);
+  const records = new Map<LoadedSegment, Map<number, DocRecord>>();
+  await Promise.all(
+    [...bySegment].map(async ([segment, docs]) => {
+      const found = await segment.reader.records(docs);
+      records.set(segment, new Map(docs.map((d, i) => [d, found[i]!])));
+    }),
+  );
+  return candidates.map((c) => records.get(c.segment)!.get(c.doc)!);
+}
+
+/** The (document, score) pairs of `pending` whose recorded date is inside [from, to]. */
+async function datedIn(
+  reader: IndexReader,
+  pending: readonly number[],
+  from?: number,
+  to?: number,
+): Promise<[number, number][]> {
+  if (pending.length === 0) return [];
+  const docs = pending.filter((_, i) => i % 2 === 0);
+  const records = await reader.records(docs);
+  return docs.flatMap((doc, k): [number, number][] => {
+    const date = Date.parse(records[k]?.published ?? '');
+    return (from !== undefined && date < from) || (to !== undefined && date > to)
+      ? []
+      : [[doc, pending[2 * k + 1] ?? 0]];
+  });
 }

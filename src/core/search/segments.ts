@@ -1,0 +1,306 @@
+/**
+ * An index in segments: a base segment plus small delta segments, each in the format of
+ * ./format.ts, listed oldest first. A publish adds one delta over the new and changed
+ * articles instead of rewriting the index; a merge policy bounds their number.
+ *
+ * - Global statistics: document frequencies and document counts are summed over the
+ *   segments, recency is measured from the newest article of any segment, and every segment
+ *   is built with the field averages of the index it joins, so a posting's impact level and
+ *   a term's idf are those of one index over the same articles.
+ * - Tombstones travel with the segment that lays them: a delta's `meta.deletes` names the
+ *   documents of older segments it replaces (an edited article) or removes. A document is
+ *   dead when a newer segment of the list tombstones it. Dead documents still count in the
+ *   document frequencies until a merge rewrites their segment (Lucene does the same).
+ *
+ * docs/search.md ("Segments") has the layout, the merge policy and the figures.
+ */
+import type { Article } from '../content/article.ts';
+import type { PartStore } from '../lib/part-cache.ts';
+import { buildSearchParts, type SearchPart } from './build.ts';
+import { floorIndex, IdsChunk, partName, type SearchMeta, vlqDecode } from './format.ts';
+import type { IndexReader, LoadedMeta } from './reader.ts';
+import type { Lexicon, WordRange } from './understand.ts';
+import * as v from 'valibot';
+
+/** More segments than this and the deltas are merged into one. */
+export const MAX_SEGMENTS = 8;
+/** Deltas (or dead documents) beyond this share of the base's documents: compact everything. */
+export const COMPACT_SHARE = 0.25;
+
+/** A listed segment with its parsed meta (the JSON at `searchKey(id, 'meta')`). */
+export interface SegmentMeta {
+  id: string;
+  meta: SearchMeta;
+}
+
+/** Reads one part of one segment (`store.get(searchKey(id, part))`), or null if missing. */
+export type ReadSegmentPart = (id: string, part: string) => Promise<string | null>;
+
+export interface BuiltSegment {
+  parts: SearchPart[];
+  meta: SearchMeta;
+  docs: number;
+}
+
+/** Field averages of an index made of these segments, weighted by their documents. */
+export function indexAverages(segments: readonly SegmentMeta[]): number[] | undefined {
+  const docs = segments.reduce((n, s) => n + s.meta.docs, 0);
+  if (docs === 0) return undefined;
+  const fields = segments[0]?.meta.avg_length.length ?? 0;
+  return Array.from(
+    { length: fields },
+    (_, f) =>
+      segments.reduce((sum, s) => sum + (s.meta.avg_length[f] ?? 0) * s.meta.docs, 0) / docs,
+  );
+}
+
+async function idsPart(read: ReadSegmentPart, id: string, n: number): Promise<IdsChunk> {
+  const raw = await read(id, partName('ids', n));
+  if (raw === null) throw new Error(`search segments: part "ids" ${n} of segment ${id} is missing`);
+  const parsed = v.safeParse(IdsChunk, JSON.parse(raw));
+  if (!parsed.success)
+    throw new Error(
+      `search segments: ids part ${n} of segment ${id}: ${v.summarize(parsed.issues)}`,
+    );
+  return parsed.output;
+}
+
+/** Local document numbers of these article ids in one segment (reads only their ids parts). */
+async function locate(
+  read: ReadSegmentPart,
+  segment: SegmentMeta,
+  ids: readonly string[],
+): Promise<number[]> {
+  const first = segment.meta.ids ?? [];
+  const byPart = new Map<number, string[]>();
+  for (const id of ids) {
+    const n = floorIndex(first, id);
+    if (n >= 0) byPart.set(n, [...(byPart.get(n) ?? []), id]);
+  }
+  const found = await Promise.all(
+    [...byPart].map(async ([n, wanted]) => {
+      const chunk = await idsPart(read, segment.id, n);
+      return wanted.flatMap((id) => {
+        const i = floorIndex(chunk.t, id);
+        return i >= 0 && chunk.t[i] === id ? [chunk.d[i] ?? 0] : [];
+      });
+    }),
+  );
+  return found.flat().sort((a, b) => a - b);
+}
+
+/**
+ * One segment over `articles`. Without `base`, a whole index (a full build). With `base`
+ * (the segments it joins, oldest first), a delta: built with the index's field averages,
+ * and tombstoning every document of `base` that holds one of its articles (an edit) or an
+ * id in `removed`.
+ */
+export function buildSegment(articles: readonly Article[]): BuiltSegment;
+export function buildSegment(
+  articles: readonly Article[],
+  options: {
+    base: readonly SegmentMeta[];
+    read: ReadSegmentPart;
+    removed?: readonly string[];
+    onProgress?: (done: number, total: number) => void;
+  },
+): Promise<BuiltSegment>;
+export function buildSegment(
+  articles: readonly Article[],
+  options?: {
+    base: readonly SegmentMeta[];
+    read: ReadSegmentPart;
+    removed?: readonly string[];
+    onProgress?: (done: number, total: number) => void;
+  },
+): BuiltSegment | Promise<BuiltSegment> {
+  if (!options) return assembled(buildSearchParts(articles));
+  const { base, read, removed = [], onProgress } = options;
+  const replaced = [...new Set([...articles.map((a) => a.id), ...removed])];
+  return Promise.all(base.map((segment) => locate(read, segment, replaced))).then((found) => {
+    const deletes = new Map(
+      base.flatMap((segment, i) => (found[i]?.length ? [[segment.id, found[i]] as const] : [])),
+    );
+    return assembled(
+      buildSearchParts(articles, onProgress, { avgLength: indexAverages(base), deletes }),
+    );
+  });
+}
+
+function assembled(parts: SearchPart[]): BuiltSegment {
+  const raw = parts.find((p) => p.part === 'meta')?.value ?? '{}';
+  const meta = JSON.parse(raw) as SearchMeta;
+  return { parts, meta, docs: meta.docs };
+}
+
+/** Dead local documents of each segment: the tombstones of every newer segment. */
+export function deadDocuments(segments: readonly SegmentMeta[]): Map<string, Set<number>> {
+  const dead = new Map<string, Set<number>>();
+  for (const { meta } of segments) {
+    for (const [id, encoded] of Object.entries(meta.deletes ?? {})) {
+      const set = dead.get(id) ?? new Set<number>();
+      let doc = 0;
+      vlqDecode(encoded).forEach((gap, i) => {
+        doc = i === 0 ? gap : doc + gap;
+        set.add(doc);
+      });
+      dead.set(id, set);
+    }
+  }
+  return dead;
+}
+
+/**
+ * The merge policy, run after a delta is added: null, or the ids of the contiguous run of
+ * segments (ending at the newest) to rebuild as one segment.
+ * - deltas, or dead documents, above COMPACT_SHARE of the base's documents: all of them
+ *   (compaction), so the deltas never outgrow the base and tombstones do not pile up;
+ * - more than MAX_SEGMENTS segments: every delta (the base stays).
+ * Small deltas are merged far more often than the base is rewritten: with 1,000 articles a
+ * publish at 1M, the deltas are merged every 8 publishes (at most 8,000 articles rebuilt),
+ * and the base once per ~250 publishes.
+ */
+export function planMerge(segments: readonly SegmentMeta[]): { merge: string[] } | null {
+  const [base, ...deltas] = segments;
+  if (!base || deltas.length === 0) return null;
+  const deltaDocs = deltas.reduce((n, s) => n + s.meta.docs, 0);
+  const dead = [...deadDocuments(segments).values()].reduce((n, s) => n + s.size, 0);
+  if (deltaDocs > COMPACT_SHARE * base.meta.docs || dead > COMPACT_SHARE * base.meta.docs)
+    return { merge: segments.map((s) => s.id) };
+  if (segments.length > MAX_SEGMENTS) return { merge: deltas.map((s) => s.id) };
+  return null;
+}
+
+/**
+ * The live article ids of the segments to merge (`merge`, from planMerge) among `all`
+ * (oldest first): every id of their ids parts whose document no newer segment tombstones.
+ */
+export async function segmentArticlesToKeep(
+  merge: readonly string[],
+  all: readonly SegmentMeta[],
+  read: ReadSegmentPart,
+): Promise<string[]> {
+  const dead = deadDocuments(all);
+  const ids = await Promise.all(
+    all
+      .filter((s) => merge.includes(s.id))
+      .map(async (segment) => {
+        const chunks = await Promise.all(
+          (segment.meta.ids ?? []).map((_, n) => idsPart(read, segment.id, n)),
+        );
+        const gone = dead.get(segment.id);
+        return chunks.flatMap((c) => c.t.filter((_, i) => !gone?.has(c.d[i] ?? -1)));
+      }),
+  );
+  return ids.flat();
+}
+
+/** One segment of a loaded set: its reader, meta, dead documents and global numbering. */
+export interface LoadedSegment {
+  reader: IndexReader;
+  meta: LoadedMeta;
+  /** Dead local documents (null when none). */
+  dead: Uint8Array | null;
+  /** Added to a local document number to give one number across the set, newest segment first. */
+  offset: number;
+}
+
+export interface LoadedSet {
+  segments: LoadedSegment[];
+  /** Documents over every segment (dead ones included: they still count in frequencies). */
+  docs: number;
+  /** Newest publication date of any segment (ms): recency is measured from it. */
+  newest: number;
+}
+
+/**
+ * The segments of one index, read together as one: it answers understanding's look-ups
+ * with global frequencies (./understand.ts Lexicon), and the engine (./query.ts) matches
+ * each segment with them. Readers are given oldest first, as the manifest lists them.
+ */
+export class SegmentSet implements Lexicon {
+  readonly snapshot: string;
+  readonly cache: PartStore;
+  readonly readers: readonly IndexReader[];
+
+  constructor(readers: readonly IndexReader[]) {
+    const [first] = readers;
+    if (!first) throw new Error('search segments: a segment set needs at least one segment');
+    this.readers = readers;
+    this.snapshot = readers.map((r) => r.snapshot).join('+');
+    this.cache = first.cache;
+  }
+
+  /** Bulk reads, parts read and time spent, over every segment's reader (Server-Timing). */
+  get reads() {
+    return this.readers.reduce((n, r) => n + r.reads, 0);
+  }
+  get partsRead() {
+    return this.readers.reduce((n, r) => n + r.partsRead, 0);
+  }
+  get readMs() {
+    return this.readers.reduce((n, r) => n + r.readMs, 0);
+  }
+  get parseMs() {
+    return this.readers.reduce((n, r) => n + r.parseMs, 0);
+  }
+
+  async load(): Promise<LoadedSet> {
+    const metas = await Promise.all(this.readers.map((r) => r.meta()));
+    return this.cache.memo(`${this.snapshot}/set`, () => {
+      const dead = deadDocuments(this.readers.map((r, i) => ({ id: r.snapshot, meta: metas[i]! })));
+      let offset = 0;
+      const segments: LoadedSegment[] = [];
+      // Numbered newest segment first, so the set's numbers run newest first like one index's.
+      for (let i = this.readers.length - 1; i >= 0; i--) {
+        const reader = this.readers[i]!;
+        const meta = metas[i]!;
+        const gone = dead.get(reader.snapshot);
+        let bitmap: Uint8Array | null = null;
+        if (gone && gone.size > 0) {
+          bitmap = new Uint8Array(meta.docs);
+          for (const doc of gone) if (doc < meta.docs) bitmap[doc] = 1;
+        }
+        segments.unshift({ reader, meta, dead: bitmap, offset });
+        offset += meta.docs;
+      }
+      const value: LoadedSet = {
+        segments,
+        docs: offset,
+        newest: Math.max(0, ...metas.map((m) => m.newest)),
+      };
+      return { value, bytes: 256 + segments.reduce((n, s) => n + (s.dead?.byteLength ?? 0), 0) };
+    });
+  }
+
+  async meta(): Promise<{ docs: number }> {
+    return { docs: (await this.load()).docs };
+  }
+
+  /** A term's document frequency over every segment. */
+  async lookup(term: string): Promise<{ df: number } | null> {
+    const found = await Promise.all(this.readers.map((r) => r.lookup(term)));
+    const df = found.reduce((n, f) => n + (f?.df ?? 0), 0);
+    return df > 0 ? { df } : null;
+  }
+
+  termRange(from: string, to: string, maxParts: number): Promise<WordRange> {
+    return this.#merged((r) => r.termRange(from, to, maxParts));
+  }
+
+  vocabRange(from: string, to: string, maxParts: number, around?: string): Promise<WordRange> {
+    return this.#merged((r) => r.vocabRange(from, to, maxParts, around));
+  }
+
+  /** One range from every segment: frequencies of a word summed, complete if every one is. */
+  async #merged(range: (reader: IndexReader) => Promise<WordRange>): Promise<WordRange> {
+    const ranges = await Promise.all(this.readers.map(range));
+    if (ranges.length === 1) return ranges[0]!;
+    const counts = new Map<string, number>();
+    for (const r of ranges) for (const [w, df] of r.words) counts.set(w, (counts.get(w) ?? 0) + df);
+    return {
+      words: [...counts].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)),
+      complete: ranges.every((r) => r.complete),
+    };
+  }
+}

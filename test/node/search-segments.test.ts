@@ -1,0 +1,251 @@
+/**
+ * An index in segments ranks like one index over the same articles (src/core/search/segments.ts),
+ * edits and removals work through tombstones, and the merge policy bounds the segments.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { Article } from '../../src/core/content/article.ts';
+import { averageLengths, buildSearchParts, type SearchPart } from '../../src/core/search/build.ts';
+import type { SearchMeta } from '../../src/core/search/format.ts';
+import { PartCache } from '../../src/core/lib/part-cache.ts';
+import { parseQuery, SearchEngine, type SearchParams } from '../../src/core/search/query.ts';
+import { IndexReader } from '../../src/core/search/reader.ts';
+import {
+  buildSegment,
+  MAX_SEGMENTS,
+  planMerge,
+  segmentArticlesToKeep,
+  SegmentSet,
+  type SegmentMeta,
+} from '../../src/core/search/segments.ts';
+import { rng } from '../../scripts/bench/corpus.ts';
+import { fixtureArticles, toArticle } from './search-helpers.ts';
+
+/** A generated corpus: Russian and English words drawn with a Zipf-like skew, dates over 60 days. */
+function generated(n: number, seed: number): Article[] {
+  const random = rng(seed);
+  const ru =
+    'москва новости президент выборы цены нефть погода метро школа город суд страна рынок банк завод'.split(
+      ' ',
+    );
+  const en =
+    'market election oil prices weather school court city bank storm river minister football'.split(
+      ' ',
+    );
+  const syllables = ['ка', 'ро', 'ми', 'на', 'ле', 'то', 'ви', 'су', 'па', 'де'];
+  const rare = () =>
+    Array.from(
+      { length: 3 + Math.floor(random() * 3) },
+      () => syllables[Math.floor(random() * 10)],
+    ).join('');
+  const pick = (words: string[]) => words[Math.floor(words.length * random() ** 2)]!;
+  return Array.from({ length: n }, (_, i) => {
+    const lang = random() < 0.7 ? 'ru' : 'en';
+    const words = lang === 'ru' ? ru : en;
+    const text = (k: number) =>
+      Array.from({ length: k }, () =>
+        lang === 'ru' && random() < 0.2 ? rare() : pick(words),
+      ).join(' ');
+    return toArticle({
+      id: `g${i}`,
+      source: `src${i % 5}`,
+      section: i % 3 === 0 ? 'economy' : 'world',
+      lang,
+      published: new Date(
+        Date.parse('2024-03-01T00:00:00Z') - Math.floor(random() * 60 * 86_400_000),
+      ).toISOString(),
+      url: `https://example.com/${i}`,
+      title: text(4 + Math.floor(random() * 5)),
+      body: text(20 + Math.floor(random() * 60)),
+    });
+  });
+}
+
+function reader(id: string, parts: readonly SearchPart[], cache: PartCache) {
+  const values = new Map(parts.map((p) => [p.part, p.value]));
+  return new IndexReader(
+    id,
+    async (names) => new Map(names.map((n) => [n, values.get(n) ?? null])),
+    cache,
+  );
+}
+
+const params = (q: string, extra: Partial<Omit<SearchParams, 'q'>> = {}): SearchParams => ({
+  q: parseQuery(q),
+  sort: 'relevance',
+  limit: 10,
+  offset: 0,
+  ...extra,
+});
+
+const corpus = [...fixtureArticles(), ...generated(3000, 7)];
+const avgLength = averageLengths(corpus);
+
+/** The corpus dealt into `n` segments at random (their time ranges overlap). */
+function dealt(n: number, seed: number): Article[][] {
+  const random = rng(seed);
+  const out: Article[][] = Array.from({ length: n }, () => []);
+  for (const a of corpus) out[Math.floor(random() * n)]!.push(a);
+  return out;
+}
+
+const QUERIES: [string, Partial<Omit<SearchParams, 'q'>>?][] = [
+  ['москва'],
+  ['нефть'],
+  ['цены нефть'],
+  ['президент выборы '],
+  ['прези'],
+  ['stor'],
+  ['oil prices'],
+  ['election', { sort: 'newest' }],
+  ['банк', { section: 'economy' }],
+  ['школа', { lang: 'ru', from: Date.parse('2024-02-01'), to: Date.parse('2024-02-20') }],
+  ['презедент '],
+  ['weathr '],
+  ['новости'],
+  ['Москве'],
+  ['lukashenko'],
+  ['ghbdtn'],
+  ['цены', { offset: 10 }],
+];
+
+describe('an index in segments', () => {
+  const one = new SearchEngine(
+    reader('one', buildSearchParts(corpus, undefined, { avgLength }), new PartCache(64 << 20)),
+  );
+  for (const n of [4, 8]) {
+    it(`ranks like one index over the same articles (${n} segments)`, async () => {
+      const cache = new PartCache(64 << 20);
+      const set = new SegmentSet(
+        dealt(n, n).map((part, i) =>
+          reader(`seg${i}`, buildSearchParts(part, undefined, { avgLength }), cache),
+        ),
+      );
+      const split = new SearchEngine(set);
+      let compared = 0;
+      for (const [q, extra] of QUERIES) {
+        const a = await one.search(params(q, extra));
+        const b = await split.search(params(q, extra));
+        expect(
+          b.hits.map((h) => h.record.id),
+          q,
+        ).toEqual(a.hits.map((h) => h.record.id));
+        // Same impact levels and the same global idf: equal up to the order of float sums.
+        b.hits.forEach((h, i) => expect(h.score).toBeCloseTo(a.hits[i]!.score, 9));
+        expect([b.total, b.total_exact, b.match, b.corrections], q).toEqual([
+          a.total,
+          a.total_exact,
+          a.match,
+          a.corrections,
+        ]);
+        compared += a.hits.length;
+      }
+      expect(compared).toBeGreaterThan(100);
+    });
+  }
+});
+
+describe('tombstones and merges', () => {
+  const base = buildSegment(corpus);
+  const stored = new Map<string, Map<string, string>>([
+    ['base', new Map(base.parts.map((p) => [p.part, p.value]))],
+  ]);
+  const read = async (id: string, part: string) => stored.get(id)?.get(part) ?? null;
+  const target = corpus.find((a) => a.id === 'g10')!;
+  const removed = corpus.find((a) => a.id === 'g11')!;
+  const edited = {
+    ...target,
+    title: 'Зоопарк открыл вольер',
+    published: '2024-03-02T00:00:00.000Z',
+  };
+
+  it('an edited article is found once, by its new text; a removed one not at all', async () => {
+    const delta = await buildSegment([edited], {
+      base: [{ id: 'base', meta: base.meta }],
+      read,
+      removed: [removed.id],
+    });
+    expect(Object.keys(delta.meta.deletes ?? {})).toEqual(['base']);
+    const cache = new PartCache(64 << 20);
+    const engine = new SearchEngine(
+      new SegmentSet([reader('base', base.parts, cache), reader('delta', delta.parts, cache)]),
+    );
+    const zoo = await engine.search(params('зоопарк'));
+    expect(zoo.hits.map((h) => h.record.id)).toEqual(['g10']);
+    // The old title's words no longer find it; the removed article is gone everywhere.
+    const oldWord = target.title.split(' ')[0]!;
+    const ids = async (q: string) =>
+      (await engine.search(params(q, { limit: 50 }))).hits.map((h) => h.record.id);
+    for (const q of [removed.title, target.title]) {
+      const found = await ids(q);
+      expect(found.filter((id) => id === 'g11')).toEqual([]);
+      expect(found.filter((id) => id === 'g10').length).toBeLessThanOrEqual(1);
+    }
+    // Against one index over the edited archive: the same matches are counted.
+    const after = [...corpus.filter((a) => a.id !== 'g10' && a.id !== 'g11'), edited];
+    const fresh = new SearchEngine(
+      reader('fresh', buildSearchParts(after), new PartCache(64 << 20)),
+    );
+    for (const q of [oldWord, 'зоопарк', 'нефть', 'oil']) {
+      const [a, b] = [await fresh.search(params(q)), await engine.search(params(q))];
+      expect(b.total, q).toBe(a.total);
+    }
+  });
+
+  it('lists the live articles of segments to merge, and plans merges by count and share', async () => {
+    const delta = await buildSegment([edited], {
+      base: [{ id: 'base', meta: base.meta }],
+      read,
+      removed: [removed.id],
+    });
+    stored.set('delta', new Map(delta.parts.map((p) => [p.part, p.value])));
+    const all: SegmentMeta[] = [
+      { id: 'base', meta: base.meta },
+      { id: 'delta', meta: delta.meta },
+    ];
+    const live = await segmentArticlesToKeep(['base', 'delta'], all, read);
+    expect(live.length).toBe(corpus.length - 1);
+    expect(live.filter((id) => id === 'g10')).toEqual(['g10']);
+    expect(live).not.toContain('g11');
+
+    const meta = (docs: number): SearchMeta => ({ ...base.meta, docs, deletes: {} });
+    const segs = (docs: number[]) => docs.map((d, i) => ({ id: `s${i}`, meta: meta(d) }));
+    expect(planMerge(segs([1000]))).toBeNull();
+    expect(planMerge(segs([1000, 10, 10]))).toBeNull();
+    // More than MAX_SEGMENTS: the deltas merge, the base stays.
+    const many = segs([1000, ...Array.from({ length: MAX_SEGMENTS }, () => 10)]);
+    expect(planMerge(many)).toEqual({ merge: many.slice(1).map((s) => s.id) });
+    // Deltas over a quarter of the base: everything is compacted.
+    expect(planMerge(segs([1000, 200, 60]))).toEqual({ merge: ['s0', 's1', 's2'] });
+  });
+});
+
+describe('an index written before segments (frozen: test/fixtures/search/index-v1.json)', () => {
+  const frozen = JSON.parse(
+    readFileSync(new URL('../fixtures/search/index-v1.json', import.meta.url).pathname, 'utf8'),
+  ) as Record<string, string>;
+  const parts = Object.entries(frozen).map(([part, value]) => ({ part, value, bytes: 0 }));
+
+  it('is read as one segment, and as the base of a set with a newer delta', async () => {
+    const cache = new PartCache(64 << 20);
+    const old = new SearchEngine(reader('old', parts, cache));
+    const alone = await old.search(params('Москве'));
+    expect(alone.hits.map((h) => h.record.id).sort()).toEqual(['ru-1', 'ru-2']);
+    expect(alone.hits.find((h) => h.record.id === 'ru-1')?.record).toMatchObject({
+      lang: 'ru',
+      section: 'city',
+    });
+    const meta = JSON.parse(frozen.meta ?? '{}') as SearchMeta;
+    expect(meta.ids).toBeUndefined();
+    const ru1 = fixtureArticles().find((a) => a.id === 'ru-1')!;
+    const delta = await buildSegment([{ ...ru1, id: 'ru-new', title: 'В Москве новый парк' }], {
+      base: [{ id: 'old', meta }],
+      read: async (_, part) => frozen[part] ?? null,
+    });
+    const set = new SearchEngine(
+      new SegmentSet([reader('old', parts, cache), reader('d', delta.parts, cache)]),
+    );
+    const both = await set.search(params('Москве'));
+    expect(both.hits.map((h) => h.record.id).sort()).toEqual(['ru-1', 'ru-2', 'ru-new']);
+  });
+});
