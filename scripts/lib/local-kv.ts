@@ -24,7 +24,7 @@ export function newsNamespaceId(configPath = 'wrangler.toml'): string {
 
 export async function openLocalKv(
   options: { persistTo?: string } = {},
-): Promise<{ store: KvStore; close: () => Promise<void> }> {
+): Promise<{ store: KvStore; namespace: KVNamespace; close: () => Promise<void> }> {
   const mf = new Miniflare({
     modules: true,
     script: 'export default { fetch() { return new Response(null, { status: 204 }); } }',
@@ -33,5 +33,5 @@ export async function openLocalKv(
   });
   // Miniflare's KVNamespace is the runtime's own, typed by miniflare rather than workers-types.
   const kv = (await mf.getKVNamespace('NEWS')) as unknown as KVNamespace;
-  return { store: bindingStore(kv), close: () => mf.dispose() };
+  return { store: bindingStore(kv), namespace: kv, close: () => mf.dispose() };
 }

@@ -1,0 +1,401 @@
+/**
+ * `npm run bench:load`: the whole Worker under a mixed load, and nothing accepted lost.
+ *
+ * Publishes an archive of generated articles (scripts/bench/corpus.ts, default 100k) into a
+ * scratch local KV, starts `wrangler dev` on it (loopback only), and drives it with
+ * autocannon for a bounded time: 70% feed reads (JSON feed pages by language and section,
+ * articles, RSS and Atom), 25% search and suggest, 5% submissions (ads and reader news, each
+ * from its own client address, with form tokens fetched from /v1/form-token and aged past
+ * their fill time). It prints throughput, p50/p99 latency, responses by status, workerd's
+ * RSS over time, and then reads every 201 back through the moderation queue: zero lost.
+ *
+ *   node scripts/bench/load.ts [--articles 100000] [--seconds 60 | --soak 10m]
+ *                              [--connections 10] [--port 8890] [--reuse]
+ *
+ * With --soak the run is long and the RSS check applies: the last minute's median RSS must
+ * be within 10% of the second minute's (the first minute is warm-up: caches filling).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { buildSnapshot } from '../../src/core/snapshot/build.ts';
+import { nextBuild, publishSnapshot } from '../../src/core/snapshot/publish.ts';
+import type { KvEntry, KvStore } from '../../src/core/lib/kv-store.ts';
+import { openLocalKv } from '../lib/local-kv.ts';
+import { corpus, loadReal, rng } from './corpus.ts';
+import { QUERIES } from './queries.ts';
+import { median, percentile } from './stats.ts';
+
+const { values } = parseArgs({
+  options: {
+    articles: { type: 'string', default: '100000' },
+    seconds: { type: 'string', default: '60' },
+    soak: { type: 'string' },
+    connections: { type: 'string', default: '10' },
+    port: { type: 'string', default: '8890' },
+    reuse: { type: 'boolean', default: false },
+  },
+});
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const port = Number(values.port);
+const base = `http://127.0.0.1:${port}`;
+const articleCount = Number(values.articles);
+const seconds = values.soak ? parseDuration(values.soak) : Number(values.seconds);
+const persist = join(ROOT, '.wrangler', 'bench-load', String(articleCount));
+
+function parseDuration(text: string): number {
+  const m = /^(\d+)(s|m)?$/.exec(text);
+  if (!m) throw new Error(`--soak takes a duration like 10m or 600s, not ${text}`);
+  return Number(m[1]) * (m[2] === 'm' ? 60 : 1);
+}
+
+const log = (line: string) => console.error(`[bench:load] ${line}`);
+
+/** Publishes the archive once per size; --reuse keeps an earlier run's KV. */
+async function publishArchive(): Promise<string[]> {
+  const idsFile = join(persist, 'article-ids.json');
+  if (values.reuse && existsSync(idsFile)) {
+    log(`reusing the ${articleCount}-article archive in ${persist}`);
+    return JSON.parse(readFileSync(idsFile, 'utf8')) as string[];
+  }
+  rmSync(persist, { recursive: true, force: true });
+  mkdirSync(persist, { recursive: true });
+  log(`generating ${articleCount} articles (real text from ../shared/data where present)`);
+  // Generated articles are already normalised and distinct: no pipeline pass (its `extra`
+  // would record them all as folded reader news).
+  const articles = corpus(articleCount, loadReal(), (done) => log(`  generated ${done}`));
+  const stats = { read: articles.length, skipped: 0, merged: 0, grouped: 0 };
+  const kv = await openLocalKv({ persistTo: persist });
+  // The Worker's store writes 6 values at a time (a Worker's connection limit); a local
+  // Miniflare takes many more, which makes a 100k publish minutes rather than half an hour.
+  const store: KvStore = {
+    ...kv.store,
+    putMany: (entries, onProgress) => writeParallel(kv.namespace, entries, onProgress),
+  };
+  try {
+    const started = performance.now();
+    const built = buildSnapshot(articles, stats, {
+      base: await nextBuild(store),
+      onProgress: progressLine,
+    });
+    await publishSnapshot(store, built, { onProgress: progressLine });
+    log(
+      `published ${built.counts.articles} articles, ${built.counts.keys} keys in ` +
+        `${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
+  } finally {
+    await kv.close();
+  }
+  const rand = rng(7);
+  const sample = Array.from(
+    { length: 2_000 },
+    () => articles[Math.floor(rand() * articles.length)]!.id,
+  );
+  writeFileSync(idsFile, JSON.stringify(sample));
+  return sample;
+}
+
+async function writeParallel(
+  kv: KVNamespace,
+  entries: readonly KvEntry[],
+  onProgress?: (done: number, total: number) => void,
+): Promise<void> {
+  const PARALLEL = 64;
+  for (let i = 0; i < entries.length; i += PARALLEL) {
+    await Promise.all(
+      entries
+        .slice(i, i + PARALLEL)
+        .map((e) =>
+          kv.put(e.key, e.value, e.expiration === undefined ? {} : { expiration: e.expiration }),
+        ),
+    );
+    onProgress?.(Math.min(i + PARALLEL, entries.length), entries.length);
+  }
+}
+
+let lastStage = '';
+const t0 = performance.now();
+function progressLine(stage: string, done: number, total: number): void {
+  if (stage !== lastStage || done === total || done % 20_000 === 0) {
+    log(`  ${stage}: ${done}/${total} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+    lastStage = stage;
+  }
+}
+
+async function waitForServer(): Promise<void> {
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    try {
+      if ((await fetch(`${base}/v1/health`)).ok) return;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) throw new Error('wrangler dev did not answer /v1/health in 180 s');
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/** RSS (KiB) of every workerd process below `root` in the process tree. */
+function workerdRssKib(root: number): number {
+  const ps = spawnSync('ps', ['-e', '-o', 'pid=,ppid=,rss=,comm='], { encoding: 'utf8' }).stdout;
+  const rows = ps
+    .trim()
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .map(([pid, ppid, rss, comm]) => ({
+      pid: Number(pid),
+      ppid: Number(ppid),
+      rss: Number(rss),
+      comm: comm ?? '',
+    }));
+  const below = new Set([root]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const r of rows)
+      if (below.has(r.ppid) && !below.has(r.pid)) {
+        below.add(r.pid);
+        grew = true;
+      }
+  }
+  return rows
+    .filter((r) => below.has(r.pid) && r.comm.startsWith('workerd'))
+    .reduce((sum, r) => sum + r.rss, 0);
+}
+
+/** The admin token `wrangler dev` reads from .dev.vars (created from the example, as npm start does). */
+function adminToken(): string {
+  const vars = join(ROOT, '.dev.vars');
+  if (!existsSync(vars)) copyFileSync(join(ROOT, '.dev.vars.example'), vars);
+  const m = /^ADMIN_TOKEN\s*=\s*"?([^"\n]+)"?/m.exec(readFileSync(vars, 'utf8'));
+  if (!m) throw new Error('.dev.vars has no ADMIN_TOKEN');
+  return m[1]!;
+}
+
+/** Every id in the moderation queue with this status, all pages. */
+async function queueIds(status: string): Promise<Set<string>> {
+  const ids = new Set<string>();
+  const headers = { authorization: `Bearer ${adminToken()}` };
+  let cursor: string | null = null;
+  do {
+    const url = `${base}/v1/admin/submissions?status=${status}&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+    const res = await fetch(url, { headers });
+    if (res.status !== 200) throw new Error(`the moderation queue answered ${res.status}`);
+    const page = (await res.json()) as { items: { id: string }[]; next_cursor: string | null };
+    for (const item of page.items) ids.add(item.id);
+    cursor = page.next_cursor;
+  } while (cursor);
+  return ids;
+}
+
+async function formTokens(n: number): Promise<string[]> {
+  const tokens: string[] = [];
+  let wait = 0;
+  for (let i = 0; i < n; i++) {
+    const res = await fetch(`${base}/v1/form-token`);
+    const body = (await res.json()) as { form_token: string; min_fill_seconds: number };
+    tokens.push(body.form_token);
+    wait = Math.max(wait, body.min_fill_seconds);
+  }
+  log(`waiting ${wait} s for the form tokens' fill time`);
+  await new Promise((r) => setTimeout(r, wait * 1000 + 500));
+  return tokens;
+}
+
+async function main(): Promise<void> {
+  const ids = await publishArchive();
+  adminToken(); // .dev.vars must exist before wrangler dev starts: it holds the secrets
+  log(`starting wrangler dev on ${base}`);
+  const dev = spawn(
+    'npx',
+    ['wrangler', 'dev', '--port', String(port), '--ip', '127.0.0.1', '--persist-to', persist],
+    { cwd: ROOT, stdio: 'ignore', detached: true },
+  );
+  const stop = () => {
+    if (dev.pid) {
+      try {
+        process.kill(-dev.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
+  };
+  process.on('SIGINT', () => {
+    stop();
+    process.exit(130);
+  });
+  try {
+    await waitForServer();
+    const tokens = await formTokens(20);
+    const rand = rng(42);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+    const sections = (
+      (await (await fetch(`${base}/v1/sections`)).json()) as { sections: { slug: string }[] }
+    ).sections.map((s) => s.slug);
+    const accepted: string[] = [];
+    const statuses = new Map<number, number>();
+    /** The first body of each refusal status, printed in the summary. */
+    const refusals = new Map<number, string>();
+    const byKind = new Map<string, number>();
+    let client = 0;
+
+    type Req = {
+      method: 'GET' | 'POST';
+      path: string;
+      headers?: Record<string, string>;
+      body?: string;
+    };
+    const feeds = (): Req => {
+      const r = rand();
+      if (r < 0.4) {
+        const lang = pick(['ru', 'en', 'uk', '']);
+        const section = rand() < 0.5 ? `&section=${pick(sections)}` : '';
+        return { method: 'GET', path: `/v1/feed?limit=20${lang && `&lang=${lang}`}${section}` };
+      }
+      if (r < 0.75) return { method: 'GET', path: `/v1/articles/${pick(ids)}` };
+      if (r < 0.9) return { method: 'GET', path: pick(['/feed.xml', '/feed.atom', '/feed.json']) };
+      return { method: 'GET', path: `/sections/${pick(sections)}/feed.xml` };
+    };
+    const search = (): Req => {
+      const q = pick(QUERIES);
+      if (rand() < 0.2)
+        return { method: 'GET', path: `/v1/suggest?q=${encodeURIComponent(q.q.trim())}` };
+      const params = new URLSearchParams({ q: q.q, ...q.params });
+      return { method: 'GET', path: `/v1/search?${params}` };
+    };
+    const submit = (): Req => {
+      // Each submission from its own client (the limit is 5 per minute per client).
+      const n = ++client;
+      const ip = `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+      const token = pick(tokens);
+      const news = rand() < 0.3;
+      const body = news
+        ? {
+            title: `Load test report number ${n}`,
+            text: `A reader reports event ${n} in detail, long enough to pass the minimum length rule.`,
+            url: `https://reader.example/${n}`,
+            section: 'society',
+            lang: 'en',
+            website: '',
+            form_token: token,
+          }
+        : {
+            title: `Bicycle for sale ${n}`,
+            text: `A city bicycle in good condition, number ${n}, new tyres and lights.`,
+            category: 'electronics',
+            price: { amount: 100 + (n % 900), currency: 'EUR' },
+            contact: { name: 'Load Test', email: `load${n}@example.com` },
+            location: 'Kyiv',
+            lang: 'en',
+            website: '',
+            form_token: token,
+          };
+      return {
+        method: 'POST',
+        path: news ? '/v1/news' : '/v1/ads',
+        headers: { 'content-type': 'application/json', 'cf-connecting-ip': ip },
+        body: JSON.stringify(body),
+      };
+    };
+
+    const rss: { t: number; kib: number }[] = [];
+    const started = Date.now();
+    const sampler = setInterval(() => {
+      if (dev.pid) rss.push({ t: (Date.now() - started) / 1000, kib: workerdRssKib(dev.pid) });
+    }, 5_000);
+    const ticker = setInterval(() => {
+      const done = [...statuses.values()].reduce((a, b) => a + b, 0);
+      const last = rss.at(-1);
+      log(
+        `${Math.round((Date.now() - started) / 1000)}/${seconds} s, ${done} responses` +
+          (last ? `, workerd RSS ${(last.kib / 1024).toFixed(0)} MiB` : ''),
+      );
+    }, 15_000);
+
+    log(`driving ${seconds} s with ${values.connections} connections`);
+    const result = await autocannon({
+      url: base,
+      connections: Number(values.connections),
+      duration: seconds,
+      requests: [
+        {
+          setupRequest: (req) => {
+            const r = rand();
+            const kind = r < 0.7 ? 'feeds' : r < 0.95 ? 'search' : 'submissions';
+            byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
+            const next = kind === 'feeds' ? feeds() : kind === 'search' ? search() : submit();
+            return { ...req, ...next, headers: { ...next.headers } };
+          },
+          onResponse: (status, body) => {
+            statuses.set(status, (statuses.get(status) ?? 0) + 1);
+            if (status === 201) accepted.push((JSON.parse(body) as { id: string }).id);
+            else if (status >= 400 && !refusals.has(status))
+              refusals.set(status, body.slice(0, 300));
+          },
+        },
+      ],
+    });
+    clearInterval(sampler);
+    clearInterval(ticker);
+
+    // Every accepted submission must be in the moderation queue (nothing approved it).
+    const pending = await queueIds('pending');
+    const held = await queueIds('held');
+    const lostIds = accepted.filter((id) => !pending.has(id) && !held.has(id));
+    for (const id of lostIds) log(`LOST ${id}: not in the moderation queue`);
+    const lost = lostIds.length;
+
+    const total = [...statuses.values()].reduce((a, b) => a + b, 0);
+    console.log(
+      `\nbench:load: ${articleCount} articles, ${seconds} s, ${values.connections} connections`,
+    );
+    console.log(`requests   ${total} (${result.requests.average.toFixed(0)} req/s average)`);
+    console.log(
+      `mix        ${[...byKind].map(([k, n]) => `${k} ${((100 * n) / total).toFixed(0)}%`).join(', ')}`,
+    );
+    console.log(
+      `latency    p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms`,
+    );
+    console.log(
+      `status     ${[...statuses]
+        .sort(([a], [b]) => a - b)
+        .map(([s, n]) => `${s}: ${n}`)
+        .join(', ')}`,
+    );
+    for (const [status, body] of refusals) console.log(`first ${status}: ${body}`);
+    console.log(`errors     ${result.errors} socket errors, ${result.timeouts} timeouts`);
+    console.log(`accepted   ${accepted.length} submissions (201), lost ${lost}`);
+    const minute = (m: number) =>
+      median(rss.filter((s) => s.t >= m * 60 && s.t < (m + 1) * 60).map((s) => s.kib));
+    console.log('workerd RSS (MiB, every 5 s):');
+    for (let i = 0; i < rss.length; i += Math.max(1, Math.floor(rss.length / 12)))
+      console.log(`  ${rss[i]!.t.toFixed(0).padStart(5)} s  ${(rss[i]!.kib / 1024).toFixed(0)}`);
+    const kibs = rss.map((s) => s.kib);
+    if (kibs.length)
+      console.log(
+        `  median ${(median(kibs) / 1024).toFixed(0)}, p95 ${(percentile(kibs, 95) / 1024).toFixed(0)}`,
+      );
+    let flat = true;
+    if (values.soak && seconds >= 180) {
+      const second = minute(1);
+      const last = minute(Math.floor(seconds / 60) - 1);
+      const ratio = last / second;
+      flat = Math.abs(ratio - 1) <= 0.1;
+      console.log(
+        `soak       last minute ${(last / 1024).toFixed(0)} MiB vs second ${(second / 1024).toFixed(0)} MiB: ` +
+          `${ratio.toFixed(3)}x (${flat ? 'flat' : 'NOT flat'}: the bound is 10%)`,
+      );
+    }
+    const fivexx = [...statuses].filter(([s]) => s >= 500).reduce((a, [, n]) => a + n, 0);
+    if (lost > 0 || fivexx > 0 || !flat) process.exitCode = 1;
+  } finally {
+    stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
