@@ -7,16 +7,19 @@
  *   when there is no If-None-Match), §15.4.5 304 carries ETag, Cache-Control, Last-Modified.
  * - RFC 5861 stale-while-revalidate.
  *
- * The cache key is the URL plus the live snapshot id and the version of the approved
- * reader-news list merged at read time, so a new snapshot or a new approval is served as
- * soon as the isolate's cached copies refresh (seconds), and a repeated request touches
- * no KV at all.
+ * The cache key is the path and the route's known query parameters (sorted, so parameter
+ * order and unknown parameters do not split the cache), plus the live snapshot id and the
+ * version of the approved reader-news list merged at read time, so a new snapshot or a new
+ * approval is served as soon as the isolate's cached copies refresh (seconds), and a
+ * repeated request touches no KV at all. For the same reason Last-Modified is the later of
+ * what the handler set (the snapshot's build time) and the list's last change.
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { liveVersion } from '../storage/feed.ts';
 import type { Pointer } from '../core/snapshot/format.ts';
 import { type Companion, getPointer } from '../storage/snapshots.ts';
+import { approvedNewsChangedAt } from '../storage/submissions.ts';
 
 /** Seconds browsers and the edge may reuse a response: CACHE_MAX_AGE, 30 when unset. */
 export function cacheMaxAge(env: Env): number {
@@ -36,6 +39,35 @@ export interface EdgeCacheOptions {
    * from Accept-Language): part of the cache key, so each variant is cached on its own.
    */
   variant?: (c: Context<AppEnv>) => string;
+  /**
+   * The query parameters the route reads (`queryParams(schema)`): only these make the cache
+   * key. Unset: every parameter does, sorted. A route that reads none passes `[]`.
+   */
+  params?: readonly string[];
+}
+
+/** The parameter names of a query schema: a valibot object, or a pipe that starts with one. */
+export function queryParams(
+  schema: { entries: object } | { pipe: readonly [{ entries: object }, ...unknown[]] },
+): string[] {
+  return Object.keys('entries' in schema ? schema.entries : schema.pipe[0].entries);
+}
+
+/**
+ * The cache key's URL: the path, the kept parameters sorted by name then value (every value
+ * of a repeated one, so a refused request never shares a key with an accepted one), and
+ * the extra inputs.
+ */
+function cacheKeyUrl(
+  request: string,
+  params: readonly string[] | undefined,
+  extra: [string, string][],
+): string {
+  const url = new URL(request);
+  const kept = [...url.searchParams].filter(([name]) => !params || params.includes(name));
+  kept.sort(([a, x], [b, y]) => (a < b ? -1 : a > b ? 1 : x < y ? -1 : x > y ? 1 : 0));
+  url.search = new URLSearchParams([...kept, ...extra]).toString();
+  return url.toString();
 }
 
 export const CACHE_STATUS_HEADER = 'x-edge-cache';
@@ -85,12 +117,26 @@ export function setLastModified(c: Context, iso: string): void {
   c.header('last-modified', new Date(iso).toUTCString());
 }
 
+/**
+ * A response with a Last-Modified also holds the approved reader news merged at read time
+ * (its cache key says so): it is as new as the later of the two, or an If-Modified-Since
+ * sent after the build would hide a newer approval (RFC 9110 §8.8.2, §13.1.3).
+ */
+function laterLastModified(headers: Headers, changedAt: string | null): void {
+  const current = headers.get('last-modified');
+  if (current === null || changedAt === null) return;
+  const changed = Date.parse(changedAt);
+  if (!Number.isNaN(changed) && changed > Date.parse(current))
+    headers.set('last-modified', new Date(changed).toUTCString());
+}
+
 export function edgeCache(options: EdgeCacheOptions = {}): MiddlewareHandler<AppEnv> {
   return async function edgeCacheMiddleware(c, next) {
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return next();
-    const [pointer, live] = await Promise.all([
+    const [pointer, live, liveChangedAt] = await Promise.all([
       getPointer(c.env.NEWS, { companion: options.companion?.(c.env) }).catch(() => null),
       liveVersion(c.env.NEWS).catch(() => 'unknown'),
+      approvedNewsChangedAt(c.env.NEWS).catch(() => null),
     ]);
     // The handler answers from this snapshot, the one in the cache key (re-reading the
     // pointer could cross its 5 s isolate cache and store snapshot B under A's key).
@@ -103,11 +149,12 @@ export function edgeCache(options: EdgeCacheOptions = {}): MiddlewareHandler<App
         console.warn(`prefetch for ${c.req.path} failed: ${String(error)}`);
       }
     }
-    const url = new URL(c.req.url);
-    url.searchParams.set('__snapshot', pointer?.snapshot ?? 'none');
-    url.searchParams.set('__live', live);
-    if (options.variant) url.searchParams.set('__variant', options.variant(c));
-    const key = new Request(url.toString(), { method: 'GET' });
+    const extra: [string, string][] = [
+      ['__snapshot', pointer?.snapshot ?? 'none'],
+      ['__live', live],
+    ];
+    if (options.variant) extra.push(['__variant', options.variant(c)]);
+    const key = new Request(cacheKeyUrl(c.req.url, options.params, extra), { method: 'GET' });
     const cache = caches.default;
 
     const hit = await cache.match(key);
@@ -122,6 +169,7 @@ export function edgeCache(options: EdgeCacheOptions = {}): MiddlewareHandler<App
     if (c.res.status !== 200) return;
     const body = await c.res.arrayBuffer();
     const response = new Response(body, c.res);
+    laterLastModified(response.headers, liveChangedAt);
     if (!response.headers.has('etag')) response.headers.set('etag', await strongEtag(body));
     const maxAge = cacheMaxAge(c.env);
     response.headers.set(

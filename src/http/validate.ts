@@ -20,9 +20,35 @@ export function validate<Target extends keyof ValidationTargets, Schema extends 
   target: Target,
   schema: Schema,
 ) {
-  return validator(target, schema, (result) => {
-    if (!result.success)
-      throw validationError(target, result.error as readonly StandardSchemaV1.Issue[]);
+  return validator(target, schema, (result, c) => {
+    if (result.success) return;
+    const issues = result.error as readonly StandardSchemaV1.Issue[];
+    throw validationError(
+      target,
+      target === 'query' ? onceOnly(issues, new URL(c.req.url).searchParams) : issues,
+    );
+  });
+}
+
+const ONCE_ONLY = 'may be given only once';
+
+/**
+ * A query parameter given twice reaches the schema as an array, and the schema's message
+ * would describe the wrong thing ("Expected string but received Array", or "is required").
+ * Every issue of a repeated parameter becomes one clear message.
+ */
+function onceOnly(
+  issues: readonly StandardSchemaV1.Issue[],
+  params: URLSearchParams,
+): StandardSchemaV1.Issue[] {
+  const said = new Set<string>();
+  return issues.flatMap((issue) => {
+    const first = issue.path?.[0];
+    const name = String(typeof first === 'object' ? first.key : first);
+    if (first === undefined || params.getAll(name).length < 2) return [issue];
+    if (said.has(name)) return [];
+    said.add(name);
+    return [{ message: ONCE_ONLY, path: [name] }];
   });
 }
 

@@ -9,7 +9,7 @@ import type { AppEnv } from '../env.ts';
 import { Article, ArticleSummary } from '../core/content/article.ts';
 import { decodeCursor, type FeedResult, pageFeed } from '../core/feed/paging.ts';
 import { Counts, type Pointer, Sections } from '../core/snapshot/format.ts';
-import { edgeCache, setLastModified } from '../http/cache.ts';
+import { edgeCache, queryParams, setLastModified } from '../http/cache.ts';
 import { ApiError, invalidCursor, problemDoc } from '../http/problem.ts';
 import { cursorParam, langParam, limitParam, sectionParam, sourceParam } from '../http/schemas.ts';
 import { validate } from '../http/validate.ts';
@@ -58,10 +58,10 @@ export async function loadFeed(
 }
 
 export const feedRoutes = new Hono<AppEnv>()
-  .use('/v1/feed', edgeCache())
-  .use('/v1/sections', edgeCache())
-  .use('/v1/articles/*', edgeCache())
-  .use('/v1/health', edgeCache())
+  .use('/v1/feed', edgeCache({ params: queryParams(FeedQuery) }))
+  .use('/v1/sections', edgeCache({ params: [] }))
+  .use('/v1/articles/*', edgeCache({ params: [] }))
+  .use('/v1/health', edgeCache({ params: [] }))
   .get(
     '/v1/feed',
     describeRoute({

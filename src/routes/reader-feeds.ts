@@ -7,7 +7,7 @@ import { describeRoute } from 'hono-openapi';
 import * as v from 'valibot';
 import type { AppEnv } from '../env.ts';
 import { type FeedMeta, renderAtom, renderJsonFeed, renderRss } from '../core/feed/formats.ts';
-import { edgeCache, setLastModified } from '../http/cache.ts';
+import { edgeCache, queryParams, setLastModified } from '../http/cache.ts';
 import { cursorParam, langParam, limitParam, sectionSlug } from '../http/schemas.ts';
 import { validate } from '../http/validate.ts';
 import { loadFeed } from './feeds.ts';
@@ -23,11 +23,12 @@ const FORMATS = {
 } as const;
 
 const ReaderQuery = v.object({ lang: langParam, limit: limitParam(100, 50), cursor: cursorParam });
+const READER_PARAMS = queryParams(ReaderQuery);
 const SectionParam = v.object({ section: sectionSlug });
 
 export const readerFeedRoutes = new Hono<AppEnv>()
-  .use('/feed.*', edgeCache())
-  .use('/sections/*', edgeCache());
+  .use('/feed.*', edgeCache({ params: READER_PARAMS }))
+  .use('/sections/*', edgeCache({ params: READER_PARAMS }));
 
 for (const [ext, format] of Object.entries(FORMATS)) {
   for (const path of [`/feed.${ext}`, `/sections/:section/feed.${ext}`]) {

@@ -27,7 +27,7 @@ import { validate } from '../http/validate.ts';
 import { liveArticles } from '../storage/feed.ts';
 import { requirePointer } from '../http/pointer.ts';
 import { liveIndex, searchHead, searchSegmentIds, snapshotIndex } from '../storage/search-index.ts';
-import { edgeCache } from '../http/cache.ts';
+import { edgeCache, queryParams } from '../http/cache.ts';
 import type { KeepAlive } from '../core/lib/part-cache.ts';
 
 /** Longest query accepted: a headline pasted whole fits; anything longer is not a search. */
@@ -162,6 +162,7 @@ function merge(a: SearchResult, b: SearchResult, sort: SearchParams['sort']): Se
 const ms = (n: number) => n.toFixed(1);
 
 export type SearchQuery = v.InferOutput<typeof SearchQuery>;
+const SEARCH_PARAMS = queryParams(SearchQuery);
 export type SearchResponse = v.InferOutput<typeof SearchResponse>;
 
 /**
@@ -298,6 +299,7 @@ export const searchRoutes = new Hono<AppEnv>()
     (c, next) =>
       edgeCache({
         companion: (env) => searchHead(env.NEWS),
+        params: SEARCH_PARAMS,
         prefetch: (_, pointer) => prefetchSearch(c, pointer, c.req.valid('query')),
       })(c, next),
     async (c) => {
@@ -332,6 +334,6 @@ export const searchRoutes = new Hono<AppEnv>()
       },
     }),
     validate('query', SuggestQuery),
-    edgeCache({ companion: (env) => searchHead(env.NEWS) }),
+    edgeCache({ companion: (env) => searchHead(env.NEWS), params: queryParams(SuggestQuery) }),
     async (c) => c.json(await runSuggest(searchScope(c), c.req.valid('query'), c.get('pointer'))),
   );

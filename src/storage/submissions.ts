@@ -14,25 +14,61 @@ import type { SubmissionsStore } from './submissions/store.ts';
 
 export const APPROVED_NEWS_TTL_MS = 5_000;
 
+/** The live list as the Worker uses it: the items, and when the Durable Object last rewrote it. */
+interface LiveNews {
+  items: Article[];
+  updatedAt: string | null;
+}
+const NO_LIVE_NEWS: LiveNews = { items: [], updatedAt: null };
+
+/**
+ * A list that does not read (not JSON, or not its schema) is logged and read as empty: the
+ * feeds and search then answer from the snapshot alone until the Durable Object rewrites it.
+ */
+function parseLive(text: string | null): LiveNews {
+  try {
+    const list = parseStored(APPROVED_NEWS_KEY, text, ApprovedNewsList);
+    return list ? { items: list.items, updatedAt: list.updated_at } : NO_LIVE_NEWS;
+  } catch (error) {
+    console.error('submissions: unreadable approved-news list, serving without it', error);
+    return NO_LIVE_NEWS;
+  }
+}
+
 const parseApproved = (text: string | null): Article[] =>
   parseStored(APPROVED_NEWS_KEY, text, ApprovedNewsList)?.items ?? [];
 
-let cached: { kv: KVNamespace; at: number; items: Promise<Article[]> } | undefined;
+let cached: { kv: KVNamespace; at: number; live: Promise<LiveNews> } | undefined;
+
+function readLive(kv: KVNamespace, now: number): Promise<LiveNews> {
+  if (cached && cached.kv === kv && now - cached.at < APPROVED_NEWS_TTL_MS) return cached.live;
+  const live = kv.get(APPROVED_NEWS_KEY, 'text').then(parseLive);
+  cached = { kv, at: now, live };
+  // A failed read must not stay cached for the whole TTL.
+  live.catch(() => {
+    if (cached?.live === live) cached = undefined;
+  });
+  return live;
+}
 
 /**
  * Approved reader news, newest first, as `Article`s with ids `n-<submission id>`. Empty
  * until something is approved. The feeds and search merge these with the live snapshot
  * and drop any id the snapshot already holds.
  */
-export function listApprovedNews(kv: KVNamespace, now = Date.now()): Promise<Article[]> {
-  if (cached && cached.kv === kv && now - cached.at < APPROVED_NEWS_TTL_MS) return cached.items;
-  const items = kv.get(APPROVED_NEWS_KEY, 'text').then(parseApproved);
-  cached = { kv, at: now, items };
-  // A failed read must not stay cached for the whole TTL.
-  items.catch(() => {
-    if (cached?.items === items) cached = undefined;
-  });
-  return items;
+export async function listApprovedNews(kv: KVNamespace, now = Date.now()): Promise<Article[]> {
+  return (await readLive(kv, now)).items;
+}
+
+/**
+ * When the approved list last changed (an approval, an edit, a removal), ISO 8601; null
+ * before the first approval. A response merging the list is as new as this.
+ */
+export async function approvedNewsChangedAt(
+  kv: KVNamespace,
+  now = Date.now(),
+): Promise<string | null> {
+  return (await readLive(kv, now)).updatedAt;
 }
 
 /** Forgets the isolate's cached list (after this isolate itself changes it). */
