@@ -3,16 +3,23 @@
  * clock advances only across I/O, so these are whole-request times, not CPU profiles:
  * `npm run bench:submissions`
  */
+import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { expect, it, vi } from 'vitest';
 import { APPROVED_NEWS_KEY } from '../../src/core/snapshot/keys.ts';
-import { forgetApprovedNews, listApprovedNews } from '../../src/storage/submissions.ts';
+import { CATEGORIES } from '../../src/core/submissions/categories.ts';
+import { newId } from '../../src/core/submissions/tokens.ts';
+import {
+  forgetApprovedNews,
+  listApprovedNews,
+  submissionsStore,
+} from '../../src/storage/submissions.ts';
+import { median, percentile } from './stats.ts';
 import { approve, send, validAd, validNews } from '../../test/worker/submissions-helpers.ts';
 
 vi.setConfig({ testTimeout: 120_000 });
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
-const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)] ?? 0;
+const p95 = (xs: number[]) => percentile(xs, 95);
 
 it('measures submit, approve and read latencies in local workerd', async () => {
   const submit: number[] = [];
@@ -85,3 +92,120 @@ it('measures submit, approve and read latencies in local workerd', async () => {
     ].join('\n'),
   );
 });
+
+// ---- search within ads -------------------------------------------------------------------
+
+/** Deterministic words for generated ads (mulberry32: the same 10,000 ads every run). */
+function rng(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const VOCAB = {
+  ru: 'продаю велосипед диван квартира машина ремонт уроки английского ноутбук телефон детская коляска аренда гараж щенки котята холодильник стиральная машина работа водитель няня репетитор шкаф стол стулья зимние шины картина книги'.split(
+    ' ',
+  ),
+  uk: 'продам велосипед диван квартира машина ремонт уроки англійської ноутбук телефон дитяча коляска оренда гараж цуценята кошенята холодильник пральна робота водій няня репетитор шафа стіл стільці зимові шини картина книжки'.split(
+    ' ',
+  ),
+  en: 'selling bicycle sofa apartment car repair english lessons laptop phone stroller rent garage puppies kittens fridge washing machine job driver nanny tutor wardrobe table chairs winter tyres painting books'.split(
+    ' ',
+  ),
+};
+const CITIES = ['Moscow', 'Kyiv', 'Lviv', 'Odesa', 'Kazan', 'Minsk', 'London', 'Riga'];
+
+// Seeding 10,000 ads through the object takes a minute or two on the shared machine.
+it(
+  'measures search within 10,000 live ads (GET /v1/ads?q=) through the Worker',
+  { timeout: 600_000 },
+  async () => {
+    const random = rng(42);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
+    const langs = ['ru', 'uk', 'en'] as const;
+    const words = (lang: (typeof langs)[number], n: number) =>
+      Array.from({ length: n }, () => pick(VOCAB[lang])).join(' ');
+    const stub = submissionsStore(env.SUBMISSIONS);
+    const total = 10_000;
+    const seedStart = performance.now();
+    // Through the object's own create and moderate (the path of POST and approve, without
+    // the HTTP round trips), in batches of 200.
+    for (let done = 0; done < total; done += 200) {
+      const batch = Array.from({ length: 200 }, () => {
+        const lang = pick(langs);
+        return {
+          kind: 'ad' as const,
+          id: newId(),
+          content: {
+            title: words(lang, 3),
+            text: `${words(lang, 12)}. ${words(lang, 10)}.`,
+            category: pick(CATEGORIES),
+            price: random() < 0.8 ? { amount: Math.round(random() * 5000), currency: 'EUR' } : null,
+            contact: { name: 'Bench', phone: '+1 555 123 4567' },
+            location: pick(CITIES),
+            lang,
+            images: [],
+          },
+          expires_at: Date.now() + 30 * 86_400_000,
+          token_hash: 'bench',
+        };
+      });
+      await runInDurableObject(stub, async (store) => {
+        const now = Date.now();
+        for (const sub of batch) store.create(sub, null, now);
+        await Promise.all(batch.map((sub) => store.moderate(sub.id, 'approve', now)));
+      });
+      if ((done + 200) % 2_000 === 0) console.log(`seeded ${done + 200} / ${total} live ads`);
+    }
+    const seedMs = performance.now() - seedStart;
+
+    // The first search after the object starts builds the index from SQLite.
+    const fresh = await runInDurableObject(stub, async (_instance, state) => {
+      const { SubmissionsStore } = await import('../../src/storage/submissions/store.ts');
+      const store = new SubmissionsStore(state, env);
+      const t = performance.now();
+      store.searchAds({ q: 'велосипед' }, { offset: 0, limit: 20 }, Date.now());
+      return performance.now() - t;
+    });
+
+    const queries: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      const lang = pick(langs);
+      const word = pick(VOCAB[lang]);
+      const kind = i % 5;
+      const q =
+        kind === 0
+          ? word
+          : kind === 1
+            ? `${word} ${pick(VOCAB[lang])}`
+            : kind === 2
+              ? word.slice(0, Math.max(3, word.length - 3)) // a prefix being typed
+              : kind === 3
+                ? `${word.slice(0, -2)}x${word.slice(-1)}` // one letter wrong
+                : `${word}&category=${pick(CATEGORIES)}&price_min=100&price_max=2000`;
+      queries.push(`q=${encodeURIComponent(q).replaceAll('%26', '&').replaceAll('%3D', '=')}`);
+    }
+    // Warm the index of this object (the route's first search builds it).
+    expect((await send('GET', '/v1/ads?q=warm')).status).toBe(200);
+    const times: number[] = [];
+    let hits = 0;
+    for (const query of queries) {
+      const t = performance.now();
+      const res = await send('GET', `/v1/ads?${query}&limit=20`);
+      times.push(performance.now() - t);
+      expect(res.status).toBe(200);
+      hits += ((await res.json()) as { items: unknown[] }).items.length > 0 ? 1 : 0;
+    }
+    const f = (x: number) => x.toFixed(1);
+    console.log(
+      [
+        `seeded ${total} live ads   ${f(seedMs / 1000)} s (create + approve in the object)`,
+        `index build from SQLite   ${f(fresh)} ms (first search of a new instance)`,
+        `GET /v1/ads?q=            median ${f(median(times))} ms, p95 ${f(p95(times))} ms (n=${times.length}; one word, two words, prefix, typo, with filters)`,
+        `queries with results      ${hits} / ${times.length}`,
+      ].join('\n'),
+    );
+  },
+);

@@ -8,13 +8,14 @@ import { describeRoute } from 'hono-openapi';
 import * as v from 'valibot';
 import type { AppEnv } from '../env.ts';
 import { reporterNetwork } from '../core/submissions/client.ts';
-import { decodeCursor, encodeCursor } from '../core/submissions/cursor.ts';
+import { decodeCursor, encodeCursor, type Position } from '../core/submissions/cursor.ts';
 import {
   adDetail,
   adListItem,
   type AdRecord,
   isLive,
   ownerView,
+  type SubmissionRecord,
 } from '../core/submissions/records.ts';
 import {
   AdCreated,
@@ -137,7 +138,10 @@ adsRoutes.get(
   '/v1/ads',
   describeRoute({
     tags: ['submissions'],
-    summary: 'Approved, unexpired ads, newest first (no contact details)',
+    summary:
+      'Approved, unexpired ads (no contact details): newest first, or best match first with q or location',
+    description:
+      '`q` searches title, text and location with the analysis of article search (stems, a prefix for the last word, typos); `location` searches the location only; `price_min` and `price_max` bound the amount (ads without a price are left out).',
     responses: {
       200: { description: 'A page of ads', content: json(AdList) },
       400: problemDoc('Bad query or cursor'),
@@ -149,17 +153,31 @@ adsRoutes.get(
     const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
     if (after === null)
       throw invalidCursor('The cursor is not valid.', 'is not a cursor from this list');
-    const page = await submissionsStore(c.env.SUBMISSIONS).publicAds(
-      { category: q.category, lang: q.lang, since: q.since, after, limit: q.limit },
-      Date.now(),
-    );
+    if (q.price_min !== undefined && q.price_max !== undefined && q.price_min > q.price_max) {
+      throw new ApiError(
+        'invalid_query',
+        'The request query is invalid: price_max: is below price_min',
+        {
+          errors: [{ field: 'price_max', message: 'must not be below price_min' }],
+        },
+      );
+    }
+    const store = submissionsStore(c.env.SUBMISSIONS);
+    const now = Date.now();
+    // Words: ranked by the ads index, paged by position ([offset, last id]); otherwise the
+    // newest approvals from SQLite, paged by key ([approved_at, id]).
+    const searching = q.q !== undefined || q.location !== undefined;
+    const page = searching
+      ? await store.searchAds(q, { offset: after?.[0] ?? 0, limit: q.limit }, now)
+      : await store.publicAds({ ...q, after }, now);
     const items = page.records.flatMap((r) => (r.kind === 'ad' ? [adListItem(r)] : []));
     const last = page.records.at(-1);
+    const position = (r: SubmissionRecord): Position =>
+      searching ? [(after?.[0] ?? 0) + q.limit, r.id] : [r.approved_at ?? r.created_at, r.id];
     c.header('Cache-Control', `public, max-age=${cacheMaxAge(c.env)}`);
     return c.json({
       items,
-      next_cursor:
-        page.more && last ? encodeCursor([last.approved_at ?? last.created_at, last.id]) : null,
+      next_cursor: page.more && last ? encodeCursor(position(last)) : null,
     });
   },
 );

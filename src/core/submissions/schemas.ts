@@ -179,7 +179,31 @@ const isoDateTime = v.pipe(
   v.transform((s) => Date.parse(s)),
 );
 
+/** A price bound in a query: a non-negative amount with at most two decimals. */
+const priceParam = v.optional(
+  v.pipe(
+    v.string(),
+    v.regex(/^\d{1,12}(\.\d{1,2})?$/, 'must be an amount such as 2500 or 19.99'),
+    v.transform(Number),
+  ),
+);
+
+/** Words to search for: 1 to 200 characters (a search box, not a document). */
+const searchText = (max: number) =>
+  v.optional(
+    v.pipe(
+      v.string(),
+      v.trim(),
+      v.minLength(1, 'must not be empty'),
+      v.maxLength(max, `must be at most ${max} characters`),
+    ),
+  );
+
 export const AdsQuery = v.object({
+  q: searchText(200),
+  location: searchText(LIMITS.location[1]),
+  price_min: priceParam,
+  price_max: priceParam,
   category: v.optional(v.picklist(CATEGORIES, `must be one of: ${CATEGORIES.join(', ')}`)),
   lang: v.optional(LangTag),
   since: v.optional(isoDateTime),

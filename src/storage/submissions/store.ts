@@ -16,6 +16,7 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import * as v from 'valibot';
+import { AdIndex, type AdSearchQuery } from '../../core/submissions/ad-search.ts';
 import { expiresAt, newsExpiresAt } from '../../core/submissions/categories.ts';
 import {
   type AdRecord,
@@ -54,6 +55,8 @@ CREATE TABLE IF NOT EXISTS submission_v1 (
 );
 CREATE INDEX IF NOT EXISTS submission_v1_public ON submission_v1 (kind, status, approved_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS submission_v1_queue ON submission_v1 (status, created_at, id);
+-- purge() runs on every create: without this it scans the table each time.
+CREATE INDEX IF NOT EXISTS submission_v1_expiry ON submission_v1 (expires_at);
 CREATE TABLE IF NOT EXISTS idempotency_v1 (
   key TEXT PRIMARY KEY, body_hash TEXT NOT NULL, response TEXT NOT NULL, expires_at INTEGER NOT NULL
 );
@@ -93,10 +96,12 @@ export type AdminGate =
 export type ReportResult = { result: 'ok'; held: boolean } | { result: 'not_found' };
 export type Page = { records: SubmissionRecord[]; more: boolean };
 export interface PublicAdsQuery {
-  category?: string;
-  lang?: string;
-  since?: number;
-  after?: [number, string];
+  category?: string | undefined;
+  lang?: string | undefined;
+  since?: number | undefined;
+  price_min?: number | undefined;
+  price_max?: number | undefined;
+  after?: [number, string] | undefined;
   limit: number;
 }
 export interface AdminListQuery {
@@ -109,6 +114,8 @@ export interface AdminListQuery {
 export class SubmissionsStore extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private readonly projections: Projections;
+  /** The search index of live ads, built at the first search (see searchAds). */
+  private ads: AdIndex | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -232,6 +239,14 @@ export class SubmissionsStore extends DurableObject<Env> {
       where.push('s.approved_at >= ?');
       args.push(q.since);
     }
+    if (q.price_min !== undefined) {
+      where.push("json_extract(s.content, '$.price.amount') >= ?");
+      args.push(q.price_min);
+    }
+    if (q.price_max !== undefined) {
+      where.push("json_extract(s.content, '$.price.amount') <= ?");
+      args.push(q.price_max);
+    }
     if (q.after !== undefined) {
       where.push('(s.approved_at, s.id) < (?, ?)');
       args.push(...q.after);
@@ -241,6 +256,36 @@ export class SubmissionsStore extends DurableObject<Env> {
       args,
       q.limit,
     );
+  }
+
+  /**
+   * Live ads matching words (and the filters), best match first, through the in-memory index
+   * (core/submissions/ad-search.ts). Built from SQLite at the first search after the object
+   * starts, then kept in step by `changed`; the page's rows are read from SQLite.
+   */
+  searchAds(q: AdSearchQuery, page: { offset: number; limit: number }, now: number): Page {
+    const { ids, more } = this.adIndex(now).search(q, now, page);
+    if (ids.length === 0) return { records: [], more: false };
+    const byId = new Map(
+      readRecords(
+        this.sql,
+        `${SELECT} WHERE s.id IN (${ids.map(() => '?').join(', ')})`,
+        ...ids,
+      ).map((r) => [r.id, r]),
+    );
+    return { records: ids.flatMap((id) => byId.get(id) ?? []), more };
+  }
+
+  private adIndex(now: number): AdIndex {
+    this.ads ??= AdIndex.of(
+      readRecords(
+        this.sql,
+        `${SELECT} WHERE s.kind = 'ad' AND s.status = 'approved' AND s.expires_at > ?`,
+        now,
+      ).flatMap((r) => (r.kind === 'ad' ? [r] : [])),
+      now,
+    );
+    return this.ads;
   }
 
   /** The moderation queue: oldest first, so nothing waits forever behind new arrivals. */
@@ -442,9 +487,20 @@ export class SubmissionsStore extends DurableObject<Env> {
 
   // ---- KV projections ----------------------------------------------------------------------
 
-  /** After a committed change: the projections it touched are rewritten from SQLite. */
-  private changed(projections: Projection | Projection[], now: number): Promise<void> {
-    return this.projections.update([projections].flat(), now);
+  /**
+   * After a committed change: the ad search index follows at once, and the projections it
+   * touched are rewritten from SQLite.
+   */
+  private changed(touched: Projection | Projection[], now: number): Promise<void> {
+    const projections = [touched].flat();
+    if (this.ads !== null) {
+      for (const p of projections) {
+        if (p.kind !== 'ad') continue;
+        const record = this.get(p.id);
+        this.ads.sync(p.id, record?.kind === 'ad' ? record : null, now);
+      }
+    }
+    return this.projections.update(projections, now);
   }
 
   /** Retries queued projection writes (projections.ts). */
