@@ -9,13 +9,32 @@ import type { AppEnv } from '../env.ts';
 import { clientNetwork } from '../core/submissions/client.ts';
 import { decodeCursor, encodeCursor } from '../core/submissions/cursor.ts';
 import { adminItem } from '../core/submissions/records.ts';
-import { AdminItem, AdminList, AdminQuery, ModerationAction } from '../core/submissions/schemas.ts';
-import { hex, hmac, sameSecret } from '../core/submissions/tokens.ts';
+import {
+  AdminItem,
+  AdminList,
+  AdminQuery,
+  ApiKeyInfo,
+  ApiKeyInput,
+  ApiKeyIssued,
+  ApiKeyList,
+  IdParam,
+  ModerationAction,
+} from '../core/submissions/schemas.ts';
+import { hex, hmac, newApiKey, newId, sameSecret, sha256Hex } from '../core/submissions/tokens.ts';
 import { ApiError, invalidCursor, problemDoc } from '../http/problem.ts';
 import { validate } from '../http/validate.ts';
 import { forgetApprovedNews, submissionsStore } from '../storage/submissions.ts';
 import { secretsOf } from '../storage/submissions/secrets.ts';
-import { clientIp } from './submission-guards.ts';
+import type { ApiKeyRow } from '../storage/submissions/store.ts';
+import { ADMIN_GUESSES } from '../storage/submissions/limits.ts';
+import {
+  announcePolicy,
+  clientIp,
+  json,
+  jsonBody,
+  rateLimitHeaders,
+  rateLimited,
+} from './submission-guards.ts';
 
 const ADMIN_BEARER = /^Bearer\s+(\S+)\s*$/i;
 
@@ -25,32 +44,46 @@ const requireAdmin: MiddlewareHandler<AppEnv> = async function requireAdmin(c, n
   const ok = (await sameSecret(match?.[1] ?? '', c.env.ADMIN_TOKEN ?? '')) && match !== null;
   const secrets = secretsOf(c.env);
   // Without ADMIN_TOKEN nothing can succeed, so there is nothing to guess or to count.
-  if (secrets === null) throw unauthorized();
+  if (secrets === null) throw unauthorized({});
   // Clients are told apart by a keyed hash of their network; the address is not stored.
   const client = hex(await hmac((await secrets).reporter, `admin:${clientNetwork(clientIp(c))}`));
   const gate = await submissionsStore(c.env.SUBMISSIONS).adminAttempt(client, ok, Date.now());
   if (gate.result === 'locked') {
-    throw new ApiError(
-      'rate_limited',
+    throw rateLimited(
+      ADMIN_POLICY,
       'Too many failed admin attempts from this client. Please wait a minute.',
-      { headers: { 'Retry-After': String(Math.max(1, Math.ceil(gate.retry_after_ms / 1000))) } },
+      Math.max(1, Math.ceil(gate.retry_after_ms / 1000)),
     );
   }
-  if (gate.result === 'denied') throw unauthorized();
+  if (gate.result === 'denied') {
+    const state = { remaining: gate.remaining, resetSeconds: ADMIN_POLICY.windowSeconds };
+    throw unauthorized(rateLimitHeaders(ADMIN_POLICY, state));
+  }
   await next();
 };
 
-const unauthorized = () =>
+const unauthorized = (headers: Record<string, string>) =>
   new ApiError(
     'unauthorized',
     'An admin token is required: "Authorization: Bearer <ADMIN_TOKEN>".',
-    { headers: { 'WWW-Authenticate': 'Bearer realm="admin"' } },
+    { headers: { 'WWW-Authenticate': 'Bearer realm="admin"', ...headers } },
   );
+
+/** Failed admin authentications, as the rate-limit headers name them. */
+const ADMIN_POLICY = {
+  name: ADMIN_GUESSES.name,
+  limit: ADMIN_GUESSES.limit,
+  windowSeconds: ADMIN_GUESSES.windowMs / 1000,
+};
 
 export const adminRoutes = new Hono<AppEnv>();
 // Conditional GET for the live listings: an ETag from the body, 304 on If-None-Match.
 adminRoutes.use(etag());
-adminRoutes.use('/v1/admin/*', requireAdmin);
+adminRoutes.use(
+  '/v1/admin/*',
+  announcePolicy(() => ADMIN_POLICY),
+  requireAdmin,
+);
 
 adminRoutes.get(
   '/v1/admin/submissions',
@@ -112,5 +145,82 @@ adminRoutes.post(
     if (record.kind === 'news') forgetApprovedNews();
     c.header('Cache-Control', 'no-store');
     return c.json(adminItem(record));
+  },
+);
+
+// ---- API keys of apps ----------------------------------------------------------------
+
+const apiKeyInfo = (k: ApiKeyRow): ApiKeyInfo => ({
+  id: k.id,
+  name: k.name,
+  created_at: new Date(k.created_at).toISOString(),
+  revoked_at: k.revoked_at === null ? null : new Date(k.revoked_at).toISOString(),
+});
+
+adminRoutes.post(
+  '/v1/admin/api-keys',
+  describeRoute({
+    tags: ['admin'],
+    summary: 'Issue an API key for an app (shown once; only its hash is stored)',
+    responses: {
+      201: { description: 'The key, shown this once', content: json(ApiKeyIssued) },
+      400: problemDoc('Missing or bad name'),
+      401: problemDoc('Missing or wrong admin token'),
+    },
+  }),
+  jsonBody,
+  validate('json', ApiKeyInput),
+  async (c) => {
+    const { name } = c.req.valid('json');
+    const key = newApiKey();
+    const row = await submissionsStore(c.env.SUBMISSIONS).issueApiKey(
+      newId(),
+      name,
+      await sha256Hex(key),
+      Date.now(),
+    );
+    c.header('Cache-Control', 'no-store');
+    const issued: ApiKeyIssued = { ...apiKeyInfo(row), key };
+    return c.json(issued, 201);
+  },
+);
+
+adminRoutes.get(
+  '/v1/admin/api-keys',
+  describeRoute({
+    tags: ['admin'],
+    summary: 'Every API key issued, revoked ones included (never the keys themselves)',
+    responses: {
+      200: { description: 'The keys', content: json(ApiKeyList) },
+      401: problemDoc('Missing or wrong admin token'),
+    },
+  }),
+  async (c) => {
+    const keys = await submissionsStore(c.env.SUBMISSIONS).listApiKeys();
+    c.header('Cache-Control', 'no-store');
+    return c.json({ items: keys.map(apiKeyInfo) });
+  },
+);
+
+adminRoutes.delete(
+  '/v1/admin/api-keys/:id',
+  describeRoute({
+    tags: ['admin'],
+    summary: 'Revoke an API key: its app falls back to the form-token path at once',
+    responses: {
+      200: { description: 'The key, revoked', content: json(ApiKeyInfo) },
+      401: problemDoc('Missing or wrong admin token'),
+      404: problemDoc('No such key'),
+    },
+  }),
+  validate('param', IdParam),
+  async (c) => {
+    const row = await submissionsStore(c.env.SUBMISSIONS).revokeApiKey(
+      c.req.valid('param').id,
+      Date.now(),
+    );
+    if (row === null) throw new ApiError('not_found', 'No such API key.');
+    c.header('Cache-Control', 'no-store');
+    return c.json(apiKeyInfo(row));
   },
 );

@@ -35,7 +35,9 @@ import { validate } from '../http/validate.ts';
 import { readAdDetail, submissionsStore } from '../storage/submissions.ts';
 import type { OwnerResult } from '../storage/submissions/store.ts';
 import { submit } from '../storage/submissions/submit.ts';
+import { SUBMIT_POLICY } from '../storage/submissions/limits.ts';
 import {
+  announcePolicy,
   answerSubmission,
   clientIp,
   IDEMPOTENCY_PARAMETER,
@@ -46,6 +48,7 @@ import {
   requireSecrets,
   submitClient,
   submitErrors,
+  submitPolicy,
 } from './submission-guards.ts';
 
 type Ctx = Context<AppEnv>;
@@ -130,6 +133,7 @@ adsRoutes.post(
       ...submitErrors,
     },
   }),
+  announcePolicy(submitPolicy),
   jsonBody,
   async (c) => answerSubmission(c, await submit(c.env, 'ad', await readJson(c), submitClient(c))),
 );
@@ -318,6 +322,7 @@ adsRoutes.post(
       ...submitErrors,
     },
   }),
+  announcePolicy(() => SUBMIT_POLICY),
   rateLimit('report'),
   validate('param', IdParam),
   jsonBody,

@@ -18,6 +18,7 @@ import { validate } from '../http/validate.ts';
 import { submissionsStore } from '../storage/submissions.ts';
 import { submit } from '../storage/submissions/submit.ts';
 import {
+  announcePolicy,
   answerSubmission,
   IDEMPOTENCY_PARAMETER,
   json,
@@ -25,6 +26,7 @@ import {
   readJson,
   submitClient,
   submitErrors,
+  submitPolicy,
 } from './submission-guards.ts';
 
 export const newsRoutes = new Hono<AppEnv>();
@@ -43,6 +45,7 @@ newsRoutes.post(
       ...submitErrors,
     },
   }),
+  announcePolicy(submitPolicy),
   jsonBody,
   async (c) => answerSubmission(c, await submit(c.env, 'news', await readJson(c), submitClient(c))),
 );

@@ -18,7 +18,7 @@ import {
 } from '../core/submissions/schemas.ts';
 import { ApiError, problemDoc } from '../http/problem.ts';
 import { validationError } from '../http/validate.ts';
-import { SUBMIT_POLICY, withinLimit } from '../storage/submissions/limits.ts';
+import { APP_POLICY, SUBMIT_POLICY, withinLimit } from '../storage/submissions/limits.ts';
 import { type Secrets, secretsOf } from '../storage/submissions/secrets.ts';
 import type { SubmitClient, SubmitOutcome } from '../storage/submissions/submit.ts';
 
@@ -47,18 +47,71 @@ export const IDEMPOTENCY_PARAMETER = {
 /** The client as Cloudflare sees it (set by the edge, not spoofable by the client there). */
 export const clientIp = (c: Ctx) => c.req.header('cf-connecting-ip') ?? 'unknown';
 
+/** A limit as the headers name it: its name, its quota and its window in seconds. */
+export interface Policy {
+  name: string;
+  limit: number;
+  windowSeconds: number;
+}
+
+/**
+ * Rate-limit headers: the IETF pair (draft-ietf-httpapi-ratelimit-headers-09, `RateLimit-Policy`
+ * always, `RateLimit` when the state is known) and the older `RateLimit-Limit`, `-Remaining`
+ * and `-Reset` triple that many clients read.
+ */
+export function rateLimitHeaders(
+  policy: Policy,
+  state?: { remaining: number; resetSeconds: number },
+): Record<string, string> {
+  const headers: Record<string, string> = {
+    'RateLimit-Policy': `"${policy.name}";q=${policy.limit};w=${policy.windowSeconds}`,
+  };
+  if (state === undefined) return headers;
+  return {
+    ...headers,
+    RateLimit: `"${policy.name}";r=${state.remaining};t=${state.resetSeconds}`,
+    'RateLimit-Limit': String(policy.limit),
+    'RateLimit-Remaining': String(state.remaining),
+    'RateLimit-Reset': String(state.resetSeconds),
+  };
+}
+
+/** A 429 with Retry-After and the rate-limit headers. */
+export const rateLimited = (policy: Policy, detail: string, resetSeconds = policy.windowSeconds) =>
+  new ApiError('rate_limited', detail, {
+    headers: {
+      'Retry-After': String(resetSeconds),
+      ...rateLimitHeaders(policy, { remaining: 0, resetSeconds }),
+    },
+  });
+
 // The binding does not say when its window reopens; its period is the bound.
-const rateLimited = () =>
-  new ApiError(
-    'rate_limited',
-    'Too many submissions from this client. Please wait a minute and try again.',
-    { headers: { 'Retry-After': String(SUBMIT_POLICY.windowSeconds) } },
+const tooMany = (policy: Policy) =>
+  rateLimited(
+    policy,
+    policy === APP_POLICY
+      ? 'Too many submissions with this API key. Please wait a minute and try again.'
+      : 'Too many submissions from this client. Please wait a minute and try again.',
   );
+
+/** Sends the policy of a limited route on every answer, refusals included. */
+export function announcePolicy(policyOf: (c: Ctx) => Policy): MiddlewareHandler<AppEnv> {
+  return async function announce(c, next) {
+    await next();
+    const [name, value] = Object.entries(rateLimitHeaders(policyOf(c)))[0] ?? [];
+    if (name !== undefined && value !== undefined && !c.res.headers.has(name))
+      c.res.headers.set(name, value);
+  };
+}
+
+/** A submission's bucket: the app's when it sends an API key, else the client's. */
+export const submitPolicy = (c: Ctx): Policy =>
+  c.req.header('authorization') === undefined ? SUBMIT_POLICY : APP_POLICY;
 
 /** Per-client limit (an IPv4 address or an IPv6 /64) through the Workers rate-limiting binding. */
 export function rateLimit(scope: string): MiddlewareHandler<AppEnv> {
   return async function limitClient(c, next) {
-    if (!(await withinLimit(c.env, scope, clientIp(c)))) throw rateLimited();
+    if (!(await withinLimit(c.env, scope, clientIp(c)))) throw tooMany(SUBMIT_POLICY);
     await next();
   };
 }
@@ -104,11 +157,21 @@ export async function readJson(c: Ctx): Promise<unknown> {
   }
 }
 
-/** The client of a submission as the JSON API sees it. */
-export const submitClient = (c: Ctx): SubmitClient => ({
-  ip: clientIp(c),
-  idempotencyKey: c.req.header('idempotency-key'),
-});
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+/**
+ * The client of a submission as the JSON API sees it. An app sends its API key as
+ * `Authorization: Bearer <key>`; any other Authorization value is a key that matches nothing.
+ */
+export function submitClient(c: Ctx): SubmitClient {
+  const authorization = c.req.header('authorization');
+  return {
+    ip: clientIp(c),
+    idempotencyKey: c.req.header('idempotency-key'),
+    apiKey:
+      authorization === undefined ? undefined : (BEARER.exec(authorization)?.[1] ?? authorization),
+  };
+}
 
 const idempotencyMismatch = () =>
   new ApiError(
@@ -141,7 +204,13 @@ export function answerSubmission(c: Ctx, outcome: SubmitOutcome): Response {
       return c.json(ad, 201);
     }
     case 'rate_limited':
-      throw rateLimited();
+      throw tooMany(outcome.policy);
+    case 'invalid_api_key':
+      throw new ApiError(
+        'unauthorized',
+        'This API key is unknown or revoked. Browsers send no Authorization header.',
+        { headers: { 'WWW-Authenticate': 'Bearer realm="apps"' } },
+      );
     case 'invalid':
       throw validationError('json', outcome.issues);
     case 'invalid_idempotency_key':

@@ -98,10 +98,13 @@ const adContent = {
  */
 const abuseFields = {
   website: v.optional(v.string('must be a string'), ''),
-  form_token: v.pipe(
-    v.string('must be a string'),
-    v.minLength(1, 'is required (GET /v1/form-token)'),
-    v.maxLength(200, 'is not a form token'),
+  // Required of browsers; an app sending its API key needs none (storage/submissions/submit.ts).
+  form_token: v.optional(
+    v.pipe(
+      v.string('must be a string'),
+      v.minLength(1, 'is required (GET /v1/form-token)'),
+      v.maxLength(200, 'is not a form token'),
+    ),
   ),
   turnstile_token: v.optional(
     v.pipe(v.string('must be a string'), v.maxLength(2048, 'is too long')),
@@ -230,7 +233,22 @@ export const ModerationAction = v.object({
   action: v.picklist(['approve', 'reject'], 'must be approve or reject'),
 });
 
+/** What the admin names an app's API key by. */
+export const ApiKeyInput = v.object({ name: plainText(1, 80) });
+
 // ---- responses (OpenAPI and test types) ---------------------------------------------
+
+export const ApiKeyInfo = v.object({
+  id: v.string(),
+  name: v.string(),
+  created_at: v.string(),
+  revoked_at: v.nullable(v.string()),
+});
+export type ApiKeyInfo = v.InferOutput<typeof ApiKeyInfo>;
+/** The answer to issuing a key: the only time the key itself is shown. */
+export const ApiKeyIssued = v.object({ ...ApiKeyInfo.entries, key: v.string() });
+export type ApiKeyIssued = v.InferOutput<typeof ApiKeyIssued>;
+export const ApiKeyList = v.object({ items: v.array(ApiKeyInfo) });
 
 const PriceOut = v.nullable(v.object({ amount: v.number(), currency: v.string() }));
 

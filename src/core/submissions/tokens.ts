@@ -19,6 +19,11 @@ export function hex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/** An app's API key: `enk_` + 32 random bytes, base64url. Shown once; only its SHA-256 is stored. */
+export function newApiKey(): string {
+  return `enk_${base64url(crypto.getRandomValues(new Uint8Array(32)))}`;
+}
+
 /** 32 random bytes, base64url: the manage token handed to an ad's owner once. */
 export function newManageToken(): string {
   return base64url(crypto.getRandomValues(new Uint8Array(32)));

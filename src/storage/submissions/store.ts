@@ -64,6 +64,10 @@ CREATE TABLE IF NOT EXISTS report_v1 (
   ad_id TEXT NOT NULL, reporter TEXT NOT NULL, reason TEXT NOT NULL, comment TEXT,
   created_at INTEGER NOT NULL, PRIMARY KEY (ad_id, reporter)
 );
+CREATE TABLE IF NOT EXISTS api_key_v1 (
+  id TEXT PRIMARY KEY, name TEXT NOT NULL, hash TEXT NOT NULL UNIQUE,
+  created_at INTEGER NOT NULL, revoked_at INTEGER
+);
 CREATE TABLE IF NOT EXISTS admin_failure_v1 (client TEXT NOT NULL, at INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS admin_failure_v1_client ON admin_failure_v1 (client, at);
 `;
@@ -87,6 +91,14 @@ export type NewSubmission =
   | { kind: 'news'; id: string; content: NewsContent; expires_at: number; token_hash: null };
 export type OwnerResult =
   { result: 'ok'; record: AdRecord } | { result: 'not_found' } | { result: 'forbidden' };
+const ApiKeyRow = v.object({
+  id: v.string(),
+  name: v.string(),
+  created_at: v.number(),
+  revoked_at: v.nullable(v.number()),
+});
+export type ApiKeyRow = v.InferOutput<typeof ApiKeyRow>;
+
 /** The verdict on one admin authentication attempt. */
 export type AdminGate =
   | { result: 'ok' }
@@ -456,6 +468,47 @@ export class SubmissionsStore extends DurableObject<Env> {
     const after = this.get(id);
     await this.changed(projectionsOf(after ?? record), now);
     return after;
+  }
+
+  // ---- API keys of apps ----------------------------------------------------------------------
+
+  /** Stores a new key by its SHA-256 (the key itself is shown once, by the caller). */
+  issueApiKey(id: string, name: string, hash: string, now: number): ApiKeyRow {
+    this.sql.exec(
+      'INSERT INTO api_key_v1 (id, name, hash, created_at, revoked_at) VALUES (?, ?, ?, ?, NULL)',
+      id,
+      name,
+      hash,
+      now,
+    );
+    return { id, name, created_at: now, revoked_at: null };
+  }
+
+  listApiKeys(): ApiKeyRow[] {
+    return v.parse(
+      v.array(ApiKeyRow),
+      this.sql
+        .exec('SELECT id, name, created_at, revoked_at FROM api_key_v1 ORDER BY created_at, id')
+        .toArray(),
+    );
+  }
+
+  /** Revokes a key for good (its row stays, so the list shows when); null for an unknown id. */
+  revokeApiKey(id: string, now: number): ApiKeyRow | null {
+    this.sql.exec(
+      'UPDATE api_key_v1 SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?',
+      now,
+      id,
+    );
+    return this.listApiKeys().find((k) => k.id === id) ?? null;
+  }
+
+  /** The id of the live (unrevoked) key with this SHA-256, or null. */
+  apiKeyId(hash: string): string | null {
+    const [row] = this.sql
+      .exec('SELECT id FROM api_key_v1 WHERE hash = ? AND revoked_at IS NULL', hash)
+      .toArray();
+    return row === undefined ? null : v.parse(v.string(), row.id);
   }
 
   // ---- admin guessing ----------------------------------------------------------------------

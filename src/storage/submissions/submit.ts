@@ -27,7 +27,13 @@ import {
   sha256Hex,
 } from '../../core/submissions/tokens.ts';
 import { submissionsStore } from '../submissions.ts';
-import { withinLimit } from './limits.ts';
+import {
+  APP_POLICY,
+  appWithinLimit,
+  type LimitPolicy,
+  SUBMIT_POLICY,
+  withinLimit,
+} from './limits.ts';
 import { type Secrets, secretsOf } from './secrets.ts';
 import type { Accepted, NewSubmission } from './store.ts';
 
@@ -39,6 +45,11 @@ export interface SubmitClient {
   ip: string;
   /** The `Idempotency-Key` as sent, if any. */
   idempotencyKey?: string | undefined;
+  /**
+   * An app's API key, if it sent one: no form token is asked of it, it is limited in a bucket
+   * of its own, and its Idempotency-Keys are its own. Browsers send none.
+   */
+  apiKey?: string | undefined;
 }
 
 export type SubmitOutcome =
@@ -52,7 +63,9 @@ export type SubmitOutcome =
       /** An ad's manage token (only its hash is stored); null for news. */
       manage_token: string | null;
     }
-  | { result: 'rate_limited' }
+  | { result: 'rate_limited'; policy: LimitPolicy }
+  /** An API key was sent but is unknown or revoked. */
+  | { result: 'invalid_api_key' }
   /** The body does not match the request schema. */
   | { result: 'invalid'; issues: Issues }
   | { result: 'invalid_idempotency_key' }
@@ -71,7 +84,7 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 interface AbuseFields {
   website: string;
-  form_token: string;
+  form_token?: string | undefined;
   turnstile_token?: string | undefined;
 }
 type Parsed =
@@ -87,14 +100,33 @@ function splitAbuse<T extends AbuseFields>({
   return { abuse: { website, form_token, turnstile_token }, content };
 }
 
+/** Browsers must send a form token; only an app with an API key may leave it out. */
+const FORM_TOKEN_REQUIRED: StandardSchemaV1.Issue = {
+  message: 'is required (GET /v1/form-token)',
+  path: ['form_token'],
+};
+
 /** The request schema of the kind, through Standard Schema, whose issues every door can name. */
-async function parse(kind: Kind, input: unknown): Promise<Parsed | { issues: Issues }> {
+async function parse(
+  kind: Kind,
+  input: unknown,
+  formTokenRequired: boolean,
+): Promise<Parsed | { issues: Issues }> {
+  const missing =
+    formTokenRequired &&
+    typeof input === 'object' &&
+    input !== null &&
+    (!('form_token' in input) || input.form_token === undefined)
+      ? [FORM_TOKEN_REQUIRED]
+      : [];
   if (kind === 'ad') {
     const ad = await AdInput['~standard'].validate(input);
-    return ad.issues ? { issues: ad.issues } : { kind, ...splitAbuse(ad.value) };
+    if (ad.issues || missing.length > 0) return { issues: [...(ad.issues ?? []), ...missing] };
+    return { kind, ...splitAbuse(ad.value) };
   }
   const news = await NewsInput['~standard'].validate(input);
-  return news.issues ? { issues: news.issues } : { kind, ...splitAbuse(news.value) };
+  if (news.issues || missing.length > 0) return { issues: [...(news.issues ?? []), ...missing] };
+  return { kind, ...splitAbuse(news.value) };
 }
 
 export async function submit(
@@ -104,8 +136,17 @@ export async function submit(
   client: SubmitClient,
 ): Promise<SubmitOutcome> {
   const now = Date.now();
-  if (!(await withinLimit(env, 'submit', client.ip))) return { result: 'rate_limited' };
-  const parsed = await parse(kind, input);
+  const store = submissionsStore(env.SUBMISSIONS);
+  // An app is known by its key, and limited per key; a browser per network.
+  let app: string | null = null;
+  if (client.apiKey !== undefined) {
+    app = await store.apiKeyId(await sha256Hex(client.apiKey));
+    if (app === null) return { result: 'invalid_api_key' };
+    if (!(await appWithinLimit(env, app))) return { result: 'rate_limited', policy: APP_POLICY };
+  } else if (!(await withinLimit(env, 'submit', client.ip))) {
+    return { result: 'rate_limited', policy: SUBMIT_POLICY };
+  }
+  const parsed = await parse(kind, input, app === null);
   if ('issues' in parsed) return { result: 'invalid', issues: parsed.issues };
   const key = client.idempotencyKey;
   if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) return { result: 'invalid_idempotency_key' };
@@ -115,28 +156,35 @@ export async function submit(
   // The content only: a retry from a reloaded form carries a new form token (and Turnstile
   // token), and is still the same submission.
   const bodyHash = await sha256Hex(canonicalJson(parsed.content));
+  // Keys are scoped per kind, and an app's per API key too (as Stripe scopes them per key),
+  // so two apps that pick the same key never collide; browsers share the web scope.
+  const scopedKey =
+    key === undefined ? null : app === null ? `${kind}:${key}` : `app:${app}:${kind}:${key}`;
   // With an Idempotency-Key an ad's manage token is derived, so a replay hands out the same one.
   const token =
     parsed.kind === 'news'
       ? null
-      : key === undefined
+      : scopedKey === null
         ? newManageToken()
-        : await derivedManageToken(secrets.manage, key, bodyHash);
+        : await derivedManageToken(
+            secrets.manage,
+            app === null ? scopedKey.slice(kind.length + 1) : scopedKey,
+            bodyHash,
+          );
   const accepted = (a: Accepted, replayed: boolean): SubmitOutcome => ({
     result: 'accepted',
     replayed,
     ...a,
     manage_token: token,
   });
-  const store = submissionsStore(env.SUBMISSIONS);
-  const idempotency = key === undefined ? null : { scopedKey: `${kind}:${key}`, bodyHash };
+  const idempotency = scopedKey === null ? null : { scopedKey, bodyHash };
   if (idempotency !== null) {
     const seen = await store.lookupIdempotency(idempotency.scopedKey, bodyHash, now);
     if (seen.state === 'mismatch') return { result: 'idempotency_mismatch' };
     if (seen.state === 'replay') return accepted(seen.accepted, true);
   }
 
-  const refusal = await checkAbuse(env, secrets, parsed.abuse, client.ip, now);
+  const refusal = await checkAbuse(env, secrets, parsed.abuse, client.ip, now, app !== null);
   if (refusal !== null) return refusal;
 
   const sub: NewSubmission =
@@ -160,6 +208,11 @@ export async function submit(
   return accepted(created.accepted, created.outcome === 'replayed');
 }
 
+function refused(reason: string): SubmitOutcome {
+  console.warn('submission refused:', reason);
+  return { result: 'refused' };
+}
+
 const TURNSTILE_VERIFY = 'https://challenges.cloudflare.com/turnstile/v0/siteverify';
 const SiteverifyAnswer = v.object({ success: v.boolean() });
 
@@ -170,14 +223,13 @@ async function checkAbuse(
   abuse: AbuseFields,
   ip: string,
   now: number,
+  fromApp: boolean,
 ): Promise<SubmitOutcome | null> {
-  const form = await checkFormToken(secrets.form, abuse.form_token, now);
-  const reason =
-    abuse.website.trim() !== '' ? 'honeypot' : form !== 'ok' ? `form token ${form}` : null;
-  if (reason !== null) {
-    console.warn('submission refused:', reason);
-    return { result: 'refused' };
-  }
+  if (abuse.website.trim() !== '') return refused('honeypot');
+  // An app is vouched for by its key: no fill time, no Turnstile (it shows no web form).
+  if (fromApp) return null;
+  const form = await checkFormToken(secrets.form, abuse.form_token ?? '', now);
+  if (form !== 'ok') return refused(`form token ${form}`);
   const secret = env.TURNSTILE_SECRET;
   if (!secret) return null;
   if (!abuse.turnstile_token) return { result: 'verification_missing' };
