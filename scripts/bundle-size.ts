@@ -11,8 +11,11 @@ import { gzipSync } from 'node:zlib';
  * Bytes of uncompressed script: a quarter of the 1.83 MB that commit dff198c uploaded, most of
  * it zod and 23 stemmers the Worker never ran. What it buys at start-up: `npm run
  * bench:startup`. Raise it deliberately, with the reason in the commit, not to make a test pass.
+ * Raised from 450 000 for MiniSearch at run time (64 KiB unminified: the in-memory index of live
+ * ads in the SubmissionsStore object, src/core/submissions/ad-search.ts; the live reader-news
+ * index can share it) and the ads search and API-key code (17 KB); measured 417 420 -> 498 498.
  */
-export const BUDGET_BYTES = 450_000;
+export const BUDGET_BYTES = 510_000;
 
 const META = 'bundle-meta.json';
 
