@@ -4,7 +4,8 @@
  *   node scripts/ingest.ts [--local | --remote] [--once | --every 5m] [--sources FILE]
  *                          [--persist-to DIR] [--host-delay 1s] [--timeout 15s] [--json]
  *
- * The same poll as the Worker's scheduled handler (src/core/ingest/poll.ts). Progress per
+ * The same poll as the Worker's scheduled handler (src/core/ingest/poll.ts), which polls the
+ * sources this script last wrote to KV. Progress per
  * feed goes to stderr, a summary per poll to stdout (one JSON line with --json). `--every`
  * keeps polling until interrupted; Ctrl-C lets the running poll finish.
  */
@@ -14,7 +15,8 @@ import { parseArgs } from 'node:util';
 import { leasedPublisher } from '../src/core/ingest/lease.ts';
 import { pollSources, type FeedReport, type PollSummary } from '../src/core/ingest/poll.ts';
 import { publishArticles } from '../src/core/ingest/publish.ts';
-import { parseSources } from '../src/core/ingest/sources.ts';
+import { parseSources, SOURCES_FORMAT } from '../src/core/ingest/sources.ts';
+import { SOURCES_KEY } from '../src/core/snapshot/keys.ts';
 import { approvedNewsFromStore } from '../src/storage/submissions.ts';
 import { DEFAULT_PERSIST, openLocalKv } from './lib/local-kv.ts';
 import { fileLease } from './lib/publish-lease.ts';
@@ -81,6 +83,12 @@ async function main(): Promise<void> {
   const target = values.remote
     ? await openRemoteKv()
     : await openLocalKv(values['persist-to'] ? { persistTo: persist } : {});
+  // The Worker's scheduled poll reads the same list from KV (src/scheduled.ts).
+  const sent = JSON.stringify({ format: SOURCES_FORMAT, sources });
+  if ((await target.store.get(SOURCES_KEY)) !== sent) {
+    await target.store.putMany([{ key: SOURCES_KEY, value: sent }]);
+    console.error(`Sent the ${sources.length} source(s) to KV for the scheduled poll`);
+  }
   // Scripts on this machine share one lease file (scripts/lib/publish-lease.ts).
   const lease = fileLease(join(persist, 'publish-lease.json'));
   const publish = leasedPublisher(lease, `ingest pid ${process.pid}`, (articles, live) =>

@@ -50,9 +50,11 @@ export async function fetchFeed(
     if (state.last_modified) headers.set('if-modified-since', state.last_modified);
   }
   const signal = AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  // Called unbound: workerd's fetch refuses to run as a method of another object.
+  const { fetch: get } = options;
   let response: Response;
   try {
-    response = await options.fetch(source.url, { headers, signal, redirect: 'follow' });
+    response = await get(source.url, { headers, signal, redirect: 'follow' });
   } catch (error) {
     return failed(null, describeFetchError(error, options.timeoutMs ?? DEFAULT_TIMEOUT_MS));
   }

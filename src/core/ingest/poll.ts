@@ -12,7 +12,7 @@
 import type { Article } from '../content/article.ts';
 import { normalizeRecord, RecordError } from '../content/records.ts';
 import type { KvStore } from '../lib/kv-store.ts';
-import { parseStored } from '../lib/kv-store.ts';
+import { getMany, parseStored } from '../lib/kv-store.ts';
 import { feedStateKey } from '../snapshot/keys.ts';
 import { fetchFeed, type FetchOptions, type FetchOutcome } from './fetch.ts';
 import { feedId, hostOf, type Source } from './sources.ts';
@@ -101,11 +101,12 @@ export async function pollSources(
   const started = Date.now();
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const keys = sources.map((s) => feedStateKey(feedId(s.url)));
-  const stored = await Promise.all(keys.map((k) => deps.store.get(k)));
+  // One bulk get per 100 feeds: in a Worker that is one KV operation, not 100.
+  const stored = await getMany(deps.store, keys);
   const planned: Planned[] = sources.map((source, i) => ({
     source,
     key: keys[i]!,
-    state: parseStored(keys[i]!, stored[i] ?? null, FeedState),
+    state: parseStored(keys[i]!, stored.get(keys[i]!) ?? null, FeedState),
   }));
 
   const reports = new Map<Planned, FeedReport>();

@@ -102,3 +102,5 @@ export const newsArchiveKey = (month: string) => `${NEWS_ARCHIVE_PREFIX}${month}
 export const INGEST_PREFIX = 'ingest:v1:';
 /** What the poller remembers of one feed: validators, last items, failures (src/core/ingest/state.ts). */
 export const feedStateKey = (feedId: string) => `${INGEST_PREFIX}feed:${feedId}`;
+/** The sources file the scheduled poll reads, as `npm run ingest` last wrote it (src/core/ingest/sources.ts). */
+export const SOURCES_KEY = `${INGEST_PREFIX}sources`;
