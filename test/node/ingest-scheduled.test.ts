@@ -156,4 +156,25 @@ describe('wrangler dev --test-scheduled', { timeout: 120_000 }, () => {
     ]);
     expect(sent.find((r) => r.path === '/live.xml')?.headers['if-none-match']).toBe('"v1"');
   });
+
+  it('a story new upstream is in the feed after the next run (incremental publish)', async () => {
+    const lighthouse = {
+      guid: 'lighthouse',
+      title: 'Lighthouse keeper retires after forty years',
+      published: '2024-07-15T12:30:00Z',
+    };
+    server.setItems([lighthouse, TAPESTRY]);
+    const res = await fetch(`${BASE}/__scheduled?cron=*/5+*+*+*+*`);
+    expect(res.status, log).toBe(200);
+    const feed = await eventually(
+      () => json('/v1/feed?source=polled-wire'),
+      (f) => (f.items as unknown[] | undefined)?.length === 2,
+    );
+    expect((feed.items as Array<{ title: string }>).map((i) => i.title)).toEqual([
+      lighthouse.title,
+      TAPESTRY.title,
+    ]);
+    const health = await json('/v1/health');
+    expect(health.counts).toMatchObject({ articles: 7 });
+  });
 });

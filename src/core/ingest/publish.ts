@@ -1,16 +1,16 @@
 /**
- * The poll's publisher: the live snapshot's articles plus the new ones, deduplicated
- * together (a new copy of a story joins the archived article's duplicates), built and
- * published as the next snapshot. Approved reader news is folded in as by the build.
- *
- * Provisional: it reads the whole live archive and builds it again (a full build, new epoch).
- * The incremental build of docs/snapshots.md replaces it.
+ * The poll's publisher: the new articles (with the approved reader news, folded in as by
+ * the build) become the next snapshot through the incremental build of docs/snapshots.md
+ * (src/core/snapshot/incremental.ts): it deduplicates them against the whole archive and
+ * writes only what changed. Without a live format-2 snapshot to add to (a fresh namespace,
+ * or a format-1 one), it makes a full build of the live archive plus the new articles.
  */
 import type { Article } from '../content/article.ts';
 import { dedupe } from '../content/dedup.ts';
 import type { KvStore } from '../lib/kv-store.ts';
 import { getMany, parseStored } from '../lib/kv-store.ts';
-import { buildSnapshot } from '../snapshot/build.ts';
+import { type BuiltSnapshot, buildSnapshot } from '../snapshot/build.ts';
+import { buildIncremental } from '../snapshot/incremental.ts';
 import { Article as ArticleSchema } from '../content/article.ts';
 import { ArticleRevisions, FeedPageV2, type Pointer } from '../snapshot/format.ts';
 import { articleV2Key, feedV2Key, snapshotPrefix } from '../snapshot/keys.ts';
@@ -58,29 +58,41 @@ export async function publishArticles(
   options: PublishOptions = {},
 ): Promise<PublishReport> {
   const pointer = await livePointer(store, options);
-  const live = pointer ? await liveArticles(store, pointer) : [];
   const approved = (await options.approved?.()) ?? [];
-  const result = dedupe([...live, ...articles, ...approved]);
+  const batch = dedupe([...articles, ...approved]);
+  const stats = {
+    read: articles.length,
+    skipped: 0,
+    merged: batch.merged,
+    grouped: batch.grouped,
+    folded: approved.map((a) => a.id),
+  };
   const now = options.now?.() ?? new Date();
   const base = await nextBuild(store);
-  const built = buildSnapshot(
-    result.articles,
-    {
-      read: articles.length,
-      skipped: 0,
-      merged: result.merged,
-      grouped: result.grouped,
-      folded: approved.map((a) => a.id),
-    },
-    { builtAt: now, base },
-  );
+  let built: BuiltSnapshot;
+  let added: number;
+  if (base.parent) {
+    const next = await buildIncremental(
+      store,
+      base,
+      { articles: batch.articles, stats },
+      { builtAt: now },
+    );
+    built = next;
+    added = next.summary.added;
+  } else {
+    const live = pointer ? await liveArticles(store, pointer) : [];
+    const all = dedupe([...live, ...batch.articles]);
+    built = buildSnapshot(
+      all.articles,
+      { ...stats, merged: all.merged, grouped: all.grouped },
+      { builtAt: now, base },
+    );
+    const before = new Set(live.map((a) => a.id));
+    added = all.articles.filter((a) => !before.has(a.id)).length;
+  }
   await publishSnapshot(store, built, { now });
-  const before = new Set(live.map((a) => a.id));
-  return {
-    snapshot: built.id,
-    added: result.articles.filter((a) => !before.has(a.id)).length,
-    keys_written: built.counts.keys,
-  };
+  return { snapshot: built.id, added, keys_written: built.manifest.written.keys };
 }
 
 /** Every article of the live snapshot (formats 1 and 2). */
