@@ -157,7 +157,7 @@ describe('wrangler dev --test-scheduled', { timeout: 120_000 }, () => {
     expect(sent.find((r) => r.path === '/live.xml')?.headers['if-none-match']).toBe('"v1"');
   });
 
-  it('a story new upstream is in the feed after the next run (incremental publish)', async () => {
+  it('a story new upstream is in the feed and in search after the next run (incremental publish)', async () => {
     const lighthouse = {
       guid: 'lighthouse',
       title: 'Lighthouse keeper retires after forty years',
@@ -173,6 +173,11 @@ describe('wrangler dev --test-scheduled', { timeout: 120_000 }, () => {
     expect((feed.items as Array<{ title: string }>).map((i) => i.title)).toEqual([
       lighthouse.title,
       TAPESTRY.title,
+    ]);
+    // Found in the delta search segment the incremental build added (docs/search.md).
+    const search = await json('/v1/search?q=lighthouse+keeper');
+    expect((search.items as Array<{ title: string }>).map((i) => i.title)).toEqual([
+      lighthouse.title,
     ]);
     const health = await json('/v1/health');
     expect(health.counts).toMatchObject({ articles: 7 });
