@@ -15,6 +15,7 @@ import { feedRoutes } from './routes/feeds.ts';
 import { newsRoutes } from './routes/news.ts';
 import { readerFeedRoutes } from './routes/reader-feeds.ts';
 import { searchRoutes } from './routes/search.ts';
+import { readPages } from './pages/read.tsx';
 import type { AppEnv } from './env.ts';
 
 export function createApp() {
@@ -58,6 +59,8 @@ export function createApp() {
   app.route('/', newsRoutes);
   app.route('/', adminRoutes);
   app.route('/', docsRoutes(app));
+  // Pages for people (src/pages), on the same core and storage as the API.
+  app.route('/', readPages);
 
   app.notFound((c) => {
     const path = new URL(c.req.url).pathname;

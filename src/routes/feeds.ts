@@ -26,6 +26,13 @@ export const FeedQuery = v.object({
 });
 export type FeedQuery = v.InferOutput<typeof FeedQuery>;
 
+export const ArticleIdParam = v.object({
+  id: v.pipe(
+    v.string(),
+    v.regex(/^[a-z0-9-]{1,64}$/, 'must be an article id (lowercase letters, digits, dashes)'),
+  ),
+});
+
 export const FeedResponse = v.object({
   items: v.array(ArticleSummary),
   next_cursor: v.nullable(v.string()),
@@ -55,6 +62,20 @@ export async function loadFeed(
     live: await liveSummaries(env.NEWS, pointer),
   });
   return { result, builtAt: pointer.built_at };
+}
+
+/** One article from the live snapshot, or approved reader news not folded in yet; 404 otherwise. */
+export async function loadArticle(
+  env: Env,
+  id: string,
+  known?: Pointer,
+): Promise<{ article: Article; builtAt: string }> {
+  const pointer = await requirePointer(env.NEWS, known);
+  const article =
+    (await readArticle(env.NEWS, pointer, id)) ??
+    (await liveArticles(env.NEWS, pointer)).find((a) => a.id === id);
+  if (!article) throw new ApiError('not_found', `No article has the id "${id}".`);
+  return { article, builtAt: pointer.built_at };
 }
 
 export const feedRoutes = new Hono<AppEnv>()
@@ -114,23 +135,14 @@ export const feedRoutes = new Hono<AppEnv>()
         404: problem,
       },
     }),
-    validate(
-      'param',
-      v.object({
-        id: v.pipe(
-          v.string(),
-          v.regex(/^[a-z0-9-]{1,64}$/, 'must be an article id (lowercase letters, digits, dashes)'),
-        ),
-      }),
-    ),
+    validate('param', ArticleIdParam),
     async (c) => {
-      const { id } = c.req.valid('param');
-      const pointer = await requirePointer(c.env.NEWS, c.get('pointer'));
-      const article =
-        (await readArticle(c.env.NEWS, pointer, id)) ??
-        (await liveArticles(c.env.NEWS, pointer)).find((a) => a.id === id);
-      if (!article) throw new ApiError('not_found', `No article has the id "${id}".`);
-      setLastModified(c, pointer.built_at);
+      const { article, builtAt } = await loadArticle(
+        c.env,
+        c.req.valid('param').id,
+        c.get('pointer'),
+      );
+      setLastModified(c, builtAt);
       return c.json(article);
     },
   )

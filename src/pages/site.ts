@@ -1,0 +1,80 @@
+/**
+ * What every page needs from its request: the UI language (and whether the URL chose it),
+ * the public origin for absolute links, and links that keep the chosen language.
+ */
+import type { Context } from 'hono';
+import { languageDetector } from 'hono/language';
+import type { AppEnv } from '../env.ts';
+import { MESSAGES, type Messages, UI_LANGUAGES, type UiLang } from './messages.ts';
+
+/** The query parameter that picks the UI language (`lang` already filters the news by language). */
+export const UI_PARAM = 'hl';
+
+/**
+ * `?hl=` first, then Accept-Language, then Russian (the seed page's language). No cookie:
+ * the language is in the URL or derived from a header that is part of the edge-cache key
+ * (see `uiVariant`), so a cached page is never served in the wrong language.
+ */
+export const detectUiLanguage = languageDetector({
+  order: ['querystring', 'header'],
+  lookupQueryString: UI_PARAM,
+  supportedLanguages: [...UI_LANGUAGES],
+  fallbackLanguage: 'ru',
+  caches: false,
+});
+
+export const uiLang = (c: Context<AppEnv>): UiLang => c.get('language') as UiLang;
+
+/** The edge-cache variant of a page: its language, which Accept-Language may have chosen. */
+export const uiVariant = (c: Context<AppEnv>) => uiLang(c);
+
+/**
+ * The public origin for canonical, OpenGraph and feed links: SITE_URL when it is set, else
+ * the origin the request came to (so `PORT=9600 npm start` links to port 9600).
+ */
+export function siteOrigin(c: Context<AppEnv>): string {
+  const configured = (c.env.SITE_URL ?? '').trim().replace(/\/+$/, '');
+  return configured !== '' ? configured : new URL(c.req.url).origin;
+}
+
+export interface Page {
+  ui: UiLang;
+  t: Messages;
+  /** True when the URL chose the language (`?hl=`), so links and forms carry it on. */
+  explicit: boolean;
+  /** The public origin (siteOrigin). */
+  origin: string;
+  /** A site path with its query, keeping `hl` when the current URL has it. */
+  href: (path: string, query?: Record<string, string | undefined>) => string;
+  /** The same, absolute, and always with `hl` (canonical URLs name their language). */
+  absolute: (path: string, query?: Record<string, string | undefined>) => string;
+  /** The current path with the UI language switched, for the switcher. */
+  switchTo: (lang: UiLang) => string;
+}
+
+function withQuery(path: string, query: Record<string, string | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') params.set(k, v);
+  const qs = params.toString();
+  return qs === '' ? path : `${path}?${qs}`;
+}
+
+export function page(c: Context<AppEnv>): Page {
+  const ui = uiLang(c);
+  const url = new URL(c.req.url);
+  const explicit = url.searchParams.has(UI_PARAM) ? ui : undefined;
+  const origin = siteOrigin(c);
+  return {
+    ui,
+    t: MESSAGES[ui],
+    explicit: explicit !== undefined,
+    origin,
+    href: (path, query = {}) => withQuery(path, { ...query, [UI_PARAM]: explicit }),
+    absolute: (path, query = {}) => origin + withQuery(path, { ...query, [UI_PARAM]: ui }),
+    switchTo: (lang) => {
+      const params = new URLSearchParams(url.search);
+      params.set(UI_PARAM, lang);
+      return `${url.pathname}?${params.toString()}`;
+    },
+  };
+}
