@@ -4,6 +4,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync } from 'node:fs';
+import { seedSampleAdsWhenUp } from './lib/sample-ads.ts';
 
 if (!existsSync('.dev.vars')) {
   copyFileSync('.dev.vars.example', '.dev.vars');
@@ -18,5 +19,7 @@ const port = process.env.PORT ?? '8787';
 const dev = spawn('npx', ['wrangler', 'dev', '--port', port, '--ip', '127.0.0.1'], {
   stdio: 'inherit',
 });
+// The sample's approved ads live in the Durable Object: posted through the running Worker.
+void seedSampleAdsWhenUp(`http://127.0.0.1:${port}`);
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => dev.kill(signal));
 dev.on('exit', (code) => process.exit(code ?? 0));
