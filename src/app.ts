@@ -16,6 +16,7 @@ import { newsRoutes } from './routes/news.ts';
 import { readerFeedRoutes } from './routes/reader-feeds.ts';
 import { searchRoutes } from './routes/search.ts';
 import { readPages } from './pages/read.tsx';
+import { searchPages } from './pages/search.tsx';
 import type { AppEnv } from './env.ts';
 
 export function createApp() {
@@ -61,6 +62,7 @@ export function createApp() {
   app.route('/', docsRoutes(app));
   // Pages for people (src/pages), on the same core and storage as the API.
   app.route('/', readPages);
+  app.route('/', searchPages);
 
   app.notFound((c) => {
     const path = new URL(c.req.url).pathname;

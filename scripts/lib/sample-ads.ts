@@ -1,5 +1,5 @@
 /**
- * The sample's approved ads (scripts/sample/ads.json), so that "private ads today" on the
+ * The sample's approved ads (scripts/sample/ads.ts), so that "private ads today" on the
  * front page is not empty on the first `npm start`. Ads live in the submissions Durable
  * Object, not in the snapshot, so they are posted and approved through the running
  * Worker's own API: the same validation, guards and store as any ad.
@@ -7,10 +7,9 @@
  * Idempotent: an ad whose title is already in the store (any status) is not posted again.
  */
 import { readFileSync } from 'node:fs';
+import { SAMPLE_ADS } from '../sample/ads.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseEnv } from 'node:util';
-
-export const SAMPLE_ADS_FILE = 'scripts/sample/ads.json';
 
 /**
  * The sample posts as its own client, an address of the IPv6 documentation prefix
@@ -52,7 +51,7 @@ async function call<T>(origin: string, path: string, init: RequestInit = {}): Pr
 
 /** Posts and approves the sample ads missing from the store; returns how many it added. */
 export async function seedSampleAds(origin: string, adminToken: string): Promise<number> {
-  const ads = JSON.parse(readFileSync(SAMPLE_ADS_FILE, 'utf8')) as { title: string }[];
+  const ads = SAMPLE_ADS;
   const admin = { authorization: `Bearer ${adminToken}` };
   const known = new Set<string>();
   for (const status of ['pending', 'approved', 'held', 'rejected']) {
@@ -90,7 +89,8 @@ export async function seedSampleAdsWhenUp(origin: string): Promise<void> {
   try {
     await waitForWorker(origin);
     const added = await seedSampleAds(origin, localAdminToken());
-    if (added > 0) console.error(`Sample ads: ${added} posted and approved (${SAMPLE_ADS_FILE}).`);
+    if (added > 0)
+      console.error(`Sample ads: ${added} posted and approved (scripts/sample/ads.ts).`);
   } catch (error) {
     console.error(`Sample ads not seeded: ${(error as Error).message}`);
   }

@@ -12,7 +12,7 @@ import { ApiError } from '../http/problem.ts';
 import { pageHeaders } from './csp.ts';
 import { renderer } from './layout.tsx';
 import { categoryName } from './messages.ts';
-import { detectUiLanguage, page, type Page } from './site.ts';
+import { page, type Page } from './site.ts';
 
 /**
  * A sub-app for the given page paths, with headers, language detection and the layout on
@@ -21,7 +21,7 @@ import { detectUiLanguage, page, type Page } from './site.ts';
 export function pageApp(paths: readonly string[], cache?: MiddlewareHandler<AppEnv>) {
   const app = new Hono<AppEnv>();
   for (const path of paths) {
-    app.use(path, pageHeaders, detectUiLanguage, renderer);
+    app.use(path, pageHeaders, renderer);
     if (cache) app.use(path, cache);
   }
   app.onError(async function pageError(error, c) {

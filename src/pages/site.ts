@@ -3,7 +3,6 @@
  * the public origin for absolute links, and links that keep the chosen language.
  */
 import type { Context } from 'hono';
-import { languageDetector } from 'hono/language';
 import type { AppEnv } from '../env.ts';
 import { MESSAGES, type Messages, UI_LANGUAGES, type UiLang } from './messages.ts';
 
@@ -11,19 +10,32 @@ import { MESSAGES, type Messages, UI_LANGUAGES, type UiLang } from './messages.t
 export const UI_PARAM = 'hl';
 
 /**
- * `?hl=` first, then Accept-Language, then Russian (the seed page's language). No cookie:
- * the language is in the URL or derived from a header that is part of the edge-cache key
- * (see `uiVariant`), so a cached page is never served in the wrong language.
+ * `?hl=` first, then the first language of Accept-Language (by q, RFC 9110 §12.5.4) that the
+ * UI has, then Russian (the seed page's language). No cookie: the language is in the URL or
+ * comes from a header that is part of the edge-cache key (`uiVariant`), so a cached page is
+ * never served in the wrong language.
  */
-export const detectUiLanguage = languageDetector({
-  order: ['querystring', 'header'],
-  lookupQueryString: UI_PARAM,
-  supportedLanguages: [...UI_LANGUAGES],
-  fallbackLanguage: 'ru',
-  caches: false,
-});
+export function uiLang(c: Context<AppEnv>): UiLang {
+  const asked = c.req.query(UI_PARAM);
+  if (isUiLang(asked)) return asked;
+  const ranked = (c.req.header('accept-language') ?? '')
+    .split(',')
+    .map((part, i) => {
+      const [tag = '', ...params] = part.trim().split(';');
+      const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find(Boolean);
+      return {
+        lang: tag.trim().toLowerCase().split('-')[0],
+        q: q === undefined ? 1 : Number(q),
+        i,
+      };
+    })
+    .filter((x) => x.q > 0)
+    .sort((a, b) => b.q - a.q || a.i - b.i);
+  return ranked.map((x) => x.lang).find(isUiLang) ?? 'ru';
+}
 
-export const uiLang = (c: Context<AppEnv>): UiLang => c.get('language') as UiLang;
+const isUiLang = (s: string | undefined): s is UiLang =>
+  (UI_LANGUAGES as readonly string[]).includes(s ?? '');
 
 /** The edge-cache variant of a page: its language, which Accept-Language may have chosen. */
 export const uiVariant = (c: Context<AppEnv>) => uiLang(c);
