@@ -7,7 +7,7 @@
 import { edgeCache } from '../http/cache.ts';
 import { requirePointer } from '../http/pointer.ts';
 import { fieldErrors, type FieldError } from '../http/problem.ts';
-import { runSearch, SearchQuery, type SearchResponse } from '../routes/search.ts';
+import { runSearch, SearchQuery, searchScope, type SearchResponse } from '../routes/search.ts';
 import { readSections } from '../storage/snapshots.ts';
 import { searchHead } from '../storage/search-index.ts';
 import { notInApi, pageApp, Time } from './common.tsx';
@@ -98,7 +98,7 @@ export const searchPages = pageApp(
     // reports, shown beside the filter they concern.
     const parsed = await SearchQuery['~standard'].validate(raw);
     if (parsed.issues === undefined) {
-      body = (await runSearch(c.env, parsed.value, pointer)).body;
+      body = (await runSearch(searchScope(c), parsed.value, pointer)).body;
     } else {
       errors = fieldErrors(parsed.issues);
       c.status(400);
