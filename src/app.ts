@@ -17,6 +17,8 @@ import { readerFeedRoutes } from './routes/reader-feeds.ts';
 import { searchRoutes } from './routes/search.ts';
 import { readPages } from './pages/read.tsx';
 import { searchPages } from './pages/search.tsx';
+import { adPages } from './pages/ads.tsx';
+import { adminPages } from './pages/admin.tsx';
 import type { AppEnv } from './env.ts';
 
 export function createApp() {
@@ -63,6 +65,8 @@ export function createApp() {
   // Pages for people (src/pages), on the same core and storage as the API.
   app.route('/', readPages);
   app.route('/', searchPages);
+  app.route('/', adPages);
+  app.route('/', adminPages);
 
   app.notFound((c) => {
     const path = new URL(c.req.url).pathname;

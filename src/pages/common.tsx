@@ -5,6 +5,7 @@
  * components used on more than one page.
  */
 import { Hono, type MiddlewareHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import { describeRoute } from 'hono-openapi';
 import type { AdListItem } from '../core/submissions/schemas.ts';
 import type { AppEnv } from '../env.ts';
@@ -25,8 +26,14 @@ export function pageApp(paths: readonly string[], cache?: MiddlewareHandler<AppE
     if (cache) app.use(path, cache);
   }
   app.onError(async function pageError(error, c) {
-    const status = error instanceof ApiError ? error.status : 500;
-    if (!(error instanceof ApiError)) console.error('page error', c.req.path, error);
+    // Hono's own 4xx (the csrf middleware's 403) keep their status, like the API's onError.
+    const status =
+      error instanceof ApiError
+        ? error.status
+        : error instanceof HTTPException && error.status < 500
+          ? error.status
+          : 500;
+    if (status === 500) console.error('page error', c.req.path, error);
     const p = page(c);
     const title = status === 404 ? p.t.notFound : status === 503 ? p.t.unavailable : `${status}`;
     c.status(status as 400);
@@ -41,7 +48,9 @@ export function pageApp(paths: readonly string[], cache?: MiddlewareHandler<AppE
             ? p.t.notFoundText
             : error instanceof ApiError
               ? error.message
-              : 'Something went wrong on our side.'}
+              : status < 500
+                ? 'The request was refused.'
+                : 'Something went wrong on our side.'}
         </p>
         <p>
           <a href={p.href('/')}>{p.t.home}</a>

@@ -43,7 +43,7 @@ mark{background:#fde68a;color:inherit}
 .pager{display:flex;gap:1rem;margin:1rem 0}
 .filters{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:end}
 .filters .field{margin:0}
-.queue li{border-bottom:1px solid #ddd;padding:.5rem 0}
+.queue li{border-bottom:1px solid #ddd;padding:.5rem 0}form.inline{display:inline-block;margin-right:.5rem}fieldset{border:1px solid #ccc;border-radius:4px;margin:.75rem 0}
 footer.site{max-width:64rem;margin:2rem auto 0;padding:1rem;border-top:1px solid #ddd;color:#555;font-size:.9rem}
 code,.wrap{overflow-wrap:anywhere}
 `

@@ -2,7 +2,7 @@
  * Moderation: the queue by status and approve/reject, behind `Authorization: Bearer
  * <ADMIN_TOKEN>` compared in constant time (SHA-256 digests, core/submissions/tokens.ts).
  */
-import { Hono, type MiddlewareHandler } from 'hono';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { etag } from 'hono/etag';
 import { describeRoute, resolver } from 'hono-openapi';
 import type { AppEnv } from '../env.ts';
@@ -39,9 +39,18 @@ import {
 const ADMIN_BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 const requireAdmin: MiddlewareHandler<AppEnv> = async function requireAdmin(c, next) {
-  const match = ADMIN_BEARER.exec(c.req.header('authorization') ?? '');
+  await checkAdmin(c, ADMIN_BEARER.exec(c.req.header('authorization') ?? '')?.[1]);
+  await next();
+};
+
+/**
+ * Throws 401 (or 429 while the client is over its guessing limit) unless `presented` is the
+ * admin token: the bearer of the API, or the field of the moderation page's form.
+ */
+export async function checkAdmin(c: Context<AppEnv>, presented: string | undefined) {
   // Always hash and compare, even without a token, so timing says nothing either way.
-  const ok = (await sameSecret(match?.[1] ?? '', c.env.ADMIN_TOKEN ?? '')) && match !== null;
+  const ok =
+    (await sameSecret(presented ?? '', c.env.ADMIN_TOKEN ?? '')) && presented !== undefined;
   const secrets = secretsOf(c.env);
   // Without ADMIN_TOKEN nothing can succeed, so there is nothing to guess or to count.
   if (secrets === null) throw unauthorized({});
@@ -59,8 +68,7 @@ const requireAdmin: MiddlewareHandler<AppEnv> = async function requireAdmin(c, n
     const state = { remaining: gate.remaining, resetSeconds: ADMIN_POLICY.windowSeconds };
     throw unauthorized(rateLimitHeaders(ADMIN_POLICY, state));
   }
-  await next();
-};
+}
 
 const unauthorized = (headers: Record<string, string>) =>
   new ApiError(

@@ -138,6 +138,39 @@ adsRoutes.post(
   async (c) => answerSubmission(c, await submit(c.env, 'ad', await readJson(c), submitClient(c))),
 );
 
+/** A page of approved, unexpired ads, newest approval first (the API's list and the ads pages). */
+export async function listAds(env: Env, q: AdsQuery): Promise<AdList> {
+  const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
+  if (after === null)
+    throw invalidCursor('The cursor is not valid.', 'is not a cursor from this list');
+  const page = await submissionsStore(env.SUBMISSIONS).publicAds(
+    { category: q.category, lang: q.lang, since: q.since, after, limit: q.limit },
+    Date.now(),
+  );
+  const items = page.records.flatMap((r) => (r.kind === 'ad' ? [adListItem(r)] : []));
+  const last = page.records.at(-1);
+  return {
+    items,
+    next_cursor:
+      page.more && last ? encodeCursor([last.approved_at ?? last.created_at, last.id]) : null,
+  };
+}
+
+/** One live ad with its contact details; 404 when it is not approved or has expired. */
+export async function loadAd(env: Env, id: string): Promise<AdDetail> {
+  const now = Date.now();
+  // The KV projection first (cheap, global); the store on a miss, since KV may not yet
+  // show an ad approved seconds ago in this location.
+  let detail = await readAdDetail(env.NEWS, id);
+  if (detail === null) {
+    const record = await submissionsStore(env.SUBMISSIONS).get(id);
+    if (record?.kind === 'ad' && isLive(record, now)) detail = adDetail(record);
+  }
+  if (detail === null || Date.parse(detail.expires_at) <= now)
+    throw new ApiError('not_found', 'No such ad, or it has expired.');
+  return detail;
+}
+
 adsRoutes.get(
   '/v1/ads',
   describeRoute({
@@ -198,17 +231,7 @@ adsRoutes.get(
   }),
   validate('param', IdParam),
   async (c) => {
-    const { id } = c.req.valid('param');
-    const now = Date.now();
-    // The KV projection first (cheap, global); the store on a miss, since KV may not yet
-    // show an ad approved seconds ago in this location.
-    let detail = await readAdDetail(c.env.NEWS, id);
-    if (detail === null) {
-      const record = await submissionsStore(c.env.SUBMISSIONS).get(id);
-      if (record?.kind === 'ad' && isLive(record, now)) detail = adDetail(record);
-    }
-    if (detail === null || Date.parse(detail.expires_at) <= now)
-      throw new ApiError('not_found', 'No such ad, or it has expired.');
+    const detail = await loadAd(c.env, c.req.valid('param').id);
     c.header('Cache-Control', `public, max-age=${cacheMaxAge(c.env)}`);
     return c.json(detail);
   },
