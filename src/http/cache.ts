@@ -36,9 +36,10 @@ export interface EdgeCacheOptions {
   prefetch?: (c: Context<AppEnv>, pointer: Pointer) => void;
   /**
    * What else the response depends on that its URL does not say (a page's language taken
-   * from Accept-Language): part of the cache key, so each variant is cached on its own.
+   * from Accept-Language, the live ads a front page lists): part of the cache key, so each
+   * variant is cached on its own.
    */
-  variant?: (c: Context<AppEnv>) => string;
+  variant?: (c: Context<AppEnv>) => string | Promise<string>;
   /**
    * The query parameters the route reads (`queryParams(schema)`): only these make the cache
    * key. Unset: every parameter does, sorted. A route that reads none passes `[]`.
@@ -153,7 +154,7 @@ export function edgeCache(options: EdgeCacheOptions = {}): MiddlewareHandler<App
       ['__snapshot', pointer?.snapshot ?? 'none'],
       ['__live', live],
     ];
-    if (options.variant) extra.push(['__variant', options.variant(c)]);
+    if (options.variant) extra.push(['__variant', await options.variant(c)]);
     const key = new Request(cacheKeyUrl(c.req.url, options.params, extra), { method: 'GET' });
     const cache = caches.default;
 

@@ -4,9 +4,12 @@
  * live snapshot through the same functions as the JSON API (loadFeed, loadArticle), so a
  * page and /v1/feed never disagree; edge-cached per UI language like the API.
  */
+import type { Context } from 'hono';
 import * as v from 'valibot';
+import type { AppEnv } from '../env.ts';
+import { fnv1a64 } from '../core/content/normalize.ts';
+import { listAds } from '../routes/ads.ts';
 import type { ArticleSummary } from '../core/content/article.ts';
-import { adListItem } from '../core/submissions/records.ts';
 import type { AdListItem } from '../core/submissions/schemas.ts';
 import { edgeCache, setLastModified } from '../http/cache.ts';
 import { requirePointer } from '../http/pointer.ts';
@@ -14,10 +17,9 @@ import { cursorParam, langParam, sectionSlug } from '../http/schemas.ts';
 import { validate } from '../http/validate.ts';
 import { ArticleIdParam, loadArticle, loadFeed } from '../routes/feeds.ts';
 import { readSections } from '../storage/snapshots.ts';
-import { submissionsStore } from '../storage/submissions.ts';
 import { AdItem, AlsoReported, notInApi, pageApp, Time } from './common.tsx';
 import { LANGUAGE_NAMES, sectionName } from './messages.ts';
-import { page, type Page, uiVariant } from './site.ts';
+import { page, type Page, uiLang, uiVariant } from './site.ts';
 
 /** Sections on the front page, most recently updated first, and headlines in each. */
 const FRONT_SECTIONS = 12;
@@ -73,108 +75,135 @@ function Featured({ item, p }: { item: ArticleSummary; p: Page }) {
   );
 }
 
-async function adsToday(env: Env, now: number): Promise<AdListItem[]> {
-  const page = await submissionsStore(env.SUBMISSIONS).publicAds(
-    { since: now - ADS_TODAY_MS, limit: ADS_TODAY },
-    now,
+/**
+ * The ads of the last 24 hours, read once per request: the front page's cache key names
+ * them (`frontVariant`), so an approval, an edit or a deletion shows at once, and the
+ * handler renders the same list the key was made from.
+ */
+const adsOfRequest = new WeakMap<Request, Promise<AdListItem[]>>();
+function adsToday(c: Context<AppEnv>): Promise<AdListItem[]> {
+  const known = adsOfRequest.get(c.req.raw);
+  if (known) return known;
+  const now = Date.now();
+  const ads = listAds(c.env, { since: now - ADS_TODAY_MS, limit: ADS_TODAY }).then((l) => l.items);
+  adsOfRequest.set(c.req.raw, ads);
+  return ads;
+}
+
+async function frontVariant(c: Context<AppEnv>): Promise<string> {
+  const ads = await adsToday(c);
+  const version = ads.map((a) => `${a.id}:${a.published}:${a.title}`).join('|');
+  return `${uiLang(c)}.${version === '' ? '0' : fnv1a64(version).slice(0, 12)}`;
+}
+
+/** The front page, shaped like the seed. */
+async function frontPage(c: Context<AppEnv>) {
+  const p = page(c);
+  const pointer = await requirePointer(c.env.NEWS, c.get('pointer'));
+  const known = pointer;
+  const [sections, english, latest, ads] = await Promise.all([
+    readSections(c.env.NEWS, pointer),
+    loadFeed(c.env, { lang: 'en', limit: 20 }, known),
+    loadFeed(c.env, { limit: 50 }, known),
+    adsToday(c),
+  ]);
+  const featured =
+    english.result.items.find(isFeatured) ?? latest.result.items.find((a) => a.image !== null);
+  // Sections in the order of their newest item: first those of the newest items (approved
+  // reader news included, which the snapshot's section list does not know yet), then the
+  // rest by the snapshot's latest.
+  const bySnapshot = [...(sections?.sections ?? [])].sort((a, b) =>
+    a.latest < b.latest ? 1 : a.latest > b.latest ? -1 : 0,
   );
-  return page.records.flatMap((r) => (r.kind === 'ad' ? [adListItem(r)] : []));
+  const order = [
+    ...new Set([...latest.result.items.map((a) => a.section), ...bySnapshot.map((s) => s.section)]),
+  ];
+  const top = order.slice(0, FRONT_SECTIONS).map(
+    (section) =>
+      bySnapshot.find((s) => s.section === section) ?? {
+        section,
+        languages: [] as { lang: string }[],
+      },
+  );
+  const lists = await Promise.all(
+    top.map(async (s) => ({
+      section: s,
+      items: (await loadFeed(c.env, { section: s.section, limit: FRONT_HEADLINES }, known)).result
+        .items,
+    })),
+  );
+  setLastModified(c, pointer.built_at);
+  const { t } = p;
+  return c.render(
+    <>
+      <h1>Edge News: {t.siteTagline}</h1>
+      <p>
+        <a href={p.href('/news/new')}>{t.addNews}</a>
+      </p>
+      {featured ? <Featured item={featured} p={p} /> : null}
+      <section aria-labelledby="ads-h">
+        <h2 id="ads-h">{t.adsToday}</h2>
+        {ads.length === 0 ? (
+          <p>{t.noAdsToday}</p>
+        ) : (
+          <ul class="ads" id="ads-today">
+            {ads.map((ad) => (
+              <AdItem ad={ad} p={p} />
+            ))}
+          </ul>
+        )}
+        <p>
+          <a href={p.href('/ads')}>{t.allAds}</a> · <a href={p.href('/ads/new')}>{t.addAd}</a>
+        </p>
+      </section>
+      <section aria-labelledby="headlines-h">
+        <h2 id="headlines-h">{t.headlines}</h2>
+        <div class="grid">
+          {lists.map(({ section, items }) => (
+            <section aria-labelledby={`s-${section.section}`}>
+              <h3 id={`s-${section.section}`}>
+                <a href={p.href(`/sections/${section.section}`)}>
+                  {sectionName(t, section.section)}
+                </a>
+              </h3>
+              <ul class="headlines">
+                {items.map((item) => (
+                  <Headline item={item} p={p} />
+                ))}
+              </ul>
+              <LanguageLinks
+                p={p}
+                section={section.section}
+                langs={section.languages.map((l) => l.lang)}
+              />
+            </section>
+          ))}
+        </div>
+      </section>
+    </>,
+    {
+      title: 'Edge News',
+      description: t.siteTagline,
+      canonical: p.absolute('/'),
+      feeds: { prefix: '/', title: 'Edge News' },
+      meta: {
+        'og:type': 'website',
+        'og:site_name': 'Edge News',
+        'og:title': 'Edge News',
+        'og:description': t.siteTagline,
+        'og:url': p.absolute('/'),
+      },
+    },
+  );
 }
 
 const SectionQuery = v.object({ lang: langParam, cursor: cursorParam });
 
 export const readPages = pageApp(
-  ['/', '/sections/:section', '/articles/:id'],
+  ['/sections/:section', '/articles/:id'],
   edgeCache({ variant: uiVariant }),
 )
-  .get('/', notInApi, async (c) => {
-    const p = page(c);
-    const pointer = await requirePointer(c.env.NEWS, c.get('pointer'));
-    const known = pointer;
-    const [sections, english, latest, ads] = await Promise.all([
-      readSections(c.env.NEWS, pointer),
-      loadFeed(c.env, { lang: 'en', limit: 20 }, known),
-      loadFeed(c.env, { limit: 50 }, known),
-      // The ads block is live (approvals land in the Durable Object), so the front page
-      // shows a new approval within the page's max-age (CACHE_MAX_AGE).
-      adsToday(c.env, Date.now()),
-    ]);
-    const featured =
-      english.result.items.find(isFeatured) ?? latest.result.items.find((a) => a.image !== null);
-    const top = [...(sections?.sections ?? [])]
-      .sort((a, b) => (a.latest < b.latest ? 1 : a.latest > b.latest ? -1 : 0))
-      .slice(0, FRONT_SECTIONS);
-    const lists = await Promise.all(
-      top.map(async (s) => ({
-        section: s,
-        items: (await loadFeed(c.env, { section: s.section, limit: FRONT_HEADLINES }, known)).result
-          .items,
-      })),
-    );
-    setLastModified(c, pointer.built_at);
-    const { t } = p;
-    return c.render(
-      <>
-        <h1>Edge News: {t.siteTagline}</h1>
-        <p>
-          <a href={p.href('/news/new')}>{t.addNews}</a>
-        </p>
-        {featured ? <Featured item={featured} p={p} /> : null}
-        <section aria-labelledby="ads-h">
-          <h2 id="ads-h">{t.adsToday}</h2>
-          {ads.length === 0 ? (
-            <p>{t.noAdsToday}</p>
-          ) : (
-            <ul class="ads" id="ads-today">
-              {ads.map((ad) => (
-                <AdItem ad={ad} p={p} />
-              ))}
-            </ul>
-          )}
-          <p>
-            <a href={p.href('/ads')}>{t.allAds}</a> · <a href={p.href('/ads/new')}>{t.addAd}</a>
-          </p>
-        </section>
-        <section aria-labelledby="headlines-h">
-          <h2 id="headlines-h">{t.headlines}</h2>
-          <div class="grid">
-            {lists.map(({ section, items }) => (
-              <section aria-labelledby={`s-${section.section}`}>
-                <h3 id={`s-${section.section}`}>
-                  <a href={p.href(`/sections/${section.section}`)}>
-                    {sectionName(t, section.section)}
-                  </a>
-                </h3>
-                <ul class="headlines">
-                  {items.map((item) => (
-                    <Headline item={item} p={p} />
-                  ))}
-                </ul>
-                <LanguageLinks
-                  p={p}
-                  section={section.section}
-                  langs={section.languages.map((l) => l.lang)}
-                />
-              </section>
-            ))}
-          </div>
-        </section>
-      </>,
-      {
-        title: 'Edge News',
-        description: t.siteTagline,
-        canonical: p.absolute('/'),
-        feeds: { prefix: '/', title: 'Edge News' },
-        meta: {
-          'og:type': 'website',
-          'og:site_name': 'Edge News',
-          'og:title': 'Edge News',
-          'og:description': t.siteTagline,
-          'og:url': p.absolute('/'),
-        },
-      },
-    );
-  })
+  .route('/', pageApp(['/'], edgeCache({ variant: frontVariant })).get('/', notInApi, frontPage))
   .get(
     '/sections/:section',
     notInApi,
