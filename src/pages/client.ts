@@ -36,6 +36,8 @@ export const CLIENT_SCRIPT = `(function () {
       .catch(function () {});
   }
   function close() {
+    if (pending.suggest) pending.suggest.abort();
+    pending.suggest = null;
     list.hidden = true;
     input.setAttribute('aria-expanded', 'false');
     input.removeAttribute('aria-activedescendant');
@@ -47,7 +49,7 @@ export const CLIENT_SCRIPT = `(function () {
     input.value = parts.join(' ') + ' ';
     close();
     input.focus();
-    update();
+    update(true);
   }
   function mark(i) {
     var items = list.children;
@@ -102,10 +104,10 @@ export const CLIENT_SCRIPT = `(function () {
         notes.textContent = notes.dataset.showing + ' ' + body.corrections.map(function (c) { return c.to; }).join(' ');
     }
   }
-  function update() {
+  function update(chosen) {
     var q = input.value;
     if (!q.trim()) { close(); return; }
-    get('suggest', new URLSearchParams({ q: q, limit: '6' }), showSuggestions);
+    if (!chosen) get('suggest', new URLSearchParams({ q: q, limit: '6' }), showSuggestions);
     if (hits && form) {
       var params = new URLSearchParams(new FormData(form));
       var filters = document.getElementById('filters');
@@ -119,7 +121,7 @@ export const CLIENT_SCRIPT = `(function () {
   }
   input.addEventListener('input', function () {
     clearTimeout(timer);
-    timer = setTimeout(update, 120);
+    timer = setTimeout(function () { update(false); }, 120);
   });
   input.addEventListener('keydown', function (e) {
     if (list.hidden) return;

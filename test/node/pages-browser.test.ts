@@ -258,6 +258,9 @@ describe.skipIf(!haveBrowser)('pages in Chromium', { timeout: 300_000 }, () => {
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Enter');
     await expect.poll(() => box.inputValue(), { timeout: WAIT }).toBe(`${word} `);
+    // The chosen word closes the list; the results follow the new query.
+    await page.locator('#q-suggest').waitFor({ state: 'hidden', timeout: WAIT });
+    expect(await box.getAttribute('aria-expanded')).toBe('false');
     await check(page, 'search');
     const first = page.locator('#hits li h2 a').first();
     const title = await first.innerText();
