@@ -46,6 +46,7 @@ mark{background:#fde68a;color:inherit}
 .queue li{border-bottom:1px solid #ddd;padding:.5rem 0}form.inline{display:inline-block;margin-right:.5rem}fieldset{border:1px solid #ccc;border-radius:4px;margin:.75rem 0}
 footer.site{max-width:64rem;margin:2rem auto 0;padding:1rem;border-top:1px solid #ddd;color:#555;font-size:.9rem}
 code,.wrap{overflow-wrap:anywhere}
+figure{margin:1rem 0}
 `
   .trim()
   .replace(/\n/g, '');

@@ -89,6 +89,8 @@ async function photograph(page: Page, name: string) {
 }
 
 const check = async (page: Page, name: string) => {
+  // At most 50 KB without images: the document (inline script and style included).
+  expect(Buffer.byteLength(await page.content()), name).toBeLessThan(50 * 1024);
   await expectAccessible(page, name);
   await photograph(page, name);
 };
