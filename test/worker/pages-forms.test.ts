@@ -46,7 +46,9 @@ async function adFields(overrides: Record<string, string> = {}) {
 const admin = (fields: Record<string, string> = {}) =>
   post('/admin?hl=en', { token: env.ADMIN_TOKEN, ...fields });
 
-describe('forms', () => {
+describe('forms', { timeout: 30_000 }, () => {
+  // Generous: the first request of a file starts the isolate and the Durable Object, which
+  // takes seconds on a busy machine; each test still ends as soon as its answers are in.
   beforeAll(async () => {
     forgetPointer();
     await seedSnapshot([article({ title: 'A story for the front page', section: 'world' })]);

@@ -57,7 +57,9 @@ const text = async (res: Response) => {
   return res.text();
 };
 
-describe('reading pages', () => {
+describe('reading pages', { timeout: 30_000 }, () => {
+  // Generous: the first request of a file starts the isolate and the Durable Object, which
+  // takes seconds on a busy machine; each test still ends as soon as its answers are in.
   beforeAll(async () => {
     forgetPointer();
     await seedSnapshot([FEATURED, ...POLITICS, UKRAINIAN, COPY]);

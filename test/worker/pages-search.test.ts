@@ -19,7 +19,9 @@ const RECORDS = Array.from({ length: 12 }, (_, i) =>
   }),
 );
 
-describe('GET /search', () => {
+describe('GET /search', { timeout: 30_000 }, () => {
+  // Generous: the first request of a file starts the isolate and the Durable Object, which
+  // takes seconds on a busy machine; each test still ends as soon as its answers are in.
   beforeAll(async () => {
     forgetPointer();
     await seedSnapshot(RECORDS);
