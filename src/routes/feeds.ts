@@ -14,7 +14,7 @@ import { ApiError, invalidCursor, problemDoc } from '../http/problem.ts';
 import { cursorParam, langParam, limitParam, sectionParam, sourceParam } from '../http/schemas.ts';
 import { validate } from '../http/validate.ts';
 import { liveArticles, liveSummaries, snapshotFeedSource } from '../storage/feed.ts';
-import { requirePointer } from '../http/pointer.ts';
+import { requirePointer, snapshotUnavailable } from '../http/pointer.ts';
 import { readArticle, readSections } from '../storage/snapshots.ts';
 
 export const FeedQuery = v.object({
@@ -172,6 +172,16 @@ export const feedRoutes = new Hono<AppEnv>()
     }),
     async (c) => {
       const pointer = await requirePointer(c.env.NEWS, c.get('pointer'));
+      // The pointer alone is not health: its snapshot's values must still be there (a
+      // pointer left on a pruned snapshot would serve empty feeds). One small value says so.
+      const sections = await readSections(c.env.NEWS, pointer).catch((error: unknown) => {
+        console.error(`health: sections of ${pointer.snapshot} unreadable: ${String(error)}`);
+        return null;
+      });
+      if (!sections)
+        throw snapshotUnavailable(
+          `The live snapshot ${pointer.snapshot} has lost its values (pruned or damaged).`,
+        );
       setLastModified(c, pointer.built_at);
       return c.json({
         status: 'ok' as const,

@@ -45,15 +45,34 @@ export interface Companion {
 }
 
 /**
- * The live snapshot pointer, or null before the first publish. A `companion` is read with
+ * The live snapshot pointer, or null when none is published. A `companion` is read with
  * it when the pointer itself has to be read.
+ *
+ * A pointer that is missing or cannot be read or parsed (a failed KV read, a truncated or
+ * foreign value) never takes the site down while this isolate has served a good one: the
+ * last good pointer keeps answering, and the failure is logged. Without one, the error is thrown
+ * (`PointerUnreadable`) and the routes answer 503.
  */
 export function getPointer(
   kv: KVNamespace,
   { companion, now = Date.now() }: { companion?: Companion | undefined; now?: number } = {},
 ): Promise<Pointer | null> {
   if (cached && now - cached.at < POINTER_TTL_MS) return cached.pointer;
-  const pointer = companion ? readWithCompanion(kv, companion) : readJson(kv, POINTER_KEY, Pointer);
+  const read = companion ? readWithCompanion(kv, companion) : readJson(kv, POINTER_KEY, Pointer);
+  const pointer = read.then(
+    (value) => {
+      if (value) lastGood = value;
+      else if (lastGood) console.error(`${POINTER_KEY} is missing, serving the last good pointer`);
+      return value ?? lastGood ?? null;
+    },
+    (error: unknown) => {
+      if (lastGood) {
+        console.error(`${POINTER_KEY} unreadable, serving the last good pointer: ${String(error)}`);
+        return lastGood;
+      }
+      throw new PointerUnreadable(String(error));
+    },
+  );
   cached = { at: now, pointer };
   // A failed read must not stay cached for the whole TTL.
   pointer.catch(() => {
@@ -61,6 +80,14 @@ export function getPointer(
   });
   return pointer;
 }
+
+/** The pointer could not be read or parsed, and this isolate has no good one to fall back on. */
+export class PointerUnreadable extends Error {
+  override readonly name = 'PointerUnreadable';
+}
+
+/** The newest pointer this isolate read and parsed (see getPointer). */
+let lastGood: Pointer | undefined;
 
 async function readWithCompanion(kv: KVNamespace, companion: Companion): Promise<Pointer | null> {
   const values = await kv.get([POINTER_KEY, companion.key], 'text');
@@ -77,6 +104,7 @@ async function readWithCompanion(kv: KVNamespace, companion: Companion): Promise
 /** Forgets the cached pointer (after this isolate itself publishes or rolls back). */
 export function forgetPointer(): void {
   cached = undefined;
+  lastGood = undefined;
 }
 
 async function readJson<S extends v.GenericSchema>(
