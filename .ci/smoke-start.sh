@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # The README's first command on a clean clone: `npm start` must serve the sample.
 set -euo pipefail
-set -m  # own process group, so the whole server tree stops at the end
 port=${PORT:-8788}
 log=$(mktemp)
 PORT=$port npm start >"$log" 2>&1 &
 pid=$!
-trap 'kill -- -$pid 2>/dev/null || kill $pid 2>/dev/null || true; pkill -f "wrangler dev --port $port" 2>/dev/null || true' EXIT
+# SIGTERM to npm alone stops wrangler and workerd (test/node/start-signals.test.ts).
+trap 'kill -TERM $pid 2>/dev/null || true; wait $pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do
   if curl -fsS "http://127.0.0.1:$port/v1/health" >/dev/null 2>&1; then break; fi
   sleep 1
