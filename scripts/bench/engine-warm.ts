@@ -1,6 +1,6 @@
 /**
  * The engine alone, warm, in a process of its own: `node --expose-gc engine-warm.ts
- * <kv dir> <snapshot> <rounds>`. Parts are read from the benchmark's persisted local KV on
+ * <kv dir> <index ids, comma-separated, oldest segment first> <rounds>`. Parts are read from the benchmark's persisted local KV on
  * first use (the warm-up round), so this heap holds what an isolate would: the index cache
  * and the engine. Run inside the benchmark process instead, the gigabytes of corpus there
  * made every major garbage collection a long pause. Prints one JSON line.
@@ -10,6 +10,7 @@ import { searchKey } from '../../src/core/snapshot/keys.ts';
 import { PartCache } from '../../src/core/lib/part-cache.ts';
 import { parseQuery, SearchEngine, type SearchParams } from '../../src/core/search/query.ts';
 import { IndexReader } from '../../src/core/search/reader.ts';
+import { SegmentSet } from '../../src/core/search/segments.ts';
 import { INDEX_CACHE_BYTES } from '../../src/storage/search-index.ts';
 import { type BenchQuery, QUERIES } from './queries.ts';
 import { percentile } from './stats.ts';
@@ -30,17 +31,16 @@ const gc = (globalThis as { gc?: () => void }).gc;
 gc?.();
 const heapBefore = process.memoryUsage().heapUsed;
 const cache = new PartCache(INDEX_CACHE_BYTES);
-const engine = () =>
-  new SearchEngine(
-    new IndexReader(
-      snapshot,
-      async (names) => {
-        const values = await Promise.all(names.map((n) => kv.get(searchKey(snapshot, n))));
-        return new Map(names.map((n, i) => [n, values[i] ?? null]));
-      },
-      cache,
-    ),
+const segment = (id: string) =>
+  new IndexReader(
+    id,
+    async (names) => {
+      const values = await Promise.all(names.map((n) => kv.get(searchKey(id, n))));
+      return new Map(names.map((n, i) => [n, values[i] ?? null]));
+    },
+    cache,
   );
+const engine = () => new SearchEngine(new SegmentSet(snapshot.split(',').map(segment)));
 const params = (q: BenchQuery): SearchParams => ({
   q: parseQuery(q.q),
   sort: 'relevance',

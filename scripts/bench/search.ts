@@ -1,11 +1,15 @@
 /**
- * npm run bench:search [-- --sizes 10k,100k,1m --baselines-max 10k --cold 5 --rounds 30 --reuse]
+ * npm run bench:search [-- --sizes 10k,100k,1m --baselines-max 10k --cold 5 --rounds 30 --reuse
+ *                         --segments 1,4,8]
  *
  * For each corpus size: build the chunked index, write it to a persisted local KV, then
  * query the real Worker in workerd (Miniflare): cold (first request of a fresh isolate)
  * and warm (a fixed query mix), and the same engine in a process of its own for memory. Beside it, in
  * the same run and on the same corpus and queries: MiniSearch as-is (one KV value,
  * `loadJSON`, cold in workerd where it fits in KV), FlexSearch, Orama and lunr in Node.
+ * With `--segments`, each size is also measured as an index in that many segments (a base
+ * and deltas of the newest DELTA_ARTICLES articles each, src/core/search/segments.ts) behind
+ * a format-2 pointer, cold and warm, against one compacted segment (the `1` of the list).
  * Prints progress, per-size tables, ratios and a markdown summary (.wrangler/bench-search/search-results.md).
  */
 import { execFileSync } from 'node:child_process';
@@ -14,7 +18,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Article } from '../../src/core/content/article.ts';
-import { buildSearchParts } from '../../src/core/search/build.ts';
+import { buildSearchParts, type SearchPart } from '../../src/core/search/build.ts';
+import { buildSegment, type SegmentMeta } from '../../src/core/search/segments.ts';
 import {
   type BaselineResult,
   flexSearch,
@@ -31,6 +36,7 @@ import {
   instance,
   isolateMemory,
   seed,
+  seedSegments,
   timedFetch,
   type Timed,
 } from './workerd.ts';
@@ -44,8 +50,12 @@ const { values: args } = parseArgs({
     // Measure again on the index an earlier run built and wrote (sizes above --baselines-max
     // only), if the code that builds the index and the corpus is unchanged.
     reuse: { type: 'boolean', default: false },
+    segments: { type: 'string', default: '' },
   },
 });
+const segmentCounts = (args.segments ?? '').split(',').filter(Boolean).map(Number);
+/** Articles per delta segment: one incremental publish of the archive-scale target. */
+const DELTA_ARTICLES = 1_000;
 
 const parseSize = (s: string) =>
   Math.round(Number.parseFloat(s) * (/m$/i.test(s) ? 1_000_000 : /k$/i.test(s) ? 1_000 : 1));
@@ -118,6 +128,116 @@ interface SizeResult {
     firstWorkerdMs?: number;
     fits: boolean;
   })[];
+  segments: SegmentsResult[];
+}
+
+interface SegmentsResult {
+  segments: number;
+  buildMs: number;
+  parts: number;
+  firstMs: number;
+  coldMs: number;
+  reads: number;
+  warm: SizeResult['warm'];
+  engineP50: number;
+  engineP95: number;
+}
+
+/** The warm mix through workerd's dispatch, beside a 404 through the same dispatch. */
+async function warmRuns(mf: ReturnType<typeof instance>): Promise<SizeResult['warm']> {
+  for (const q of QUERIES) await timedFetch(mf, searchPath(q));
+  const warmTimes: number[] = [];
+  for (let r = 0; r < rounds; r++)
+    for (const q of QUERIES) warmTimes.push((await timedFetch(mf, searchPath(q))).ms);
+  // The same path with no work behind it (a 404: no KV, no search), to read the rest against.
+  const floorTimes: number[] = [];
+  for (let r = 0; r < rounds * QUERIES.length; r++)
+    floorTimes.push((await timedFetch(mf, '/warmup')).ms);
+  return {
+    p50: percentile(warmTimes, 50),
+    p95: percentile(warmTimes, 95),
+    p99: percentile(warmTimes, 99),
+    floorP50: percentile(floorTimes, 50),
+    floorP95: percentile(floorTimes, 95),
+  };
+}
+
+/** The engine alone in a process of its own over these index ids (engine-warm.ts). */
+function engineWarm(persist: string, ids: string) {
+  const child = execFileSync(
+    process.execPath,
+    ['--expose-gc', join(import.meta.dirname, 'engine-warm.ts'), persist, ids, String(rounds)],
+    { encoding: 'utf8' },
+  );
+  return JSON.parse(child.trim().split('\n').at(-1) ?? '{}') as SizeResult['node'] & {
+    kinds?: Record<string, [number, number]>;
+  };
+}
+
+const indexId = (parts: readonly SearchPart[]) => {
+  const hash = createHash('sha256');
+  for (const p of parts) hash.update(p.value);
+  return `x${hash.digest('hex').slice(0, 16)}`;
+};
+
+/**
+ * The same articles as a base plus `count - 1` deltas of the newest DELTA_ARTICLES each,
+ * built as an incremental publish builds them, behind a format-2 pointer: cold and warm.
+ */
+async function benchSegments(
+  n: number,
+  articles: readonly Article[],
+  appScript: string,
+  paths: string[],
+): Promise<SegmentsResult[]> {
+  const byDate = [...articles].sort(
+    (a, b) => Date.parse(a.published) - Date.parse(b.published) || (a.id < b.id ? -1 : 1),
+  );
+  const out: SegmentsResult[] = [];
+  for (const count of segmentCounts) {
+    const deltas = count - 1;
+    log(`   ${count} segment(s): a base of ${n - deltas * DELTA_ARTICLES} and ${deltas} deltas`);
+    const started = performance.now();
+    const base = buildSegment(byDate.slice(0, n - deltas * DELTA_ARTICLES));
+    const segments: (SegmentMeta & { parts: SearchPart[] })[] = [
+      { id: indexId(base.parts), meta: base.meta, parts: base.parts },
+    ];
+    const read = async (id: string, part: string) =>
+      segments.find((s) => s.id === id)?.parts.find((p) => p.part === part)?.value ?? null;
+    for (let d = deltas; d > 0; d--) {
+      const slice = byDate.slice(n - d * DELTA_ARTICLES, n - (d - 1) * DELTA_ARTICLES);
+      const delta = await buildSegment(slice, { base: segments, read });
+      segments.push({ id: indexId(delta.parts), meta: delta.meta, parts: delta.parts });
+    }
+    const buildMs = performance.now() - started;
+    const persist = join(OUT, `kv-${label(n)}-seg${count}`);
+    rmSync(persist, { recursive: true, force: true });
+    const writer = instance(appScript, persist);
+    await seedSegments(writer, `20261127T000000Z-seg${count}`, segments, n);
+    await writer.dispose();
+    const first = await coldRuns(appScript, persist, paths);
+    await first.last.dispose();
+    const { runs, last } = await coldRuns(appScript, persist, paths, '/warmup');
+    const warm = await warmRuns(last);
+    await last.dispose();
+    const engine = engineWarm(persist, segments.map((s) => s.id).join(','));
+    const result: SegmentsResult = {
+      segments: count,
+      buildMs,
+      parts: segments.reduce((k, s) => k + s.parts.length, 0),
+      firstMs: median(first.runs.map((r) => r.ms)),
+      coldMs: median(runs.map((r) => r.ms)),
+      reads: median(runs.map((r) => r.reads)),
+      warm,
+      engineP50: engine.warmP50,
+      engineP95: engine.warmP95,
+    };
+    log(
+      `     index-cold ${runs.map((r) => f1(r.ms)).join(', ')} ms; warm p50/p95 ${f1(warm.p50)} / ${f1(warm.p95)} ms (workerd), ${f1(engine.warmP50)} / ${f1(engine.warmP95)} ms (engine)`,
+    );
+    out.push(result);
+  }
+  return out;
 }
 
 /**
@@ -241,22 +361,8 @@ async function benchSize(
   );
 
   log(`   warm queries (${rounds} rounds of ${QUERIES.length})`);
-  for (const q of QUERIES) await timedFetch(last, searchPath(q));
-  const warmTimes: number[] = [];
-  for (let r = 0; r < rounds; r++)
-    for (const q of QUERIES) warmTimes.push((await timedFetch(last, searchPath(q))).ms);
-  // The same path with no work behind it (a 404: no KV, no search), to read the rest against.
-  const floorTimes: number[] = [];
-  for (let r = 0; r < rounds * QUERIES.length; r++)
-    floorTimes.push((await timedFetch(last, '/warmup')).ms);
+  const warm = await warmRuns(last);
   await last.dispose();
-  const warm = {
-    p50: percentile(warmTimes, 50),
-    p95: percentile(warmTimes, 95),
-    p99: percentile(warmTimes, 99),
-    floorP50: percentile(floorTimes, 50),
-    floorP95: percentile(floorTimes, 95),
-  };
   log(
     `     workerd warm p50/p95 ${f1(warm.p50)} / ${f1(warm.p95)} ms; a 404 through the same dispatch ${f1(warm.floorP50)} / ${f1(warm.floorP95)} ms`,
   );
@@ -272,14 +378,7 @@ async function benchSize(
   );
 
   log('   same engine in a process of its own: memory and pure query time');
-  const child = execFileSync(
-    process.execPath,
-    ['--expose-gc', join(import.meta.dirname, 'engine-warm.ts'), persist, snapshot, String(rounds)],
-    { encoding: 'utf8' },
-  );
-  const node = JSON.parse(child.trim().split('\n').at(-1) ?? '{}') as SizeResult['node'] & {
-    kinds?: Record<string, [number, number]>;
-  };
+  const node = engineWarm(persist, snapshot);
   for (const [kind, [p50, p95]] of Object.entries(node.kinds ?? {}))
     log(`     engine warm ${kind.padEnd(16)} p50 ${f1(p50)} ms, p95 ${f1(p95)} ms`);
 
@@ -329,7 +428,14 @@ async function benchSize(
       baselines.push({ ...result, fits: result.bytes <= KV_VALUE_LIMIT });
     }
   }
+  let segments: SegmentsResult[] = [];
+  if (segmentCounts.length > 0) {
+    log(`   the same articles in segments: ${segmentCounts.join(', ')}`);
+    if (articles.length === 0) articles = corpus(n, real, (done) => log(`   generated ${done}`));
+    segments = await benchSegments(n, articles, appScript, paths);
+  }
   return {
+    segments,
     size: n,
     buildMs,
     parts: built.parts,
@@ -381,6 +487,20 @@ function report(results: SizeResult[]): string {
         `| ${b.engine} | ${f1(b.buildMs / 1000)} s | ${mb(b.bytes)} | ${b.fits ? 'yes' : 'no'} | ${f1(b.loadMs)} ms | ${cold} | ${f1(b.queryP50)} / ${f1(b.queryP95)} ms | ${b.hits} | ${ratio} |`,
       );
     }
+  }
+  for (const r of results.filter((x) => x.segments.length > 0)) {
+    const compacted = r.segments.find((x) => x.segments === 1) ?? r.segments[0]!;
+    lines.push(
+      '',
+      `Segments at ${label(r.size)} articles (a base plus deltas of ${DELTA_ARTICLES} articles, format-2 pointer; ratio against one compacted segment):`,
+      '',
+      '| segments | build | parts | cold first request | cold index-cold | ratio | KV round trips | warm p50 / p95 (workerd) | warm p50 / p95 (engine) |',
+      '|---|---|---|---|---|---|---|---|---|',
+    );
+    for (const x of r.segments)
+      lines.push(
+        `| ${x.segments} | ${f1(x.buildMs / 1000)} s | ${x.parts} | ${f1(x.firstMs)} ms | ${f1(x.coldMs)} ms | ${(x.coldMs / compacted.coldMs).toFixed(2)}x | ${x.reads} | ${f1(x.warm.p50)} / ${f1(x.warm.p95)} ms | ${f1(x.engineP50)} / ${f1(x.engineP95)} ms |`,
+      );
   }
   return lines.join('\n');
 }

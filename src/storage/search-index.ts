@@ -8,7 +8,7 @@ import { SEARCH_HEAD_KEY, searchKey } from '../core/snapshot/keys.ts';
 import { fnv1a64 } from '../core/content/normalize.ts';
 import { buildSearchParts } from '../core/search/build.ts';
 import { type KeepAlive, PartCache } from '../core/lib/part-cache.ts';
-import { IndexReader } from '../core/search/reader.ts';
+import { coalesceReads, IndexReader } from '../core/search/reader.ts';
 import { SegmentSet } from '../core/search/segments.ts';
 import type { Pointer } from '../core/snapshot/format.ts';
 import { warmUpEngine } from '../core/search/warm-up.ts';
@@ -41,17 +41,19 @@ export function snapshotIndex(
   segments: readonly string[],
   keepAlive: KeepAlive,
 ): SegmentSet {
-  return new SegmentSet(segments.map((id) => segmentReader(kv, id, keepAlive)));
+  const read = coalesceReads((keys) => kv.get([...keys], 'text'));
+  return new SegmentSet(segments.map((id) => segmentReader(read, id, keepAlive)));
 }
 
-function segmentReader(kv: KVNamespace, snapshot: string, keepAlive: KeepAlive): IndexReader {
+function segmentReader(
+  read: (keys: readonly string[]) => Promise<Map<string, string | null>>,
+  snapshot: string,
+  keepAlive: KeepAlive,
+): IndexReader {
   return new IndexReader(
     snapshot,
     async (parts) => {
-      const values = await kv.get(
-        parts.map((part) => searchKey(snapshot, part)),
-        'text',
-      );
+      const values = await read(parts.map((part) => searchKey(snapshot, part)));
       return new Map(parts.map((part) => [part, values.get(searchKey(snapshot, part)) ?? null]));
     },
     cache.for(keepAlive),
@@ -77,7 +79,11 @@ export function searchHead(kv: KVNamespace): Companion {
       )
         return;
       // The value is already here: the load does no I/O, so nothing needs keeping alive.
-      segmentReader(kv, searchIndexId(pointer), () => undefined)
+      segmentReader(
+        (keys) => kv.get([...keys], 'text'),
+        searchIndexId(pointer),
+        () => undefined,
+      )
         .provideMeta(raw.slice(newline + 1))
         .catch((error: unknown) =>
           console.warn(`search head of ${pointer.snapshot} not used: ${String(error)}`),

@@ -230,7 +230,11 @@ export class SearchEngine {
   }
 
   /** A word's variants that the segment holds, each weighted by idf and the variant's weight. */
-  async #wordLists(set: LoadedSet, segment: LoadedSegment, word: Word): Promise<WordList[]> {
+  async #wordLists(
+    segment: LoadedSegment,
+    word: Word,
+    idfs: ReadonlyMap<string, number>,
+  ): Promise<WordList[]> {
     const lookups = await Promise.all(
       word.variants.map(async (variant) => {
         const found = await segment.reader.lookup(variant.term);
@@ -238,7 +242,7 @@ export class SearchEngine {
           found && {
             term: variant.term,
             postings: found.postings,
-            weight: (await this.#idf(set, variant.term)) * variant.weight,
+            weight: (idfs.get(variant.term) ?? 0) * variant.weight,
           }
         );
       }),
@@ -261,11 +265,16 @@ export class SearchEngine {
     const set = await this.reader.load();
     const { words, corrections, capped } = await understand(this.reader, params.q);
     const facets = filterTerms(params);
+    // One idf per term, over every segment, computed once for all of them.
+    const terms = [...new Set(words.flatMap((w) => w.variants.map((v) => v.term)))];
+    const idfs = new Map(
+      await Promise.all(terms.map(async (t) => [t, await this.#idf(set, t)] as const)),
+    );
     const perSegment = await Promise.all(
       set.segments.map(async (segment) => ({
         segment,
         filters: await Promise.all(facets.map((term) => segment.reader.lookup(term))),
-        lists: await Promise.all(words.map((w) => this.#wordLists(set, segment, w))),
+        lists: await Promise.all(words.map((w) => this.#wordLists(segment, w, idfs))),
       })),
     );
     const want = params.offset + params.limit;

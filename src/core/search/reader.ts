@@ -31,6 +31,39 @@ export type ReadParts = (parts: readonly string[]) => Promise<Map<string, string
  */
 export const MAX_BULK_READ = 100;
 
+/**
+ * One bulk read for every key asked for in the same turn of the event loop, whoever asks:
+ * the readers of an index's segments each gather their own parts, and this joins their
+ * reads, so a query over 8 segments still makes one KV round trip per round. Batches of
+ * MAX_BULK_READ keys go side by side.
+ */
+export function coalesceReads(
+  read: (keys: readonly string[]) => Promise<Map<string, string | null>>,
+): (keys: readonly string[]) => Promise<Map<string, string | null>> {
+  let queue: { keys: Set<string>; done: Promise<Map<string, string | null>> } | null = null;
+  return (keys) => {
+    if (!queue) {
+      const batch = { keys: new Set<string>(), done: Promise.resolve(new Map()) };
+      // Two hops: the other readers' flushes of this turn are queued already and run first.
+      batch.done = new Promise<void>((resolve) =>
+        queueMicrotask(() => queueMicrotask(resolve)),
+      ).then(async () => {
+        queue = null;
+        const all = [...batch.keys];
+        const values = await Promise.all(
+          Array.from({ length: Math.ceil(all.length / MAX_BULK_READ) }, (_, k) =>
+            read(all.slice(k * MAX_BULK_READ, (k + 1) * MAX_BULK_READ)),
+          ),
+        );
+        return new Map(values.flatMap((m) => [...m]));
+      });
+      queue = batch;
+    }
+    for (const key of keys) queue.keys.add(key);
+    return queue.done;
+  };
+}
+
 export interface LoadedMeta extends SearchMeta {
   /** Sampled publication dates (ms), one per `date_stride` documents. */
   sampleDates: Float64Array;
@@ -233,7 +266,9 @@ export class IndexReader {
         typeof json === 'object' &&
         json !== null &&
         Array.isArray((json as { d?: unknown }).d) &&
-        (json as { d: unknown[] }).d.every((r) => Array.isArray(r) && r.length === 8),
+        (json as { d: unknown[] }).d.every(
+          (r) => Array.isArray(r) && (r.length === 8 || r.length === 9),
+        ),
     );
   }
 
