@@ -93,6 +93,7 @@ export const SearchItem = v.object({
   source: v.string(),
   published: v.string(),
   url: v.nullable(v.string()),
+  image: v.nullable(v.string()),
   score: v.number(),
   highlights: v.object({ title: v.array(Range), snippet: v.array(Range) }),
 });
@@ -122,7 +123,7 @@ export const SuggestResponse = v.object({
 const problem = problemDoc();
 
 function toItem(hit: Hit): SearchItem {
-  const { id, title, section, lang, source, published, url } = hit.record;
+  const { id, title, section, lang, source, published, url, image } = hit.record;
   const ranges = (list: readonly { start: number; end: number }[]) =>
     list.map((r): [number, number] => [r.start, r.end]);
   return {
@@ -134,6 +135,7 @@ function toItem(hit: Hit): SearchItem {
     source,
     published,
     url,
+    image,
     score: Math.round(hit.score * 1000) / 1000,
     highlights: { title: ranges(hit.highlights.title), snippet: ranges(hit.highlights.snippet) },
   };

@@ -271,9 +271,9 @@ describe('chunked index against a brute-force scan', () => {
               (w) => terms.has(w.text) || queryStemTerms(w.text).some((s) => terms.has(s)),
             );
           });
-          if (result.match === 'all' && result.corrections.length === 0) {
+          if (result.match === 'all' && result.corrections.every((c) => c.kind === 'typo')) {
             // Every document the scan finds; any other one only through a typo neighbour
-            // (a rare word also matches words one edit away).
+            // (a rare word also matches words one edit away, and says so in corrections).
             const found = new Set(ids(result));
             for (const a of expected) expect(found).toContain(a.id);
             for (const a of articles.filter((x) => found.has(x.id) && !expected.includes(x))) {
@@ -355,6 +355,38 @@ describe('part cache', () => {
     expect(loads).toBe(3);
     await cache.get('b', load(40));
     expect(loads).toBe(4);
+  });
+});
+
+describe('typo corrections', () => {
+  it('reports every neighbour a word matched, also beside a rare word that is in the index', async () => {
+    const article = (id: string, title: string) =>
+      toArticle({
+        id,
+        source: 'src',
+        section: 'sec',
+        lang: 'en',
+        published: '2024-02-01T00:00:00Z',
+        url: '',
+        title,
+        body: 'Report from the city.',
+      });
+    const index = memoryIndex(
+      buildSearchParts([
+        article('a', 'Karlov speaks'),
+        article('b', 'Karlow wins'),
+        article('c', 'Karlow loses'),
+        article('d', 'Marlow returns'),
+      ]),
+    );
+    const rare = await index.search('karlov ');
+    expect(rare.hits.map((h) => h.record.id).sort()).toEqual(['a', 'b', 'c']);
+    expect(rare.corrections).toEqual([{ from: 'karlov', to: 'karlow', kind: 'typo' }]);
+    const unknown = await index.search('karlox ');
+    expect(unknown.corrections).toEqual([
+      { from: 'karlox', to: 'karlow', kind: 'typo' },
+      { from: 'karlox', to: 'karlov', kind: 'typo' },
+    ]);
   });
 });
 

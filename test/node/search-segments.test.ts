@@ -231,21 +231,28 @@ describe('an index written before segments (frozen: test/fixtures/search/index-v
     const old = new SearchEngine(reader('old', parts, cache));
     const alone = await old.search(params('Москве'));
     expect(alone.hits.map((h) => h.record.id).sort()).toEqual(['ru-1', 'ru-2']);
+    // Records of 8 fields (before hits carried images) read with no image.
     expect(alone.hits.find((h) => h.record.id === 'ru-1')?.record).toMatchObject({
       lang: 'ru',
       section: 'city',
+      image: null,
     });
     const meta = JSON.parse(frozen.meta ?? '{}') as SearchMeta;
     expect(meta.ids).toBeUndefined();
     const ru1 = fixtureArticles().find((a) => a.id === 'ru-1')!;
-    const delta = await buildSegment([{ ...ru1, id: 'ru-new', title: 'В Москве новый парк' }], {
-      base: [{ id: 'old', meta }],
-      read: async (_, part) => frozen[part] ?? null,
-    });
+    const image = 'https://example.com/park.jpg';
+    const delta = await buildSegment(
+      [{ ...ru1, id: 'ru-new', title: 'В Москве новый парк', image }],
+      {
+        base: [{ id: 'old', meta }],
+        read: async (_, part) => frozen[part] ?? null,
+      },
+    );
     const set = new SearchEngine(
       new SegmentSet([reader('old', parts, cache), reader('d', delta.parts, cache)]),
     );
     const both = await set.search(params('Москве'));
     expect(both.hits.map((h) => h.record.id).sort()).toEqual(['ru-1', 'ru-2', 'ru-new']);
+    expect(both.hits.find((h) => h.record.id === 'ru-new')?.record.image).toBe(image);
   });
 });

@@ -19,6 +19,7 @@ interface Item {
   source: string;
   published: string;
   url: string | null;
+  image: string | null;
   score: number;
   highlights: { title: [number, number][]; snippet: [number, number][] };
 }
@@ -56,6 +57,8 @@ describe('GET /v1/search', () => {
     expect(body.query).toBe('Москве');
     expect(urls(body)).toEqual(expect.arrayContaining([url('ru-1'), url('ru-2')]));
     expect(body.total).toBe(2);
+    // The fixture's articles have no image; a hit says so rather than leaving it out.
+    expect(body.items.map((i) => i.image)).toEqual([null, null]);
     expect(body.total_exact).toBe(true);
     const item = body.items[0]!;
     expect(item.highlights.title.length).toBeGreaterThan(0);

@@ -93,8 +93,11 @@ export type TermsChunk = v.InferOutput<typeof TermsChunk>;
 export const VocabChunk = v.object({ t: v.array(v.string()), df: v.array(v.number()) });
 export type VocabChunk = v.InferOutput<typeof VocabChunk>;
 
-/** A result record as stored: id, title, snippet text, section, lang, source, published (ISO), url */
-export const StoredRecord = v.tuple([
+/**
+ * A result record as stored: id, title, snippet text, section, lang, source, published (ISO),
+ * url, then image (null when none; absent in indexes written before hits carried images).
+ */
+const RECORD_FIELDS = [
   v.string(),
   v.string(),
   v.string(),
@@ -103,6 +106,10 @@ export const StoredRecord = v.tuple([
   v.string(),
   v.string(),
   v.nullable(v.string()),
+] as const;
+export const StoredRecord = v.union([
+  v.tuple([...RECORD_FIELDS, v.nullable(v.string())]),
+  v.tuple(RECORD_FIELDS),
 ]);
 export type StoredRecord = v.InferOutput<typeof StoredRecord>;
 export const DocsChunk = v.object({ d: v.array(StoredRecord) });
@@ -124,16 +131,18 @@ export interface DocRecord {
   /** ISO 8601. */
   published: string;
   url: string | null;
+  /** The article's image URL, if it has one. */
+  image: string | null;
 }
 
 /** The stored tuple by name: the one place that knows the positions. */
 export function decodeRecord(stored: StoredRecord): DocRecord {
-  const [id, title, text, section, lang, source, published, url] = stored;
-  return { id, title, text, section, lang, source, published, url };
+  const [id, title, text, section, lang, source, published, url, image = null] = stored;
+  return { id, title, text, section, lang, source, published, url, image };
 }
 
 export function encodeRecord(r: DocRecord): StoredRecord {
-  return [r.id, r.title, r.text, r.section, r.lang, r.source, r.published, r.url];
+  return [r.id, r.title, r.text, r.section, r.lang, r.source, r.published, r.url, r.image];
 }
 
 // --- VLQ: 5 payload bits per character, base64 alphabet, bit 5 = "more follows". -------

@@ -330,8 +330,9 @@ async function expand(
           for (const stemTerm of queryStemTerms(n.term))
             word.variants.push({ term: stemTerm, weight: weight * WEIGHTS.stem });
         }
-        if (df === 0 && near[0])
-          corrections.push({ from: word.text, to: near[0].term, kind: 'typo' });
+        // Every neighbour matched alongside is reported: a rare name that also matched a
+        // common word one edit away would otherwise show results nothing explains.
+        for (const n of near) corrections.push({ from: word.text, to: n.term, kind: 'typo' });
       }
     }),
   );
