@@ -41,8 +41,12 @@ export function snapshotIndex(
   segments: readonly string[],
   keepAlive: KeepAlive,
 ): SegmentSet {
-  const read = coalesceReads((keys) => kv.get([...keys], 'text'));
-  return new SegmentSet(segments.map((id) => segmentReader(read, id, keepAlive)));
+  const joined = { reads: 0 };
+  const read = coalesceReads((keys) => kv.get([...keys], 'text'), joined);
+  return new SegmentSet(
+    segments.map((id) => segmentReader(read, id, keepAlive)),
+    joined,
+  );
 }
 
 function segmentReader(

@@ -39,6 +39,8 @@ export const MAX_BULK_READ = 100;
  */
 export function coalesceReads(
   read: (keys: readonly string[]) => Promise<Map<string, string | null>>,
+  /** Counts the bulk reads really made (Server-Timing). */
+  counter: { reads: number } = { reads: 0 },
 ): (keys: readonly string[]) => Promise<Map<string, string | null>> {
   let queue: { keys: Set<string>; done: Promise<Map<string, string | null>> } | null = null;
   return (keys) => {
@@ -50,6 +52,7 @@ export function coalesceReads(
       ).then(async () => {
         queue = null;
         const all = [...batch.keys];
+        counter.reads += Math.ceil(all.length / MAX_BULK_READ);
         const values = await Promise.all(
           Array.from({ length: Math.ceil(all.length / MAX_BULK_READ) }, (_, k) =>
             read(all.slice(k * MAX_BULK_READ, (k + 1) * MAX_BULK_READ)),

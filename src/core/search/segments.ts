@@ -223,7 +223,11 @@ export class SegmentSet implements Lexicon {
   readonly cache: PartStore;
   readonly readers: readonly IndexReader[];
 
-  constructor(readers: readonly IndexReader[]) {
+  /** Bulk reads made for the segments together, when their reads are joined (coalesceReads). */
+  readonly #joined: { reads: number } | undefined;
+
+  constructor(readers: readonly IndexReader[], joined?: { reads: number }) {
+    this.#joined = joined;
     const [first] = readers;
     if (!first) throw new Error('search segments: a segment set needs at least one segment');
     this.readers = readers;
@@ -233,7 +237,7 @@ export class SegmentSet implements Lexicon {
 
   /** Bulk reads, parts read and time spent, over every segment's reader (Server-Timing). */
   get reads() {
-    return this.readers.reduce((n, r) => n + r.reads, 0);
+    return this.#joined?.reads ?? this.readers.reduce((n, r) => n + r.reads, 0);
   }
   get partsRead() {
     return this.readers.reduce((n, r) => n + r.partsRead, 0);
