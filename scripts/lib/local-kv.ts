@@ -11,6 +11,7 @@ import { bindingStore } from '../../src/storage/kv-binding.ts';
 
 /** Where `wrangler dev` keeps local state unless told otherwise (`--persist-to`). */
 export const DEFAULT_PERSIST = '.wrangler/state';
+const LOCAL_PARALLEL = 64;
 
 export function newsNamespaceId(configPath = 'wrangler.toml'): string {
   const config = unstable_readConfig({ config: configPath });
@@ -33,5 +34,7 @@ export async function openLocalKv(
   });
   // Miniflare's KVNamespace is the runtime's own, typed by miniflare rather than workers-types.
   const kv = (await mf.getKVNamespace('NEWS')) as unknown as KVNamespace;
-  return { store: bindingStore(kv), namespace: kv, close: () => mf.dispose() };
+  // Local writes go to one workerd process on this machine, not over the network: more in
+  // flight than a Worker's six connections (measured: 2,892 keys of a 2k build took 40 s at 6).
+  return { store: bindingStore(kv, LOCAL_PARALLEL), namespace: kv, close: () => mf.dispose() };
 }

@@ -5,16 +5,19 @@ const PARALLEL = 6;
 /** KV's bulk get takes at most 100 keys (https://developers.cloudflare.com/kv/api/read-key-value-pairs/). */
 const BULK_GET = 100;
 
-/** A `KvStore` over a real KV binding (Worker, vitest in workerd, wrangler's platform proxy). */
-export function bindingStore(kv: KVNamespace): KvStore {
+/**
+ * A `KvStore` over a real KV binding (Worker, vitest in workerd, wrangler's platform proxy).
+ * `parallel`: writes in flight at once (scripts over Miniflare's local KV may use more).
+ */
+export function bindingStore(kv: KVNamespace, parallel = PARALLEL): KvStore {
   async function inBatches<T>(
     items: readonly T[],
     run: (item: T) => Promise<unknown>,
     onProgress?: (done: number, total: number) => void,
   ) {
-    for (let i = 0; i < items.length; i += PARALLEL) {
-      await Promise.all(items.slice(i, i + PARALLEL).map(run));
-      onProgress?.(Math.min(i + PARALLEL, items.length), items.length);
+    for (let i = 0; i < items.length; i += parallel) {
+      await Promise.all(items.slice(i, i + parallel).map(run));
+      onProgress?.(Math.min(i + parallel, items.length), items.length);
     }
   }
   return {

@@ -82,7 +82,7 @@ class ParentPages {
     if (!hit) {
       hit = this.store.get(key).then((text) => ({
         items: parseStored(key, text, FeedPageV2)?.items ?? [],
-        bytes: text?.length ?? 0,
+        bytes: sizeOf(text),
       }));
       this.#cache.set(key, hit);
     }
@@ -110,6 +110,8 @@ const light = (s: ArticleSummary): Article => {
 };
 
 const iso = (ms: number) => new Date(ms).toISOString();
+const utf8 = new TextEncoder();
+const sizeOf = (text: string | null) => (text === null ? 0 : utf8.encode(text).length);
 
 export async function buildIncremental(
   store: KvStore,
@@ -145,7 +147,7 @@ export async function buildIncremental(
       const key = articleV2Key(epoch, id);
       const text = values.get(key) ?? null;
       const revisions = parseStored(key, text, ArticleRevisions);
-      stored.set(id, { revisions, bytes: text?.length ?? 0 });
+      stored.set(id, { revisions, bytes: sizeOf(text) });
       const held = revisions ? revisionOf(revisions, parent!) : null;
       if (held) inParent.set(id, held);
     }

@@ -1,0 +1,190 @@
+/**
+ * `npm run bench:publish`: what a publish costs at archive scale, incremental beside a full
+ * rebuild. For each size: an archive of N articles (real text from ../shared/data where present,
+ * beyond it generated with the same word-frequency shape: corpus.ts), published by the real
+ * CLI into local KV (Miniflare, on disk); then deltas of 1,000 newer articles published with
+ * `build:snapshot --incremental`; then a full rebuild of the archive plus the first delta.
+ * Every run is the real `scripts/build.ts` in its own process, so its peak RSS is its own
+ * (`/usr/bin/time -f %M`).
+ *
+ *   node scripts/bench/publish.ts [--sizes 100k,1m] [--delta 1000] [--kept 6] [--dir DIR]
+ *
+ * Prints keys and bytes written, time and peak RSS per run, the ratios, and the bytes of the
+ * kept snapshots against one. Search with segments is measured by `npm run bench:search`.
+ */
+import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { parseArgs } from 'node:util';
+import type { Article } from '../../src/core/content/article.ts';
+import { readPointer } from '../../src/core/snapshot/publish.ts';
+import { openLocalKv } from '../lib/local-kv.ts';
+import { formatBytes } from '../lib/progress.ts';
+import { corpus, loadReal } from './corpus.ts';
+
+const { values } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '100k' },
+    delta: { type: 'string', default: '1000' },
+    kept: { type: 'string', default: '6' },
+    dir: { type: 'string' },
+  },
+});
+
+const parseSize = (s: string) => Number(s.replace(/k$/i, '000').replace(/m$/i, '000000'));
+const sizes = values.sizes.split(',').map(parseSize);
+const deltaSize = Number(values.delta);
+const kept = Number(values.kept);
+const log = (line: string) =>
+  console.error(`[bench:publish ${new Date().toISOString().slice(11, 19)}] ${line}`);
+
+interface Run {
+  snapshot: string;
+  articles: number;
+  added: number;
+  merged: number;
+  keys_written: number;
+  bytes_written: number;
+  keys_reused: number;
+  segments: number;
+  ms: number;
+  rss: number;
+}
+
+/** One `scripts/build.ts` run in its own process: its JSON line and its peak RSS (bytes). */
+async function build(args: string[], label: string): Promise<Run> {
+  log(
+    `${label}: node scripts/build.ts ${args.join(' ').replaceAll(/\S*\/bench-publish-\S*\//g, '')}`,
+  );
+  const child = spawn(
+    '/usr/bin/time',
+    ['-f', 'peak-rss-kb %M', process.execPath, 'scripts/build.ts', '--json', ...args],
+    // The CLI holds a full build in memory (docs/snapshots.md): give it the heap a 1M build needs.
+    { env: { ...process.env, NODE_OPTIONS: '--max-old-space-size=20000' } },
+  );
+  let stdout = '';
+  let rss = 0;
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  let tail = '';
+  child.stderr.on('data', (d: Buffer) => {
+    tail += d.toString();
+    const lines = tail.split('\n');
+    tail = lines.pop() ?? '';
+    for (const line of lines) {
+      const peak = /^peak-rss-kb (\d+)/.exec(line);
+      if (peak) rss = Number(peak[1]) * 1024;
+      else if (line.trim()) console.error(`    ${label} | ${line.trim()}`);
+    }
+  });
+  const [code] = (await once(child, 'exit')) as [number];
+  const peak = /peak-rss-kb (\d+)/.exec(tail);
+  if (peak) rss = Number(peak[1]) * 1024;
+  if (code !== 0) throw new Error(`${label} failed (exit ${code})`);
+  return { ...(JSON.parse(stdout.trim().split('\n').at(-1)!) as Omit<Run, 'rss'>), rss };
+}
+
+/** Records in the input shape of ../shared/data, one JSON object a line. */
+async function writeJsonl(path: string, articles: readonly Article[]): Promise<void> {
+  const out = createWriteStream(path);
+  for (const a of articles) {
+    const line = JSON.stringify({
+      id: a.id,
+      source: a.source,
+      section: a.section,
+      lang: a.lang,
+      published: a.published,
+      title: a.title,
+      body: a.body,
+      url: a.url ?? `https://bench.example/${a.id}`,
+    });
+    if (!out.write(`${line}\n`)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+}
+
+const mib = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MiB`;
+const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(1)}x` : '-');
+
+async function bench(n: number, root: string) {
+  log(`size ${n}: generating ${n} + ${(kept - 1) * deltaSize} articles`);
+  const real = loadReal();
+  const all = corpus(n + (kept - 1) * deltaSize, real, (done) => log(`  generated ${done}`));
+  const archive = all.slice(0, n);
+  const newest = archive.reduce((m, a) => (a.published > m ? a.published : m), '');
+  // The deltas are news newer than the archive, a minute apart, at URLs of their own.
+  const deltas = Array.from({ length: kept - 1 }, (_, d) =>
+    all.slice(n + d * deltaSize, n + (d + 1) * deltaSize).map((a, i) => ({
+      ...a,
+      id: `d${d}-${i}`,
+      url: `https://bench.example/delta/${d}/${i}`,
+      published: new Date(Date.parse(newest) + (d * deltaSize + i + 1) * 60_000).toISOString(),
+    })),
+  );
+  const dir = join(root, String(n));
+  await mkdir(dir, { recursive: true });
+  const archiveFile = join(dir, 'archive.jsonl');
+  await writeJsonl(archiveFile, archive);
+  const deltaFiles = deltas.map((_, d) => join(dir, `delta-${d}.jsonl`));
+  for (const [d, file] of deltaFiles.entries()) await writeJsonl(file, deltas[d]!);
+
+  const kv = join(dir, 'kv');
+  const full = await build(['--local', '--persist-to', kv, archiveFile], `full ${n}`);
+  const increments: Run[] = [];
+  for (const [d, file] of deltaFiles.entries())
+    increments.push(
+      await build(['--local', '--persist-to', kv, '--incremental', file], `incremental ${d + 1}`),
+    );
+  const { store, close } = await openLocalKv({ persistTo: kv });
+  const pointer = await readPointer(store);
+  await close();
+  const rebuild = await build(
+    ['--local', '--persist-to', join(dir, 'kv-rebuild'), archiveFile, deltaFiles[0]!],
+    `full rebuild ${n} + ${deltaSize}`,
+  );
+  return { n, full, increments, rebuild, snapshotBytes: pointer?.counts.bytes ?? 0 };
+}
+
+async function main() {
+  const root = values.dir ?? (await mkdtemp(join(tmpdir(), 'bench-publish-')));
+  const results = [];
+  try {
+    for (const n of sizes) results.push(await bench(n, root));
+  } finally {
+    if (!values.dir) await rm(root, { recursive: true, force: true });
+  }
+  const rows = [
+    '| archive | run | keys written | bytes written | time | peak RSS |',
+    '|---|---|---:|---:|---:|---:|',
+  ];
+  for (const r of results) {
+    const first = r.increments[0]!;
+    const line = (label: string, x: Run) =>
+      `| ${r.n} | ${label} | ${x.keys_written} | ${mib(x.bytes_written)} | ${(x.ms / 1000).toFixed(1)} s | ${mib(x.rss)} |`;
+    rows.push(line('full build', r.full));
+    rows.push(line(`+${deltaSize}, incremental`, first));
+    rows.push(line(`+${deltaSize}, full rebuild`, r.rebuild));
+    rows.push(
+      `| ${r.n} | rebuild / incremental | ${ratio(r.rebuild.keys_written, first.keys_written)} | ${ratio(r.rebuild.bytes_written, first.bytes_written)} | ${ratio(r.rebuild.ms, first.ms)} | ${ratio(r.rebuild.rss, first.rss)} |`,
+    );
+    const stored = r.full.bytes_written + r.increments.reduce((s, x) => s + x.bytes_written, 0);
+    console.error(
+      `size ${r.n}: ${kept} kept snapshots (full + ${r.increments.length} incremental, each ${deltaSize} newer) store ${formatBytes(stored)} written in all, against ${formatBytes(r.snapshotBytes)} named by the newest one: ${(stored / r.snapshotBytes).toFixed(2)}x`,
+    );
+    console.error(
+      `size ${r.n}: incremental runs ${r.increments.map((x) => `${x.keys_written} keys / ${mib(x.bytes_written)} / ${(x.ms / 1000).toFixed(1)} s`).join('; ')}`,
+    );
+  }
+  console.log(rows.join('\n'));
+  console.log(
+    '\nSearch cold/warm with 1, 4 and 8 segments beside one compacted: npm run bench:search (search helper).',
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench:publish failed: ${(error as Error).stack ?? String(error)}`);
+  process.exitCode = 1;
+});
