@@ -20,7 +20,11 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import type { Article } from '../../src/core/content/article.ts';
-import { readPointer } from '../../src/core/snapshot/publish.ts';
+import { runPipeline } from '../../src/core/content/pipeline.ts';
+import type { KvStore } from '../../src/core/lib/kv-store.ts';
+import { buildSnapshot, type BuiltSnapshot } from '../../src/core/snapshot/build.ts';
+import { buildIncremental } from '../../src/core/snapshot/incremental.ts';
+import { nextBuild, publishSnapshot, readPointer } from '../../src/core/snapshot/publish.ts';
 import { openLocalKv } from '../lib/local-kv.ts';
 import { formatBytes } from '../lib/progress.ts';
 import { corpus, loadReal } from './corpus.ts';
@@ -31,6 +35,9 @@ const { values } = parseArgs({
     delta: { type: 'string', default: '1000' },
     kept: { type: 'string', default: '6' },
     dir: { type: 'string' },
+    // `memory`: every build in this process over an in-memory KvStore (keys and bytes are the
+    // same; time and RSS then leave out KV's own writes). `local`: the real CLI into Miniflare.
+    store: { type: 'string', default: 'local' },
   },
 });
 
@@ -109,7 +116,7 @@ async function writeJsonl(path: string, articles: readonly Article[]): Promise<v
 const mib = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MiB`;
 const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(1)}x` : '-');
 
-async function bench(n: number, root: string) {
+function makeCorpus(n: number) {
   log(`size ${n}: generating ${n} + ${(kept - 1) * deltaSize} articles`);
   const real = loadReal();
   const all = corpus(n + (kept - 1) * deltaSize, real, (done) => log(`  generated ${done}`));
@@ -124,6 +131,11 @@ async function bench(n: number, root: string) {
       published: new Date(Date.parse(newest) + (d * deltaSize + i + 1) * 60_000).toISOString(),
     })),
   );
+  return { archive, deltas };
+}
+
+async function bench(n: number, root: string) {
+  const { archive, deltas } = makeCorpus(n);
   const dir = join(root, String(n));
   await mkdir(dir, { recursive: true });
   const archiveFile = join(dir, 'archive.jsonl');
@@ -148,7 +160,83 @@ async function bench(n: number, root: string) {
   return { n, full, increments, rebuild, snapshotBytes: pointer?.counts.bytes ?? 0 };
 }
 
+/** A KvStore over a Map: the values a publish writes, without any KV under them. */
+function memoryStore(): KvStore {
+  const data = new Map<string, string>();
+  return {
+    get: async (key) => data.get(key) ?? null,
+    getMany: async (keys) => new Map(keys.map((k) => [k, data.get(k) ?? null])),
+    putMany: async (entries) => void entries.forEach((e) => data.set(e.key, e.value)),
+    list: async (prefix) => [...data.keys()].filter((k) => k.startsWith(prefix)).sort(),
+    deleteMany: async (keys) => void keys.forEach((k) => data.delete(k)),
+  };
+}
+
+const records = (articles: readonly Article[]) =>
+  articles.map((a, i) => ({
+    value: { ...a, url: a.url ?? `https://bench.example/${a.id}` },
+    origin: { file: 'bench', line: i + 1 },
+  }));
+
+/** The same runs in this process over a memory store; RSS is the process's peak so far. */
+async function benchInMemory(n: number) {
+  const { archive, deltas } = makeCorpus(n);
+  const store = memoryStore();
+  const timed = async (label: string, run: () => Promise<BuiltSnapshot>): Promise<Run> => {
+    log(label);
+    const started = performance.now();
+    const built = await run();
+    const ms = performance.now() - started;
+    const m = built.manifest;
+    return {
+      snapshot: built.id,
+      articles: m.counts.articles,
+      added: 0,
+      merged: 0,
+      keys_written: m.written.keys,
+      bytes_written: m.written.bytes,
+      keys_reused: m.written.reused,
+      segments: m.search.segments.length,
+      ms,
+      rss: process.resourceUsage().maxRSS * 1024,
+    };
+  };
+  const publishFull = (list: readonly Article[], publish: boolean) => async () => {
+    const { articles, stats } = runPipeline(records(list));
+    const built = buildSnapshot(articles, stats, {
+      base: await nextBuild(store, { dryRun: !publish }),
+    });
+    if (publish) await publishSnapshot(store, built);
+    return built;
+  };
+  const full = await timed(`full ${n}`, publishFull(archive, true));
+  const increments: Run[] = [];
+  for (const [d, delta] of deltas.entries())
+    increments.push(
+      await timed(`incremental ${d + 1}`, async () => {
+        const built = await buildIncremental(
+          store,
+          await nextBuild(store),
+          runPipeline(records(delta)),
+        );
+        await publishSnapshot(store, built);
+        return built;
+      }),
+    );
+  const snapshotBytes = (await readPointer(store))?.counts.bytes ?? 0;
+  const rebuild = await timed(
+    `full rebuild ${n} + ${deltaSize}`,
+    publishFull([...archive, ...deltas[0]!], false),
+  );
+  return { n, full, increments, rebuild, snapshotBytes };
+}
+
 async function main() {
+  if (values.store === 'memory') {
+    const results = [];
+    for (const n of sizes) results.push(await benchInMemory(n));
+    return report(results);
+  }
   const root = values.dir ?? (await mkdtemp(join(tmpdir(), 'bench-publish-')));
   const results = [];
   try {
@@ -156,6 +244,18 @@ async function main() {
   } finally {
     if (!values.dir) await rm(root, { recursive: true, force: true });
   }
+  report(results);
+}
+
+interface Result {
+  n: number;
+  full: Run;
+  increments: Run[];
+  rebuild: Run;
+  snapshotBytes: number;
+}
+
+function report(results: readonly Result[]) {
   const rows = [
     '| archive | run | keys written | bytes written | time | peak RSS |',
     '|---|---|---:|---:|---:|---:|',

@@ -53,7 +53,7 @@ function build(titles: string[], builtAt: string, base: BuildBase) {
   return buildSnapshot(articles, stats, { builtAt: new Date(builtAt), base });
 }
 
-describe('publishing over real (Miniflare) KV', () => {
+describe('publishing over real (Miniflare) KV', { timeout: 60_000 }, () => {
   let mf: Miniflare;
   let store: KvStore;
   beforeEach(async () => {
