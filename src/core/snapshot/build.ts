@@ -9,7 +9,7 @@ import { compareKeys, keyOf, listsOf, pageCount, pagesFromOldest } from '../feed
 import { articleV2Key, feedV2Key, foldedV2Key, searchKey, sectionsV2Key } from './keys.ts';
 import type { KvEntry } from '../lib/kv-store.ts';
 import { fnv1a64 } from '../content/normalize.ts';
-import { buildSearchParts } from '../search/build.ts';
+import { buildSearchParts, type SearchPart } from '../search/build.ts';
 import type { BuildStats } from '../content/pipeline.ts';
 import { sectionStats } from './sections.ts';
 import {
@@ -125,14 +125,12 @@ export function writePages(
   return bytes;
 }
 
-/** The search index over `articles` as one segment named by its content. */
+/** A search segment's parts (src/core/search/segments.ts) named by their content, written unless reused. */
 export function searchSegment(
   out: EntryWriter,
-  articles: readonly Article[],
+  parts: readonly SearchPart[],
   reuse: ReadonlySet<string>,
-  onProgress?: (done: number, total: number) => void,
 ): { segment: ManifestV2['search']['segments'][number]; meta: string | null; written: boolean } {
-  const parts = buildSearchParts(articles, onProgress);
   const id = `x${contentHash(parts.map((p) => p.value))}`;
   const bytes = parts.reduce((n, p) => n + p.bytes, 0);
   const written = !reuse.has(id);
@@ -180,8 +178,10 @@ export function buildSnapshot(
   out.add(foldedV2Key(gen), { ids: [...(stats.folded ?? [])] });
 
   const reuse = new Set(parent?.search.segments.map((s) => s.id) ?? []);
-  const search = searchSegment(out, sorted, reuse, (done, total) =>
-    options.onProgress?.('search', done, total),
+  const search = searchSegment(
+    out,
+    buildSearchParts(sorted, (done, total) => options.onProgress?.('search', done, total)),
+    reuse,
   );
   const keys = out.entries.length + (search.written ? 0 : search.segment.keys);
   const counts: Counts = {

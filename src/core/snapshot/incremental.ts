@@ -40,7 +40,9 @@ import {
   Sections,
 } from './format.ts';
 import { moveSections } from './sections.ts';
-import { articleV2Key, feedV2Key, foldedV2Key, sectionsV2Key } from './keys.ts';
+import { articleV2Key, feedV2Key, foldedV2Key, searchKey, sectionsV2Key } from './keys.ts';
+import type { SearchMeta } from '../search/format.ts';
+import { buildSegment } from '../search/segments.ts';
 import { pageGeneration, revisionOf } from './publish.ts';
 
 export interface DeltaSummary {
@@ -285,11 +287,23 @@ export async function buildIncremental(
     }
   }
 
-  // Search: a delta segment over the new and changed articles (docs/snapshots.md).
+  // Search: a delta segment over the new and changed articles, tombstoning the documents of
+  // older segments they replace and those of the articles that left (src/core/search/segments.ts).
   const segments = [...parent.search.segments];
-  if (added.length + changed.length > 0) {
-    const reuse = new Set(segments.map((s) => s.id));
-    const delta = searchSegment(out, newestFirst([...added, ...changed]), reuse);
+  if (added.length + changed.length + removed.length > 0) {
+    const read = (index: string, part: string) => store.get(searchKey(index, part));
+    const base = await Promise.all(
+      segments.map(async (s) => ({
+        id: s.id,
+        meta: JSON.parse((await read(s.id, 'meta')) ?? 'null') as SearchMeta,
+      })),
+    );
+    const built = await buildSegment(newestFirst([...added, ...changed]), {
+      base,
+      read,
+      removed: removed.map((a) => a.id),
+    });
+    const delta = searchSegment(out, built.parts, new Set(segments.map((s) => s.id)));
     if (delta.written) segments.push(delta.segment);
   }
 
