@@ -21,8 +21,13 @@ import { gzipSync } from 'node:zlib';
  * search was added. The pages for people (src/pages: hono/jsx and its renderer, about 50 KB;
  * the pages, about 100 KB, much of it Cyrillic UI text that esbuild writes as \u escapes) fit
  * in it.
+ *
+ * Since wrangler.toml sets `minify = true` the whole Worker measures 621,024 bytes (606 KiB,
+ * gzip 213 KiB; it was 1,234,356 unminified, over the budget): the budget is back down to that
+ * plus a little headroom. It is still above the 450 KB target; feedsmith (79 KiB minified)
+ * and htmlparser2 are what the scheduled poll costs.
  */
-export const BUDGET_BYTES = 1_100_000;
+export const BUDGET_BYTES = 650_000;
 
 const META = 'bundle-meta.json';
 
