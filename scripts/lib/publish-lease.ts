@@ -4,7 +4,7 @@
  * created with O_EXCL (`wx`), which only one process can create. The lock is held for a
  * few milliseconds around a read-decide-write; the lease itself lasts the publish.
  */
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import {
   decideLease,
   decideRelease,
@@ -24,7 +24,13 @@ export function fileLease(path: string): PublishLease {
         break;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        const since = Number(await readFile(lock, 'utf8').catch(() => '0'));
+        // The lock's age from its mtime, not its content: a lock just created by another
+        // process may not hold its timestamp yet, and reading it as 0 (stale) let two
+        // publishers in at once (seen as a lost article in test/node/ingest.test.ts).
+        const since = await stat(lock).then(
+          (s) => s.mtimeMs,
+          () => Date.now(),
+        );
         if (Date.now() - since > STALE_LOCK_MS) await rm(lock, { force: true });
         else await new Promise((r) => setTimeout(r, Math.min(5 * 2 ** attempt, 200)));
       }
