@@ -3,17 +3,12 @@
  * the real Worker in workerd. CI installs Chromium (.ci/run) and sets
  * EDGE_NEWS_REQUIRE_BROWSER=1, so there the test cannot be skipped.
  */
-import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { haveChromium, launchChromium } from './chromium.ts';
 import { startWorker } from './worker.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveBrowser = existsSync(CHROMIUM);
-if (!haveBrowser && process.env.EDGE_NEWS_REQUIRE_BROWSER)
-  throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
-if (!haveBrowser)
-  console.warn(`docs-page test skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`);
+const haveBrowser = haveChromium('docs-page');
 
 describe.skipIf(!haveBrowser)('GET /docs in Chromium', () => {
   let worker: Awaited<ReturnType<typeof startWorker>>;
@@ -22,17 +17,7 @@ describe.skipIf(!haveBrowser)('GET /docs in Chromium', () => {
   beforeAll(async () => {
     worker = await startWorker();
     origin = (await worker.url).origin;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

@@ -10,23 +10,19 @@
  * CI installs Chromium (.ci/run) and sets EDGE_NEWS_REQUIRE_BROWSER=1: there it cannot skip.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { unstable_startWorker } from 'wrangler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { haveChromium, launchChromium } from './chromium.ts';
 import { SAMPLE_ADS } from '../../scripts/sample/ads.ts';
 import { seedSampleAds } from '../../scripts/lib/sample-ads.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveBrowser = existsSync(CHROMIUM);
-if (!haveBrowser && process.env.EDGE_NEWS_REQUIRE_BROWSER)
-  throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
-if (!haveBrowser)
-  console.warn(`pages-browser test skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`);
+const haveBrowser = haveChromium('pages-browser');
 
 const SHOTS = '.wrangler/screenshots';
 const ADMIN_TOKEN = `browser-test-${crypto.randomUUID()}`;
@@ -143,17 +139,7 @@ describe.skipIf(!haveBrowser)('pages in Chromium', { timeout: 300_000 }, () => {
     });
     origin = (await worker.url).origin;
     expect(await seedSampleAds(origin, ADMIN_TOKEN)).toBe(SAMPLE_ADS.length);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   }, 240_000);
 
   afterAll(async () => {
