@@ -4,6 +4,7 @@
  */
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
+import { publicOrigin } from '../http/public-url.ts';
 import { MESSAGES, type Messages, UI_LANGUAGES, type UiLang } from './messages.ts';
 
 /** The query parameter that picks the UI language (`lang` already filters the news by language). */
@@ -40,21 +41,12 @@ const isUiLang = (s: string | undefined): s is UiLang =>
 /** The edge-cache variant of a page: its language, which Accept-Language may have chosen. */
 export const uiVariant = (c: Context<AppEnv>) => uiLang(c);
 
-/**
- * The public origin for canonical, OpenGraph and feed links: SITE_URL when it is set, else
- * the origin the request came to (so `PORT=9600 npm start` links to port 9600).
- */
-export function siteOrigin(c: Context<AppEnv>): string {
-  const configured = (c.env.SITE_URL ?? '').trim().replace(/\/+$/, '');
-  return configured !== '' ? configured : new URL(c.req.url).origin;
-}
-
 export interface Page {
   ui: UiLang;
   t: Messages;
   /** True when the URL chose the language (`?hl=`), so links and forms carry it on. */
   explicit: boolean;
-  /** The public origin (siteOrigin). */
+  /** The public origin (src/http/public-url.ts) for canonical, OpenGraph and feed links. */
   origin: string;
   /** A site path with its query, keeping `hl` when the current URL has it. */
   href: (path: string, query?: Record<string, string | undefined>) => string;
@@ -75,7 +67,7 @@ export function page(c: Context<AppEnv>): Page {
   const ui = uiLang(c);
   const url = new URL(c.req.url);
   const explicit = url.searchParams.has(UI_PARAM) ? ui : undefined;
-  const origin = siteOrigin(c);
+  const origin = publicOrigin(c);
   return {
     ui,
     t: MESSAGES[ui],

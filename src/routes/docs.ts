@@ -3,10 +3,11 @@
  * requests, and a self-contained HTML page that renders it (no third-party scripts, so
  * it works offline and under a strict CSP).
  */
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { generateSpecs } from 'hono-openapi';
 import type { AppEnv } from '../env.ts';
 import { edgeCache } from '../http/cache.ts';
+import { publicOrigin } from '../http/public-url.ts';
 
 type OpenApiDocument = Awaited<ReturnType<typeof generateSpecs>>;
 
@@ -53,8 +54,9 @@ export function renderDocsPage(doc: OpenApiDocument): string {
 
 export function docsRoutes(app: Hono<AppEnv>) {
   let spec: Promise<OpenApiDocument> | undefined;
-  const document = (siteUrl: string) =>
-    (spec ??= generateSpecs(app, {
+  // Generated once per isolate; `servers` is the public origin of each request.
+  const document = async (c: Context<AppEnv>): Promise<OpenApiDocument> => ({
+    ...(await (spec ??= generateSpecs(app, {
       documentation: {
         openapi: '3.1.0',
         info: {
@@ -63,15 +65,16 @@ export function docsRoutes(app: Hono<AppEnv>) {
           description:
             'Feeds, search and submissions for news aggregators, served from Cloudflare Workers and KV. Errors are RFC 9457 problem+json.',
         },
-        servers: [{ url: siteUrl }],
       },
       exclude: ['/openapi.json', '/docs'],
       // Our feeds end in .json/.xml/.atom: they are routes, not static files.
       excludeStaticFile: false,
-    }));
+    }))),
+    servers: [{ url: publicOrigin(c) }],
+  });
   return new Hono<AppEnv>()
     .use('/openapi.json', edgeCache())
     .use('/docs', edgeCache())
-    .get('/openapi.json', async (c) => c.json(await document(c.env.SITE_URL)))
-    .get('/docs', async (c) => c.html(renderDocsPage(await document(c.env.SITE_URL))));
+    .get('/openapi.json', async (c) => c.json(await document(c)))
+    .get('/docs', async (c) => c.html(renderDocsPage(await document(c))));
 }

@@ -10,6 +10,7 @@ import { type FeedMeta, renderAtom, renderJsonFeed, renderRss } from '../core/fe
 import { edgeCache, queryParams, setLastModified } from '../http/cache.ts';
 import { cursorParam, langParam, limitParam, sectionSlug } from '../http/schemas.ts';
 import { validate } from '../http/validate.ts';
+import { absoluteUrl, publicOrigin } from '../http/public-url.ts';
 import { loadFeed } from './feeds.ts';
 
 const FORMATS = {
@@ -52,9 +53,9 @@ for (const [ext, format] of Object.entries(FORMATS)) {
           { ...query, section, source: undefined },
           c.get('pointer'),
         );
-        const site = c.env.SITE_URL.replace(/\/$/, '');
+        const site = publicOrigin(c);
         const pageUrl = (cursor?: string) => {
-          const url = new URL(`${site}${new URL(c.req.url).pathname}`);
+          const url = new URL(absoluteUrl(c, new URL(c.req.url).pathname));
           if (query.lang) url.searchParams.set('lang', query.lang);
           if (c.req.query('limit')) url.searchParams.set('limit', String(query.limit));
           if (cursor) url.searchParams.set('cursor', cursor);

@@ -95,7 +95,7 @@ describe('reader feeds', () => {
       .map((m) => m[0])
       .find((tag) => tag.includes('rel="next"'));
     expect(next).toMatch(
-      /href="http:\/\/localhost:8787\/feed\.xml\?limit=5&amp;cursor=[A-Za-z0-9_-]+"/,
+      /href="http:\/\/edge\.test\/feed\.xml\?limit=5&amp;cursor=[A-Za-z0-9_-]+"/,
     );
   });
 
