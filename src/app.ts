@@ -7,6 +7,7 @@ import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
+import { allowedMethods } from './http/allow.ts';
 import { ApiError, problemResponse } from './http/problem.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { adsRoutes } from './routes/ads.ts';
@@ -68,8 +69,20 @@ export function createApp() {
   app.route('/', adPages);
   app.route('/', adminPages);
 
+  // Built on the first miss, when every group is mounted.
+  let allow: ((path: string) => string[]) | undefined;
   app.notFound((c) => {
     const path = new URL(c.req.url).pathname;
+    const methods = (allow ??= allowedMethods(app.routes))(path);
+    if (methods.length > 0 && !methods.includes(c.req.method))
+      return problemResponse(
+        new ApiError(
+          'method_not_allowed',
+          `${path} does not answer ${c.req.method}; it answers ${methods.join(', ')}.`,
+          { headers: { allow: methods.join(', ') } },
+        ),
+        path,
+      );
     return problemResponse(
       new ApiError('not_found', `No route for ${c.req.method} ${path}.`),
       path,

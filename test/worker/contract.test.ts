@@ -3,8 +3,9 @@
  * covered the day it is added: malformed input gets a 4xx `application/problem+json` body
  * with a machine-readable code, never a 5xx, never a stack trace.
  */
-import { exports } from 'cloudflare:workers';
+import { env, exports } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app.ts';
 import { forgetPointer } from '../../src/storage/snapshots.ts';
 import { article, seedSnapshot } from './seed.ts';
 import { expectClientError } from './expect-problem.ts';
@@ -114,11 +115,90 @@ describe('every route answers bad input with a 4xx problem', () => {
       }
     }
   });
+});
 
-  it('methods a route does not have', async () => {
-    const res = await fetchWorker('/v1/feed', { method: 'POST', body: '{}' });
-    await expectClientError(res, 'POST /v1/feed');
-    expect(res.status).toBeGreaterThanOrEqual(400);
+describe('a known path asked with a method it does not have: 405 with Allow', () => {
+  // The right admin token from an address of its own (the suites above spend the shared
+  // address's admin guessing limit), so admin routes get as far as the router.
+  const admin = {
+    authorization: `Bearer ${env.ADMIN_TOKEN}`,
+    'cf-connecting-ip': '203.0.113.45',
+  };
+  const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+  async function expect405(path: string, method: string, allow: string) {
+    const what = `${method} ${path}`;
+    const res = await fetchWorker(path, {
+      method,
+      headers: { ...admin, 'content-type': 'application/json' },
+      ...(method === 'GET' ? {} : { body: '{}' }),
+    });
+    expect(res.status, what).toBe(405);
+    expect(res.headers.get('allow'), what).toBe(allow);
+    expect(res.headers.get('content-type'), what).toBe('application/problem+json');
+    expect(await res.json(), what).toEqual({
+      type: 'https://edge-news.dev/problems/method-not-allowed',
+      title: 'Method Not Allowed',
+      status: 405,
+      code: 'method_not_allowed',
+      detail: `${path} does not answer ${method}; it answers ${allow}.`,
+      instance: path,
+    });
+  }
+
+  it.each([
+    ['/v1/feed', 'POST', 'GET, HEAD, OPTIONS'],
+    ['/v1/news', 'GET', 'OPTIONS, POST'],
+    ['/v1/ads/abc', 'PUT', 'DELETE, GET, HEAD, OPTIONS, PATCH'],
+    ['/v1/ads/abc/renew', 'GET', 'OPTIONS, POST'],
+    ['/v1/admin/submissions/abc/approve', 'DELETE', 'OPTIONS, POST'],
+    ['/v1/admin/api-keys', 'PATCH', 'GET, HEAD, OPTIONS, POST'],
+    ['/feed.atom', 'POST', 'GET, HEAD, OPTIONS'],
+    ['/sections/world/feed.json', 'DELETE', 'GET, HEAD, OPTIONS'],
+    ['/openapi.json', 'POST', 'GET, HEAD, OPTIONS'],
+    // /ads/new is a page of its own and also matches /ads/:id
+    ['/ads/new', 'DELETE', 'GET, HEAD, OPTIONS, POST'],
+    ['/admin', 'PUT', 'GET, HEAD, OPTIONS, POST'],
+    ['/', 'POST', 'GET, HEAD, OPTIONS'],
+  ])('%s %s', async (path, method, allow) => {
+    await expect405(path, method, allow);
+  });
+
+  it('every route of every group, from the app itself', async () => {
+    const byPath = new Map<string, Set<string>>();
+    for (const { method, path } of createApp().routes)
+      if (method !== 'ALL') byPath.set(path, (byPath.get(path) ?? new Set()).add(method));
+    expect(byPath.size).toBeGreaterThanOrEqual(30);
+    for (const [pattern, methods] of byPath) {
+      const path = pattern.replace(/:[a-z]+/g, 'x');
+      for (const method of METHODS.filter((m) => !methods.has(m))) {
+        const res = await fetchWorker(path, {
+          method,
+          headers: { ...admin, 'content-type': 'application/json' },
+          ...(method === 'GET' ? {} : { body: '{}' }),
+        });
+        const what = `${method} ${path}`;
+        expect(res.status, what).toBe(405);
+        expect(res.headers.get('content-type'), what).toBe('application/problem+json');
+        const allow = res.headers.get('allow')!.split(', ');
+        for (const m of methods) expect(allow, what).toContain(m);
+        expect(allow, what).not.toContain(method);
+        await res.body?.cancel();
+      }
+    }
+  });
+
+  it('an unknown path stays 404, and a known one answers its own methods', async () => {
+    const unknown = await fetchWorker('/v1/nothing-here', { method: 'PUT' });
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('allow')).toBeNull();
+    expect(((await unknown.json()) as { code: string }).code).toBe('not_found');
+    // A handler's own 404 (no such ad) is not turned into a 405.
+    const missing = await fetchWorker(`/v1/ads/${'a'.repeat(20)}`);
+    expect(missing.status).toBe(404);
+    await missing.body?.cancel();
+    const head = await fetchWorker('/v1/feed', { method: 'HEAD' });
+    expect(head.status).toBe(200);
   });
 });
 
