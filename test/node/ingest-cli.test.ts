@@ -12,7 +12,7 @@ let server: FeedServer;
 let dir: string;
 
 beforeAll(async () => {
-  server = await startFeedServer(8863, [
+  server = await startFeedServer([
     { guid: 'x', title: 'Ferry timetable changes from Monday', published: '2024-07-15T08:00:00Z' },
   ]);
   dir = await mkdtemp(join(tmpdir(), 'edge-news-ingest-cli-'));

@@ -12,11 +12,9 @@ import { parseRssFeed } from 'feedsmith';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLocalKv } from '../../scripts/lib/local-kv.ts';
 import { SOURCES_KEY } from '../../src/core/snapshot/keys.ts';
-import { type FeedServer, startFeedServer } from './ingest-server.ts';
+import { type FeedServer, freePort, startFeedServer } from './ingest-server.ts';
 
-const WORKER_PORT = 8860;
-const FEEDS_PORT = 8864;
-const BASE = `http://127.0.0.1:${WORKER_PORT}`;
+let base = '';
 
 const TAPESTRY = {
   guid: 'tapestry',
@@ -32,7 +30,7 @@ let dev: ChildProcess | undefined;
 let log = '';
 
 /** Resolves once `wrangler dev` says it is listening; rejects if it exits first. */
-function startDev(persist: string): Promise<void> {
+function startDev(persist: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     dev = spawn(
       'npx',
@@ -41,7 +39,7 @@ function startDev(persist: string): Promise<void> {
         'dev',
         '--test-scheduled',
         '--port',
-        String(WORKER_PORT),
+        String(port),
         '--ip',
         '127.0.0.1',
         '--persist-to',
@@ -75,10 +73,10 @@ async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolea
 }
 
 const json = async (path: string) =>
-  (await fetch(`${BASE}${path}`)).json() as Promise<Record<string, unknown>>;
+  (await fetch(`${base}${path}`)).json() as Promise<Record<string, unknown>>;
 
 beforeAll(async () => {
-  server = await startFeedServer(FEEDS_PORT, [TAPESTRY]);
+  server = await startFeedServer([TAPESTRY]);
   dir = await mkdtemp(join(tmpdir(), 'edge-news-scheduled-'));
   const persist = join(dir, 'state');
   // What `npm run ingest` leaves in KV for the Worker: the sources file.
@@ -102,7 +100,9 @@ beforeAll(async () => {
     },
   ]);
   await kv.close();
-  await startDev(persist);
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  await startDev(persist, port);
 }, 180_000);
 
 afterAll(async () => {
@@ -113,7 +113,7 @@ afterAll(async () => {
 
 describe('wrangler dev --test-scheduled', { timeout: 120_000 }, () => {
   it('polls on /__scheduled and serves the new articles in feeds and search', async () => {
-    const res = await fetch(`${BASE}/__scheduled?cron=*/5+*+*+*+*`);
+    const res = await fetch(`${base}/__scheduled?cron=*/5+*+*+*+*`);
     expect(res.status, log).toBe(200);
     expect(server.hits('/live.xml'), log).toBe(1);
     expect(server.hits('/windows-1251.xml')).toBe(1);
@@ -139,7 +139,7 @@ describe('wrangler dev --test-scheduled', { timeout: 120_000 }, () => {
       'В Москве открыли новую станцию метро',
     ]);
 
-    const rss = parseRssFeed(await (await fetch(`${BASE}/sections/culture/feed.xml`)).text());
+    const rss = parseRssFeed(await (await fetch(`${base}/sections/culture/feed.xml`)).text());
     expect(
       rss.items?.map((i) => [i.title, i.dc?.creators, i.media?.contents?.[0]?.credits]),
     ).toEqual([[TAPESTRY.title, [TAPESTRY.author], [{ value: TAPESTRY.credit }]]]);
@@ -147,7 +147,7 @@ describe('wrangler dev --test-scheduled', { timeout: 120_000 }, () => {
 
   it('the next run asks with If-None-Match, gets 304 and leaves the 429 feed alone', async () => {
     const before = server.requests.length;
-    const res = await fetch(`${BASE}/__scheduled?cron=*/5+*+*+*+*`);
+    const res = await fetch(`${base}/__scheduled?cron=*/5+*+*+*+*`);
     expect(res.status, log).toBe(200);
     const sent = server.requests.slice(before);
     expect(sent.map((r) => [r.path, r.status]).sort()).toEqual([
@@ -164,7 +164,7 @@ describe('wrangler dev --test-scheduled', { timeout: 120_000 }, () => {
       published: '2024-07-15T12:30:00Z',
     };
     server.setItems([lighthouse, TAPESTRY]);
-    const res = await fetch(`${BASE}/__scheduled?cron=*/5+*+*+*+*`);
+    const res = await fetch(`${base}/__scheduled?cron=*/5+*+*+*+*`);
     expect(res.status, log).toBe(200);
     const feed = await eventually(
       () => json('/v1/feed?source=polled-wire'),

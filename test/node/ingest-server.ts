@@ -65,7 +65,20 @@ export interface FeedServer {
   close(): Promise<void>;
 }
 
-export async function startFeedServer(port: number, initial: readonly Item[]): Promise<FeedServer> {
+/**
+ * A free port on 127.0.0.1 for a server this test starts in another process (wrangler dev):
+ * several worktrees run the suite at once on one machine, so no test may use a fixed port.
+ */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** The fixture feed server on a port the system picks (its `url` says which). */
+export async function startFeedServer(initial: readonly Item[]): Promise<FeedServer> {
   let items = [...initial];
   let version = 1;
   const requests: Seen[] = [];
@@ -120,7 +133,7 @@ export async function startFeedServer(port: number, initial: readonly Item[]): P
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', resolve);
+    server.listen(0, '127.0.0.1', resolve);
   });
   const { port: bound } = server.address() as AddressInfo;
   return {

@@ -22,7 +22,6 @@ import { feedStateKey } from '../../src/core/snapshot/keys.ts';
 import { readPointer } from '../../src/core/snapshot/publish.ts';
 import { type FeedServer, type Item, startFeedServer } from './ingest-server.ts';
 
-const PORT = 8861;
 const HOST_DELAY_MS = 100;
 const T0 = new Date('2024-07-15T12:00:00Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
@@ -96,7 +95,7 @@ async function liveArticles(): Promise<Article[]> {
 }
 
 beforeAll(async () => {
-  server = await startFeedServer(PORT, [A, B]);
+  server = await startFeedServer([A, B]);
   dir = await mkdtemp(join(tmpdir(), 'edge-news-ingest-'));
   kv = await openLocalKv({ persistTo: dir });
   publisher = leasedPublisher(
@@ -187,7 +186,7 @@ describe('a poll over the fixture feeds', () => {
     });
     expect(byUrl(first, '/after-limit.xml')).toMatchObject({
       result: 'deferred',
-      error: '127.0.0.1:8861 sent Retry-After',
+      error: `${new URL(server.url).host} sent Retry-After`,
       next_at: at(120_000).toISOString(),
     });
     expect(server.hits('/after-limit.xml')).toBe(0);
@@ -200,7 +199,7 @@ describe('a poll over the fixture feeds', () => {
   });
 
   it('waits the per-host delay between requests to one host, not across hosts', () => {
-    const local = server.requests.filter((r) => r.headers.host === `127.0.0.1:${PORT}`);
+    const local = server.requests.filter((r) => r.headers.host === new URL(server.url).host);
     expect(local.map((r) => r.path)).toEqual([
       '/live.xml',
       '/broken.xml',
