@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { docStemTerm, queryStemTerms, tokenize } from '../../src/core/search/analyze.ts';
-import { buildSearchParts } from '../../src/core/search/build.ts';
+import { averageLengths, buildSearchParts, SearchBuilder } from '../../src/core/search/build.ts';
 import { PartCache } from '../../src/core/lib/part-cache.ts';
 import {
   decodePostings,
@@ -78,6 +78,27 @@ describe('index format', () => {
     const a = buildSearchParts(articles);
     const b = buildSearchParts([...articles].reverse());
     expect(b).toEqual(a);
+  });
+
+  it('builds the same parts from batches of any size as from one call (SearchBuilder)', () => {
+    const articles = fixtureArticles().sort(
+      (a, b) => Date.parse(b.published) - Date.parse(a.published) || (a.id < b.id ? -1 : 1),
+    );
+    const avgLength = averageLengths(articles);
+    const whole = buildSearchParts(articles, undefined, { avgLength });
+    for (const size of [1, 3, articles.length]) {
+      const progress: number[] = [];
+      const builder = new SearchBuilder({
+        avgLength,
+        total: articles.length,
+        onProgress: (done) => progress.push(done),
+      });
+      for (let i = 0; i < articles.length; i += size) builder.add(articles.slice(i, i + size));
+      expect(builder.finish()).toEqual(whole);
+      expect(progress).toEqual([articles.length]);
+      expect(() => builder.finish()).toThrow('search index: finish called twice');
+    }
+    expect(() => new SearchBuilder()).toThrow(/needs avgLength/);
   });
 });
 

@@ -129,37 +129,58 @@ function chunk<T>(entries: readonly T[], size: (entry: T) => number, target: num
   return chunks;
 }
 
+/** What a streaming build is given besides its articles. */
+export type BuilderOptions = SegmentOptions & {
+  onProgress?: ((done: number, total: number) => void) | undefined;
+  /** Articles the whole build will add, for progress only. */
+  total?: number | undefined;
+};
+
 /**
- * Builds the search index parts for a snapshot. Every part is at most MAX_PART_BYTES;
- * a part over it fails the build with its name and size.
+ * A search index built from batches of articles, in document order (newest first across
+ * the whole build), so a caller can stream an archive through it and drop each batch after
+ * `add`: what it holds between batches is what the output costs (postings, vocabulary,
+ * result records), not the articles. `avgLength` must be given (a streaming build cannot
+ * sample what it has not seen yet): `averageLengths` over the first few thousand articles.
+ * Contract: /work/coord/search-builder.md is mirrored in docs/search.md ("Building").
  */
-export function buildSearchParts(
-  articles: readonly Article[],
-  onProgress?: (done: number, total: number) => void,
-  options: SegmentOptions = {},
-): SearchPart[] {
-  const docs = newestFirst(articles);
-  const avg = options.avgLength ?? averageLengths(docs);
-  const terms = new Map<string, TermAcc>();
-  const optionsByLang = new Map<string, ReturnType<typeof miniSearchOptions>>();
+export class SearchBuilder {
+  readonly #avg: readonly number[];
+  readonly #options: BuilderOptions;
+  readonly #terms = new Map<string, TermAcc>();
+  readonly #optionsByLang = new Map<string, ReturnType<typeof miniSearchOptions>>();
+  readonly #records: StoredRecord[] = [];
+  readonly #ids: [string, number][] = [];
+  /** Publication minute of every document, sampled at `finish` once the count is known. */
+  readonly #minutes: number[] = [];
+  readonly #facets = { section: new Map(), lang: new Map(), source: new Map() } as Record<
+    Facet,
+    Map<string, number>
+  >;
+  #newest = 0;
+  #docs = 0;
+  #finished = false;
 
-  const add = (term: string, doc: number, level: number) => {
-    let acc = terms.get(term);
-    if (!acc) {
-      acc = { df: 0, last: -1, postings: '' };
-      terms.set(term, acc);
-    }
-    acc.postings += encodePosting(doc, acc.last, level);
-    acc.last = doc;
-    acc.df++;
-  };
+  constructor(options: BuilderOptions = {}) {
+    if (!options.avgLength)
+      throw new Error('search index: a streaming build needs avgLength (see averageLengths)');
+    this.#avg = options.avgLength;
+    this.#options = options;
+  }
 
-  docs.forEach((article, doc) => {
+  /** Adds a batch of articles, numbered after every article added before. */
+  add(batch: readonly Article[]): void {
+    if (this.#finished) throw new Error('search index: add after finish');
+    for (const article of batch) this.#addOne(article);
+  }
+
+  #addOne(article: Article): void {
+    const doc = this.#docs++;
     const group = stemGroup(article.lang);
-    let opts = optionsByLang.get(group);
+    let opts = this.#optionsByLang.get(group);
     if (!opts) {
       opts = miniSearchOptions(group);
-      optionsByLang.set(group, opts);
+      this.#optionsByLang.set(group, opts);
     }
     const { tokenize, processTerm } = opts;
     // Term frequency per field, exactly as MiniSearch counts it: every processed term of
@@ -181,6 +202,7 @@ export function buildSearchParts(
       }
       return tokens.length;
     });
+    const avg = this.#avg;
     for (const [term, row] of tfs) {
       let impact = 0;
       for (let f = 0; f < FIELDS.length; f++) {
@@ -189,15 +211,82 @@ export function buildSearchParts(
         const norm = 1 - BM25.b + (BM25.b * (lengths[f] ?? 0)) / (avg[f] ?? 1);
         impact += (FIELD_BOOST[f] ?? 1) * (BM25.d + (tf * (BM25.k + 1)) / (tf + BM25.k * norm));
       }
-      add(term, doc, impactLevel(impact));
+      this.#post(term, doc, impactLevel(impact));
     }
-    for (const facet of Object.keys(FACETS) as Facet[])
-      add(facetTerm(facet, article[facet]), doc, 0);
-    if ((doc + 1) % PROGRESS_EVERY === 0 || doc + 1 === docs.length)
-      onProgress?.(doc + 1, docs.length);
-  });
+    for (const facet of Object.keys(FACETS) as Facet[]) {
+      this.#post(facetTerm(facet, article[facet]), doc, 0);
+      const counts = this.#facets[facet];
+      counts.set(article[facet], (counts.get(article[facet]) ?? 0) + 1);
+    }
+    this.#records.push(encodeRecord({ ...article, text: snippetSource(article) }));
+    this.#ids.push([article.id, doc]);
+    const published = Date.parse(article.published);
+    if (doc === 0) this.#newest = published;
+    this.#minutes.push(minutes(published));
+    const done = doc + 1;
+    if (done % PROGRESS_EVERY === 0 || done === this.#options.total)
+      this.#options.onProgress?.(done, this.#options.total ?? done);
+  }
 
-  return assemble(docs, [...avg], terms, options.deletes);
+  #post(term: string, doc: number, level: number): void {
+    let acc = this.#terms.get(term);
+    if (!acc) {
+      acc = { df: 0, last: -1, postings: '' };
+      this.#terms.set(term, acc);
+    }
+    acc.postings += encodePosting(doc, acc.last, level);
+    acc.last = doc;
+    acc.df++;
+  }
+
+  /** The parts of the index (names and format as buildSearchParts). Call once. */
+  finish(): SearchPart[] {
+    if (this.#finished) throw new Error('search index: finish called twice');
+    this.#finished = true;
+    return assemble(
+      {
+        docs: this.#docs,
+        newest: this.#newest,
+        minutes: this.#minutes,
+        records: this.#records,
+        ids: this.#ids,
+        facets: this.#facets,
+      },
+      [...this.#avg],
+      this.#terms,
+      this.#options.deletes,
+    );
+  }
+}
+
+/**
+ * Builds the search index parts for a snapshot. Every part is at most MAX_PART_BYTES;
+ * a part over it fails the build with its name and size.
+ */
+export function buildSearchParts(
+  articles: readonly Article[],
+  onProgress?: (done: number, total: number) => void,
+  options: SegmentOptions = {},
+): SearchPart[] {
+  const docs = newestFirst(articles);
+  const builder = new SearchBuilder({
+    ...options,
+    avgLength: options.avgLength ?? averageLengths(docs),
+    onProgress,
+    total: docs.length,
+  });
+  builder.add(docs);
+  return builder.finish();
+}
+
+/** What the parts besides the postings are made of, gathered while the documents came in. */
+interface Collected {
+  docs: number;
+  newest: number;
+  minutes: readonly number[];
+  records: readonly StoredRecord[];
+  ids: [string, number][];
+  facets: Record<Facet, Map<string, number>>;
 }
 
 /** Gaps between sorted numbers (the first as is), for VLQ. */
@@ -205,7 +294,7 @@ const gaps = (sorted: readonly number[]) =>
   sorted.map((n, i) => (i === 0 ? n : n - sorted[i - 1]!));
 
 function assemble(
-  docs: readonly Article[],
+  collected: Collected,
   avg: number[],
   terms: Map<string, TermAcc>,
   deletes: SegmentOptions['deletes'],
@@ -227,7 +316,7 @@ function assemble(
     parts.push(assertPartSize({ part: partName('terms', n), value }));
   });
 
-  const minDf = docs.length < SMALL_INDEX_DOCS ? 1 : 2;
+  const minDf = collected.docs < SMALL_INDEX_DOCS ? 1 : 2;
   const words = sorted.filter((t) => /^[\p{L}\p{N}]/u.test(t) && (terms.get(t)?.df ?? 0) >= minDf);
   const vocabChunks = chunk(words, (t) => t.length + 8, VOCAB_CHUNK_CHARS);
   vocabChunks.forEach((chunkWords, n) => {
@@ -238,10 +327,8 @@ function assemble(
     parts.push(assertPartSize({ part: partName('vocab', n), value }));
   });
 
-  for (let n = 0; n * DOCS_PER_CHUNK < docs.length; n++) {
-    const records: StoredRecord[] = docs
-      .slice(n * DOCS_PER_CHUNK, (n + 1) * DOCS_PER_CHUNK)
-      .map((a) => encodeRecord({ ...a, text: snippetSource(a) }));
+  for (let n = 0; n * DOCS_PER_CHUNK < collected.docs; n++) {
+    const records = collected.records.slice(n * DOCS_PER_CHUNK, (n + 1) * DOCS_PER_CHUNK);
     parts.push(
       assertPartSize({ part: partName('docs', n), value: JSON.stringify({ d: records }) }),
     );
@@ -249,26 +336,22 @@ function assemble(
 
   // Article id -> document number, sorted by id: what a later segment reads to find the
   // documents an edit replaces.
-  const byId = docs.map((a, doc) => [a.id, doc] as const).sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  const byId = collected.ids.sort((a, b) => (a[0] < b[0] ? -1 : 1));
   const idChunks = chunk(byId, ([id]) => id.length + 10, IDS_CHUNK_CHARS);
   idChunks.forEach((entries, n) => {
     const value = JSON.stringify({ t: entries.map((e) => e[0]), d: entries.map((e) => e[1]) });
     parts.push(assertPartSize({ part: partName('ids', n), value }));
   });
 
-  const stride = Math.max(1, Math.ceil(docs.length / MAX_DATE_SAMPLES));
+  const stride = Math.max(1, Math.ceil(collected.docs / MAX_DATE_SAMPLES));
   const samples: number[] = [];
-  for (let i = 0; i < docs.length; i += stride)
-    samples.push(minutes(Date.parse(docs[i]?.published ?? '')));
-  const facetCounts = (facet: Facet): [string, number][] => {
-    const counts = new Map<string, number>();
-    for (const doc of docs) counts.set(doc[facet], (counts.get(doc[facet]) ?? 0) + 1);
-    return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-  };
+  for (let i = 0; i < collected.docs; i += stride) samples.push(collected.minutes[i] ?? 0);
+  const facetCounts = (facet: Facet): [string, number][] =>
+    [...collected.facets[facet]].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   const meta: SearchMeta = {
     format: SEARCH_FORMAT,
-    docs: docs.length,
-    newest: docs.length > 0 ? Date.parse(docs[0]?.published ?? '') : 0,
+    docs: collected.docs,
+    newest: collected.newest,
     avg_length: avg,
     date_stride: stride,
     dates: vlqEncode(samples.map((m, i) => (i === 0 ? m : (samples[i - 1] ?? m) - m))),
