@@ -3,7 +3,7 @@
  * `ArticleSummary` and the channel's metadata. Pure: no I/O, no bindings.
  *
  * Small hand-written serializers rather than feedsmith's generators (measured with
- * feedsmith 3.0.1, which the pipeline uses to *read* feeds):
+ * feedsmith 3.0.1, which the tests use to read our feeds back):
  *   - its XML output is pretty-printed inside text elements, so `<link>` and `<title>`
  *     carry newlines and indentation around the value (`<link>\n  <![CDATA[https://…]]>\n</link>`),
  *     which readers that do not trim take into the URL;
