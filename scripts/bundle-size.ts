@@ -1,7 +1,10 @@
 /**
  * `npm run bundle:size` (part of `npm test`, after `npm run deploy:dry`): the size of the
  * Worker as `wrangler deploy` uploads it, read from the dry run's --outdir, raw and gzipped,
- * with the largest packages from its esbuild metafile. Exits 1 above the budget.
+ * with the largest packages from its esbuild metafile. Every module counts: the script and
+ * each module that wrangler.toml's [[rules]] attach beside it (a Text module such as the UI
+ * text, src/pages/messages.txt, is written to the outdir as `<sha1>-messages.txt`). Source
+ * maps, the metafile and wrangler's README there are not uploaded. Exits 1 above the budget.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,6 +33,12 @@ import { gzipSync } from 'node:zlib';
 export const BUDGET_BYTES = 650_000;
 
 const META = 'bundle-meta.json';
+/** What `wrangler deploy --dry-run --outdir` writes there that is not uploaded. */
+const NOT_UPLOADED = (file: string) =>
+  file === META || file === 'README.md' || file.endsWith('.map');
+const isScript = (file: string) => /\.m?js$/.test(file);
+/** A rule-attached module's name without the content hash wrangler puts in front. */
+const moduleName = (file: string) => file.replace(/^[0-9a-f]{40}-/, '');
 
 const kib = (n: number) => `${(n / 1024).toFixed(2)} KiB`;
 
@@ -55,8 +64,10 @@ function byPackage(meta: Metafile): [string, number][] {
 
 /** Prints the size of the dry run in `dir`; 1 above the budget or without a script, else 0. */
 export function checkBundle(dir: string): number {
-  const files = readdirSync(dir).filter((f) => /\.(m?js|wasm)$/.test(f));
-  if (files.length === 0) {
+  const files = readdirSync(dir)
+    .filter((f) => !NOT_UPLOADED(f))
+    .sort();
+  if (!files.some(isScript)) {
     console.error(`bundle-size: no script in ${dir}; run npm run deploy:dry first`);
     return 1;
   }
@@ -65,8 +76,13 @@ export function checkBundle(dir: string): number {
   const gzip = contents.reduce((n, b) => n + gzipSync(b).length, 0);
   const meta = JSON.parse(readFileSync(join(dir, META), 'utf8')) as Metafile;
   console.log(
-    `Worker bundle ${kib(raw)} (${raw} bytes), gzip ${kib(gzip)}; budget ${BUDGET_BYTES} bytes`,
+    `Worker bundle ${kib(raw)} (${raw} bytes), gzip ${kib(gzip)}; budget ${BUDGET_BYTES} bytes; ` +
+      `${files.length} module${files.length === 1 ? '' : 's'}`,
   );
+  files.forEach((file, i) => {
+    if (!isScript(file))
+      console.log(`  ${kib(contents[i]!.length).padStart(11)}  module ${moduleName(file)}`);
+  });
   for (const [name, bytes] of byPackage(meta).slice(0, 8)) {
     console.log(`  ${kib(bytes).padStart(11)}  ${name}`);
   }

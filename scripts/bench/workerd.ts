@@ -4,8 +4,8 @@
  * isolate, so its first request is a cold query.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
 import { POINTER_KEY, searchKey } from '../../src/core/snapshot/keys.ts';
@@ -48,8 +48,21 @@ export function instance(
 ): Miniflare {
   // Modules listed explicitly: Miniflare then takes the bundle as-is instead of tracing
   // optional dynamic imports of unused dependencies (hono-openapi's validator adapters).
+  // wrangler writes the Text modules of wrangler.toml's [[rules]] beside the script, named
+  // `<sha1>-<file>.txt`, and the script imports them by that name.
+  const dir = dirname(scriptPath);
+  const texts = readdirSync(dir)
+    .filter((f) => /^[0-9a-f]{40}-.+\.txt$/.test(f))
+    .map((f) => ({
+      type: 'Text' as const,
+      path: join(dir, f),
+      contents: readFileSync(join(dir, f), 'utf8'),
+    }));
   return new Miniflare({
-    modules: [{ type: 'ESModule', path: scriptPath, contents: readFileSync(scriptPath, 'utf8') }],
+    modules: [
+      { type: 'ESModule', path: scriptPath, contents: readFileSync(scriptPath, 'utf8') },
+      ...texts,
+    ],
     compatibilityDate: '2026-04-20',
     kvNamespaces: { NEWS: 'bench' },
     kvPersist,

@@ -1,9 +1,21 @@
 /**
- * Every piece of UI text the pages show, in Russian, English and Ukrainian. One module, so
- * a missing translation is a type error: each language is checked against the Russian one
- * (the seed page, ../shared/seed/news-page.txt, is Russian).
+ * Every piece of UI text the pages show, in Russian, English and Ukrainian. English is
+ * written here and is the shape of every language (its keys are the `Messages` type);
+ * Russian and Ukrainian live in ./messages.txt, JSON shipped as a Text module
+ * (wrangler.toml [[rules]]) and checked against the English shape when the module loads, so a
+ * missing or extra translation fails the Worker's start, and with it every test.
+ *
+ * Why a Text module: esbuild writes every non-ASCII character of a script as a \uXXXX escape
+ * (6 bytes where UTF-8 needs 2 for Cyrillic), and this module was 32.7 KiB of the minified
+ * Worker, most of it Cyrillic. A Text module is uploaded as UTF-8 text (measured with
+ * `npm run deploy:dry && npm run bundle:size`, which counts every uploaded module).
+ *
+ * A message with a number is its plural forms, `#` standing for the number: English one and
+ * other, Russian and Ukrainian one, few and many (CLDR plural rules); `Messages` turns each
+ * into a function of the number.
  */
 import { CATEGORIES, type Category } from '../core/submissions/categories.ts';
+import TRANSLATIONS from './messages.txt';
 
 export const UI_LANGUAGES = ['ru', 'en', 'uk'] as const;
 export type UiLang = (typeof UI_LANGUAGES)[number];
@@ -15,159 +27,7 @@ export const LANGUAGE_NAMES: Record<string, string> = {
   uk: 'Українська',
 };
 
-const ru = {
-  /** Names of the sample's sections (scripts/sample/README.md); other slugs show as they are. */
-  sections: {
-    politics: 'Политика',
-    health: 'Здоровье',
-    partner: 'Партнёрские материалы',
-    culture: 'Культура',
-    world: 'В мире',
-    education: 'Образование',
-    travel: 'Путешествия',
-    games: 'Игры',
-    moscow: 'Москва',
-    tech: 'Технологии',
-    society: 'Общество',
-    economy: 'Экономика',
-    tennis: 'Новости тенниса',
-    sport: 'Спорт в России и мире',
-    science: 'Наука',
-    music: 'Музыкальные новости',
-    ukraine: 'Украина',
-    business: 'Бизнес',
-  } as Record<string, string>,
-  siteTagline: 'Новости, поиск и частные объявления',
-  skipToContent: 'Перейти к содержанию',
-  nav: 'Разделы сайта',
-  home: 'Главная',
-  ads: 'Объявления',
-  addNews: 'Добавить новость',
-  addAd: 'Подать объявление',
-  interfaceLanguage: 'Язык интерфейса',
-  searchLabel: 'Поиск по новостям',
-  searchPlaceholder: 'Поиск…',
-  searchButton: 'Найти',
-  suggestions: 'Подсказки',
-  featured: 'News in English',
-  photoCredit: 'Фото',
-  topic: 'Тема',
-  readMore: 'Читать полностью',
-  adsToday: 'Частные объявления сегодня',
-  noAdsToday: 'Сегодня новых объявлений нет.',
-  allAds: 'Все объявления',
-  headlines: 'Заголовки по разделам',
-  alsoReported: (n: number) =>
-    `также сообщают ${n} ${plural(n, ['источник', 'источника', 'источников'])}`,
-  moreInSection: 'Ещё в разделе',
-  allLanguages: 'Все языки',
-  contentLanguage: 'Язык новостей',
-  nextPage: 'Следующая страница',
-  firstPage: 'К началу',
-  articles: (n: number) => `${n} ${plural(n, ['новость', 'новости', 'новостей'])}`,
-  source: 'Источник',
-  openSource: 'Открыть на сайте источника',
-  duplicates: 'Эту новость также опубликовали',
-  published: 'Опубликовано',
-  tags: 'Теги',
-  notFound: 'Страница не найдена',
-  notFoundText: 'Такой страницы нет или она удалена.',
-  unavailable: 'Новости ещё не опубликованы. Попробуйте через минуту.',
-  searchTitle: 'Поиск',
-  searchResults: (n: number, exact: boolean) =>
-    `${exact ? '' : 'около '}${n} ${plural(n, ['результат', 'результата', 'результатов'])}`,
-  noResults: 'Ничего не найдено.',
-  /** For the script, which counts without plural rules: `#` is the number. */
-  resultsCount: 'Результатов: #',
-  showingFor: 'Показаны результаты для',
-  anyWords: 'Ни одна новость не содержит всех слов: показаны новости с любым из них.',
-  filters: 'Фильтры',
-  section: 'Раздел',
-  allSections: 'Все разделы',
-  sortBy: 'Порядок',
-  sortRelevance: 'По релевантности',
-  sortNewest: 'Сначала новые',
-  dateFrom: 'С даты',
-  dateTo: 'По дату',
-  apply: 'Применить',
-  category: 'Категория',
-  allCategories: 'Все категории',
-  categories: {
-    services: 'Услуги',
-    health: 'Здоровье',
-    education: 'Образование',
-    realty: 'Недвижимость',
-    auto: 'Авто',
-    jobs: 'Работа',
-    electronics: 'Электроника',
-    events: 'События',
-    travel: 'Путешествия',
-    other: 'Разное',
-  } satisfies Record<Category, string>,
-  noAds: 'Объявлений пока нет.',
-  price: 'Цена',
-  location: 'Место',
-  contact: 'Контакты',
-  expires: 'Действует до',
-  adTitle: 'Заголовок',
-  adText: 'Текст объявления',
-  priceAmount: 'Цена (необязательно)',
-  currency: 'Валюта',
-  contactName: 'Имя',
-  email: 'Эл. почта',
-  phone: 'Телефон',
-  contactHint: 'Укажите эл. почту или телефон (или оба).',
-  language: 'Язык',
-  imageUrl: 'Ссылка на фото (https, необязательно)',
-  honeypot: 'Оставьте это поле пустым',
-  send: 'Отправить',
-  fillHint: 'Форму можно отправить через несколько секунд после открытия.',
-  formErrors: 'Исправьте ошибки в форме:',
-  newsTitle: 'Заголовок новости',
-  newsText: 'Текст новости',
-  newsUrl: 'Ссылка на источник (необязательно)',
-  newsSource: 'Источник (необязательно)',
-  adReceived: 'Объявление получено',
-  newsReceived: 'Новость получена',
-  pendingModeration: 'Оно появится после проверки модератором.',
-  newsPending: 'Она появится на сайте после проверки модератором.',
-  manageLink: 'Ссылка для управления объявлением (сохраните её: она показывается один раз):',
-  manageTitle: 'Управление объявлением',
-  status: 'Статус',
-  statuses: {
-    pending: 'на проверке',
-    approved: 'опубликовано',
-    rejected: 'отклонено',
-    held: 'приостановлено после жалоб',
-  },
-  save: 'Сохранить изменения',
-  renew: 'Продлить',
-  remove: 'Удалить объявление',
-  removed: 'Объявление удалено.',
-  saved: 'Изменения сохранены: объявление снова на проверке.',
-  renewed: 'Объявление продлено.',
-  wrongToken: 'Ссылка управления неверна или устарела.',
-  admin: 'Модерация',
-  adminToken: 'Токен администратора',
-  adminTokenHint: 'Вводится один раз и хранится только в этой вкладке браузера.',
-  adminNeedsScript: 'Для модерации нужен JavaScript: токен отправляется заголовком, а не в адресе.',
-  signIn: 'Войти',
-  signOut: 'Выйти',
-  queue: 'Очередь',
-  approve: 'Одобрить',
-  reject: 'Отклонить',
-  kindAd: 'Объявление',
-  kindNews: 'Новость',
-  emptyQueue: 'Очередь пуста.',
-  reports: 'Жалоб',
-  tooFast: 'Слишком много отправок. Подождите минуту и попробуйте снова.',
-  footer: 'Новости из открытых источников. Объявления публикуются после проверки.',
-  apiDocs: 'API',
-};
-
-export type Messages = typeof ru;
-
-const en: Messages = {
+const en = {
   sections: {
     politics: 'Politics',
     health: 'Health',
@@ -187,7 +47,7 @@ const en: Messages = {
     music: 'Music',
     ukraine: 'Ukraine',
     business: 'Business',
-  },
+  } as Record<string, string>,
   siteTagline: 'News, search and classified ads',
   skipToContent: 'Skip to content',
   nav: 'Site sections',
@@ -208,13 +68,13 @@ const en: Messages = {
   noAdsToday: 'No new ads today.',
   allAds: 'All ads',
   headlines: 'Headlines by section',
-  alsoReported: (n: number) => `also reported by ${n} ${n === 1 ? 'source' : 'sources'}`,
+  alsoReported: ['also reported by # source', 'also reported by # sources'],
   moreInSection: 'More in',
   allLanguages: 'All languages',
   contentLanguage: 'News language',
   nextPage: 'Next page',
   firstPage: 'First page',
-  articles: (n: number) => `${n} ${n === 1 ? 'article' : 'articles'}`,
+  articles: ['# article', '# articles'],
   source: 'Source',
   openSource: 'Read at the source',
   duplicates: 'Also published by',
@@ -224,8 +84,8 @@ const en: Messages = {
   notFoundText: 'There is no such page, or it was removed.',
   unavailable: 'No news has been published yet. Please try again in a minute.',
   searchTitle: 'Search',
-  searchResults: (n: number, exact: boolean) =>
-    `${exact ? '' : 'about '}${n} ${n === 1 ? 'result' : 'results'}`,
+  searchResults: ['# result', '# results'],
+  searchResultsAbout: ['about # result', 'about # results'],
   noResults: 'Nothing found.',
   resultsCount: 'Results: #',
   showingFor: 'Showing results for',
@@ -252,7 +112,7 @@ const en: Messages = {
     events: 'Events',
     travel: 'Travel',
     other: 'Other',
-  },
+  } satisfies Record<Category, string>,
   noAds: 'No ads yet.',
   price: 'Price',
   location: 'Location',
@@ -314,165 +174,82 @@ const en: Messages = {
   apiDocs: 'API',
 };
 
-const uk: Messages = {
-  sections: {
-    politics: 'Політика',
-    health: 'Здоров’я',
-    partner: 'Партнерські матеріали',
-    culture: 'Культура',
-    world: 'У світі',
-    education: 'Освіта',
-    travel: 'Подорожі',
-    games: 'Ігри',
-    moscow: 'Москва',
-    tech: 'Технології',
-    society: 'Суспільство',
-    economy: 'Економіка',
-    tennis: 'Теніс',
-    sport: 'Спорт',
-    science: 'Наука',
-    music: 'Музика',
-    ukraine: 'Україна',
-    business: 'Бізнес',
-  },
-  siteTagline: 'Новини, пошук і приватні оголошення',
-  skipToContent: 'Перейти до змісту',
-  nav: 'Розділи сайту',
-  home: 'Головна',
-  ads: 'Оголошення',
-  addNews: 'Додати новину',
-  addAd: 'Подати оголошення',
-  interfaceLanguage: 'Мова інтерфейсу',
-  searchLabel: 'Пошук у новинах',
-  searchPlaceholder: 'Пошук…',
-  searchButton: 'Знайти',
-  suggestions: 'Підказки',
-  featured: 'News in English',
-  photoCredit: 'Фото',
-  topic: 'Тема',
-  readMore: 'Читати повністю',
-  adsToday: 'Приватні оголошення сьогодні',
-  noAdsToday: 'Сьогодні нових оголошень немає.',
-  allAds: 'Усі оголошення',
-  headlines: 'Заголовки за розділами',
-  alsoReported: (n: number) =>
-    `також повідомляють ${n} ${plural(n, ['джерело', 'джерела', 'джерел'])}`,
-  moreInSection: 'Ще в розділі',
-  allLanguages: 'Усі мови',
-  contentLanguage: 'Мова новин',
-  nextPage: 'Наступна сторінка',
-  firstPage: 'На початок',
-  articles: (n: number) => `${n} ${plural(n, ['новина', 'новини', 'новин'])}`,
-  source: 'Джерело',
-  openSource: 'Відкрити на сайті джерела',
-  duplicates: 'Цю новину також опублікували',
-  published: 'Опубліковано',
-  tags: 'Теги',
-  notFound: 'Сторінку не знайдено',
-  notFoundText: 'Такої сторінки немає або її видалено.',
-  unavailable: 'Новини ще не опубліковано. Спробуйте за хвилину.',
-  searchTitle: 'Пошук',
-  searchResults: (n: number, exact: boolean) =>
-    `${exact ? '' : 'близько '}${n} ${plural(n, ['результат', 'результати', 'результатів'])}`,
-  noResults: 'Нічого не знайдено.',
-  resultsCount: 'Результатів: #',
-  showingFor: 'Показано результати для',
-  anyWords: 'Жодна новина не містить усіх слів: показано новини з будь-яким із них.',
-  filters: 'Фільтри',
-  section: 'Розділ',
-  allSections: 'Усі розділи',
-  sortBy: 'Порядок',
-  sortRelevance: 'За релевантністю',
-  sortNewest: 'Спочатку нові',
-  dateFrom: 'З дати',
-  dateTo: 'По дату',
-  apply: 'Застосувати',
-  category: 'Категорія',
-  allCategories: 'Усі категорії',
-  categories: {
-    services: 'Послуги',
-    health: 'Здоров’я',
-    education: 'Освіта',
-    realty: 'Нерухомість',
-    auto: 'Авто',
-    jobs: 'Робота',
-    electronics: 'Електроніка',
-    events: 'Події',
-    travel: 'Подорожі',
-    other: 'Різне',
-  },
-  noAds: 'Оголошень поки немає.',
-  price: 'Ціна',
-  location: 'Місце',
-  contact: 'Контакти',
-  expires: 'Діє до',
-  adTitle: 'Заголовок',
-  adText: 'Текст оголошення',
-  priceAmount: 'Ціна (необов’язково)',
-  currency: 'Валюта',
-  contactName: 'Ім’я',
-  email: 'Ел. пошта',
-  phone: 'Телефон',
-  contactHint: 'Вкажіть ел. пошту або телефон (або обидва).',
-  language: 'Мова',
-  imageUrl: 'Посилання на фото (https, необов’язково)',
-  honeypot: 'Залиште це поле порожнім',
-  send: 'Надіслати',
-  fillHint: 'Форму можна надіслати за кілька секунд після відкриття.',
-  formErrors: 'Виправте помилки у формі:',
-  newsTitle: 'Заголовок новини',
-  newsText: 'Текст новини',
-  newsUrl: 'Посилання на джерело (необов’язково)',
-  newsSource: 'Джерело (необов’язково)',
-  adReceived: 'Оголошення отримано',
-  newsReceived: 'Новину отримано',
-  pendingModeration: 'Воно з’явиться після перевірки модератором.',
-  newsPending: 'Вона з’явиться на сайті після перевірки модератором.',
-  manageLink: 'Посилання для керування оголошенням (збережіть його: воно показується один раз):',
-  manageTitle: 'Керування оголошенням',
-  status: 'Статус',
-  statuses: {
-    pending: 'на перевірці',
-    approved: 'опубліковано',
-    rejected: 'відхилено',
-    held: 'призупинено після скарг',
-  },
-  save: 'Зберегти зміни',
-  renew: 'Продовжити',
-  remove: 'Видалити оголошення',
-  removed: 'Оголошення видалено.',
-  saved: 'Зміни збережено: оголошення знову на перевірці.',
-  renewed: 'Оголошення продовжено.',
-  wrongToken: 'Посилання керування неправильне або застаріле.',
-  admin: 'Модерація',
-  adminToken: 'Токен адміністратора',
-  adminTokenHint: 'Вводиться один раз і зберігається лише в цій вкладці браузера.',
-  adminNeedsScript:
-    'Для модерації потрібен JavaScript: токен надсилається заголовком, а не в адресі.',
-  signIn: 'Увійти',
-  signOut: 'Вийти',
-  queue: 'Черга',
-  approve: 'Схвалити',
-  reject: 'Відхилити',
-  kindAd: 'Оголошення',
-  kindNews: 'Новина',
-  emptyQueue: 'Черга порожня.',
-  reports: 'Скарг',
-  tooFast: 'Забагато надсилань. Зачекайте хвилину і спробуйте знову.',
-  footer: 'Новини з відкритих джерел. Оголошення публікуються після перевірки.',
-  apiDocs: 'API',
+type Catalog = typeof en;
+type Forms = readonly string[];
+/** A catalog with each plural-forms message as a function of the number. */
+export type Messages = {
+  [K in keyof Catalog]: Catalog[K] extends Forms ? (n: number) => string : Catalog[K];
 };
 
-/** Russian and Ukrainian plural forms (one, few, many) by CLDR's rules for these languages. */
-function plural(n: number, [one, few, many]: [string, string, string]): string {
+/** CLDR plural category index: English one/other; Russian and Ukrainian one/few/many. */
+function pluralIndex(lang: UiLang, n: number): number {
+  if (lang === 'en') return n === 1 ? 0 : 1;
   const mod10 = n % 10;
   const mod100 = n % 100;
-  if (mod10 === 1 && mod100 !== 11) return one;
-  if (mod10 >= 2 && mod10 <= 4 && (mod100 < 12 || mod100 > 14)) return few;
-  return many;
+  if (mod10 === 1 && mod100 !== 11) return 0;
+  if (mod10 >= 2 && mod10 <= 4 && (mod100 < 12 || mod100 > 14)) return 1;
+  return 2;
 }
 
-export const MESSAGES: Record<UiLang, Messages> = { ru, en, uk };
+const FORMS: Record<UiLang, number> = { en: 2, ru: 3, uk: 3 };
+
+/**
+ * Checks `value` against the English shape: the same keys at every level, a string where
+ * English has one, and plural forms (as many as the language has, each with `#`) where
+ * English has forms. Throws naming the first key that differs.
+ */
+function checkShape(lang: UiLang, shape: unknown, value: unknown, path: string): void {
+  const fail = (what: string): never => {
+    throw new Error(`src/pages/messages.txt: ${path} ${what}`);
+  };
+  if (typeof shape === 'string') {
+    if (typeof value !== 'string') fail('must be a string');
+  } else if (Array.isArray(shape)) {
+    if (
+      !Array.isArray(value) ||
+      value.length !== FORMS[lang] ||
+      !value.every((f) => typeof f === 'string' && f.includes('#'))
+    )
+      fail(`must be ${FORMS[lang]} plural forms, each with #`);
+  } else {
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      fail('must be an object');
+    const want = Object.keys(shape as object);
+    const have = Object.keys(value as object);
+    const missing = want.find((k) => !have.includes(k));
+    if (missing !== undefined) fail(`has no "${missing}"`);
+    const extra = have.find((k) => !want.includes(k));
+    if (extra !== undefined) fail(`has "${extra}", which English does not`);
+    for (const k of want)
+      checkShape(
+        lang,
+        (shape as Record<string, unknown>)[k],
+        (value as Record<string, unknown>)[k],
+        `${path}.${k}`,
+      );
+  }
+}
+
+/** A language's messages from its catalog, checked against the English shape first. */
+export function messagesOf(lang: UiLang, catalog: unknown): Messages {
+  checkShape(lang, en, catalog, lang);
+  const entries = Object.entries(catalog as Catalog).map(([key, value]) => [
+    key,
+    Array.isArray(value)
+      ? (n: number) => (value[pluralIndex(lang, n)] as string).replace('#', String(n))
+      : value,
+  ]);
+  // The shape was checked above: every key of Catalog, each of its kind.
+  return Object.fromEntries(entries) as Messages;
+}
+
+const translations = JSON.parse(TRANSLATIONS) as Record<string, unknown>;
+
+export const MESSAGES: Record<UiLang, Messages> = {
+  ru: messagesOf('ru', translations.ru),
+  en: messagesOf('en', en),
+  uk: messagesOf('uk', translations.uk),
+};
 
 export const categoryName = (t: Messages, category: string) =>
   (t.categories as Record<string, string>)[category] ?? category;

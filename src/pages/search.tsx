@@ -121,7 +121,7 @@ export const searchPages = pageApp(
       <p id="count" aria-live="polite">
         {body
           ? body.items.length
-            ? t.searchResults(body.total, body.total_exact)
+            ? (body.total_exact ? t.searchResults : t.searchResultsAbout)(body.total)
             : t.noResults
           : ''}
       </p>

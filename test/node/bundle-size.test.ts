@@ -52,9 +52,24 @@ describe('bundle-size', () => {
     expect(r.stderr).toContain(`${BUDGET_BYTES + 1} bytes is over the budget of ${BUDGET_BYTES}`);
   });
 
+  it('counts a module beside the script (a Text module) and names it', () => {
+    const dir = outdir('text', BUDGET_BYTES - 100);
+    // The text module alone takes the upload over the budget.
+    writeFileSync(join(dir, `${'ab'.repeat(20)}-messages.txt`), 'ж'.repeat(51)); // 102 bytes
+    const r = run(dir);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain(`(${BUDGET_BYTES + 2} bytes)`);
+    expect(r.stdout).toContain('; 2 modules');
+    expect(r.stdout).toContain(`${kib(102)} KiB  module messages.txt`);
+    expect(r.stderr).toContain(`${BUDGET_BYTES + 2} bytes is over the budget of ${BUDGET_BYTES}`);
+  });
+
   it('fails when the dry run left no script', () => {
     const dir = join(root, 'empty');
     mkdirSync(dir);
+    // wrangler's README and a lone text module are not a Worker.
+    writeFileSync(join(dir, 'README.md'), 'built output');
+    writeFileSync(join(dir, `${'cd'.repeat(20)}-messages.txt`), '{}');
     const r = run(dir);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('no script in');
