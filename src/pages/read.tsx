@@ -17,6 +17,7 @@ import { cursorParam, langParam, sectionSlug } from '../http/schemas.ts';
 import { validate } from '../http/validate.ts';
 import { ArticleIdParam, loadArticle, loadFeed } from '../routes/feeds.ts';
 import { readSections } from '../storage/snapshots.ts';
+import { adsChangedAt } from '../storage/submissions.ts';
 import { AdItem, AlsoReported, notInApi, pageApp, Time } from './common.tsx';
 import { LANGUAGE_NAMES, sectionName } from './messages.ts';
 import { page, type Page, uiLang, uiVariant } from './site.ts';
@@ -76,9 +77,8 @@ function Featured({ item, p }: { item: ArticleSummary; p: Page }) {
 }
 
 /**
- * The ads of the last 24 hours, read once per request: the front page's cache key names
- * them (`frontVariant`), so an approval, an edit or a deletion shows at once, and the
- * handler renders the same list the key was made from.
+ * The ads of the last 24 hours, read from the store (the source of truth) at most once per
+ * request, and only when the page is rendered.
  */
 const adsOfRequest = new WeakMap<Request, Promise<AdListItem[]>>();
 function adsToday(c: Context<AppEnv>): Promise<AdListItem[]> {
@@ -90,7 +90,16 @@ function adsToday(c: Context<AppEnv>): Promise<AdListItem[]> {
   return ads;
 }
 
+/**
+ * The front page's edge-cache variant: its language and when any ad last changed (one KV
+ * read, `adsChangedAt`), so an approval, an edit or a deletion shows at once while a cache
+ * hit or a 304 never reaches the Durable Object. An ad that ages out of the 24 hours
+ * without a change leaves within the cache's max-age. When that KV value cannot be read,
+ * the variant is made from the ads themselves, as the store lists them.
+ */
 async function frontVariant(c: Context<AppEnv>): Promise<string> {
+  const changed = await adsChangedAt(c.env.NEWS);
+  if (changed !== null) return `${uiLang(c)}.${changed}`;
   const ads = await adsToday(c);
   const version = ads.map((a) => `${a.id}:${a.published}:${a.title}`).join('|');
   return `${uiLang(c)}.${version === '' ? '0' : fnv1a64(version).slice(0, 12)}`;

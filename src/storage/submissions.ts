@@ -5,8 +5,14 @@
  * `listApprovedNews` runs on feed and search requests: one KV read, cached per isolate for
  * APPROVED_NEWS_TTL_MS, concurrent requests sharing one in-flight read.
  */
+import * as v from 'valibot';
 import type { Article } from '../core/content/article.ts';
-import { adKey, APPROVED_NEWS_KEY, NEWS_ARCHIVE_PREFIX } from '../core/snapshot/keys.ts';
+import {
+  adKey,
+  ADS_CHANGED_KEY,
+  APPROVED_NEWS_KEY,
+  NEWS_ARCHIVE_PREFIX,
+} from '../core/snapshot/keys.ts';
 import { type KvStore, parseStored } from '../core/lib/kv-store.ts';
 import { ApprovedNewsList, mergeArticles, NewsArchiveChunk } from '../core/submissions/news.ts';
 import { AdDetail } from '../core/submissions/schemas.ts';
@@ -107,6 +113,25 @@ export async function readAdDetail(kv: KVNamespace, id: string): Promise<AdDetai
     return parseStored(adKey(id), text, AdDetail);
   } catch (error) {
     console.error('submissions: unreadable ad projection', id, error);
+    return null;
+  }
+}
+
+const AdsChanged = v.object({ changed_at: v.string() });
+
+/**
+ * When any ad last changed, as the Durable Object last wrote it (`sub:v1:ads:changed`), or
+ * "0" before the first change; null when KV cannot be read or the value does not read (the
+ * caller then asks the Durable Object). One KV read, not cached in the isolate, so a change
+ * made through this isolate shows at once: a page that lists ads keys its edge cache by it
+ * instead of asking the Durable Object on every request.
+ */
+export async function adsChangedAt(kv: KVNamespace): Promise<string | null> {
+  try {
+    const text = await kv.get(ADS_CHANGED_KEY, 'text');
+    return parseStored(ADS_CHANGED_KEY, text, AdsChanged)?.changed_at ?? '0';
+  } catch (error) {
+    console.error('submissions: unreadable ads version, asking the store', error);
     return null;
   }
 }

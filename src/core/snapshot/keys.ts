@@ -92,6 +92,11 @@ export const APPROVED_NEWS_KEY = `${SUBMISSIONS_PREFIX}news:approved`;
 export const AD_PREFIX = `${SUBMISSIONS_PREFIX}ad:`;
 export const adKey = (id: string) => `${AD_PREFIX}${id}`;
 /**
+ * When any ad last changed (created, edited, approved, rejected, renewed, deleted): a version
+ * for the edge-cache key of pages that list ads, read instead of asking the Durable Object.
+ */
+export const ADS_CHANGED_KEY = `${SUBMISSIONS_PREFIX}ads:changed`;
+/**
  * Every approved reader news item ever, one chunk per month of approval, never expiring: the
  * snapshot build folds all of them in (the live list above only covers recent ones).
  */

@@ -8,7 +8,12 @@
  */
 import * as v from 'valibot';
 import type { Article } from '../../core/content/article.ts';
-import { adKey, APPROVED_NEWS_KEY, newsArchiveKey } from '../../core/snapshot/keys.ts';
+import {
+  adKey,
+  ADS_CHANGED_KEY,
+  APPROVED_NEWS_KEY,
+  newsArchiveKey,
+} from '../../core/snapshot/keys.ts';
 import {
   approvalMonth,
   APPROVED_NEWS_FORMAT,
@@ -25,6 +30,8 @@ import { KeyedWriteQueue } from './write-queue.ts';
 export type Projection =
   /** `sub:v1:ad:<id>`: the public detail of a live ad, deleted when it is not live. */
   | { kind: 'ad'; id: string }
+  /** `sub:v1:ads:changed`: when any ad last changed, the version of pages listing ads. */
+  | { kind: 'ads-changed' }
   /** `sub:v1:news:approved`: the live list of recently approved reader news. */
   | { kind: 'news-live' }
   /** `sub:v1:news:month:<YYYY-MM>`: every approval of one month, for the snapshot build. */
@@ -38,6 +45,8 @@ export function projectionName(p: Projection): string {
   switch (p.kind) {
     case 'ad':
       return `ad:${p.id}`;
+    case 'ads-changed':
+      return 'ads-changed';
     case 'news-live':
       return 'news';
     case 'news-month':
@@ -49,6 +58,7 @@ const MONTH = /^\d{4}-\d{2}$/;
 /** A stored projection name read back, or null for one this version does not know. */
 export function parseProjectionName(name: string): Projection | null {
   if (name === 'news') return { kind: 'news-live' };
+  if (name === 'ads-changed') return { kind: 'ads-changed' };
   const [prefix, rest = ''] = name.split(/:(.*)/s);
   if (prefix === 'ad' && SUBMISSION_ID.test(rest)) return { kind: 'ad', id: rest };
   if (prefix === 'news-month' && MONTH.test(rest)) return { kind: 'news-month', month: rest };
@@ -138,6 +148,8 @@ export class Projections {
     switch (p.kind) {
       case 'ad':
         return this.writeAd(p.id, now);
+      case 'ads-changed':
+        return this.writeAdsChanged();
       case 'news-live':
         return this.writeNewsLive(now);
       case 'news-month':
@@ -158,6 +170,14 @@ export class Projections {
     } else {
       await this.kv.delete(adKey(id));
     }
+  }
+
+  /**
+   * The time of this write, after the change committed: writes to one key are a second apart
+   * (the write queue), so each change that follows a write gets a value of its own.
+   */
+  private async writeAdsChanged(): Promise<void> {
+    await this.kv.put(ADS_CHANGED_KEY, JSON.stringify({ changed_at: new Date().toISOString() }));
   }
 
   private async writeNewsLive(now: number): Promise<void> {

@@ -542,10 +542,11 @@ export class SubmissionsStore extends DurableObject<Env> {
 
   /**
    * After a committed change: the ad search index follows at once, and the projections it
-   * touched are rewritten from SQLite.
+   * touched are rewritten from SQLite, with the ads' change time after any ad's.
    */
   private changed(touched: Projection | Projection[], now: number): Promise<void> {
     const projections = [touched].flat();
+    if (projections.some((p) => p.kind === 'ad')) projections.push({ kind: 'ads-changed' });
     if (this.ads !== null) {
       for (const p of projections) {
         if (p.kind !== 'ad') continue;
