@@ -15,7 +15,7 @@ import { ApiError } from '../http/problem.ts';
 import { checkAdmin } from '../routes/admin.ts';
 import { forgetApprovedNews, submissionsStore } from '../storage/submissions.ts';
 import { notInApi, pageApp, Time } from './common.tsx';
-import { formValues } from './forms.tsx';
+import { formValues, TokenForm } from './forms.tsx';
 import { page, type Page } from './site.ts';
 
 const QUEUES = ['pending', 'held', 'rejected'] as const;
@@ -65,13 +65,7 @@ export const adminPages = pageApp(['/admin'])
     return c.render(
       <>
         <h1>{p.t.admin}</h1>
-        <form method="post" action={p.href('/admin')}>
-          <div class="field">
-            <label for="f-token">{p.t.adminToken}</label>
-            <input id="f-token" name="token" type="password" required autocomplete="off" />
-          </div>
-          <button type="submit">{p.t.signIn}</button>
-        </form>
+        <TokenForm action={p.href('/admin')} label={p.t.adminToken} submit={p.t.signIn} />
       </>,
       { title: p.t.admin, noindex: true },
     );

@@ -30,7 +30,16 @@ import { submit, type SubmitOutcome } from '../storage/submissions/submit.ts';
 import type { OwnerResult } from '../storage/submissions/store.ts';
 import type { Context } from 'hono';
 import { AdItem, formatPrice, notInApi, pageApp, Time } from './common.tsx';
-import { abuseInput, adInput, Field, type FormValues, formValues, newsInput } from './forms.tsx';
+import {
+  abuseInput,
+  adInput,
+  Fields,
+  type FormValues,
+  formValues,
+  newsInput,
+  titleAndText,
+  TokenForm,
+} from './forms.tsx';
 import { CATEGORIES, categoryName, LANGUAGE_NAMES, sectionName } from './messages.ts';
 import { page, type Page } from './site.ts';
 
@@ -89,50 +98,25 @@ function AdFields({
   p: Page;
 }) {
   const { t } = p;
+  const state = { values, errors };
   return (
     <>
-      <Field
-        name="title"
-        label={t.adTitle}
-        required
-        maxlength={LIMITS.adTitle[1]}
-        values={values}
-        errors={errors}
-      />
-      <Field
-        name="text"
-        label={t.adText}
-        required
-        multiline
-        maxlength={LIMITS.adText[1]}
-        values={values}
-        errors={errors}
-      />
-      <Field
-        name="category"
-        label={t.category}
-        options={CATEGORIES.map((k) => [k, categoryName(t, k)])}
-        values={values}
-        errors={errors}
-      />
-      <Field
-        name="price.amount"
-        label={t.priceAmount}
-        type="text"
-        values={values}
-        errors={errors}
-      />
-      <Field
-        name="price.currency"
-        label={t.currency}
-        options={[
-          ['RUB', 'RUB'],
-          ['UAH', 'UAH'],
-          ['EUR', 'EUR'],
-          ['USD', 'USD'],
+      <Fields
+        {...state}
+        specs={[
+          ...titleAndText([t.adTitle, t.adText], [LIMITS.adTitle[1], LIMITS.adText[1]]),
+          {
+            name: 'category',
+            label: t.category,
+            options: CATEGORIES.map((k) => [k, categoryName(t, k)]),
+          },
+          { name: 'price.amount', label: t.priceAmount, type: 'text' },
+          {
+            name: 'price.currency',
+            label: t.currency,
+            options: ['RUB', 'UAH', 'EUR', 'USD'].map((c) => [c, c]),
+          },
         ]}
-        values={values}
-        errors={errors}
       />
       <fieldset>
         <legend>{t.contact}</legend>
@@ -146,15 +130,40 @@ function AdFields({
               {e.message}
             </p>
           ))}
-        <Field name="contact.name" label={t.contactName} required values={values} errors={errors} />
-        <Field name="contact.email" label={t.email} type="email" values={values} errors={errors} />
-        <Field name="contact.phone" label={t.phone} type="tel" values={values} errors={errors} />
+        <Fields
+          {...state}
+          specs={[
+            { name: 'contact.name', label: t.contactName, required: true },
+            { name: 'contact.email', label: t.email, type: 'email' },
+            { name: 'contact.phone', label: t.phone, type: 'tel' },
+          ]}
+        />
       </fieldset>
-      <Field name="location" label={t.location} required values={values} errors={errors} />
-      <Field name="lang" label={t.language} options={langOptions} values={values} errors={errors} />
-      <Field name="images" label={t.imageUrl} type="url" values={values} errors={errors} />
+      <Fields
+        {...state}
+        specs={[
+          { name: 'location', label: t.location, required: true },
+          { name: 'lang', label: t.language, options: langOptions },
+          { name: 'images', label: t.imageUrl, type: 'url' },
+        ]}
+      />
     </>
   );
+}
+
+/**
+ * A posted ad or news form through the same `submit()` as the JSON API: its fields as the
+ * API's body, the anti-abuse fields, the client address and the form's Idempotency-Key.
+ */
+async function submitForm(c: Ctx, kind: 'ad' | 'news', input: (f: FormValues) => object) {
+  const f = await formValues(c.req);
+  const outcome = await submit(
+    c.env,
+    kind,
+    { ...input(f), ...abuseInput(f) },
+    { ip: clientIp(c), idempotencyKey: f.idempotency_key },
+  );
+  return { f, outcome };
 }
 
 /** The owner's form values from the ad as stored. */
@@ -209,39 +218,21 @@ async function newsForm(c: Ctx, values: FormValues, error: ApiError | null) {
       <Problem error={error} p={p} />
       <form method="post" action={p.href('/news/new')} novalidate>
         <AbuseFields c={c} p={p} />
-        <Field
-          name="title"
-          label={t.newsTitle}
-          required
-          maxlength={LIMITS.newsTitle[1]}
+        <Fields
           values={values}
           errors={errors}
+          specs={[
+            ...titleAndText([t.newsTitle, t.newsText], [LIMITS.newsTitle[1], LIMITS.newsText[1]]),
+            {
+              name: 'section',
+              label: t.section,
+              options: sections.map((s) => [s.section, sectionName(t, s.section)]),
+            },
+            { name: 'lang', label: t.language, options: langOptions },
+            { name: 'url', label: t.newsUrl, type: 'url' },
+            { name: 'source', label: t.newsSource },
+          ]}
         />
-        <Field
-          name="text"
-          label={t.newsText}
-          required
-          multiline
-          maxlength={LIMITS.newsText[1]}
-          values={values}
-          errors={errors}
-        />
-        <Field
-          name="section"
-          label={t.section}
-          options={sections.map((s) => [s.section, sectionName(t, s.section)])}
-          values={values}
-          errors={errors}
-        />
-        <Field
-          name="lang"
-          label={t.language}
-          options={langOptions}
-          values={values}
-          errors={errors}
-        />
-        <Field name="url" label={t.newsUrl} type="url" values={values} errors={errors} />
-        <Field name="source" label={t.newsSource} values={values} errors={errors} />
         <p>
           <small>{t.fillHint}</small>
         </p>
@@ -296,22 +287,19 @@ function ManagePage({
         <AdFields values={values ?? valuesOf(record.content)} errors={errors} p={p} />
         <button type="submit">{t.save}</button>
       </form>
-      <form method="post" action={action}>
-        {hidden('renew')}
-        <p>
-          <button type="submit" class="secondary">
-            {t.renew}
-          </button>
-        </p>
-      </form>
-      <form method="post" action={action}>
-        {hidden('delete')}
-        <p>
-          <button type="submit" class="secondary">
-            {t.remove}
-          </button>
-        </p>
-      </form>
+      {[
+        ['renew', t.renew],
+        ['delete', t.remove],
+      ].map(([what = '', label]) => (
+        <form method="post" action={action}>
+          {hidden(what)}
+          <p>
+            <button type="submit" class="secondary">
+              {label}
+            </button>
+          </p>
+        </form>
+      ))}
     </>
   );
 }
@@ -385,13 +373,7 @@ export const adPages = pageApp(
   })
   .get('/ads/new', notInApi, (c) => adForm(c, { lang: page(c).ui, 'price.currency': 'RUB' }, null))
   .post('/ads/new', notInApi, async (c) => {
-    const f = await formValues(c.req);
-    const outcome = await submit(
-      c.env,
-      'ad',
-      { ...adInput(f), ...abuseInput(f) },
-      { ip: clientIp(c), idempotencyKey: f.idempotency_key },
-    );
+    const { f, outcome } = await submitForm(c, 'ad', adInput);
     if (outcome.result !== 'accepted') return adForm(c, f, problemOf(c, outcome));
     const p = page(c);
     const { t } = p;
@@ -423,13 +405,7 @@ export const adPages = pageApp(
   })
   .get('/news/new', notInApi, (c) => newsForm(c, { lang: page(c).ui }, null))
   .post('/news/new', notInApi, async (c) => {
-    const f = await formValues(c.req);
-    const outcome = await submit(
-      c.env,
-      'news',
-      { ...newsInput(f), ...abuseInput(f) },
-      { ip: clientIp(c), idempotencyKey: f.idempotency_key },
-    );
+    const { f, outcome } = await submitForm(c, 'news', newsInput);
     if (outcome.result !== 'accepted') return newsForm(c, f, problemOf(c, outcome));
     const p = page(c);
     noStore(c);
@@ -504,13 +480,11 @@ export const adPages = pageApp(
     return c.render(
       <>
         <h1>{p.t.manageTitle}</h1>
-        <form method="post" action={p.href(`/ads/${c.req.valid('param').id}/manage`)}>
-          <div class="field">
-            <label for="f-token">{p.t.manageLink}</label>
-            <input id="f-token" name="token" type="password" required autocomplete="off" />
-          </div>
-          <button type="submit">{p.t.signIn}</button>
-        </form>
+        <TokenForm
+          action={p.href(`/ads/${c.req.valid('param').id}/manage`)}
+          label={p.t.manageLink}
+          submit={p.t.signIn}
+        />
       </>,
       { title: p.t.manageTitle, noindex: true },
     );

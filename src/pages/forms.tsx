@@ -16,11 +16,10 @@ export const errorsFor = (errors: readonly FieldError[], name: string) =>
 
 const idOf = (name: string) => `f-${name.replace(/\./g, '-')}`;
 
-export function Field(props: {
+/** One field of a form: what it is; the values and errors come from the form. */
+export interface FieldSpec {
   name: string;
   label: string;
-  values: FormValues;
-  errors: readonly FieldError[];
   type?: string;
   required?: boolean;
   multiline?: boolean;
@@ -28,7 +27,14 @@ export function Field(props: {
   hint?: string;
   maxlength?: number;
   lang?: string;
-}) {
+}
+
+interface FormState {
+  values: FormValues;
+  errors: readonly FieldError[];
+}
+
+export function Field(props: FieldSpec & FormState) {
   const id = idOf(props.name);
   const errors = errorsFor(props.errors, props.name);
   const describedBy =
@@ -75,6 +81,42 @@ export function Field(props: {
         </span>
       ) : null}
     </div>
+  );
+}
+
+/** Fields in order, each with the form's values and errors. */
+export function Fields({ specs, values, errors }: { specs: readonly FieldSpec[] } & FormState) {
+  return (
+    <>
+      {specs.map((spec) => (
+        <Field {...spec} values={values} errors={errors} />
+      ))}
+    </>
+  );
+}
+
+/** The title and text every submission starts with (an ad's or a reader-news item's). */
+export const titleAndText = (
+  labels: [title: string, text: string],
+  maxlength: [title: number, text: number],
+): FieldSpec[] => [
+  { name: 'title', label: labels[0], required: true, maxlength: maxlength[0] },
+  { name: 'text', label: labels[1], required: true, multiline: true, maxlength: maxlength[1] },
+];
+
+/**
+ * A form that asks for a secret once (the admin token, an ad's manage token) and posts it
+ * as `token`: a password field, so it is neither shown nor kept in the URL.
+ */
+export function TokenForm(props: { action: string; label: string; submit: string }) {
+  return (
+    <form method="post" action={props.action}>
+      <div class="field">
+        <label for="f-token">{props.label}</label>
+        <input id="f-token" name="token" type="password" required autocomplete="off" />
+      </div>
+      <button type="submit">{props.submit}</button>
+    </form>
   );
 }
 

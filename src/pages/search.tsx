@@ -53,6 +53,25 @@ function Results({ body, p }: { body: SearchResponse; p: Page }) {
   );
 }
 
+/** A filter's choice: "all" (no value) first, then each option, with its language if any. */
+function AnyOf(props: {
+  name: string;
+  all: string;
+  selected: string | undefined;
+  options: [value: string, label: string, lang?: string][];
+}) {
+  return (
+    <select id={`f-${props.name}`} name={props.name}>
+      <option value="">{props.all}</option>
+      {props.options.map(([v, label, lang]) => (
+        <option value={v} lang={lang} selected={props.selected === v}>
+          {label}
+        </option>
+      ))}
+    </select>
+  );
+}
+
 function Field({
   id,
   label,
@@ -137,24 +156,20 @@ export const searchPages = pageApp(
           <input type="hidden" name="q" value={q} />
           {p.explicit ? <input type="hidden" name={UI_PARAM} value={p.ui} /> : null}
           <Field id="section" label={t.section} errors={errors}>
-            <select id="f-section" name="section">
-              <option value="">{t.allSections}</option>
-              {sections.map((s) => (
-                <option value={s.section} selected={value('section') === s.section}>
-                  {sectionName(t, s.section)}
-                </option>
-              ))}
-            </select>
+            <AnyOf
+              name="section"
+              all={t.allSections}
+              selected={value('section')}
+              options={sections.map((s) => [s.section, sectionName(t, s.section)])}
+            />
           </Field>
           <Field id="lang" label={t.contentLanguage} errors={errors}>
-            <select id="f-lang" name="lang">
-              <option value="">{t.allLanguages}</option>
-              {languages.map((l) => (
-                <option value={l} lang={l} selected={value('lang') === l}>
-                  {LANGUAGE_NAMES[l] ?? l}
-                </option>
-              ))}
-            </select>
+            <AnyOf
+              name="lang"
+              all={t.allLanguages}
+              selected={value('lang')}
+              options={languages.map((l) => [l, LANGUAGE_NAMES[l] ?? l, l])}
+            />
           </Field>
           <Field id="sort" label={t.sortBy} errors={errors}>
             <select id="f-sort" name="sort">
