@@ -17,7 +17,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } f
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { median, percentile } from './stats.ts';
-import { bundleApp, instance } from './workerd.ts';
+import { bundleApp, instance, textModules } from './workerd.ts';
 
 const { values } = parseArgs({
   options: {
@@ -56,7 +56,13 @@ const scripts = [
   { name: 'empty Worker', path: empty },
   { name: `base ${values.base}`, path: baseBundle(values.base) },
   { name: 'this tree', path: bundleApp(join(work, 'current')) },
-].map((s) => ({ ...s, kib: statSync(s.path).size / 1024 }));
+].map((s) => ({
+  ...s,
+  // The upload: the script and the Text modules beside it.
+  kib:
+    (statSync(s.path).size + textModules(s.path).reduce((n, m) => n + statSync(m.path).size, 0)) /
+    1024,
+}));
 
 async function startUp(path: string): Promise<number> {
   const kv = mkdtempSync(join(work, 'kv-'));

@@ -40,6 +40,21 @@ export async function bundleMiniSearchWorker(outdir: string): Promise<string> {
   return outfile;
 }
 
+/**
+ * The Text modules of wrangler.toml's [[rules]] that wrangler wrote beside the script, named
+ * `<sha1>-<file>.txt`, which the script imports by that name: part of the upload.
+ */
+export function textModules(scriptPath: string) {
+  const dir = dirname(scriptPath);
+  return readdirSync(dir)
+    .filter((f) => /^[0-9a-f]{40}-.+\.txt$/.test(f))
+    .map((f) => ({
+      type: 'Text' as const,
+      path: join(dir, f),
+      contents: readFileSync(join(dir, f), 'utf8'),
+    }));
+}
+
 /** `cachePersist`: the Workers cache on disk (shared by the instances given the same directory); off without it. */
 export function instance(
   scriptPath: string,
@@ -48,16 +63,7 @@ export function instance(
 ): Miniflare {
   // Modules listed explicitly: Miniflare then takes the bundle as-is instead of tracing
   // optional dynamic imports of unused dependencies (hono-openapi's validator adapters).
-  // wrangler writes the Text modules of wrangler.toml's [[rules]] beside the script, named
-  // `<sha1>-<file>.txt`, and the script imports them by that name.
-  const dir = dirname(scriptPath);
-  const texts = readdirSync(dir)
-    .filter((f) => /^[0-9a-f]{40}-.+\.txt$/.test(f))
-    .map((f) => ({
-      type: 'Text' as const,
-      path: join(dir, f),
-      contents: readFileSync(join(dir, f), 'utf8'),
-    }));
+  const texts = textModules(scriptPath);
   return new Miniflare({
     modules: [
       { type: 'ESModule', path: scriptPath, contents: readFileSync(scriptPath, 'utf8') },
