@@ -102,6 +102,34 @@ describe('index format', () => {
   });
 });
 
+describe('the summary field', () => {
+  const story = (id: string, summary: string, fromSource: boolean) => ({
+    ...toArticle({
+      id,
+      source: 's',
+      section: 'a',
+      lang: 'en',
+      published: '2024-01-01T00:00:00Z',
+      url: '',
+      title: 'Harbour news',
+      body: 'The ferry to the island runs again after the storm. More later.',
+      summary,
+    }),
+    summary_from_source: fromSource,
+  });
+
+  it('indexes a summary the source gave, and not one made from the body', async () => {
+    const derived = story('derived', 'The ferry to the island runs again after the storm.', false);
+    const none = story('none', '', false);
+    const given = story('given', 'Ferries sail again.', true);
+    const index = memoryIndex(buildSearchParts([derived, none, given]));
+    const scores = new Map((await index.search('ferry ')).hits.map((h) => [h.record.id, h.score]));
+    // The body's first sentence, repeated as a derived summary, counts once: as the body.
+    expect(scores.get('derived')).toBe(scores.get('none'));
+    expect(ids(await index.search('sail '))).toEqual(['given']);
+  });
+});
+
 describe('relevance on the committed fixture', () => {
   const index = fixtureIndex();
 
@@ -258,6 +286,20 @@ describe('chunked index against a brute-force scan', () => {
     body: fc.array(fc.constantFrom(...words), { maxLength: 12 }).map((w) => w.join(' ')),
     day: fc.integer({ min: 1, max: 28 }),
   });
+  type Generated = { lang: string; title: string; body: string; day: number };
+  const articlesOf = (docs: readonly Generated[]) =>
+    docs.map((d, i) =>
+      toArticle({
+        id: `a${i}`,
+        source: 'src',
+        section: 'sec',
+        lang: d.lang,
+        published: `2024-02-${String(d.day).padStart(2, '0')}T00:00:00Z`,
+        url: '',
+        title: d.title,
+        body: d.body,
+      }),
+    );
 
   it('finds exactly the documents whose terms or stems match every query word', async () => {
     await fc.assert(
@@ -266,18 +308,7 @@ describe('chunked index against a brute-force scan', () => {
         fc.constantFrom(...words),
         fc.constantFrom(...words),
         async (docs, w1, w2) => {
-          const articles = docs.map((d, i) =>
-            toArticle({
-              id: `a${i}`,
-              source: 'src',
-              section: 'sec',
-              lang: d.lang,
-              published: `2024-02-${String(d.day).padStart(2, '0')}T00:00:00Z`,
-              url: '',
-              title: d.title,
-              body: d.body,
-            }),
-          );
+          const articles = articlesOf(docs);
           const index = memoryIndex(buildSearchParts(articles), new PartCache(1024 * 1024));
           const q = `${w1} ${w2} `; // trailing space: no prefix expansion
           const result = await index.search(q, { limit: 100 });
@@ -324,18 +355,7 @@ describe('chunked index against a brute-force scan', () => {
         fc.boolean(),
         fc.integer({ min: 1, max: 12 }),
         async (docs, word, prefix, limit) => {
-          const articles = docs.map((d, i) =>
-            toArticle({
-              id: `a${i}`,
-              source: 'src',
-              section: 'sec',
-              lang: d.lang,
-              published: `2024-02-${String(d.day).padStart(2, '0')}T00:00:00Z`,
-              url: '',
-              title: d.title,
-              body: d.body,
-            }),
-          );
+          const articles = articlesOf(docs);
           const parts = buildSearchParts(articles);
           const q = prefix ? word.slice(0, Math.max(2, word.length - 2)) : `${word} `;
           const scan = await memoryIndex(parts, new PartCache(1024 * 1024), {

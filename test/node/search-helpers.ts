@@ -35,6 +35,7 @@ export function toArticle(a: FixtureArticle): Article {
     id: a.id,
     title: a.title,
     summary: a.summary ?? '',
+    summary_from_source: a.summary !== undefined,
     body: a.body,
     url: a.url,
     source: a.source,

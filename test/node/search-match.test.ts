@@ -24,31 +24,35 @@ const postings = fc
     { selector: (p) => p.doc, maxLength: 60 },
   )
   .map((list) => list.sort((a, b) => a.doc - b.doc));
-const variant = fc.record({ list: postings, weight: fc.double({ min: 0.1, max: 5, noNaN: true }) });
+/** A list of a query term (`term`: several lists may share one, as a variant's fields do). */
+const variant = fc.record({
+  list: postings,
+  weight: fc.double({ min: 0.1, max: 5, noNaN: true }),
+  term: fc.integer({ min: 0, max: 5 }),
+});
 const word = fc.array(variant, { minLength: 1, maxLength: 4 });
 const range = fc
   .tuple(fc.integer({ min: 0, max: 210 }), fc.integer({ min: 0, max: 210 }))
   .map(([a, b]) => [Math.min(a, b), Math.max(a, b)] as const);
 
-type Variant = { list: { doc: number; level: number }[]; weight: number };
+type Variant = { list: { doc: number; level: number }[]; weight: number; term: number };
 const group = (variants: Variant[], weight?: number): Group =>
   variants.map((v) =>
     cursor(
       Int32Array.from(v.list, (p) => p.doc),
       Uint8Array.from(v.list, (p) => p.level),
       weight ?? v.weight,
+      LEVEL_IMPACT,
+      v.term,
     ),
   );
 
-/** A word's score at a document: its best variant there, or undefined if none holds it. */
-function wordScore(variants: Variant[], doc: number): number | undefined {
-  let best: number | undefined;
-  for (const v of variants) {
+/** The lists of a word that hold a document. */
+const holding = (variants: Variant[], doc: number) =>
+  variants.flatMap((v) => {
     const p = v.list.find((x) => x.doc === doc);
-    if (p) best = Math.max(best ?? 0, v.weight * LEVEL_IMPACT[p.level]!);
-  }
-  return best;
-}
+    return p ? [{ score: v.weight * LEVEL_IMPACT[p.level]!, term: v.term }] : [];
+  });
 
 function reference(
   words: Variant[][],
@@ -59,11 +63,14 @@ function reference(
 ): [number, number][] {
   const out: [number, number][] = [];
   for (let doc = lo; doc < hi; doc++) {
-    if (!filters.every((f) => wordScore(f, doc) !== undefined)) continue;
-    const scores = words.map((w) => wordScore(w, doc));
-    const held = scores.filter((s) => s !== undefined);
-    if (all ? held.length === words.length && words.length + filters.length > 0 : held.length > 0)
-      out.push([doc, held.reduce((a, b) => a + b, 0)]);
+    if (!filters.every((f) => holding(f, doc).length > 0)) continue;
+    const held = words.map((w) => holding(w, doc)).filter((h) => h.length > 0);
+    if (all ? held.length === words.length && words.length + filters.length > 0 : held.length > 0) {
+      // MiniSearch: the sum of every matching list, times the distinct terms that matched.
+      const lists = held.flat();
+      const sum = lists.reduce((a, l) => a + l.score, 0);
+      out.push([doc, sum * new Set(lists.map((l) => l.term)).size]);
+    }
   }
   return out;
 }
@@ -109,7 +116,7 @@ describe('search matcher', () => {
     );
   });
 
-  it('matchAll yields the documents every word and filter holds, in order, with summed best-variant scores', () => {
+  it('matchAll yields the documents every word and filter holds, in order, scored as MiniSearch sums them', () => {
     fc.assert(
       fc.property(
         fc.array(word, { maxLength: 4 }),
@@ -166,11 +173,11 @@ describe('search matcher', () => {
           const recency = (doc: number) => factors[Math.min(7, Math.floor(doc / 25))]!;
           const top = new TopK(k);
           topByImpact(
-            variants.map((v) => ({
-              weight: v.weight,
+            group(variants).map((c, i) => ({
+              cursor: c,
               buckets: bucketByLevel(
-                Int32Array.from(v.list, (p) => p.doc),
-                Uint8Array.from(v.list, (p) => p.level),
+                Int32Array.from(variants[i]!.list, (p) => p.doc),
+                Uint8Array.from(variants[i]!.list, (p) => p.level),
               ),
             })),
             top,

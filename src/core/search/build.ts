@@ -1,20 +1,20 @@
 /**
  * Builds the search index parts of a snapshot (format in ./format.ts).
  *
- * Analysis is MiniSearch's: the `tokenize` and `processTerm` options of ./options.ts, the
- * same functions a MiniSearch over these articles uses. Counting is done here, in one pass
- * in document order: running each batch through MiniSearch and reading back its `toJSON()`
- * gave the same counts but took half the build time (radix tree, serialisation and their
- * garbage; profiled at 5k articles). From each term's frequency per field and the field
- * lengths this module computes MiniSearch's BM25+ term-frequency part once per (term,
- * document), quantises it to an impact level and appends it to the term's posting list.
- * Only the idf part is left to the query.
+ * MiniSearch builds the index: each batch of articles goes through MiniSearch's `addAll`
+ * with the options of ./options.ts, and what it holds (`toJSON()`: every term's frequency
+ * per field and document, every document's field lengths) is folded into per-field posting
+ * lists, then the batch's MiniSearch is dropped. Each posting's level is MiniSearch's BM25+
+ * term-frequency part for that field (format.ts fieldLevel); the query multiplies it by the
+ * field's boost and the term's idf in that field, as MiniSearch's `termResults` does.
+ * Field lengths are MiniSearch's (distinct tokens of the field), and so are the averages the
+ * lengths are normalised by, over the whole index (`averageLengths`).
  */
 import type { Article } from '../content/article.ts';
 import { summarize } from '../content/text.ts';
-import { stemGroup } from './analyze.ts';
+import { tokenize } from './analyze.ts';
+import MiniSearch from 'minisearch';
 import {
-  BM25,
   DOCS_PER_CHUNK,
   encodePosting,
   encodeRecord,
@@ -22,10 +22,11 @@ import {
   type Facet,
   FACETS,
   facetTerm,
-  FIELD_BOOST,
+  FIELD_LEVELS,
+  FIELD_SEPARATOR,
+  fieldLevel,
   FIELDS,
   IDS_CHUNK_CHARS,
-  impactLevel,
   MAX_DATE_SAMPLES,
   MAX_PART_BYTES,
   partName,
@@ -33,10 +34,11 @@ import {
   type SearchMeta,
   SNIPPET_SOURCE_CHARS,
   TERMS_CHUNK_CHARS,
+  tfPart,
   VOCAB_CHUNK_CHARS,
   vlqEncode,
 } from './format.ts';
-import { miniSearchOptions } from './options.ts';
+import { articleIndexOptions, type IndexedDoc } from './options.ts';
 
 /** One KV value of the search index, written at `searchKey(snapshot, part)`. */
 export interface SearchPart {
@@ -55,12 +57,24 @@ export interface SegmentOptions {
 }
 
 const PROGRESS_EVERY = 5_000;
-/** Documents sampled for the average field lengths BM25 normalises by. */
-const LENGTH_SAMPLE = 5_000;
+/**
+ * Documents sampled for the average field lengths BM25 normalises by: every document of an
+ * index up to twice this size, so such an index normalises exactly as one MiniSearch does.
+ */
+const LENGTH_SAMPLE = 20_000;
 /** Below this many documents the vocabulary keeps words seen once (a small site needs them). */
 const SMALL_INDEX_DOCS = 20_000;
 
+/** A word's postings being built: one list per field, and the documents holding it anywhere. */
 interface TermAcc {
+  df: number;
+  /** Last document of each field's list (-1: none yet). */
+  last: number[];
+  postings: string[];
+}
+
+/** A facet's one list (level 0: filters match, they do not score). */
+interface FacetAcc {
   df: number;
   last: number;
   postings: string;
@@ -69,8 +83,8 @@ interface TermAcc {
 const minutes = (ms: number) => Math.floor(ms / 60_000);
 const utf8 = new TextEncoder();
 
-/** Sorted newest first (ties by id, so the order is stable across builds). */
-function newestFirst(articles: readonly Article[]): Article[] {
+/** Sorted newest first (ties by id, so the order is stable across builds): document order. */
+export function newestFirst(articles: readonly Article[]): Article[] {
   return [...articles].sort(
     (a, b) =>
       Date.parse(b.published) - Date.parse(a.published) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
@@ -81,24 +95,43 @@ const snippetSource = (article: Article): string =>
   summarize(article.summary || article.body, SNIPPET_SOURCE_CHARS);
 
 /**
- * Mean token count per field, from an even sample of the documents. BM25 normalises by it;
- * segments of one index are built with the same averages (./segments.ts).
+ * The summary the index holds: the source's own, or nothing. A summary made from the body's
+ * first sentences (content/records.ts) would count those words twice, once in each field.
+ */
+export const indexedSummary = (article: Article): string =>
+  article.summary_from_source === true ? article.summary : '';
+
+/** The fields of an article as MiniSearch indexes them (options.ts IndexedDoc). */
+export const indexedDoc = (article: Article, id: number): IndexedDoc => ({
+  id,
+  title: article.title,
+  summary: indexedSummary(article),
+  body: article.body,
+  lang: article.lang,
+});
+
+/** MiniSearch's length of a field: its distinct tokens (MiniSearch `add`, uniqueTerms). */
+const fieldLength = (text: string) => new Set(tokenize(text).map((t) => t.term)).size;
+
+/**
+ * Mean length per field, from an even sample of the documents (all of them up to
+ * 2 * LENGTH_SAMPLE). BM25 normalises by it; segments of one index are built with the same
+ * averages (./segments.ts), and a streaming build is given them up front.
  */
 export function averageLengths(docs: readonly Article[]): number[] {
   const step = Math.max(1, Math.floor(docs.length / LENGTH_SAMPLE));
-  const tokenize = miniSearchOptions('ru').tokenize ?? ((text: string) => text.split(/\s+/));
   const sums = FIELDS.map(() => 0);
   let n = 0;
   for (let i = 0; i < docs.length; i += step) {
     const doc = docs[i];
     if (!doc) continue;
-    FIELDS.forEach((field, f) => {
-      sums[f] = (sums[f] ?? 0) + tokenize(doc[field], field).length;
-    });
+    sums[0] = (sums[0] ?? 0) + fieldLength(doc.title);
+    sums[1] = (sums[1] ?? 0) + fieldLength(indexedSummary(doc));
+    sums[2] = (sums[2] ?? 0) + fieldLength(doc.body);
     n++;
   }
-  // A field empty everywhere still needs a positive average for the formula.
-  return sums.map((sum) => Math.max(1, sum / Math.max(1, n)));
+  // A field empty everywhere (no term to score in it) still needs a positive average.
+  return sums.map((sum) => (sum > 0 ? sum / n : 1));
 }
 
 function assertPartSize(part: Omit<SearchPart, 'bytes'>): SearchPart {
@@ -148,7 +181,9 @@ export class SearchBuilder {
   readonly #avg: readonly number[];
   readonly #options: BuilderOptions;
   readonly #terms = new Map<string, TermAcc>();
-  readonly #optionsByLang = new Map<string, ReturnType<typeof miniSearchOptions>>();
+  readonly #facetPostings = new Map<string, FacetAcc>();
+  /** Kept across batches: its stem memos are what make stemming cheap. */
+  readonly #indexOptions = articleIndexOptions();
   readonly #records: StoredRecord[] = [];
   readonly #ids: [string, number][] = [];
   /** Publication minute of every document, sampled at `finish` once the count is known. */
@@ -160,6 +195,8 @@ export class SearchBuilder {
   #newest = 0;
   #docs = 0;
   #finished = false;
+  /** Milliseconds spent in MiniSearch's addAll, its toJSON, and folding into postings. */
+  readonly timings = { addAll: 0, toJSON: 0, fold: 0 };
 
   constructor(options: BuilderOptions = {}) {
     if (!options.avgLength)
@@ -171,50 +208,81 @@ export class SearchBuilder {
   /** Adds a batch of articles, numbered after every article added before. */
   add(batch: readonly Article[]): void {
     if (this.#finished) throw new Error('search index: add after finish');
-    for (const article of batch) this.#addOne(article);
+    if (batch.length === 0) return;
+    const first = this.#docs;
+    const started = performance.now();
+    const index = new MiniSearch<IndexedDoc>(this.#indexOptions);
+    index.addAll(batch.map((article, i) => indexedDoc(article, first + i)));
+    const added = performance.now();
+    const json = index.toJSON();
+    const serialised = performance.now();
+    this.#fold(json, first, batch.length);
+    batch.forEach((article, i) => this.#addRecord(article, first + i));
+    const t = this.timings;
+    t.addAll += added - started;
+    t.toJSON += serialised - added;
+    t.fold += performance.now() - serialised;
+    this.#docs += batch.length;
+    const done = this.#docs;
+    const every = PROGRESS_EVERY;
+    if (Math.floor(done / every) > Math.floor(first / every) || done === this.#options.total)
+      this.#options.onProgress?.(done, this.#options.total ?? done);
   }
 
-  #addOne(article: Article): void {
-    const doc = this.#docs++;
-    const group = stemGroup(article.lang);
-    let opts = this.#optionsByLang.get(group);
-    if (!opts) {
-      opts = miniSearchOptions(group);
-      this.#optionsByLang.set(group, opts);
-    }
-    const { tokenize, processTerm } = opts;
-    // Term frequency per field, exactly as MiniSearch counts it: every processed term of
-    // every token, field length = tokens before processing.
-    const tfs = new Map<string, number[]>();
-    const lengths = FIELDS.map((field, f) => {
-      const tokens = tokenize?.(article[field], field) ?? [];
-      for (const token of tokens) {
-        const processed = processTerm?.(token, field) ?? token;
-        if (!processed) continue;
-        for (const term of typeof processed === 'string' ? [processed] : processed) {
-          let row = tfs.get(term);
-          if (!row) {
-            row = [0, 0, 0];
-            tfs.set(term, row);
-          }
-          row[f] = (row[f] ?? 0) + 1;
-        }
-      }
-      return tokens.length;
-    });
+  /**
+   * One batch's MiniSearch into the postings. Its documents were added in document order
+   * from a fresh MiniSearch, so a document's short id is its place in the batch (MiniSearch
+   * `addDocumentId` counts from 0), and an object's integer keys iterate ascending: each
+   * field's list grows in document order.
+   */
+  #fold(json: ReturnType<MiniSearch['toJSON']>, first: number, size: number): void {
+    const lengths = json.fieldLength as Record<string, number[]>;
+    const fieldIds = FIELDS.map((field) => json.fieldIds[field] ?? -1);
     const avg = this.#avg;
-    for (const [term, row] of tfs) {
-      let impact = 0;
-      for (let f = 0; f < FIELDS.length; f++) {
-        const tf = row[f] ?? 0;
-        if (tf === 0) continue;
-        const norm = 1 - BM25.b + (BM25.b * (lengths[f] ?? 0)) / (avg[f] ?? 1);
-        impact += (FIELD_BOOST[f] ?? 1) * (BM25.d + (tf * (BM25.k + 1)) / (tf + BM25.k * norm));
+    // Which documents of the batch already counted towards the current term's df.
+    const counted = new Int32Array(size).fill(-1);
+    let termNo = 0;
+    for (const [term, data] of json.index) {
+      let acc = this.#terms.get(term);
+      if (!acc) {
+        acc = { df: 0, last: FIELDS.map(() => -1), postings: FIELDS.map(() => '') };
+        this.#terms.set(term, acc);
       }
-      this.#post(term, doc, impactLevel(impact));
+      termNo++;
+      for (let f = 0; f < FIELDS.length; f++) {
+        const fieldId = fieldIds[f]!;
+        const freqs = (data as Record<string, Record<string, number>>)[fieldId];
+        if (!freqs) continue;
+        let postings = acc.postings[f]!;
+        let last = acc.last[f]!;
+        for (const key in freqs) {
+          const short = Number(key);
+          const doc = first + short;
+          const level = fieldLevel(tfPart(freqs[key]!, lengths[key]![fieldId]!, avg[f]!));
+          postings += encodePosting(doc, last, level, FIELD_LEVELS);
+          last = doc;
+          if (counted[short] !== termNo) {
+            counted[short] = termNo;
+            acc.df++;
+          }
+        }
+        acc.postings[f] = postings;
+        acc.last[f] = last;
+      }
     }
+  }
+
+  #addRecord(article: Article, doc: number): void {
     for (const facet of Object.keys(FACETS) as Facet[]) {
-      this.#post(facetTerm(facet, article[facet]), doc, 0);
+      const term = facetTerm(facet, article[facet]);
+      let acc = this.#facetPostings.get(term);
+      if (!acc) {
+        acc = { df: 0, last: -1, postings: '' };
+        this.#facetPostings.set(term, acc);
+      }
+      acc.postings += encodePosting(doc, acc.last, 0);
+      acc.last = doc;
+      acc.df++;
       const counts = this.#facets[facet];
       counts.set(article[facet], (counts.get(article[facet]) ?? 0) + 1);
     }
@@ -223,20 +291,6 @@ export class SearchBuilder {
     const published = Date.parse(article.published);
     if (doc === 0) this.#newest = published;
     this.#minutes.push(minutes(published));
-    const done = doc + 1;
-    if (done % PROGRESS_EVERY === 0 || done === this.#options.total)
-      this.#options.onProgress?.(done, this.#options.total ?? done);
-  }
-
-  #post(term: string, doc: number, level: number): void {
-    let acc = this.#terms.get(term);
-    if (!acc) {
-      acc = { df: 0, last: -1, postings: '' };
-      this.#terms.set(term, acc);
-    }
-    acc.postings += encodePosting(doc, acc.last, level);
-    acc.last = doc;
-    acc.df++;
   }
 
   /** The parts of the index (names and format as buildSearchParts). Call once. */
@@ -254,6 +308,7 @@ export class SearchBuilder {
       },
       [...this.#avg],
       this.#terms,
+      this.#facetPostings,
       this.#options.deletes,
     );
   }
@@ -296,11 +351,20 @@ const gaps = (sorted: readonly number[]) =>
 function assemble(
   collected: Collected,
   avg: number[],
-  terms: Map<string, TermAcc>,
+  wordTerms: Map<string, TermAcc>,
+  facets: Map<string, FacetAcc>,
   deletes: SegmentOptions['deletes'],
 ): SearchPart[] {
   const parts: SearchPart[] = [];
-  const sorted = [...terms.keys()].sort();
+  // Facet terms (FACET_MARK) sort before every word.
+  const terms = new Map<string, { df: number; postings: string }>();
+  for (const [term, acc] of [...facets].sort((a, b) => (a[0] < b[0] ? -1 : 1)))
+    terms.set(term, acc);
+  for (const term of [...wordTerms.keys()].sort()) {
+    const acc = wordTerms.get(term)!;
+    terms.set(term, { df: acc.df, postings: acc.postings.join(FIELD_SEPARATOR) });
+  }
+  const sorted = [...terms.keys()];
 
   const termChunks = chunk(
     sorted,

@@ -15,8 +15,15 @@
  */
 import * as v from 'valibot';
 
-/** Bumped when the meaning of any part changes; the reader refuses other formats. */
-export const SEARCH_FORMAT = 1;
+/**
+ * Bumped when the meaning of any part changes; the reader reads every format listed in
+ * READABLE_SEARCH_FORMATS and refuses others.
+ * - 1: one posting list per term, its level the impact summed over the fields; one df.
+ * - 2: one posting list per (term, field), levels of the field's BM25+ term-frequency part,
+ *   so a query computes MiniSearch's per-field idf (df of the term in that field).
+ */
+export const SEARCH_FORMAT = 2;
+export const READABLE_SEARCH_FORMATS: readonly number[] = [1, 2];
 
 export const FIELDS = ['title', 'summary', 'body'] as const;
 /** Title words weigh most: a headline states what the article is about. */
@@ -57,7 +64,7 @@ export const partName = (kind: 'terms' | 'vocab' | 'docs' | 'ids', n: number) =>
   `${kind}.${String(n).padStart(4, '0')}`;
 
 export const SearchMeta = v.object({
-  format: v.literal(SEARCH_FORMAT),
+  format: v.union([v.literal(1), v.literal(SEARCH_FORMAT)]),
   docs: v.number(),
   /** Newest publication date in the index (ms); recency is measured from it. */
   newest: v.number(),
@@ -84,6 +91,11 @@ export const SearchMeta = v.object({
 });
 export type SearchMeta = v.InferOutput<typeof SearchMeta>;
 
+/**
+ * A terms part. `df` counts the documents holding the term in any field. `p` is, in format 1,
+ * the term's posting list; in format 2, a word's lists per field (FIELDS order) joined by
+ * FIELD_SEPARATOR (a field without the term has an empty list), and a facet's one list.
+ */
 export const TermsChunk = v.object({
   t: v.array(v.string()),
   df: v.array(v.number()),
@@ -207,31 +219,74 @@ export const LEVEL_IMPACT = Float64Array.from({ length: IMPACT_LEVELS }, (_, lev
   Math.expm1((level * Math.log1p(MAX_IMPACT)) / (IMPACT_LEVELS - 1)),
 );
 
-/** One posting as VLQ of `(gap - 1) * 32 + level`, the gap counted from the previous document. */
-export function encodePosting(doc: number, previous: number, level: number): string {
-  return vlqEncode([(doc - previous - 1) * IMPACT_LEVELS + level]);
+/** Between a word's per-field posting lists in a format-2 terms part (not a VLQ character). */
+export const FIELD_SEPARATOR = ',';
+
+/**
+ * Format 2's level of one field: MiniSearch's BM25+ term-frequency part
+ * `d + tf (k + 1) / (tf + k (1 - b + b len / avg))`, which lies in [d, d + k + 1), on a log
+ * scale over that range in levels 1..FIELD_LEVELS - 1 (0 is a facet's). The boost and the
+ * idf are the query's. Relative error of a level's value: at most FIELD_LEVEL_ERROR.
+ */
+export const FIELD_LEVELS = 128;
+const TF_LOW = BM25.d;
+const TF_HIGH = BM25.d + BM25.k + 1;
+const TF_STEP = Math.log(TF_HIGH / TF_LOW) / (FIELD_LEVELS - 2);
+export const FIELD_LEVEL_ERROR = Math.expm1(TF_STEP / 2);
+
+/** MiniSearch's BM25+ term-frequency part (calcBM25Score without the idf). */
+export function tfPart(tf: number, length: number, avgLength: number): number {
+  return (
+    BM25.d + (tf * (BM25.k + 1)) / (tf + BM25.k * (1 - BM25.b + (BM25.b * length) / avgLength))
+  );
 }
 
-export function encodePostings(docs: readonly number[], levels: readonly number[]): string {
+export function fieldLevel(part: number): number {
+  const level = 1 + Math.round(Math.log(part / TF_LOW) / TF_STEP);
+  return Math.max(1, Math.min(FIELD_LEVELS - 1, level));
+}
+
+export const FIELD_LEVEL_IMPACT = Float64Array.from({ length: FIELD_LEVELS }, (_, level) =>
+  level === 0 ? 0 : TF_LOW * Math.exp((level - 1) * TF_STEP),
+);
+
+/**
+ * One posting as VLQ of `(gap - 1) * levels + level`, the gap counted from the previous
+ * document; `levels` is IMPACT_LEVELS (format 1, facets) or FIELD_LEVELS (format 2 words).
+ */
+export function encodePosting(
+  doc: number,
+  previous: number,
+  level: number,
+  levels = IMPACT_LEVELS,
+): string {
+  return vlqEncode([(doc - previous - 1) * levels + level]);
+}
+
+export function encodePostings(
+  docs: readonly number[],
+  levelsOf: readonly number[],
+  levels = IMPACT_LEVELS,
+): string {
   let out = '';
   let previous = -1;
   docs.forEach((doc, i) => {
-    out += encodePosting(doc, previous, levels[i] ?? 0);
+    out += encodePosting(doc, previous, levelsOf[i] ?? 0, levels);
     previous = doc;
   });
   return out;
 }
 
-export function decodePostings(text: string): Postings {
+export function decodePostings(text: string, base = IMPACT_LEVELS): Postings {
   const values = vlqDecode(text);
   const docs = new Int32Array(values.length);
   const levels = new Uint8Array(values.length);
   let doc = -1;
   for (let i = 0; i < values.length; i++) {
     const value = values[i] ?? 0;
-    doc += Math.floor(value / IMPACT_LEVELS) + 1;
+    doc += Math.floor(value / base) + 1;
     docs[i] = doc;
-    levels[i] = value % IMPACT_LEVELS;
+    levels[i] = value % base;
   }
   return { docs, levels };
 }

@@ -9,14 +9,23 @@
  * intersected lists allocated several arrays of that size per query, and their garbage
  * collections made the slow tail of the warm benchmark.
  */
-import { IMPACT_LEVELS, LEVEL_IMPACT } from './format.ts';
+import { FIELD_LEVELS, IMPACT_LEVELS, LEVEL_IMPACT } from './format.ts';
 
-/** One posting list (a variant of a word, or a filter) and a position in it. */
+/**
+ * One posting list (a variant of a word in one field, or a filter) and a position in it.
+ * Scores add up as MiniSearch's do (`termResults`, its OR and AND): over the fields and the
+ * variants of a word, and over the words; the sum is then multiplied by the number of
+ * distinct query terms that matched (MiniSearch `search`, its "quality").
+ */
 export interface Cursor {
   docs: Int32Array;
   levels: Uint8Array;
-  /** Score of a posting = weight * impact of its level (0 for filters). */
+  /** Score of a posting = weight * impacts[level] (weight 0 for filters). */
   weight: number;
+  /** Value of each level (format.ts LEVEL_IMPACT or FIELD_LEVEL_IMPACT). */
+  impacts: Float64Array;
+  /** The query term (variant) it lists, numbered from 0 across the query. */
+  term: number;
   at: number;
 }
 
@@ -25,12 +34,13 @@ export type Group = Cursor[];
 
 export const END = 0x7fffffff;
 
-export const cursor = (docs: Int32Array, levels: Uint8Array, weight: number): Cursor => ({
-  docs,
-  levels,
-  weight,
-  at: 0,
-});
+export const cursor = (
+  docs: Int32Array,
+  levels: Uint8Array,
+  weight: number,
+  impacts: Float64Array = LEVEL_IMPACT,
+  term = 0,
+): Cursor => ({ docs, levels, weight, impacts, term, at: 0 });
 
 /** First index at or after `from` whose document is >= target: galloping, then binary search. */
 export function seek(docs: Int32Array, from: number, target: number): number {
@@ -70,17 +80,41 @@ export function nextDoc(group: Group, target: number): number {
   return best;
 }
 
-/** The group's score at `doc` (its best variant there); cursors positioned by nextDoc. */
-export function groupScore(group: Group, doc: number): number {
-  let best = 0;
-  for (let k = 0; k < group.length; k++) {
-    const c = group[k]!;
-    if (c.at < c.docs.length && c.docs[c.at] === doc) {
-      const score = c.weight * LEVEL_IMPACT[c.levels[c.at]!]!;
-      if (score > best) best = score;
-    }
+/**
+ * Scores of documents: the sum over the words' lists that hold the document, times the
+ * distinct terms among them. Marks are stamped per document, so nothing is allocated per match.
+ */
+export class Scorer {
+  #marks: Int32Array;
+  #stamp = 0;
+
+  constructor(groups: readonly Group[]) {
+    let terms = 0;
+    for (const group of groups) for (const c of group) terms = Math.max(terms, c.term + 1);
+    this.#marks = new Int32Array(terms);
   }
-  return best;
+
+  /** The score at `doc` of lists positioned at or after it (by nextDoc or seek). */
+  score(groups: readonly Group[], doc: number): number {
+    const stamp = ++this.#stamp;
+    const marks = this.#marks;
+    let sum = 0;
+    let distinct = 0;
+    for (let g = 0; g < groups.length; g++) {
+      const group = groups[g]!;
+      for (let k = 0; k < group.length; k++) {
+        const c = group[k]!;
+        if (c.at < c.docs.length && c.docs[c.at] === doc) {
+          sum += c.weight * c.impacts[c.levels[c.at]!]!;
+          if (marks[c.term] !== stamp) {
+            marks[c.term] = stamp;
+            distinct++;
+          }
+        }
+      }
+    }
+    return sum * distinct;
+  }
 }
 
 /** Called for every match in document order with the sum of its words' scores. */
@@ -99,6 +133,7 @@ export function matchAll(
 ): void {
   const groups = [...filters, ...words];
   if (groups.length === 0) return;
+  const scorer = new Scorer(words);
   let target = lo;
   while (target < hi) {
     let candidate = target;
@@ -115,9 +150,7 @@ export function matchAll(
       }
       i = i + 1 === groups.length ? 0 : i + 1;
     }
-    let score = 0;
-    for (let w = 0; w < words.length; w++) score += groupScore(words[w]!, candidate);
-    visit(candidate, score);
+    visit(candidate, scorer.score(words, candidate));
     target = candidate + 1;
   }
 }
@@ -130,6 +163,7 @@ export function matchAny(
   hi: number,
   visit: Visit,
 ): void {
+  const scorer = new Scorer(words);
   let target = lo;
   while (target < hi) {
     let doc = END;
@@ -144,9 +178,7 @@ export function matchAny(
       target = ahead;
       continue;
     }
-    let score = 0;
-    for (let w = 0; w < words.length; w++) score += groupScore(words[w]!, doc);
-    visit(doc, score);
+    visit(doc, scorer.score(words, doc));
     target = doc + 1;
   }
 }
@@ -222,15 +254,16 @@ export interface LevelBuckets {
   docs: Int32Array;
 }
 
+const MAX_LEVELS = Math.max(IMPACT_LEVELS, FIELD_LEVELS);
+
 /** Counting sort of a posting list by level (stable: document order within a level). */
 export function bucketByLevel(docs: Int32Array, levels: Uint8Array): LevelBuckets {
-  const counts = new Int32Array(IMPACT_LEVELS);
+  const counts = new Int32Array(MAX_LEVELS);
   for (let i = 0; i < levels.length; i++) counts[levels[i]!]!++;
   const present: number[] = [];
-  for (let level = IMPACT_LEVELS - 1; level >= 0; level--)
-    if (counts[level]! > 0) present.push(level);
+  for (let level = MAX_LEVELS - 1; level >= 0; level--) if (counts[level]! > 0) present.push(level);
   const starts = new Int32Array(present.length + 1);
-  const next = new Int32Array(IMPACT_LEVELS);
+  const next = new Int32Array(MAX_LEVELS);
   present.forEach((level, i) => {
     next[level] = starts[i]!;
     starts[i + 1] = starts[i]! + counts[level]!;
@@ -240,18 +273,20 @@ export function bucketByLevel(docs: Int32Array, levels: Uint8Array): LevelBucket
   return { levels: Uint8Array.from(present), starts, docs: out };
 }
 
-/** A word's variant for impact-ordered ranking. */
+/** One list of a word (a variant in a field) for impact-ordered ranking. */
 export interface ImpactList {
-  weight: number;
+  cursor: Cursor;
   buckets: LevelBuckets;
 }
 
 /**
- * The best documents of one word (any of its variants), without visiting them all: the
- * (variant, level) segments are taken in order of their score ceiling, and within a
- * segment documents come newest first, so recency (non-increasing in document number)
- * only lowers scores. Stops when no remaining segment can beat the k-th best. A document's
- * first segment gives its best score, so later sightings are skipped.
+ * The best documents of one word (the lists of its variants and fields), without visiting
+ * them all: Fagin's threshold algorithm over the lists sorted by level. The (list, level)
+ * runs are taken in order of their score ceiling; a document seen for the first time is
+ * scored whole (its posting in every list, found by binary search), and within a run
+ * documents come newest first, so recency (non-increasing in document number) only lowers
+ * scores. A document not yet seen scores at most the sum of every list's highest run not yet
+ * taken, times the lists' distinct terms: once the k-th best beats that, nothing can.
  */
 export function topByImpact(
   lists: readonly ImpactList[],
@@ -261,32 +296,56 @@ export function topByImpact(
   /** Dead documents (a segment's tombstones), skipped. */
   dead: Uint8Array | null = null,
 ): void {
-  const segments: { ceiling: number; from: number; to: number; docs: Int32Array }[] = [];
-  for (const { weight, buckets } of lists) {
+  const runs: { list: number; ceiling: number; from: number; to: number }[] = [];
+  lists.forEach(({ cursor: c, buckets }, list) => {
     buckets.levels.forEach((level, i) =>
-      segments.push({
-        ceiling: weight * LEVEL_IMPACT[level]!,
+      runs.push({
+        list,
+        ceiling: c.weight * c.impacts[level]!,
         from: buckets.starts[i]!,
         to: buckets.starts[i + 1]!,
-        docs: buckets.docs,
       }),
     );
-  }
-  segments.sort((a, b) => b.ceiling - a.ceiling);
+  });
+  runs.sort((a, b) => b.ceiling - a.ceiling);
+  // Each list's highest run not yet taken; runs of a list come in falling order.
+  const remaining = lists.map((_, list) => runs.find((r) => r.list === list)?.ceiling ?? 0);
+  const terms = new Set(lists.map((l) => l.cursor.term)).size;
+  const group = lists.map((l) => ({ ...l.cursor, at: 0 }));
+  const scorer = new Scorer([group]);
+  const scoreOf = (doc: number) => {
+    for (const c of group) c.at = seek(c.docs, 0, doc);
+    return scorer.score([group], doc);
+  };
   const seen = new Set<number>();
   const full = () => top.size === top.k;
-  for (const { ceiling, from, to, docs } of segments) {
-    if (top.k === 0 || (full() && top.scores[0]! >= ceiling * maxRecency)) break;
+  for (let r = 0; r < runs.length; r++) {
+    const { list, ceiling, from, to } = runs[r]!;
+    remaining[list] = ceiling;
+    const bound = remaining.reduce((a, b) => a + b, 0) * terms;
+    if (top.k === 0 || (full() && top.scores[0]! >= bound * maxRecency)) break;
+    const docs = lists[list]!.buckets.docs;
     for (let i = from; i < to; i++) {
       const doc = docs[i]!;
-      const score = ceiling * recency(doc);
-      // Later documents of this segment are older: none of them can do better.
-      if (full() && (score < top.scores[0]! || (score === top.scores[0]! && doc > top.docs[0]!)))
+      // Later documents of this run are older: none of them unseen can do better.
+      const ceilingHere = bound * recency(doc);
+      if (
+        full() &&
+        (ceilingHere < top.scores[0]! || (ceilingHere === top.scores[0]! && doc > top.docs[0]!))
+      )
         break;
       if (seen.has(doc) || dead?.[doc]) continue;
       seen.add(doc);
-      top.offer(doc, score);
+      top.offer(doc, scoreOf(doc) * recency(doc));
     }
+    // The list's next run, if any, is now its highest not taken.
+    let next = 0;
+    for (let q = r + 1; q < runs.length; q++)
+      if (runs[q]!.list === list) {
+        next = runs[q]!.ceiling;
+        break;
+      }
+    remaining[list] = next;
   }
 }
 

@@ -10,7 +10,7 @@
  * document-at-a-time pass over them (./match.ts), and a lone common word is ranked by
  * impact instead of visiting every posting.
  */
-import { type DocRecord, type Facet, facetTerm, idf, type Postings } from './format.ts';
+import { type DocRecord, type Facet, facetTerm, FIELD_BOOST, idf } from './format.ts';
 import {
   cursor,
   estimateUnion,
@@ -21,7 +21,7 @@ import {
   topByImpact,
 } from './match.ts';
 import { highlight } from './highlight.ts';
-import type { IndexReader, LoadedMeta, TermPostings } from './reader.ts';
+import type { IndexReader, LoadedMeta, TermList, TermPostings } from './reader.ts';
 import { type LoadedSegment, type LoadedSet, SegmentSet } from './segments.ts';
 import {
   completions,
@@ -181,17 +181,44 @@ export interface EngineOptions {
   statsFrom?: IndexReader | SegmentSet;
   /** Postings above which a lone word is ranked by impact (tests lower it to compare paths). */
   impactOrderAbove?: number;
+  /**
+   * false: scores are MiniSearch's alone, without the recency boost, and queries are not
+   * rewritten (layout, transliteration), as test/node/search-parity.test.ts compares them.
+   */
+  recency?: boolean;
+  rewrites?: boolean;
 }
+
+const wordCursor = (l: WordList) =>
+  cursor(l.list.postings.docs, l.list.postings.levels, l.weight, l.list.impacts, l.termId);
 
 const asSet = (index: IndexReader | SegmentSet) =>
   index instanceof SegmentSet ? index : new SegmentSet([index]);
 
-/** A variant's postings in one segment, weighted by its global idf and the variant's weight. */
+/**
+ * A variant's list (one field, or all of them in a format-1 index) in one segment, weighted
+ * as MiniSearch weighs it: the variant's weight, the field's boost, the term's idf there.
+ */
 interface WordList {
   term: string;
-  postings: Postings;
+  /** The variant's number among the query's distinct terms (match.ts Scorer). */
+  termId: number;
+  list: TermList;
   weight: number;
 }
+
+/** What a term's weights are computed from: global counts over every segment. */
+interface TermStats {
+  docs: number;
+  df: number;
+  fields: number[];
+}
+
+/** MiniSearch's weight of a list: the field's boost times the idf of the term in that field. */
+const listWeight = (stats: TermStats, list: TermList): number =>
+  list.field < 0
+    ? idf(stats.docs, stats.df)
+    : (FIELD_BOOST[list.field] ?? 1) * idf(stats.docs, stats.fields[list.field] ?? 0);
 
 /** A candidate of one segment: its local document and score. */
 interface Candidate {
@@ -212,42 +239,52 @@ export class SearchEngine {
   readonly reader: SegmentSet;
   readonly #statsFrom: SegmentSet | undefined;
   readonly #impactOrderAbove: number;
+  readonly #recency: boolean;
+  readonly #rewrites: boolean;
 
   constructor(index: IndexReader | SegmentSet, options: EngineOptions = {}) {
     this.reader = asSet(index);
     this.#statsFrom = options.statsFrom && asSet(options.statsFrom);
     this.#impactOrderAbove = options.impactOrderAbove ?? IMPACT_ORDER_ABOVE;
+    this.#recency = options.recency ?? true;
+    this.#rewrites = options.rewrites ?? true;
   }
 
-  /** idf of a term over every segment, plus those of `statsFrom`, if any. */
-  async #idf(set: LoadedSet, term: string): Promise<number> {
+  /** A term's counts over every segment, plus those of `statsFrom`, if any. */
+  async #stats(set: LoadedSet, term: string): Promise<TermStats> {
     const [own, other, otherMeta] = await Promise.all([
-      this.reader.lookup(term),
-      this.#statsFrom?.lookup(term),
+      this.reader.frequencies(term),
+      this.#statsFrom?.frequencies(term),
       this.#statsFrom?.meta(),
     ]);
-    return idf(set.docs + (otherMeta?.docs ?? 0), (own?.df ?? 0) + (other?.df ?? 0));
+    return {
+      docs: set.docs + (otherMeta?.docs ?? 0),
+      df: own.df + (other?.df ?? 0),
+      fields: own.fields.map((n, f) => n + (other?.fields[f] ?? 0)),
+    };
   }
 
-  /** A word's variants that the segment holds, each weighted by idf and the variant's weight. */
+  /** The lists of a word's variants that the segment holds, each weighted as MiniSearch does. */
   async #wordLists(
     segment: LoadedSegment,
     word: Word,
-    idfs: ReadonlyMap<string, number>,
+    stats: ReadonlyMap<string, TermStats>,
+    termIds: ReadonlyMap<string, number>,
   ): Promise<WordList[]> {
     const lookups = await Promise.all(
       word.variants.map(async (variant) => {
         const found = await segment.reader.lookup(variant.term);
-        return (
-          found && {
-            term: variant.term,
-            postings: found.postings,
-            weight: (idfs.get(variant.term) ?? 0) * variant.weight,
-          }
-        );
+        const termStats = stats.get(variant.term);
+        if (!found || !termStats) return [];
+        return found.lists.map((list) => ({
+          term: variant.term,
+          termId: termIds.get(variant.term) ?? 0,
+          list,
+          weight: variant.weight * listWeight(termStats, list),
+        }));
       }),
     );
-    return lookups.filter((x) => x !== null);
+    return lookups.flat();
   }
 
   /**
@@ -263,18 +300,20 @@ export class SearchEngine {
   async search(params: SearchParams): Promise<SearchResult> {
     this.prefetch(params);
     const set = await this.reader.load();
-    const { words, corrections, capped } = await understand(this.reader, params.q);
+    const { words, corrections, capped } = await understand(this.reader, params.q, this.#rewrites);
     const facets = filterTerms(params);
-    // One idf per term, over every segment, computed once for all of them.
+    // Counts per term, over every segment, computed once for all of them; each distinct
+    // term is numbered, as MiniSearch counts the distinct terms a document matched.
     const terms = [...new Set(words.flatMap((w) => w.variants.map((v) => v.term)))];
-    const idfs = new Map(
-      await Promise.all(terms.map(async (t) => [t, await this.#idf(set, t)] as const)),
+    const termIds = new Map(terms.map((t, i) => [t, i]));
+    const stats = new Map(
+      await Promise.all(terms.map(async (t) => [t, await this.#stats(set, t)] as const)),
     );
     const perSegment = await Promise.all(
       set.segments.map(async (segment) => ({
         segment,
         filters: await Promise.all(facets.map((term) => segment.reader.lookup(term))),
-        lists: await Promise.all(words.map((w) => this.#wordLists(segment, w, idfs))),
+        lists: await Promise.all(words.map((w) => this.#wordLists(segment, w, stats, termIds))),
       })),
     );
     const want = params.offset + params.limit;
@@ -317,18 +356,16 @@ export class SearchEngine {
     // Fresh cursors for each pass; the smallest lists lead the join.
     const size = (group: Group) => group.reduce((sum, c) => sum + c.docs.length, 0);
     const groups = {
-      words: wordLists
-        .map((lists) => lists.map((l) => cursor(l.postings.docs, l.postings.levels, l.weight)))
-        .sort((a, b) => size(a) - size(b)),
+      words: wordLists.map((lists) => lists.map(wordCursor)).sort((a, b) => size(a) - size(b)),
       filters: filterPostings.map((found) =>
-        found ? [cursor(found.postings.docs, found.postings.levels, 0)] : [],
+        (found?.lists ?? []).map((l) => cursor(l.postings.docs, l.postings.levels, 0)),
       ),
     };
     // Recency is measured from the newest story in the index, not the clock: a snapshot
     // ranks the same way whenever it is asked.
     const boost = recencyTable(segment.reader, meta, set.newest);
     const stride = meta.date_stride;
-    const recency = (doc: number) => boost[Math.floor(doc / stride)] ?? 1;
+    const recency = this.#recency ? (doc: number) => boost[Math.floor(doc / stride)] ?? 1 : () => 1;
 
     const [only] = wordLists;
     const loneWord =
@@ -344,8 +381,8 @@ export class SearchEngine {
       const top = new TopK(want);
       topByImpact(
         only.map((l) => ({
-          weight: l.weight,
-          buckets: segment.reader.levelBuckets(l.term, l.postings),
+          cursor: wordCursor(l),
+          buckets: segment.reader.levelBuckets(l.term, l.list.field, l.list.postings),
         })),
         top,
         recency,

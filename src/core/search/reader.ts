@@ -8,12 +8,16 @@ import type { PartStore } from '../lib/part-cache.ts';
 import {
   decodePostings,
   decodeRecord,
+  FIELD_LEVEL_IMPACT,
+  FIELD_LEVELS,
+  FIELD_SEPARATOR,
+  LEVEL_IMPACT,
   type DocRecord,
   DocsChunk,
   floorIndex,
   partName,
   type Postings,
-  SEARCH_FORMAT,
+  READABLE_SEARCH_FORMATS,
   SearchMeta,
   TermsChunk,
   VocabChunk,
@@ -72,9 +76,32 @@ export interface LoadedMeta extends SearchMeta {
   sampleDates: Float64Array;
 }
 
-export interface TermPostings {
-  df: number;
+/**
+ * One posting list of a term: of one field (format 2; `field` indexes FIELDS), or of every
+ * field at once (`field` -1: a format-1 index, or a facet), with the value of each level.
+ */
+export interface TermList {
+  field: number;
   postings: Postings;
+  impacts: Float64Array;
+}
+
+export interface TermPostings {
+  /** Documents holding the term in any field. */
+  df: number;
+  lists: TermList[];
+}
+
+/** Format 2's lists of a word (one per field, empty ones dropped), or format 1's one list. */
+function decodeLists(encoded: string): TermList[] {
+  const fields = encoded.split(FIELD_SEPARATOR);
+  if (fields.length === 1)
+    return [{ field: -1, postings: decodePostings(encoded), impacts: LEVEL_IMPACT }];
+  return fields.flatMap((text, field) =>
+    text === ''
+      ? []
+      : [{ field, postings: decodePostings(text, FIELD_LEVELS), impacts: FIELD_LEVEL_IMPACT }],
+  );
 }
 
 /**
@@ -106,7 +133,7 @@ function metaShape(json: unknown): boolean {
   const numbers = ['docs', 'newest', 'date_stride', 'vocab_min_df', 'docs_per_part'];
   const strings = (a: unknown) => Array.isArray(a) && a.every((x) => typeof x === 'string');
   return (
-    m.format === SEARCH_FORMAT &&
+    READABLE_SEARCH_FORMATS.includes(m.format as number) &&
     numbers.every((k) => typeof m[k] === 'number') &&
     typeof m.dates === 'string' &&
     Array.isArray(m.avg_length) &&
@@ -326,18 +353,22 @@ export class IndexReader {
     if (i < 0 || chunk.t[i] !== term) return null;
     const df = chunk.df[i] ?? 0;
     const encoded = chunk.p[i] ?? '';
-    const postings = this.cache.memo(`${this.snapshot}/p/${term}`, () => {
+    const lists = this.cache.memo(`${this.snapshot}/p/${term}`, () => {
       const started = performance.now();
-      const value = decodePostings(encoded);
+      const value = decodeLists(encoded);
       this.parseMs += performance.now() - started;
-      return { value, bytes: value.docs.byteLength + value.levels.byteLength + 64 };
+      const bytes = value.reduce(
+        (n, l) => n + l.postings.docs.byteLength + l.postings.levels.byteLength + 64,
+        0,
+      );
+      return { value, bytes };
     });
-    return { df, postings };
+    return { df, lists };
   }
 
   /** A decoded posting list grouped by impact level (see match.ts), kept with the parts. */
-  levelBuckets(term: string, postings: Postings): LevelBuckets {
-    return this.cache.memo(`${this.snapshot}/b/${term}`, () => {
+  levelBuckets(term: string, field: number, postings: Postings): LevelBuckets {
+    return this.cache.memo(`${this.snapshot}/b/${term}/${field}`, () => {
       const value = bucketByLevel(postings.docs, postings.levels);
       return { value, bytes: value.docs.byteLength + value.starts.byteLength + 96 };
     });

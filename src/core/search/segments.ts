@@ -17,7 +17,7 @@
 import type { Article } from '../content/article.ts';
 import type { PartStore } from '../lib/part-cache.ts';
 import { buildSearchParts, type SearchPart } from './build.ts';
-import { floorIndex, IdsChunk, partName, type SearchMeta, vlqDecode } from './format.ts';
+import { FIELDS, floorIndex, IdsChunk, partName, type SearchMeta, vlqDecode } from './format.ts';
 import type { IndexReader, LoadedMeta } from './reader.ts';
 import type { Lexicon, WordRange } from './understand.ts';
 import * as v from 'valibot';
@@ -286,6 +286,25 @@ export class SegmentSet implements Lexicon {
     const found = await Promise.all(this.readers.map((r) => r.lookup(term)));
     const df = found.reduce((n, f) => n + (f?.df ?? 0), 0);
     return df > 0 ? { df } : null;
+  }
+
+  /**
+   * A term's document frequency over every segment, in any field and in each field (the
+   * per-field idf of format 2). A format-1 segment knows only the first: it stands for each.
+   */
+  async frequencies(term: string): Promise<{ df: number; fields: number[] }> {
+    const found = await Promise.all(this.readers.map((r) => r.lookup(term)));
+    const fields = FIELDS.map(() => 0);
+    let df = 0;
+    for (const f of found) {
+      if (!f) continue;
+      df += f.df;
+      for (const list of f.lists) {
+        if (list.field >= 0) fields[list.field]! += list.postings.docs.length;
+        else for (let i = 0; i < fields.length; i++) fields[i]! += f.df;
+      }
+    }
+    return { df, fields };
   }
 
   termRange(from: string, to: string, maxParts: number): Promise<WordRange> {

@@ -339,10 +339,17 @@ async function expand(
 }
 
 /** The words of a query with every term each may match, what was rewritten, and any cap hit. */
-export async function understand(lex: Lexicon, query: ParsedQuery): Promise<Understood> {
+export async function understand(
+  lex: Lexicon,
+  query: ParsedQuery,
+  /** false: no layout or transliteration rewrites (the ranking parity test compares without). */
+  rewrites = true,
+): Promise<Understood> {
   const caps = new Caps();
   const corrections: Correction[] = [];
-  const words = await rewrite(lex, caps, query, withVariants(query.words), corrections);
+  const words = rewrites
+    ? await rewrite(lex, caps, query, withVariants(query.words), corrections)
+    : withVariants(query.words);
   await expand(lex, caps, words, corrections);
   return {
     words: words.filter((w) => w.variants.length > 0),
