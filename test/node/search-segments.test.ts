@@ -256,3 +256,24 @@ describe('an index written before segments (frozen: test/fixtures/search/index-v
     expect(both.hits.find((h) => h.record.id === 'ru-new')?.record.image).toBe(image);
   });
 });
+
+describe('an index of format 2 (frozen: test/fixtures/search/index-v2.json)', () => {
+  it('is read: ranked hits and their records', async () => {
+    const frozen = JSON.parse(
+      readFileSync(new URL('../fixtures/search/index-v2.json', import.meta.url).pathname, 'utf8'),
+    ) as Record<string, string>;
+    const parts = Object.entries(frozen).map(([part, value]) => ({ part, value, bytes: 0 }));
+    expect((JSON.parse(frozen.meta ?? '{}') as SearchMeta).format).toBe(2);
+    const engine = new SearchEngine(reader('v2', parts, new PartCache(64 << 20)));
+    const ranked = async (q: string) => {
+      const { hits } = await engine.search(params(q));
+      // Scores fall down the page and are MiniSearch-sized (title boost 3 over idf ~1-3).
+      hits.forEach((h, i) => expect(h.score).toBeLessThanOrEqual(hits[i - 1]?.score ?? Infinity));
+      return hits.map((h) => h.record.id);
+    };
+    expect(await ranked('Москве')).toEqual(['ru-1', 'ru-2']);
+    expect(await ranked('oil prices')).toEqual(['en-2']);
+    expect(await ranked('Київ')).toEqual(['uk-1']);
+    expect(await ranked('школ')).toEqual(['uk-4', 'ru-7']);
+  });
+});

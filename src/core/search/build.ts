@@ -58,6 +58,12 @@ export interface SegmentOptions {
 
 const PROGRESS_EVERY = 5_000;
 /**
+ * Articles per MiniSearch in buildSearchParts: one MiniSearch over a whole archive would hold
+ * it all at once (MiniSearch as-is is 123 MiB at 100k, docs/search.md), and its toJSON as much
+ * again; a batch's MiniSearch is dropped once folded.
+ */
+const BUILD_BATCH = 5_000;
+/**
  * Documents sampled for the average field lengths BM25 normalises by: every document of an
  * index up to twice this size, so such an index normalises exactly as one MiniSearch does.
  */
@@ -330,7 +336,7 @@ export function buildSearchParts(
     onProgress,
     total: docs.length,
   });
-  builder.add(docs);
+  for (let i = 0; i < docs.length; i += BUILD_BATCH) builder.add(docs.slice(i, i + BUILD_BATCH));
   return builder.finish();
 }
 
