@@ -217,9 +217,11 @@ describe.skipIf(!haveBrowser)('pages in Chromium', { timeout: 300_000 }, () => {
       suggestions: { word: string }[];
     };
     const word = api.suggestions[0]!.word;
-    expect(await page.locator('#q-suggest li').allInnerTexts()).toEqual(
-      api.suggestions.map((s) => s.word),
-    );
+    // The list may still show an earlier prefix's suggestions (со, соч) when the first item
+    // appears: wait for the whole word's.
+    await expect
+      .poll(() => page.locator('#q-suggest li').allInnerTexts(), { timeout: WAIT })
+      .toEqual(api.suggestions.map((s) => s.word));
     // The results of the whole word typed, as /v1/search gives them, highlights included.
     const results = (await (
       await fetch(`${origin}/v1/search?q=${encodeURIComponent('сочи')}`)
