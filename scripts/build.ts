@@ -78,6 +78,7 @@ async function main(): Promise<void> {
       removed: 0,
     };
     let built: BuiltSnapshot;
+    let compacted = '';
     if (values.incremental && target) {
       const next = await buildIncremental(
         target.store,
@@ -87,6 +88,8 @@ async function main(): Promise<void> {
       );
       delta = next.summary;
       built = next;
+      if (next.compaction)
+        compacted = ` (merged ${next.compaction.merged.length + 1} into one: ${next.compaction.kind === 'full' ? 'a new base' : 'the deltas'}, ${next.compaction.articles} articles)`;
     } else built = buildSnapshot(articles, stats, { base, onProgress: progress });
     if (target) {
       console.error(`Publishing snapshot ${built.id} (${values.remote ? 'remote' : 'local'} KV)`);
@@ -116,6 +119,7 @@ async function main(): Promise<void> {
         : []),
       `articles  ${c.articles} in ${c.sections} sections`,
       `pages     ${c.feed_pages} feed pages`,
+      `search    ${built.manifest.search.segments.length} segment(s)${compacted}`,
       `keys      ${c.keys} (${written.keys} written, ${written.reused} reused)`,
       `bytes     ${formatBytes(c.bytes)} (${formatBytes(written.bytes)} written)`,
       `time      ${(ms / 1000).toFixed(2)} s`,

@@ -9,7 +9,7 @@
  * at most INGEST_MAX_FEEDS feeds (default 40) are fetched per run, rotating through the rest.
  * docs/ingest.md counts what one poll spends.
  */
-import { budgetedStore } from './core/ingest/budget.ts';
+import { budgetedStore, WORKER_COMPACT_ARTICLES } from './core/ingest/budget.ts';
 import { leasedPublisher } from './core/ingest/lease.ts';
 import { pollSources } from './core/ingest/poll.ts';
 import { publishArticles } from './core/ingest/publish.ts';
@@ -36,6 +36,7 @@ export const scheduled: ExportedHandlerScheduledHandler<Env> = async (controller
     publishArticles(store, articles, {
       expectedLive: live,
       approved: () => approvedNewsFromStore(store),
+      compactUpTo: WORKER_COMPACT_ARTICLES,
     }),
   );
   const summary = await pollSources(

@@ -26,6 +26,8 @@ import {
   revisionOf,
 } from '../../src/core/snapshot/publish.ts';
 import { bindingStore } from '../../src/storage/kv-binding.ts';
+import { COMPACT_SHARE, MAX_SEGMENTS } from '../../src/core/search/segments.ts';
+import { unstable_startWorker } from 'wrangler';
 
 const SECTIONS = ['politics', 'sport', 'music'];
 const SOURCES = ['Wire One', 'Wire Two'];
@@ -234,5 +236,87 @@ describe('scripts/build.ts --incremental', { timeout: 120_000 }, () => {
     expect(stderr).toMatch(/bad\.jsonl:3: field "\(record\)" is not valid JSON/);
     expect(stderr).toMatch(/bad\.jsonl:4: field "url" is not an absolute http\(s\) URL/);
     expect(JSON.parse(stdout)).toMatchObject({ added: 1 });
+  });
+});
+
+describe('the merge policy through scripts/build.ts --incremental', { timeout: 300_000 }, () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'edge-news-merge-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  const build = async (file: string, records: readonly RawArticle[], ...args: string[]) => {
+    await writeFile(join(dir, file), records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [
+      'scripts/build.ts',
+      '--local',
+      '--persist-to',
+      join(dir, 'kv'),
+      '--json',
+      ...args,
+      join(dir, file),
+    ]);
+    return { summary: JSON.parse(stdout) as { segments: number; articles: number }, stderr };
+  };
+
+  /** Ids of the hits of a search, through the real Worker over the same local KV. */
+  async function search(q: string): Promise<string[]> {
+    const worker = await unstable_startWorker({
+      config: 'wrangler.toml',
+      dev: { server: { port: 0 }, inspector: false, persist: join(dir, 'kv'), logLevel: 'error' },
+    });
+    try {
+      const res = await worker.fetch(`http://edge.test/v1/search?q=${encodeURIComponent(q)}`);
+      const body = (await res.json()) as { items: { id: string }[] };
+      return body.items.map((i) => i.id);
+    } finally {
+      await worker.dispose();
+    }
+  }
+
+  it('merges the deltas past MAX_SEGMENTS, then compacts everything past COMPACT_SHARE', async () => {
+    // A base of 40; COMPACT_SHARE (0.25) of it is 10 documents.
+    expect(MAX_SEGMENTS).toBe(8);
+    expect(COMPACT_SHARE).toBe(0.25);
+    await build(
+      'base.jsonl',
+      Array.from({ length: 40 }, (_, i) => record(i)),
+    );
+    const segments: number[] = [];
+    for (let k = 0; k < 8; k++) {
+      // The second delta edits archive story 5 (a copy joins it): its base document is tombstoned.
+      const records =
+        k === 1
+          ? [record(5, { source: 'Third Wire', url: 'https://third.example/5', body: 'Zeppelin.' })]
+          : [record(100 + k, { title: `Delta story ${k} about quokkas`, url: undefined })];
+      const { summary, stderr } = await build(`delta-${k}.jsonl`, records, '--incremental');
+      segments.push(summary.segments);
+      if (k === 7)
+        expect(stderr).toMatch(
+          /^search +2 segment\(s\) \(merged 8 into one: the deltas, 8 articles\)$/m,
+        );
+    }
+    // Seven deltas appended (2..8 segments); the eighth makes 9 > MAX_SEGMENTS: the deltas
+    // become one beside the base, which keeps its tombstone of the edited story.
+    expect(segments).toEqual([2, 3, 4, 5, 6, 7, 8, 2]);
+    const story5 = await search('Story 5 about item 39595');
+    expect(story5.filter((id) => id === story5[0])).toHaveLength(1);
+    expect(new Set(await search('quokkas')).size).toBe(7);
+
+    // 12 more documents: the deltas now pass a quarter of the base, so everything is rebuilt.
+    const { summary, stderr } = await build(
+      'big.jsonl',
+      Array.from({ length: 12 }, (_, i) => record(200 + i)),
+      '--incremental',
+    );
+    expect(summary).toMatchObject({ articles: 59, segments: 1 });
+    expect(stderr).toMatch(
+      /^search +1 segment\(s\) \(merged 3 into one: a new base, 59 articles\)$/m,
+    );
+    expect(new Set(await search('quokkas')).size).toBe(7);
+    const again = await search('Story 5 about item 39595');
+    expect(again[0]).toBe(story5[0]);
+    expect(again.filter((id) => id === story5[0])).toHaveLength(1);
   });
 });

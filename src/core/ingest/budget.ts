@@ -8,6 +8,13 @@
 import type { KvStore } from '../lib/kv-store.ts';
 
 export const WORKER_KV_OPERATIONS = 1000;
+/**
+ * The most articles a search merge may rebuild inside one Worker invocation: 2,000 articles
+ * are 20 bulk reads and a segment of a few dozen parts, well inside the operations above. A
+ * bigger merge (a full compaction of a large archive) waits for `npm run build:snapshot` or
+ * `npm run ingest`, which have no such limit.
+ */
+export const WORKER_COMPACT_ARTICLES = 2_000;
 /** Keys per bulk get (https://developers.cloudflare.com/kv/api/read-key-value-pairs/). */
 const BULK_GET = 100;
 /** Keys per list page. */

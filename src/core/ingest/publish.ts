@@ -33,6 +33,8 @@ export interface PublishOptions {
   approved?: () => Promise<Article[]>;
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
+  /** The most articles a search merge may rebuild (incremental.ts `compactUpTo`). */
+  compactUpTo?: number;
 }
 
 /**
@@ -76,7 +78,10 @@ export async function publishArticles(
       store,
       base,
       { articles: batch.articles, stats },
-      { builtAt: now },
+      {
+        builtAt: now,
+        ...(options.compactUpTo === undefined ? {} : { compactUpTo: options.compactUpTo }),
+      },
     );
     built = next;
     added = next.summary.added;

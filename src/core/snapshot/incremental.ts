@@ -42,7 +42,15 @@ import {
 import { moveSections } from './sections.ts';
 import { articleV2Key, feedV2Key, foldedV2Key, searchKey, sectionsV2Key } from './keys.ts';
 import type { SearchMeta } from '../search/format.ts';
-import { buildSegment } from '../search/segments.ts';
+import {
+  buildSegment,
+  deadDocuments,
+  indexAverages,
+  planMerge,
+  type SegmentMeta,
+  segmentArticlesToKeep,
+} from '../search/segments.ts';
+import { buildSearchParts, type SearchPart } from '../search/build.ts';
 import { pageGeneration, revisionOf } from './publish.ts';
 
 export interface DeltaSummary {
@@ -58,6 +66,8 @@ export interface DeltaSummary {
 
 export interface IncrementalSnapshot extends BuiltSnapshot {
   summary: DeltaSummary;
+  /** What the merge policy rebuilt (null: the delta was appended as a segment of its own). */
+  compaction: Compaction | null;
   /** Values named again from the parent, not written. */
   reused: number;
 }
@@ -122,6 +132,11 @@ export async function buildIncremental(
   options: {
     builtAt?: Date;
     onProgress?: (stage: string, done: number, total: number) => void;
+    /**
+     * The most articles a merge may rebuild in this publish; a bigger merge waits for a
+     * publish that may (the Worker's cron passes a bound that fits its KV operations).
+     */
+    compactUpTo?: number;
   } = {},
 ): Promise<IncrementalSnapshot> {
   const parent = base.parent;
@@ -288,8 +303,11 @@ export async function buildIncremental(
   }
 
   // Search: a delta segment over the new and changed articles, tombstoning the documents of
-  // older segments they replace and those of the articles that left (src/core/search/segments.ts).
-  const segments = [...parent.search.segments];
+  // older segments they replace and those of the articles that left (src/core/search/segments.ts);
+  // then the merge policy, which may rebuild some or all segments from their live articles.
+  let segments = [...parent.search.segments];
+  let compaction: Compaction | null = null;
+  let head: BuiltSnapshot['searchHead'] = null;
   if (added.length + changed.length + removed.length > 0) {
     const read = (index: string, part: string) => store.get(searchKey(index, part));
     const base = await Promise.all(
@@ -298,13 +316,25 @@ export async function buildIncremental(
         meta: JSON.parse((await read(s.id, 'meta')) ?? 'null') as SearchMeta,
       })),
     );
-    const built = await buildSegment(newestFirst([...added, ...changed]), {
-      base,
-      read,
-      removed: removed.map((a) => a.id),
+    const fresh = newestFirst([...added, ...changed]);
+    const built = await buildSegment(fresh, { base, read, removed: removed.map((a) => a.id) });
+    const merged = await compact(store, parent, base, built, fresh, {
+      upTo: options.compactUpTo ?? Infinity,
+      onProgress: options.onProgress,
     });
-    const delta = searchSegment(out, built.parts, new Set(segments.map((s) => s.id)));
-    if (delta.written) segments.push(delta.segment);
+    const reuse = new Set(segments.map((s) => s.id));
+    if (merged) {
+      compaction = merged.compaction;
+      const kept = segments.filter((s) => !merged.compaction.merged.includes(s.id));
+      const segment = searchSegment(out, merged.parts, reuse);
+      segments = [...kept, segment.segment];
+      // A new base: the search head names it (the routes read the head of the base).
+      if (kept.length === 0 && segment.meta)
+        head = { index: segment.segment.id, meta: segment.meta };
+    } else {
+      const delta = searchSegment(out, built.parts, reuse);
+      if (delta.written) segments.push(delta.segment);
+    }
   }
 
   const articles = parent.counts.articles + added.length - removed.length;
@@ -353,14 +383,88 @@ export async function buildIncremental(
     entries: out.entries,
     manifest,
     counts,
-    // The search routes read the base segment, whose head is already the live one.
-    searchHead: null,
+    // The search head is the base segment's: already the live one unless a full merge made a new base.
+    searchHead: head,
     reused: manifest.written.reused,
+    compaction,
     summary: {
       added: added.length,
       merged: stats.merged + stats.grouped + incoming.length - added.length,
       changed: changed.length,
       removed: removed.length,
+    },
+  };
+}
+
+export interface Compaction {
+  /** The segments rebuilt into one (the new delta among them), oldest first. */
+  merged: string[];
+  /** Live articles the rebuilt segment holds. */
+  articles: number;
+  /** The base was kept (only the deltas were merged) or rebuilt too. */
+  kind: 'deltas' | 'full';
+}
+
+/**
+ * The merge policy of src/core/search/segments.ts (`planMerge`) over the parent's segments
+ * plus the new delta: when it asks for a merge, the segments it names are rebuilt as one from
+ * their live articles (their ids parts, less every tombstoned document), read at the revision
+ * the parent holds, or taken from the delta for the new and changed ones. A merge of the
+ * deltas only keeps the base, so the new segment carries the base's tombstones over from the
+ * deltas it replaces; a full merge is a new base with no tombstones at all.
+ */
+async function compact(
+  store: KvStore,
+  parent: ManifestV2,
+  base: readonly SegmentMeta[],
+  delta: { parts: readonly SearchPart[]; meta: SearchMeta },
+  fresh: readonly Article[],
+  options: { upTo: number; onProgress?: ((s: string, d: number, t: number) => void) | undefined },
+): Promise<{ parts: SearchPart[]; compaction: Compaction } | null> {
+  const deltaId = '(new delta)';
+  const all: SegmentMeta[] = [...base, { id: deltaId, meta: delta.meta }];
+  const plan = planMerge(all);
+  if (!plan) return null;
+  const deltaParts = new Map(delta.parts.map((p) => [p.part, p.value]));
+  const read = (index: string, part: string) =>
+    index === deltaId
+      ? Promise.resolve(deltaParts.get(part) ?? null)
+      : store.get(searchKey(index, part));
+  const ids = await segmentArticlesToKeep(plan.merge, all, read);
+  if (ids.length > options.upTo) return null;
+  const byId = new Map(fresh.map((a) => [a.id, a]));
+  const older = ids.filter((id) => !byId.has(id));
+  const keys = older.map((id) => articleV2Key(parent.epoch, id));
+  const values = await getMany(store, keys);
+  const articles = [...fresh];
+  for (const key of keys) {
+    const held = revisionOf(parseStored(key, values.get(key) ?? null, ArticleRevisions)!, parent);
+    if (held) articles.push(held);
+  }
+  const kept = all.filter((s) => !plan.merge.includes(s.id));
+  const progress = (done: number, total: number) => options.onProgress?.('compact', done, total);
+  const dead = deadDocuments(all);
+  const parts = buildSearchParts(
+    newestFirst(articles),
+    progress,
+    kept.length === 0
+      ? {}
+      : {
+          avgLength: indexAverages(kept),
+          deletes: new Map(
+            kept.flatMap((s) => {
+              const docs = dead.get(s.id);
+              return docs?.size ? [[s.id, [...docs].sort((a, b) => a - b)] as const] : [];
+            }),
+          ),
+        },
+  );
+  return {
+    parts,
+    compaction: {
+      merged: plan.merge.filter((id) => id !== deltaId),
+      articles: articles.length,
+      kind: kept.length === 0 ? 'full' : 'deltas',
     },
   };
 }
