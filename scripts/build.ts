@@ -2,14 +2,16 @@
  * Builds a content snapshot and publishes it.
  *
  *   node scripts/build.ts [inputs...] [--local | --remote | --dry-run] [--incremental]
- *                         [--skip-invalid] [--json] [--persist-to DIR] [--keep N]
+ *                         [--skip-invalid] [--json] [--persist-to DIR] [--keep N] [--no-lease]
  *
  * Inputs default to the sample in scripts/sample. `--local` (default) writes into the KV
  * that `wrangler dev` reads; `--remote` into the Cloudflare namespace; `--dry-run` only
  * builds and prints the summary. `--incremental` builds the next snapshot from the live one
  * plus the inputs (src/core/snapshot/incremental.ts). `--json` prints the summary as one JSON
  * line on stdout (the readable one goes to stderr). `--keep N` prunes all but the N newest
- * older snapshots.
+ * older snapshots. A publish holds the publish lease (scripts/lib/publish-lease.ts): the lease
+ * file beside local KV, or with `--remote` the deployed Worker's (EDGE_NEWS_URL, ADMIN_TOKEN);
+ * `--no-lease` publishes without it, only where no other publisher can run.
  */
 import { parseArgs } from 'node:util';
 import type { KvStore } from '../src/core/lib/kv-store.ts';
@@ -19,7 +21,10 @@ import { RecordError } from '../src/core/content/records.ts';
 import { buildSnapshot, type BuiltSnapshot } from '../src/core/snapshot/build.ts';
 import { buildIncremental, type DeltaSummary } from '../src/core/snapshot/incremental.ts';
 import { inputFiles, readRecords } from './lib/inputs.ts';
-import { openLocalKv } from './lib/local-kv.ts';
+import { DEFAULT_PERSIST, openLocalKv } from './lib/local-kv.ts';
+import { scriptLease, underLease } from './lib/publish-lease.ts';
+import { livePointer } from '../src/core/ingest/publish.ts';
+import type { InputRecord } from '../src/core/content/pipeline.ts';
 import { formatBytes, progress } from './lib/progress.ts';
 import { openRemoteKv } from './lib/remote-kv.ts';
 import { approvedNewsFromStore } from '../src/storage/submissions.ts';
@@ -38,6 +43,7 @@ const { values, positionals } = parseArgs({
     json: { type: 'boolean', default: false },
     'persist-to': { type: 'string' },
     keep: { type: 'string' },
+    'no-lease': { type: 'boolean', default: false },
   },
 });
 
@@ -60,48 +66,25 @@ async function main(): Promise<void> {
       : await openLocalKv(values['persist-to'] ? { persistTo: values['persist-to'] } : {});
   }
   try {
-    // Approved reader news joins the snapshot (same ids as the Worker's live merge, so it
-    // is never shown twice). A dry run has no KV to read it from.
-    const approved = target ? await approvedNewsFromStore(target.store) : [];
-    if (approved.length)
-      console.error(`Folding in ${approved.length} approved reader news item(s)`);
-    const { articles, stats, errors } = runPipeline(records, {
-      skipInvalid: values['skip-invalid'],
-      extra: approved,
-    });
-    for (const e of errors) console.error(`  skipped ${e.message}`);
-    const base = target ? await nextBuild(target.store) : { generation: 1, parent: null };
-    let delta: DeltaSummary = {
-      added: articles.length,
-      merged: stats.merged + stats.grouped,
-      changed: 0,
-      removed: 0,
-    };
-    let built: BuiltSnapshot;
-    let compacted = '';
-    if (values.incremental && target) {
-      const next = await buildIncremental(
-        target.store,
-        base,
-        { articles, stats },
-        { onProgress: progress },
-      );
-      delta = next.summary;
-      built = next;
-      if (next.compaction)
-        compacted = ` (merged ${next.compaction.merged.length + 1} into one: ${next.compaction.kind === 'full' ? 'a new base' : 'the deltas'}, ${next.compaction.articles} articles)`;
-    } else built = buildSnapshot(articles, stats, { base, onProgress: progress });
-    if (target) {
-      console.error(`Publishing snapshot ${built.id} (${values.remote ? 'remote' : 'local'} KV)`);
-      await publishSnapshot(target.store, built, { onProgress: progress });
-      if (values.keep !== undefined) {
-        const pruned = await pruneSnapshots(target.store, Number(values.keep), progress);
-        if (pruned.snapshots.length)
-          console.error(
-            `Pruned ${pruned.snapshots.length} old snapshot(s): ${pruned.snapshots.join(', ')}`,
-          );
-      }
-    }
+    const store = target?.store ?? null;
+    const lease = store
+      ? scriptLease({
+          remote: values.remote,
+          persist: values['persist-to'] ?? DEFAULT_PERSIST,
+          noLease: values['no-lease'],
+        })
+      : null;
+    // From reading the live snapshot to switching the pointer (and pruning), one publisher at
+    // a time: the same lease as `npm run ingest` and the Worker's cron (docs/ingest.md).
+    const { built, stats, delta, compacted } = await underLease(
+      lease,
+      `build:snapshot pid ${process.pid}`,
+      async (live) => {
+        if (store) await livePointer(store, { expectedLive: live });
+        const made = await buildAndPublish(store, records);
+        return { ...made, snapshot: made.built.id };
+      },
+    );
     const c = built.counts;
     const written = built.manifest.written;
     const ms = Math.round(performance.now() - started);
@@ -143,6 +126,47 @@ async function main(): Promise<void> {
   } finally {
     await target?.close();
   }
+}
+
+/** Builds the next snapshot from the records and, with a store, publishes it (and prunes). */
+async function buildAndPublish(store: KvStore | null, records: InputRecord[]) {
+  // Approved reader news joins the snapshot (same ids as the Worker's live merge, so it
+  // is never shown twice). A dry run has no KV to read it from.
+  const approved = store ? await approvedNewsFromStore(store) : [];
+  if (approved.length) console.error(`Folding in ${approved.length} approved reader news item(s)`);
+  const { articles, stats, errors } = runPipeline(records, {
+    skipInvalid: values['skip-invalid'],
+    extra: approved,
+  });
+  for (const e of errors) console.error(`  skipped ${e.message}`);
+  const base = store ? await nextBuild(store) : { generation: 1, parent: null };
+  let delta: DeltaSummary = {
+    added: articles.length,
+    merged: stats.merged + stats.grouped,
+    changed: 0,
+    removed: 0,
+  };
+  let built: BuiltSnapshot;
+  let compacted = '';
+  if (values.incremental && store) {
+    const next = await buildIncremental(store, base, { articles, stats }, { onProgress: progress });
+    delta = next.summary;
+    built = next;
+    if (next.compaction)
+      compacted = ` (merged ${next.compaction.merged.length + 1} into one: ${next.compaction.kind === 'full' ? 'a new base' : 'the deltas'}, ${next.compaction.articles} articles)`;
+  } else built = buildSnapshot(articles, stats, { base, onProgress: progress });
+  if (store) {
+    console.error(`Publishing snapshot ${built.id} (${values.remote ? 'remote' : 'local'} KV)`);
+    await publishSnapshot(store, built, { onProgress: progress });
+    if (values.keep !== undefined) {
+      const pruned = await pruneSnapshots(store, Number(values.keep), progress);
+      if (pruned.snapshots.length)
+        console.error(
+          `Pruned ${pruned.snapshots.length} old snapshot(s): ${pruned.snapshots.join(', ')}`,
+        );
+    }
+  }
+  return { built, stats, delta, compacted };
 }
 
 main().catch((error: unknown) => {

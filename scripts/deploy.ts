@@ -36,7 +36,18 @@ const run = (args: string[]) => {
 const target = dry
   ? ['--local', ...(values['persist-to'] ? ['--persist-to', values['persist-to']] : [])]
   : ['--remote'];
-const build = [...target, '--keep', values.keep, ...positionals];
+// The publish takes the deployed Worker's publish lease (EDGE_NEWS_URL, ADMIN_TOKEN); before the
+// first deploy there is no Worker, and so no cron or other publisher, to serialise with.
+const firstDeploy = !dry && !process.env.EDGE_NEWS_URL;
+if (firstDeploy)
+  console.error('EDGE_NEWS_URL is not set: publishing without the lease (a first deploy)');
+const build = [
+  ...target,
+  '--keep',
+  values.keep,
+  ...(firstDeploy ? ['--no-lease'] : []),
+  ...positionals,
+];
 run([
   join(ROOT, 'scripts', 'build.ts'),
   ...build,

@@ -3,23 +3,31 @@
  *
  *   node scripts/ingest.ts [--local | --remote] [--once | --every 5m] [--sources FILE]
  *                          [--persist-to DIR] [--host-delay 1s] [--timeout 15s] [--json]
+ *                          [--no-lease]
  *
  * The same poll as the Worker's scheduled handler (src/core/ingest/poll.ts), which polls the
  * sources this script last wrote to KV. Progress per
  * feed goes to stderr, a summary per poll to stdout (one JSON line with --json). `--every`
- * keeps polling until interrupted; Ctrl-C lets the running poll finish.
+ * keeps polling until interrupted; Ctrl-C lets the running poll finish. A publish holds the
+ * publish lease (scripts/lib/publish-lease.ts): with `--remote` the deployed Worker's, which
+ * its cron takes too (EDGE_NEWS_URL, ADMIN_TOKEN), not a file only this machine sees.
  */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { leasedPublisher } from '../src/core/ingest/lease.ts';
-import { pollSources, type FeedReport, type PollSummary } from '../src/core/ingest/poll.ts';
+import {
+  pollSources,
+  type FeedReport,
+  type PollSummary,
+  type Publisher,
+} from '../src/core/ingest/poll.ts';
 import { publishArticles } from '../src/core/ingest/publish.ts';
 import { parseSources, SOURCES_FORMAT } from '../src/core/ingest/sources.ts';
 import { SOURCES_KEY } from '../src/core/snapshot/keys.ts';
 import { approvedNewsFromStore } from '../src/storage/submissions.ts';
 import { DEFAULT_PERSIST, openLocalKv } from './lib/local-kv.ts';
-import { fileLease } from './lib/publish-lease.ts';
+import { scriptLease } from './lib/publish-lease.ts';
+import type { Article } from '../src/core/content/article.ts';
 import { openRemoteKv } from './lib/remote-kv.ts';
 
 export const DEFAULT_SOURCES = 'scripts/sources.json';
@@ -35,6 +43,7 @@ const { values } = parseArgs({
     'host-delay': { type: 'string', default: '1s' },
     timeout: { type: 'string', default: '15s' },
     json: { type: 'boolean', default: false },
+    'no-lease': { type: 'boolean', default: false },
   },
 });
 
@@ -89,14 +98,15 @@ async function main(): Promise<void> {
     await target.store.putMany([{ key: SOURCES_KEY, value: sent }]);
     console.error(`Sent the ${sources.length} source(s) to KV for the scheduled poll`);
   }
-  // Scripts on this machine share one lease file (scripts/lib/publish-lease.ts).
-  const lease = fileLease(join(persist, 'publish-lease.json'));
-  const publish = leasedPublisher(lease, `ingest pid ${process.pid}`, (articles, live) =>
+  const lease = scriptLease({ remote: values.remote, persist, noLease: values['no-lease'] });
+  const publishLive = (articles: Article[], live: string | null) =>
     publishArticles(target.store, articles, {
       expectedLive: live,
       approved: () => approvedNewsFromStore(target.store),
-    }),
-  );
+    });
+  const publish: Publisher = lease
+    ? leasedPublisher(lease, `ingest pid ${process.pid}`, publishLive)
+    : (articles) => publishLive(articles, null);
   let stopping = false;
   process.on('SIGINT', () => {
     if (stopping) process.exit(130);

@@ -5,6 +5,11 @@
  *   node scripts/snapshots.ts rollback [ID]        (default: the one before the live one)
  *   node scripts/snapshots.ts delete ID
  *   node scripts/snapshots.ts prune --keep N       (keeps the live one and N others)
+ *
+ * rollback, delete and prune hold the publish lease (scripts/lib/publish-lease.ts), as builds
+ * and the poll do: a sweep during a publish could remove the values it is writing. With
+ * `--remote` that is the deployed Worker's lease (EDGE_NEWS_URL, ADMIN_TOKEN); `--no-lease`
+ * only where no other publisher can run.
  */
 import { parseArgs } from 'node:util';
 import {
@@ -14,7 +19,8 @@ import {
   previousSnapshot,
   pruneSnapshots,
 } from '../src/core/snapshot/publish.ts';
-import { openLocalKv } from './lib/local-kv.ts';
+import { DEFAULT_PERSIST, openLocalKv } from './lib/local-kv.ts';
+import { scriptLease, underLease } from './lib/publish-lease.ts';
 import { formatBytes, progress } from './lib/progress.ts';
 import { openRemoteKv } from './lib/remote-kv.ts';
 
@@ -25,6 +31,7 @@ const { values, positionals } = parseArgs({
     remote: { type: 'boolean', default: false },
     'persist-to': { type: 'string' },
     keep: { type: 'string' },
+    'no-lease': { type: 'boolean', default: false },
   },
 });
 
@@ -33,6 +40,13 @@ async function main(): Promise<void> {
   const kv = values.remote
     ? await openRemoteKv()
     : await openLocalKv(values['persist-to'] ? { persistTo: values['persist-to'] } : {});
+  const lease = () =>
+    scriptLease({
+      remote: values.remote,
+      persist: values['persist-to'] ?? DEFAULT_PERSIST,
+      noLease: values['no-lease'],
+    });
+  const holder = `snapshots ${command} pid ${process.pid}`;
   try {
     switch (command) {
       case 'list': {
@@ -46,22 +60,31 @@ async function main(): Promise<void> {
         break;
       }
       case 'rollback': {
-        const target = arg ?? (await previousSnapshot(kv.store));
-        if (!target) throw new Error('there is no earlier snapshot to roll back to');
-        const pointer = await activateSnapshot(kv.store, target);
+        // The lease records the rolled-back-to snapshot as the last one made live.
+        const pointer = await underLease(lease(), holder, async () => {
+          const target = arg ?? (await previousSnapshot(kv.store));
+          if (!target) throw new Error('there is no earlier snapshot to roll back to');
+          return activateSnapshot(kv.store, target);
+        });
         console.log(`Live snapshot is now ${pointer.snapshot} (built ${pointer.built_at}).`);
         break;
       }
       case 'delete': {
         if (!arg) throw new Error('delete needs a snapshot id: see `list`');
-        const swept = await deleteSnapshot(kv.store, arg, progress);
+        const swept = await underLease(lease(), holder, async () => ({
+          ...(await deleteSnapshot(kv.store, arg, progress)),
+          snapshot: null,
+        }));
         console.log(`Deleted snapshot ${arg} (${swept.keys} keys no kept snapshot names).`);
         break;
       }
       case 'prune': {
         const keep = Number(values.keep ?? '2');
         if (!Number.isInteger(keep) || keep < 0) throw new Error('--keep takes a whole number');
-        const { snapshots, keys } = await pruneSnapshots(kv.store, keep, progress);
+        const { snapshots, keys } = await underLease(lease(), holder, async () => ({
+          ...(await pruneSnapshots(kv.store, keep, progress)),
+          snapshot: null,
+        }));
         console.log(
           snapshots.length || keys
             ? `Deleted ${snapshots.length} snapshot(s)${snapshots.length ? `: ${snapshots.join(', ')}` : ''} and ${keys} key(s) no kept snapshot names.`

@@ -10,6 +10,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { allowedMethods } from './http/allow.ts';
 import { ApiError, problemResponse } from './http/problem.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { publishLeaseRoutes } from './routes/publish-lease.ts';
 import { adsRoutes } from './routes/ads.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { feedRoutes } from './routes/feeds.ts';
@@ -62,6 +63,7 @@ export function createApp() {
   app.route('/', adsRoutes);
   app.route('/', newsRoutes);
   app.route('/', adminRoutes);
+  app.route('/', publishLeaseRoutes);
   app.route('/', docsRoutes(app));
   // Pages for people (src/pages), on the same core and storage as the API.
   app.route('/', readPages);

@@ -9,6 +9,7 @@ import { DurableObject } from 'cloudflare:workers';
 import {
   decideLease,
   decideRelease,
+  decideRenew,
   type LeaseRecord,
   type LeaseResult,
   type PublishLease,
@@ -30,6 +31,13 @@ export class PublishLock extends DurableObject {
     if (next) await this.ctx.storage.put(RECORD, next);
     return next !== null;
   }
+
+  async renew(token: number, ttlMs: number): Promise<boolean> {
+    const current = (await this.ctx.storage.get<LeaseRecord>(RECORD)) ?? null;
+    const next = decideRenew(current, token, ttlMs, Date.now());
+    if (next) await this.ctx.storage.put(RECORD, next);
+    return next !== null;
+  }
 }
 
 /** The lease over the binding: every publisher of this Worker asks the same instance. */
@@ -38,5 +46,6 @@ export function publishLease(ns: DurableObjectNamespace<PublishLock>): PublishLe
   return {
     acquire: (holder, ttlMs) => stub().acquire(holder, ttlMs),
     release: (token, published) => stub().release(token, published),
+    renew: (token, ttlMs) => stub().renew(token, ttlMs),
   };
 }

@@ -32,6 +32,8 @@ export interface PublishLease {
   acquire(holder: string, ttlMs: number): Promise<LeaseResult>;
   /** Ends the lease if `token` still holds it; `published` is the snapshot it made live. */
   release(token: number, published: string | null): Promise<boolean>;
+  /** Extends the lease `token` holds to `ttlMs` from now; false if it no longer holds it. */
+  renew(token: number, ttlMs: number): Promise<boolean>;
 }
 
 /** A publish of a poll takes seconds; a lease that outlives its holder (a killed process) frees itself. */
@@ -66,12 +68,25 @@ export function decideRelease(
   return { ...current, holder: null, expires_at: 0, live: published ?? current.live };
 }
 
+/** The pure rule of a renewal: only the holder of `token` extends its lease. */
+export function decideRenew(
+  current: LeaseRecord | null,
+  token: number,
+  ttlMs: number,
+  now: number,
+): LeaseRecord | null {
+  if (!current || current.token !== token || current.holder === null) return null;
+  return { ...current, expires_at: now + ttlMs };
+}
+
 /**
  * Runs `publish` holding the lease, waiting for a busy one (checking every `retryMs`) up to
  * `waitMs`. `publish` gets the last snapshot published under the lease and returns the one it
- * made live (or null).
+ * made live (or null). The lease is renewed every third of its TTL while `publish` runs, so a
+ * long build (a full build of a large archive takes longer than the TTL) keeps it, while a
+ * killed holder's lease still frees itself within one TTL.
  */
-export async function withPublishLease<T extends { snapshot: string } | null>(
+export async function withPublishLease<T extends { snapshot: string | null } | null>(
   lease: PublishLease,
   holder: string,
   publish: (live: string | null) => Promise<T>,
@@ -85,14 +100,21 @@ export async function withPublishLease<T extends { snapshot: string } | null>(
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const deadline = Date.now() + (options.waitMs ?? 60_000);
   for (;;) {
-    const result = await lease.acquire(holder, options.ttlMs ?? LEASE_TTL_MS);
+    const ttl = options.ttlMs ?? LEASE_TTL_MS;
+    const result = await lease.acquire(holder, ttl);
     if (result.ok) {
       let published: string | null = null;
+      const renewal = setInterval(() => {
+        lease.renew(result.token, ttl).catch((error: unknown) => {
+          console.warn(`publish lease: renewal failed: ${String(error)}`);
+        });
+      }, ttl / 3);
       try {
         const out = await publish(result.live);
         published = out?.snapshot ?? null;
         return out;
       } finally {
+        clearInterval(renewal);
         await lease.release(result.token, published);
       }
     }

@@ -42,7 +42,10 @@ export interface PublishOptions {
  * read at this location). Snapshot ids sort by build time. After KV's propagation time the
  * pointer is taken as it is: a rollback may have made an older snapshot live on purpose.
  */
-async function livePointer(store: KvStore, options: PublishOptions) {
+export async function livePointer(
+  store: KvStore,
+  options: Pick<PublishOptions, 'expectedLive' | 'sleep'>,
+) {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const deadline = Date.now() + KV_PROPAGATION_MS;
   for (;;) {

@@ -10,8 +10,8 @@
  *
  * Delete and prune are a mark-and-sweep: mark every value a kept manifest names, then
  * remove every other value, so values left by an interrupted publish (no manifest names
- * them) go too. Publishing and pruning must not run at once (one publisher at a time:
- * scripts run them one after the other).
+ * them) go too. Publishing and pruning must not run at once: every caller holds the publish
+ * lease (src/core/ingest/lease.ts).
  */
 import * as v from 'valibot';
 import {
