@@ -166,13 +166,11 @@ export function buildSnapshot(
   });
 
   const lists: ManifestV2['lists'] = {};
-  let feedPages = 0;
   for (const [list, items] of listItems(sorted)) {
     writePages(out, list, items, 0, gen);
     lists[list] = [items.length, 0, gen];
-    feedPages += pageCount(items.length);
   }
-  options.onProgress?.('feeds', feedPages, feedPages);
+  options.onProgress?.('feeds', 1, 1);
 
   out.add(sectionsV2Key(gen), sectionStats(sorted));
   out.add(foldedV2Key(gen), { ids: [...(stats.folded ?? [])] });
@@ -183,24 +181,9 @@ export function buildSnapshot(
     buildSearchParts(sorted, (done, total) => options.onProgress?.('search', done, total)),
     reuse,
   );
-  const keys = out.entries.length + (search.written ? 0 : search.segment.keys);
-  const counts: Counts = {
-    articles: sorted.length,
-    read: stats.read,
-    skipped: stats.skipped,
-    merged: stats.merged,
-    grouped: stats.grouped,
-    sections: new Set(sorted.map((a) => a.section)).size,
-    feed_pages: feedPages,
-    // + manifest + pointer
-    keys: keys + 2,
-    bytes: out.bytes + (search.written ? 0 : search.segment.bytes),
-  };
-  const manifest: ManifestV2 = {
-    format: SNAPSHOT_FORMAT,
-    snapshot: id,
-    built_at: builtAt.toISOString(),
-    counts,
+  const manifest = manifestFor({
+    id,
+    builtAt,
     generation: gen,
     epoch: gen,
     parent: parent?.snapshot ?? null,
@@ -208,13 +191,19 @@ export function buildSnapshot(
     lists,
     sections: gen,
     folded: gen,
-    search: { segments: [search.segment] },
-    written: {
-      keys: out.entries.length + 2,
-      bytes: out.bytes,
-      reused: search.written ? 0 : search.segment.keys,
+    segments: [search.segment],
+    tally: {
+      articles: sorted.length,
+      read: stats.read,
+      skipped: stats.skipped,
+      merged: stats.merged,
+      grouped: stats.grouped,
+      sections: new Set(sorted.map((a) => a.section)).size,
+      bytes: out.bytes + (search.written ? 0 : search.segment.bytes),
     },
-  };
+    written: { keys: out.entries.length, bytes: out.bytes },
+  });
+  const counts = manifest.counts;
   return {
     id,
     builtAt: manifest.built_at,
@@ -222,6 +211,48 @@ export function buildSnapshot(
     manifest,
     counts,
     searchHead: search.meta ? { index: search.segment.id, meta: search.meta } : null,
+  };
+}
+
+/**
+ * The one place a format-2 manifest is made (full and incremental builds): the keys a snapshot
+ * names are its articles, its feed pages (from the lists' runs), its sections and folded ids,
+ * its search segments' parts, the manifest and the pointer; what it reuses is what it names but
+ * did not write. `written.keys` counts the values written, before the manifest and pointer.
+ */
+export function manifestFor(m: {
+  id: string;
+  builtAt: Date;
+  generation: number;
+  epoch: number;
+  parent: string | null;
+  skip: ManifestV2['skip'];
+  lists: ManifestV2['lists'];
+  sections: number;
+  folded: number;
+  segments: ManifestV2['search']['segments'];
+  tally: Omit<Counts, 'keys' | 'feed_pages'>;
+  written: { keys: number; bytes: number };
+}): ManifestV2 {
+  const feedPages = Object.values(m.lists).reduce((s, runs) => s + pageCount(runs[0]!), 0);
+  const searchKeys = m.segments.reduce((s, g) => s + g.keys, 0);
+  // + sections + folded, + manifest + pointer
+  const keys = m.tally.articles + feedPages + 2 + searchKeys + 2;
+  const written = m.written.keys + 2;
+  return {
+    format: SNAPSHOT_FORMAT,
+    snapshot: m.id,
+    built_at: m.builtAt.toISOString(),
+    counts: { ...m.tally, feed_pages: feedPages, keys },
+    generation: m.generation,
+    epoch: m.epoch,
+    parent: m.parent,
+    skip: m.skip,
+    lists: m.lists,
+    sections: m.sections,
+    folded: m.folded,
+    search: { segments: m.segments },
+    written: { keys: written, bytes: m.written.bytes, reused: Math.max(0, keys - written) },
   };
 }
 

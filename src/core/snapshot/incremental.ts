@@ -26,19 +26,12 @@ import {
   type BuildBase,
   type BuiltSnapshot,
   EntryWriter,
+  manifestFor,
   newestFirst,
   searchSegment,
   snapshotId,
 } from './build.ts';
-import {
-  ArticleRevisions,
-  type Counts,
-  FeedPageV2,
-  Folded,
-  type ManifestV2,
-  SNAPSHOT_FORMAT,
-  Sections,
-} from './format.ts';
+import { ArticleRevisions, FeedPageV2, Folded, type ManifestV2, Sections } from './format.ts';
 import { moveSections } from './sections.ts';
 import { articleV2Key, feedV2Key, foldedV2Key, searchKey, sectionsV2Key } from './keys.ts';
 import type { SearchMeta } from '../search/format.ts';
@@ -337,33 +330,12 @@ export async function buildIncremental(
     }
   }
 
-  const articles = parent.counts.articles + added.length - removed.length;
-  const feedPages = Object.values(lists).reduce((s, runs) => s + pageCount(runs[0]!), 0);
-  const written = { keys: out.entries.length + 2, bytes: out.bytes };
   const stats = input.stats;
-  const counts: Counts = {
-    articles,
-    read: parent.counts.read + stats.read,
-    skipped: parent.counts.skipped + stats.skipped,
-    merged: parent.counts.merged + stats.merged + final.merged,
-    grouped: parent.counts.grouped + stats.grouped + final.grouped,
-    sections: 0,
-    feed_pages: feedPages,
-    keys: 0,
-    bytes: Math.max(0, parent.counts.bytes - replacedBytes) + out.bytes,
-  };
-  // Everything the snapshot names: its articles, pages, two small values, search parts, manifest, pointer.
-  counts.keys = articles + feedPages + 2 + segments.reduce((s, g) => s + g.keys, 0) + 2;
   const sectionsEntry = out.entries.find((e) => e.key === sectionsV2Key(gen));
-  counts.sections = sectionsEntry
-    ? parseStored(sectionsEntry.key, sectionsEntry.value, Sections)!.sections.length
-    : parent.counts.sections;
   const id = snapshotId(builtAt, `${gen}:${parent.snapshot}:${added.map((a) => a.id).join(',')}`);
-  const manifest: ManifestV2 = {
-    format: SNAPSHOT_FORMAT,
-    snapshot: id,
-    built_at: builtAt.toISOString(),
-    counts,
+  const manifest = manifestFor({
+    id,
+    builtAt,
     generation: gen,
     epoch,
     parent: parent.snapshot,
@@ -374,9 +346,21 @@ export async function buildIncremental(
     lists,
     sections: sectionsGen,
     folded: foldedGen,
-    search: { segments },
-    written: { ...written, reused: Math.max(0, counts.keys - written.keys) },
-  };
+    segments,
+    tally: {
+      articles: parent.counts.articles + added.length - removed.length,
+      read: parent.counts.read + stats.read,
+      skipped: parent.counts.skipped + stats.skipped,
+      merged: parent.counts.merged + stats.merged + final.merged,
+      grouped: parent.counts.grouped + stats.grouped + final.grouped,
+      sections: sectionsEntry
+        ? parseStored(sectionsEntry.key, sectionsEntry.value, Sections)!.sections.length
+        : parent.counts.sections,
+      bytes: Math.max(0, parent.counts.bytes - replacedBytes) + out.bytes,
+    },
+    written: { keys: out.entries.length, bytes: out.bytes },
+  });
+  const counts = manifest.counts;
   return {
     id,
     builtAt: manifest.built_at,
