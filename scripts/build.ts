@@ -18,7 +18,7 @@ import type { KvStore } from '../src/core/lib/kv-store.ts';
 import { runPipeline } from '../src/core/content/pipeline.ts';
 import { nextBuild, pruneSnapshots, publishSnapshot } from '../src/core/snapshot/publish.ts';
 import { RecordError } from '../src/core/content/records.ts';
-import { buildSnapshot, type BuiltSnapshot } from '../src/core/snapshot/build.ts';
+import { buildSnapshot, type BuiltSnapshot, streamSnapshot } from '../src/core/snapshot/build.ts';
 import { buildIncremental, type DeltaSummary } from '../src/core/snapshot/incremental.ts';
 import { inputFiles, readRecords } from './lib/inputs.ts';
 import { DEFAULT_PERSIST, openLocalKv } from './lib/local-kv.ts';
@@ -154,6 +154,19 @@ async function buildAndPublish(store: KvStore | null, records: InputRecord[]) {
     built = next;
     if (next.compaction)
       compacted = ` (merged ${next.compaction.merged.length + 1} into one: ${next.compaction.kind === 'full' ? 'a new base' : 'the deltas'}, ${next.compaction.articles} articles)`;
+  } else if (store) {
+    // A full build writes its values as it makes them, so they are never all in memory.
+    let written = 0;
+    built = await streamSnapshot(
+      articles,
+      stats,
+      async (batch) => {
+        await store.putMany(batch);
+        written += batch.length;
+        progress('write', written, written);
+      },
+      { base, onProgress: progress },
+    );
   } else built = buildSnapshot(articles, stats, { base, onProgress: progress });
   if (store) {
     console.error(`Publishing snapshot ${built.id} (${values.remote ? 'remote' : 'local'} KV)`);

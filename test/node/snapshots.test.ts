@@ -29,7 +29,9 @@ import {
   type BuildBase,
   buildSnapshot,
   type BuiltSnapshot,
+  streamSnapshot,
 } from '../../src/core/snapshot/build.ts';
+import type { KvEntry } from '../../src/core/lib/kv-store.ts';
 import { bindingStore } from '../../src/storage/kv-binding.ts';
 
 const run = promisify(execFile);
@@ -175,6 +177,39 @@ function expectedKeys(kept: readonly BuiltSnapshot[]): string[] {
 }
 
 // Each case starts a Node process; give them room on a loaded 2-core machine.
+describe('streamSnapshot', () => {
+  it('hands on every value of the full build in batches, each once, as it makes them', async () => {
+    const titles = Array.from({ length: 2_500 }, (_, i) => `Story ${i} about item ${i * 7919}`);
+    const { articles, stats } = runPipeline(
+      titles.map((title, i) => ({
+        value: {
+          source: 'Wire',
+          section: ['world', 'sport', 'music'][i % 3],
+          lang: 'en',
+          published: new Date(Date.parse('2024-07-01T00:00:00Z') + i * 60_000).toISOString(),
+          title,
+          body: `${title}. A paragraph.`,
+          url: `https://n.example/${i}`,
+        },
+        origin: { file: 't', line: i + 1 },
+      })),
+    );
+    const builtAt = new Date('2024-08-01T00:00:00Z');
+    const whole = buildSnapshot(articles, stats, { builtAt });
+    const batches: KvEntry[][] = [];
+    const streamed = await streamSnapshot(articles, stats, async (b) => void batches.push(b), {
+      builtAt,
+    });
+    // 2,500 articles and their pages pass the batch size: some values went before the end.
+    expect(batches.length).toBeGreaterThan(0);
+    const all = [...batches.flat(), ...streamed.entries];
+    expect(all).toEqual(whole.entries);
+    expect(new Set(all.map((e) => e.key)).size).toBe(all.length);
+    expect(streamed.manifest).toEqual(whole.manifest);
+    expect(streamed.manifest.written.keys).toBe(all.length + 2);
+  });
+});
+
 describe('scripts/build.ts', { timeout: 60_000 }, () => {
   let dir: string;
   beforeAll(async () => {

@@ -9,7 +9,7 @@ import { compareKeys, keyOf, listsOf, pageCount, pagesFromOldest } from '../feed
 import { articleV2Key, feedV2Key, foldedV2Key, searchKey, sectionsV2Key } from './keys.ts';
 import type { KvEntry } from '../lib/kv-store.ts';
 import { fnv1a64 } from '../content/normalize.ts';
-import { buildSearchParts, type SearchPart } from '../search/build.ts';
+import { averageLengths, SearchBuilder, type SearchPart } from '../search/build.ts';
 import type { BuildStats } from '../content/pipeline.ts';
 import { sectionStats } from './sections.ts';
 import {
@@ -74,8 +74,17 @@ export function contentHash(parts: Iterable<string>): string {
 
 /** Collects entries with their sizes, refusing any value over MAX_VALUE_BYTES. */
 export class EntryWriter {
-  readonly entries: KvEntry[] = [];
+  /** Entries not yet taken (`take`): a streaming build hands them on as it goes. */
+  entries: KvEntry[] = [];
   bytes = 0;
+  /** Entries added in all, taken or not. */
+  count = 0;
+  /** The entries added since the last call, handed over. */
+  take(): KvEntry[] {
+    const taken = this.entries;
+    this.entries = [];
+    return taken;
+  }
   add(key: string, value: unknown): number {
     const text = typeof value === 'string' ? value : JSON.stringify(value);
     const size = utf8.encode(text).length;
@@ -84,6 +93,7 @@ export class EntryWriter {
         `snapshot value ${key} is ${size} bytes, over the ${MAX_VALUE_BYTES} byte limit`,
       );
     this.bytes += size;
+    this.count++;
     this.entries.push({ key, value: text });
     return size;
   }
@@ -143,32 +153,51 @@ export function searchSegment(
   };
 }
 
-export function buildSnapshot(
+interface BuildOptions {
+  builtAt?: Date;
+  /** The generation and parent from `nextBuild` (publish.ts); alone, generation 1. */
+  base?: BuildBase;
+  onProgress?: (stage: string, done: number, total: number) => void;
+}
+
+/** A streaming build hands its values on in batches of about this many. */
+const STREAM_BATCH = 2_000;
+
+/**
+ * The full build as a generator: it yields batches of values as they are made (every
+ * STREAM_BATCH) and returns the snapshot with the values not yet yielded. The search index is
+ * fed through `SearchBuilder` in the same pass as the articles.
+ */
+function* fullBuild(
   articles: readonly Article[],
   stats: BuildStats,
-  options: {
-    builtAt?: Date;
-    /** The generation and parent from `nextBuild` (publish.ts); alone, generation 1. */
-    base?: BuildBase;
-    onProgress?: (stage: string, done: number, total: number) => void;
-  } = {},
-): BuiltSnapshot {
+  options: BuildOptions,
+): Generator<KvEntry[], BuiltSnapshot> {
   const builtAt = options.builtAt ?? new Date();
   const { generation: gen, parent } = options.base ?? { generation: 1, parent: null };
   const sorted = newestFirst(articles);
   const id = snapshotId(builtAt, `${gen}:${sorted.map((a) => a.id).join(',')}`);
   const out = new EntryWriter();
-
-  sorted.forEach((a, i) => {
-    const value: ArticleRevisions = { r: [[gen, a]] };
-    out.add(articleV2Key(gen, a.id), value);
-    if (i % 1000 === 0) options.onProgress?.('articles', i, sorted.length);
+  const ready = () => out.entries.length >= STREAM_BATCH;
+  const index = new SearchBuilder({
+    avgLength: averageLengths(sorted),
+    total: sorted.length,
+    onProgress: (done, total) => options.onProgress?.('search', done, total),
   });
+
+  for (let i = 0; i < sorted.length; i += SEARCH_BATCH) {
+    const batch = sorted.slice(i, i + SEARCH_BATCH);
+    for (const a of batch) out.add(articleV2Key(gen, a.id), { r: [[gen, a]] } as ArticleRevisions);
+    index.add(batch);
+    options.onProgress?.('articles', i + batch.length, sorted.length);
+    if (ready()) yield out.take();
+  }
 
   const lists: ManifestV2['lists'] = {};
   for (const [list, items] of listItems(sorted)) {
     writePages(out, list, items, 0, gen);
     lists[list] = [items.length, 0, gen];
+    if (ready()) yield out.take();
   }
   options.onProgress?.('feeds', 1, 1);
 
@@ -176,11 +205,7 @@ export function buildSnapshot(
   out.add(foldedV2Key(gen), { ids: [...(stats.folded ?? [])] });
 
   const reuse = new Set(parent?.search.segments.map((s) => s.id) ?? []);
-  const search = searchSegment(
-    out,
-    buildSearchParts(sorted, (done, total) => options.onProgress?.('search', done, total)),
-    reuse,
-  );
+  const search = searchSegment(out, index.finish(), reuse);
   const manifest = manifestFor({
     id,
     builtAt,
@@ -201,17 +226,57 @@ export function buildSnapshot(
       sections: new Set(sorted.map((a) => a.section)).size,
       bytes: out.bytes + (search.written ? 0 : search.segment.bytes),
     },
-    written: { keys: out.entries.length, bytes: out.bytes },
+    written: { keys: out.count, bytes: out.bytes },
   });
-  const counts = manifest.counts;
   return {
     id,
     builtAt: manifest.built_at,
     entries: out.entries,
     manifest,
-    counts,
+    counts: manifest.counts,
     searchHead: search.meta ? { index: search.segment.id, meta: search.meta } : null,
   };
+}
+
+/** Articles per batch fed to the search builder (and per progress report). */
+const SEARCH_BATCH = 1_000;
+
+/** The full build, every value in `entries`. */
+export function buildSnapshot(
+  articles: readonly Article[],
+  stats: BuildStats,
+  options: BuildOptions = {},
+): BuiltSnapshot {
+  const run = fullBuild(articles, stats, options);
+  const entries: KvEntry[] = [];
+  for (;;) {
+    const step = run.next();
+    if (step.done) {
+      for (const e of step.value.entries) entries.push(e);
+      return { ...step.value, entries };
+    }
+    for (const e of step.value) entries.push(e);
+  }
+}
+
+/**
+ * The full build handing its values to `sink` as they are made, so they are not all held at
+ * once: a publish of a large archive writes while it builds (the values first, then the
+ * manifest and pointer, as publish.ts orders them). The returned snapshot's `entries` are the
+ * values still to write.
+ */
+export async function streamSnapshot(
+  articles: readonly Article[],
+  stats: BuildStats,
+  sink: (entries: KvEntry[]) => Promise<void>,
+  options: BuildOptions = {},
+): Promise<BuiltSnapshot> {
+  const run = fullBuild(articles, stats, options);
+  for (;;) {
+    const step = run.next();
+    if (step.done) return step.value;
+    await sink(step.value);
+  }
 }
 
 /**

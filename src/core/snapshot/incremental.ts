@@ -358,7 +358,7 @@ export async function buildIncremental(
         : parent.counts.sections,
       bytes: Math.max(0, parent.counts.bytes - replacedBytes) + out.bytes,
     },
-    written: { keys: out.entries.length, bytes: out.bytes },
+    written: { keys: out.count, bytes: out.bytes },
   });
   const counts = manifest.counts;
   return {
