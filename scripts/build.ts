@@ -20,7 +20,7 @@ import { nextBuild, pruneSnapshots, publishSnapshot } from '../src/core/snapshot
 import { RecordError } from '../src/core/content/records.ts';
 import { buildSnapshot, type BuiltSnapshot, streamSnapshot } from '../src/core/snapshot/build.ts';
 import { buildIncremental, type DeltaSummary } from '../src/core/snapshot/incremental.ts';
-import { inputFiles, readRecords } from './lib/inputs.ts';
+import { inputFiles, streamRecords } from './lib/inputs.ts';
 import { DEFAULT_PERSIST, openLocalKv } from './lib/local-kv.ts';
 import { scriptLease, underLease } from './lib/publish-lease.ts';
 import { livePointer } from '../src/core/ingest/publish.ts';
@@ -57,7 +57,8 @@ async function main(): Promise<void> {
     throw new Error('--incremental needs the files to add');
   const files = await inputFiles(positionals.length > 0 ? positionals : SAMPLE_INPUTS);
   console.error(`Reading ${files.length} input file(s)`);
-  const records = await readRecords(files);
+  // Read lazily: the pipeline normalises each record as it comes (scripts/lib/inputs.ts).
+  const records = streamRecords(files);
 
   let target: { store: KvStore; close: () => Promise<void> } | null = null;
   if (!values['dry-run']) {
@@ -129,7 +130,7 @@ async function main(): Promise<void> {
 }
 
 /** Builds the next snapshot from the records and, with a store, publishes it (and prunes). */
-async function buildAndPublish(store: KvStore | null, records: InputRecord[]) {
+async function buildAndPublish(store: KvStore | null, records: Iterable<InputRecord>) {
   // Approved reader news joins the snapshot (same ids as the Worker's live merge, so it
   // is never shown twice). A dry run has no KV to read it from.
   const approved = store ? await approvedNewsFromStore(store) : [];

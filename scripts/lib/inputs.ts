@@ -2,7 +2,8 @@
  * Reads the build's inputs: files or folders of JSON Lines (`.jsonl`, `.ndjson`, optionally
  * gzipped) and feed files (`.xml`, `.rss`, `.atom`, `.json`: RSS 2.0, Atom, JSON Feed).
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import { extname, join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { InputRecord } from '../../src/core/content/pipeline.ts';
@@ -28,22 +29,34 @@ export async function inputFiles(paths: readonly string[]): Promise<string[]> {
   return files.sort();
 }
 
-export async function readRecords(files: readonly string[]): Promise<InputRecord[]> {
-  const records: InputRecord[] = [];
+/**
+ * The records of the inputs, one at a time: a file is read only when the one before it is
+ * used up, and a record can be dropped once the pipeline has normalised it, so the raw
+ * records are never all in memory beside the articles.
+ */
+export function* streamRecords(files: readonly string[]): Generator<InputRecord> {
   for (const file of files) {
     const name = relative(process.cwd(), file) || file;
-    const bytes = await readFile(file);
     if (JSONL.test(file)) {
-      const text = (file.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8');
-      // Not push(...records): a file of a few hundred thousand lines overflows the call stack.
-      for (const record of parseJsonLines(text, name)) records.push(record);
+      const bytes = readFileSync(file);
+      yield* parseJsonLines(
+        (file.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8'),
+        name,
+      );
     } else if (FEED.test(file)) {
-      for (const record of feedInputRecords(bytes, name)) records.push(record);
+      yield* feedInputRecords(readFileSync(file), name);
     } else {
       throw new Error(
         `input ${name}: unknown kind ${extname(file) || '(no extension)'}; expected .jsonl, .ndjson, .jsonl.gz, .xml, .rss, .atom or .json`,
       );
     }
   }
+}
+
+/** Every record of the inputs at once. */
+export async function readRecords(files: readonly string[]): Promise<InputRecord[]> {
+  const records: InputRecord[] = [];
+  // Not push(...records): a file of a few hundred thousand lines overflows the call stack.
+  for (const record of streamRecords(files)) records.push(record);
   return records;
 }
