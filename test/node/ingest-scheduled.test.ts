@@ -12,7 +12,8 @@ import { parseRssFeed } from 'feedsmith';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLocalKv } from '../../scripts/lib/local-kv.ts';
 import { SOURCES_KEY } from '../../src/core/snapshot/keys.ts';
-import { type FeedServer, freePort, startFeedServer } from './ingest-server.ts';
+import { freePort } from './free-port.ts';
+import { type FeedServer, startFeedServer } from './ingest-server.ts';
 
 let base = '';
 

@@ -65,18 +65,6 @@ export interface FeedServer {
   close(): Promise<void>;
 }
 
-/**
- * A free port on 127.0.0.1 for a server this test starts in another process (wrangler dev):
- * several worktrees run the suite at once on one machine, so no test may use a fixed port.
- */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 /** The fixture feed server on a port the system picks (its `url` says which). */
 export async function startFeedServer(initial: readonly Item[]): Promise<FeedServer> {
   let items = [...initial];

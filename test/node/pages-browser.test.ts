@@ -11,7 +11,6 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -19,6 +18,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { unstable_startWorker } from 'wrangler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { haveChromium, launchChromium } from './chromium.ts';
+import { freePort } from './free-port.ts';
 import { SAMPLE_ADS } from '../../scripts/sample/ads.ts';
 import { seedSampleAds } from '../../scripts/lib/sample-ads.ts';
 
@@ -29,19 +29,6 @@ const ADMIN_TOKEN = `browser-test-${crypto.randomUUID()}`;
 /** Long enough for a loaded 2-core machine; every wait ends as soon as its condition holds. */
 const WAIT = 60_000;
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** The first port of 8870-8879 nobody listens on. */
-async function freePort(): Promise<number> {
-  for (let port = 8871; port <= 8879; port++) {
-    const free = await new Promise<boolean>((resolve) => {
-      const server = createServer()
-        .once('error', () => resolve(false))
-        .listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
-  throw new Error('no free port in 8871-8879');
-}
 
 let ipCounter = 0;
 /** Each browser context is another person: its own client address (the rate limit is per client). */
