@@ -8,7 +8,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
-import { POINTER_KEY, searchKey } from '../../src/core/snapshot/keys.ts';
+import {
+  POINTER_KEY,
+  searchKey,
+  sectionsKey,
+  sectionsV2Key,
+} from '../../src/core/snapshot/keys.ts';
 import { searchHead } from '../../src/core/snapshot/publish.ts';
 import type { SearchPart } from '../../src/core/search/build.ts';
 import type { Pointer } from '../../src/core/snapshot/format.ts';
@@ -146,6 +151,12 @@ export async function isolateMemory(
   }
 }
 
+/**
+ * The snapshot's sections value, empty: /v1/health (the benchmark's one-read floor) answers
+ * 503 for a pointer whose snapshot has none, as after a prune (src/routes/feeds.ts).
+ */
+const NO_SECTIONS = JSON.stringify({ sections: [] });
+
 /** Writes the parts and a pointer to them, as the snapshot publisher would. */
 export async function seed(
   mf: Miniflare,
@@ -180,6 +191,7 @@ export async function seed(
       bytes: 0,
     },
   };
+  await kv.put(sectionsKey(snapshot), NO_SECTIONS);
   await kv.put(POINTER_KEY, JSON.stringify(pointer));
   for (const head of searchHead(snapshot, parts.find((p) => p.part === 'meta')?.value))
     await kv.put(head.key, head.value);
@@ -234,6 +246,7 @@ export async function seedSegments(
       written: { keys: all.length, bytes: 0, reused: 0 },
     },
   };
+  await kv.put(sectionsV2Key(1), NO_SECTIONS);
   await kv.put(POINTER_KEY, JSON.stringify(pointer));
   const newest = segments.at(-1);
   if (newest)
