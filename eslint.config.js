@@ -17,6 +17,8 @@ export default tseslint.config(
       '.bench/',
       'worker-configuration.d.ts',
       'coverage/',
+      // Scalar's bundle, copied from @scalar/api-reference (scripts/assets.ts)
+      'assets/docs/scalar.js',
     ],
   },
   js.configs.recommended,

@@ -6,47 +6,68 @@
  * `application/problem+json`. Internal error text never reaches the client.
  */
 import type { StandardSchemaV1 } from '@standard-schema/spec';
+import * as v from 'valibot';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
-/** Machine-readable codes and the HTTP status each one maps to. */
-export const ERROR_STATUS = {
-  bad_request: 400,
-  invalid_query: 400,
-  invalid_body: 400,
-  invalid_cursor: 400,
-  unauthorized: 401,
-  forbidden: 403,
-  not_found: 404,
-  method_not_allowed: 405,
-  conflict: 409,
-  payload_too_large: 413,
-  unsupported_media_type: 415,
-  idempotency_mismatch: 422,
-  rate_limited: 429,
-  internal: 500,
-  unavailable: 503,
-  submission_rejected: 422,
-  verification_failed: 403,
-} as const;
+/**
+ * Every machine-readable code, its HTTP status and what it means: the one list. `ApiError`
+ * maps codes to statuses, and the OpenAPI document enumerates and describes them (the
+ * `Problem` schema below).
+ */
+export const ERRORS = {
+  bad_request: [400, 'The request is malformed: JSON that does not parse, a bad header.'],
+  invalid_query: [400, 'A query or path parameter is invalid; `errors` names each one.'],
+  invalid_body: [400, 'A field of the JSON body is invalid; `errors` names each one.'],
+  invalid_cursor: [400, 'The cursor is not one this API issued for this list or query.'],
+  unauthorized: [401, 'No token, or a wrong one: see `WWW-Authenticate`.'],
+  forbidden: [403, 'The token is valid but not for this resource.'],
+  not_found: [404, 'No such route, article, ad or submission.'],
+  method_not_allowed: [405, 'The path exists, not with this method: see `Allow`.'],
+  conflict: [409, 'The resource changed in a way that conflicts with the request.'],
+  payload_too_large: [413, 'The request body is over the limit.'],
+  unsupported_media_type: [415, 'The body is not `application/json`.'],
+  idempotency_mismatch: [422, 'The Idempotency-Key was used before with another body.'],
+  rate_limited: [429, 'Too many requests from this client: see `Retry-After` and `RateLimit`.'],
+  internal: [500, 'Something went wrong on our side.'],
+  unavailable: [
+    503,
+    'Not ready (no snapshot yet, a store down, not configured): see `Retry-After`.',
+  ],
+  submission_rejected: [422, 'The submission was refused (form token, honeypot).'],
+  verification_failed: [403, 'Human verification (Turnstile) is missing or failed.'],
+} as const satisfies Record<string, readonly [status: number, meaning: string]>;
 
-export type ErrorCode = keyof typeof ERROR_STATUS;
+export type ErrorCode = keyof typeof ERRORS;
+// Object.keys is typed string[]; these are exactly the keys of ERRORS.
+const CODES = Object.keys(ERRORS) as [ErrorCode, ...ErrorCode[]];
 
-export interface FieldError {
-  /** Dotted path of the failing field, e.g. `contact.email` or `limit`. */
-  field: string;
-  message: string;
-}
+export const FieldError = v.object({
+  field: v.pipe(v.string(), v.description('Dotted path of the failing field: `contact.email`')),
+  message: v.string(),
+});
+export type FieldError = v.InferOutput<typeof FieldError>;
 
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code: ErrorCode;
-  instance?: string;
-  errors?: FieldError[];
-}
+/** The body of every error (RFC 9457 §3), for the OpenAPI document and the typed client. */
+export const Problem = v.object({
+  type: v.pipe(v.string(), v.description('https://edge-news.dev/problems/ and the code, dashed')),
+  title: v.pipe(v.string(), v.description('The HTTP status text')),
+  status: v.pipe(v.number(), v.integer(), v.minValue(400), v.maxValue(599)),
+  detail: v.pipe(v.string(), v.description('What went wrong, for people')),
+  code: v.pipe(
+    v.picklist(CODES),
+    v.description('What went wrong, for programs; each value with its status and meaning'),
+    // Shown beside each value by Scalar (and Redoc): the one place each code is explained.
+    v.metadata({
+      'x-enumDescriptions': Object.fromEntries(
+        CODES.map((code) => [code, `${ERRORS[code][0]}: ${ERRORS[code][1]}`]),
+      ),
+    }),
+  ),
+  instance: v.optional(v.pipe(v.string(), v.description('The path of the request'))),
+  errors: v.optional(v.array(FieldError)),
+});
+export type Problem = v.InferOutput<typeof Problem>;
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
@@ -77,7 +98,7 @@ export class ApiError extends Error {
     super(detail);
     this.name = 'ApiError';
     this.code = code;
-    this.status = ERROR_STATUS[code];
+    this.status = ERRORS[code][0];
     this.errors = options.errors;
     this.headers = options.headers ?? {};
   }
@@ -113,11 +134,8 @@ export function fieldErrors(issues: readonly StandardSchemaV1.Issue[]): FieldErr
   }));
 }
 
-/** An OpenAPI response entry for a problem+json answer. */
-export const problemDoc = (description = 'Problem details (RFC 9457)') => ({
-  description,
-  content: { 'application/problem+json': {} },
-});
+/** An OpenAPI response entry for a problem+json answer (the generator names the Problem schema). */
+export const problemDoc = (description = 'Problem details (RFC 9457)') => ({ description });
 
 /** 400 for a cursor that is not one of ours (`detail` for people, `message` for the `cursor` field). */
 export const invalidCursor = (detail: string, message: string) =>

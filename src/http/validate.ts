@@ -1,12 +1,13 @@
 /**
- * The one validation hook every route uses. hono-openapi's `validator` both checks the
- * input and records the schema in the OpenAPI document; the hook turns a failure into a
- * 400 problem naming each failing field. Without a hook the default response would echo
- * the whole parse result, input included.
+ * The one validation hook every route uses: @hono/standard-validator checks the input, the
+ * hook turns a failure into a 400 problem naming each failing field (without a hook the
+ * default response would echo the whole parse result, input included), and the schema is
+ * hung on the middleware for the OpenAPI document (./openapi.ts).
  */
+import { sValidator } from '@hono/standard-validator';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { ValidationTargets } from 'hono';
-import { validator } from 'hono-openapi';
+import { withRouteDoc } from './openapi.ts';
 import { ApiError, type ErrorCode, fieldErrors } from './problem.ts';
 
 const CODES: Partial<Record<keyof ValidationTargets, ErrorCode>> = {
@@ -16,11 +17,11 @@ const CODES: Partial<Record<keyof ValidationTargets, ErrorCode>> = {
   header: 'bad_request',
 };
 
-export function validate<Target extends keyof ValidationTargets, Schema extends StandardSchemaV1>(
-  target: Target,
-  schema: Schema,
-) {
-  return validator(target, schema, (result, c) => {
+export function validate<
+  Target extends 'query' | 'param' | 'header' | 'json' | 'form',
+  Schema extends StandardSchemaV1,
+>(target: Target, schema: Schema) {
+  const middleware = sValidator(target, schema, (result, c) => {
     if (result.success) return;
     const issues = result.error as readonly StandardSchemaV1.Issue[];
     throw validationError(
@@ -28,6 +29,7 @@ export function validate<Target extends keyof ValidationTargets, Schema extends 
       target === 'query' ? onceOnly(issues, new URL(c.req.url).searchParams) : issues,
     );
   });
+  return withRouteDoc(middleware, { validate: { target, schema } });
 }
 
 const ONCE_ONLY = 'may be given only once';

@@ -6,7 +6,7 @@
  */
 import { Hono, type MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { describeRoute } from 'hono-openapi';
+import { describeRoute } from '../http/openapi.ts';
 import type { AdListItem } from '../core/submissions/schemas.ts';
 import type { AppEnv } from '../env.ts';
 import { ApiError } from '../http/problem.ts';

@@ -4,7 +4,7 @@
  */
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { etag } from 'hono/etag';
-import { describeRoute, resolver } from 'hono-openapi';
+import { describeRoute, resolver } from '../http/openapi.ts';
 import type { AppEnv } from '../env.ts';
 import { clientNetwork } from '../core/submissions/client.ts';
 import { decodeCursor, encodeCursor } from '../core/submissions/cursor.ts';

@@ -4,7 +4,7 @@
  */
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { etag } from 'hono/etag';
-import { describeRoute } from 'hono-openapi';
+import { describeRoute } from '../http/openapi.ts';
 import * as v from 'valibot';
 import type { AppEnv } from '../env.ts';
 import { reporterNetwork } from '../core/submissions/client.ts';
@@ -38,6 +38,7 @@ import { submit } from '../storage/submissions/submit.ts';
 import { SUBMIT_POLICY } from '../storage/submissions/limits.ts';
 import {
   announcePolicy,
+  apiKeyErrors,
   answerSubmission,
   clientIp,
   IDEMPOTENCY_PARAMETER,
@@ -131,6 +132,7 @@ adsRoutes.post(
     responses: {
       201: { description: 'Stored, pending moderation', content: json(AdCreated) },
       ...submitErrors,
+      ...apiKeyErrors,
     },
   }),
   announcePolicy(submitPolicy),

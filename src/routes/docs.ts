@@ -1,80 +1,70 @@
 /**
- * The OpenAPI 3.1 document, generated from the same valibot schemas that validate
- * requests, and a self-contained HTML page that renders it (no third-party scripts, so
- * it works offline and under a strict CSP).
+ * The API's own documentation: `/openapi.json`, the OpenAPI 3.1 document that
+ * `npm run openapi` builds from the routes into assets/openapi.json (so no generator is in
+ * the Worker), with the public origin as its server; and `/docs`, Scalar's API reference
+ * over it. Scalar's bundle is a Workers Static Asset of the same deploy (assets/docs/,
+ * copied from @scalar/api-reference by scripts/assets.ts), outside the Worker script: the
+ * page works offline, and its "try it" console calls the server that served it.
  */
-import { type Context, Hono } from 'hono';
-import { generateSpecs } from 'hono-openapi';
+import { Hono } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { edgeCache } from '../http/cache.ts';
+import { ApiError } from '../http/problem.ts';
 import { publicOrigin } from '../http/public-url.ts';
 
-type OpenApiDocument = Awaited<ReturnType<typeof generateSpecs>>;
+/**
+ * The narrowest policy Scalar runs under (test/node/docs-page.test.ts records every
+ * violation in Chromium): its script and our setup file from this origin, the document and
+ * "try it" requests to this origin only. Styles must allow inline: Scalar injects its CSS
+ * as `<style>` elements at run time. Fonts are the system's (`withDefaultFonts: false`).
+ */
+export const DOCS_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+const DOCS_PAGE = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Edge News API</title>
+</head>
+<body>
+<noscript>The reference needs JavaScript; the document itself is <a href="/openapi.json">/openapi.json</a>.</noscript>
+<div id="app"></div>
+<script src="/docs/scalar.js"></script>
+<script src="/docs/setup.js"></script>
+</body>
+</html>
+`;
 
-export function renderDocsPage(doc: OpenApiDocument): string {
-  const rows: string[] = [];
-  for (const [path, item] of Object.entries(doc.paths ?? {})) {
-    for (const method of ['get', 'post', 'patch', 'delete', 'put'] as const) {
-      const op = (
-        item as Record<
-          string,
-          | {
-              summary?: string;
-              description?: string;
-              parameters?: { name: string; in: string; required?: boolean }[];
-            }
-          | undefined
-        >
-      )[method];
-      if (!op) continue;
-      const params = (op.parameters ?? [])
-        .map(
-          (p) =>
-            `<code>${escape(p.name)}</code> <small>(${escape(p.in)}${p.required ? ', required' : ''})</small>`,
-        )
-        .join(', ');
-      rows.push(
-        `<section class="op"><h2><span class="m ${method}">${method.toUpperCase()}</span> <code>${escape(path)}</code></h2>` +
-          `<p>${escape(op.summary ?? '')}</p>${op.description ? `<p>${escape(op.description)}</p>` : ''}${params ? `<p>Parameters: ${params}</p>` : ''}</section>`,
-      );
-    }
-  }
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escape(doc.info.title)} API</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}code{background:#f3f3f3;padding:0 .2em}
-.m{font:bold 13px monospace;padding:.1em .4em;border-radius:3px;color:#fff;background:#555}.get{background:#2a7}.post{background:#27a}.patch{background:#a72}.delete{background:#a33}
-.op{border-top:1px solid #ddd;padding:.5rem 0}h2{font-size:1.05rem;margin:.3rem 0}</style></head>
-<body><h1>${escape(doc.info.title)} API <small>${escape(doc.info.version)}</small></h1>
-<p>${escape(doc.info.description ?? '')}</p><p>Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI ${escape(doc.openapi)}).</p>
-<main>${rows.join('\n')}</main></body></html>`;
+/** The static asset at `path` of this deploy (wrangler.toml [assets]); 503 when it is missing. */
+async function asset(c: { env: Env; req: { url: string } }, path: string): Promise<Response> {
+  const res = await c.env.ASSETS.fetch(new URL(path, c.req.url));
+  if (!res.ok)
+    throw new ApiError(
+      'unavailable',
+      `${path} is not deployed: run npm run openapi, and deploy with wrangler.toml [assets].`,
+    );
+  return res;
 }
 
-export function docsRoutes(app: Hono<AppEnv>) {
-  let spec: Promise<OpenApiDocument> | undefined;
-  // Generated once per isolate; `servers` is the public origin of each request.
-  const document = async (c: Context<AppEnv>): Promise<OpenApiDocument> => ({
-    ...(await (spec ??= generateSpecs(app, {
-      documentation: {
-        openapi: '3.1.0',
-        info: {
-          title: 'Edge News',
-          version: '1.0.0',
-          description:
-            'Feeds, search and submissions for news aggregators, served from Cloudflare Workers and KV. Errors are RFC 9457 problem+json.',
-        },
-      },
-      exclude: ['/openapi.json', '/docs'],
-      // Our feeds end in .json/.xml/.atom: they are routes, not static files.
-      excludeStaticFile: false,
-    }))),
-    servers: [{ url: publicOrigin(c) }],
-  });
-  return new Hono<AppEnv>()
-    .use('/openapi.json', edgeCache())
-    .use('/docs', edgeCache())
-    .get('/openapi.json', async (c) => c.json(await document(c)))
-    .get('/docs', async (c) => c.html(renderDocsPage(await document(c))));
-}
+export const docsRoutes = new Hono<AppEnv>()
+  .use('/openapi.json', edgeCache({ params: [] }))
+  .use('/docs', edgeCache({ params: [] }))
+  .get('/openapi.json', async (c) => {
+    const { openapi, info, ...rest } = (await (await asset(c, '/openapi.json')).json()) as {
+      openapi: string;
+      info: unknown;
+    };
+    return c.json({ openapi, info, servers: [{ url: publicOrigin(c) }], ...rest });
+  })
+  .get('/docs', (c) => c.html(DOCS_PAGE, 200, { 'content-security-policy': DOCS_CSP }));

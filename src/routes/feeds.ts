@@ -3,7 +3,7 @@
  * one article, and the health of the live snapshot.
  */
 import { Hono } from 'hono';
-import { describeRoute, resolver } from 'hono-openapi';
+import { describeRoute, resolver } from '../http/openapi.ts';
 import * as v from 'valibot';
 import type { AppEnv } from '../env.ts';
 import { Article, ArticleSummary } from '../core/content/article.ts';

@@ -5,7 +5,7 @@
  */
 import { Hono } from 'hono';
 import { etag } from 'hono/etag';
-import { describeRoute, resolver } from 'hono-openapi';
+import { describeRoute, resolver } from '../http/openapi.ts';
 import * as v from 'valibot';
 import type { AppEnv } from '../env.ts';
 import { Article } from '../core/content/article.ts';
@@ -19,6 +19,7 @@ import { submissionsStore } from '../storage/submissions.ts';
 import { submit } from '../storage/submissions/submit.ts';
 import {
   announcePolicy,
+  apiKeyErrors,
   answerSubmission,
   IDEMPOTENCY_PARAMETER,
   json,
@@ -43,6 +44,7 @@ newsRoutes.post(
     responses: {
       201: { description: 'Stored, pending moderation', content: json(NewsCreated) },
       ...submitErrors,
+      ...apiKeyErrors,
     },
   }),
   announcePolicy(submitPolicy),

@@ -7,7 +7,7 @@
  * these paths are under `/v1/admin/`, whose guard (./admin.ts) runs first.
  */
 import { Hono } from 'hono';
-import { describeRoute } from 'hono-openapi';
+import { describeRoute } from '../http/openapi.ts';
 import * as v from 'valibot';
 import type { AppEnv } from '../env.ts';
 import { LEASE_TTL_MS } from '../core/ingest/lease.ts';

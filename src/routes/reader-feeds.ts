@@ -3,7 +3,7 @@
  * section, each with `?lang=` and paging (JSON Feed `next_url`, RFC 5005 rel="next").
  */
 import { Hono } from 'hono';
-import { describeRoute } from 'hono-openapi';
+import { describeRoute } from '../http/openapi.ts';
 import * as v from 'valibot';
 import type { AppEnv } from '../env.ts';
 import { type FeedMeta, renderAtom, renderJsonFeed, renderRss } from '../core/feed/formats.ts';

@@ -3,7 +3,7 @@
  * reader news that came after the snapshot merged in. docs/search.md has the design.
  */
 import { type Context, Hono } from 'hono';
-import { describeRoute, resolver } from 'hono-openapi';
+import { describeRoute, resolver } from '../http/openapi.ts';
 import * as v from 'valibot';
 import type { AppEnv } from '../env.ts';
 import {

@@ -6,7 +6,7 @@
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { resolver } from 'hono-openapi';
+import { resolver } from '../http/openapi.ts';
 import * as v from 'valibot';
 import type { AppEnv } from '../env.ts';
 import { newsArticleId } from '../core/submissions/news.ts';
@@ -33,6 +33,11 @@ export const submitErrors = {
   415: problemDoc('Content-Type is not application/json'),
   422: problemDoc('Idempotency-Key reused with another body, or the submission was refused'),
   429: problemDoc('Too many submissions from this client; see Retry-After'),
+};
+
+/** What a submission route may also answer an app that sends its API key. */
+export const apiKeyErrors = {
+  401: problemDoc('An API key that is unknown or revoked (browsers send no Authorization)'),
 };
 
 export const IDEMPOTENCY_PARAMETER = {

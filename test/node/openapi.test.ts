@@ -1,29 +1,65 @@
 /**
- * The OpenAPI document and the docs page, from the real Worker running in workerd
- * (wrangler's unstable_startWorker), checked by third-party tools: an OpenAPI 3.1
- * validator for the document.
+ * The OpenAPI document as the real Worker serves it (wrangler's unstable_startWorker: the
+ * static asset that `npm run openapi` builds, with the server's origin), checked by
+ * third-party tools: an OpenAPI 3.1 validator, ajv for the examples against their schemas,
+ * and openapi-typescript for the named types a client generator makes of it.
  */
+import { readFileSync } from 'node:fs';
 import { Validator } from '@seriousme/openapi-schema-validator';
+import Ajv2020 from 'ajv/dist/2020.js';
+import openapiTS, { astToString } from 'openapi-typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LIMITS } from '../../src/core/submissions/schemas.ts';
+import { ERRORS } from '../../src/http/problem.ts';
+import { OPENAPI_FILE, openApiText } from '../../scripts/openapi/build.ts';
 import { startWorker } from './worker.ts';
 
 type Worker = Awaited<ReturnType<typeof startWorker>>;
 let worker: Worker;
 
+type Schema = Record<string, unknown> & { properties?: Record<string, Schema> };
+interface Operation {
+  parameters?: { name: string; in: string; schema: Schema }[];
+  security?: Record<string, string[]>[];
+  requestBody?: { content: Record<string, { schema: Schema }> };
+  responses: Record<string, { description: string; content?: Record<string, { schema: Schema }> }>;
+}
+interface Document {
+  openapi: string;
+  servers: { url: string }[];
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, Schema>; securitySchemes: Record<string, Schema> };
+}
+let doc: Document;
+const operations = () =>
+  Object.entries(doc.paths).flatMap(([path, ops]) =>
+    Object.entries(ops).map(([method, op]) => ({ route: `${method.toUpperCase()} ${path}`, op })),
+  );
+const jsonSchemaOf = (op: Operation | undefined, status: string) =>
+  op?.responses[status]?.content?.['application/json']?.schema;
+
 beforeAll(async () => {
   worker = await startWorker();
   await worker.ready;
+  const res = await worker.fetch(new URL('/openapi.json', await worker.url).toString());
+  expect(res.status).toBe(200);
+  doc = (await res.json()) as Document;
 }, 60_000);
 afterAll(() => worker?.dispose());
 
 describe('GET /openapi.json', () => {
+  it('is the committed assets/openapi.json, current with the routes, with this server', async () => {
+    const committed = readFileSync(OPENAPI_FILE, 'utf8');
+    expect(committed).toBe(openApiText());
+    const origin = (await worker.url).origin;
+    expect(doc.servers).toEqual([{ url: origin }]);
+    const { servers: _, ...rest } = doc;
+    expect(rest).toEqual(JSON.parse(committed));
+    // servers follows info, as a reader expects it
+    expect(Object.keys(doc).slice(0, 3)).toEqual(['openapi', 'info', 'servers']);
+  });
+
   it('is a valid OpenAPI 3.1 document covering every public route', async () => {
-    const res = await worker.fetch('http://localhost/openapi.json');
-    expect(res.status).toBe(200);
-    const doc = (await res.json()) as {
-      openapi: string;
-      paths: Record<string, Record<string, unknown>>;
-    };
     const result = await new Validator().validate(doc as unknown as Record<string, unknown>);
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
@@ -40,9 +76,171 @@ describe('GET /openapi.json', () => {
     ]) {
       expect(doc.paths[path], path).toHaveProperty('get');
     }
-    const feedParams = (doc.paths['/v1/feed']!.get as { parameters: { name: string }[] }).parameters
-      .map((p) => p.name)
-      .sort();
+    const feedParams = doc.paths['/v1/feed']!.get!.parameters!.map((p) => p.name).sort();
     expect(feedParams).toEqual(['cursor', 'lang', 'limit', 'section', 'source']);
+  });
+
+  it('names its schemas, and the main routes answer with them', () => {
+    expect(Object.keys(doc.components.schemas).sort()).toEqual([
+      'Ad',
+      'AdCreated',
+      'AdInput',
+      'AdPage',
+      'AdPatch',
+      'AdSummary',
+      'ApiKey',
+      'ApiKeyInput',
+      'ApiKeyIssued',
+      'ApiKeyList',
+      'Article',
+      'ArticleSummary',
+      'DuplicateRef',
+      'FeedPage',
+      'FieldError',
+      'NewsCreated',
+      'NewsInput',
+      'OwnerView',
+      'Problem',
+      'ReportInput',
+      'SearchHit',
+      'SearchResult',
+      'Sections',
+      'Submission',
+      'SubmissionPage',
+      'Suggestions',
+    ]);
+    const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+    const get = (path: string) => doc.paths[path]?.get;
+    expect(jsonSchemaOf(get('/v1/feed'), '200')).toEqual(ref('FeedPage'));
+    expect(jsonSchemaOf(get('/v1/articles/{id}'), '200')).toEqual(ref('Article'));
+    expect(jsonSchemaOf(get('/v1/search'), '200')).toEqual(ref('SearchResult'));
+    expect(jsonSchemaOf(get('/v1/ads/{id}'), '200')).toEqual(ref('Ad'));
+    expect(jsonSchemaOf(get('/v1/ads'), '200')).toEqual(ref('AdPage'));
+    expect(doc.paths['/v1/news']!.post!.requestBody!.content['application/json']!.schema).toEqual(
+      ref('NewsInput'),
+    );
+    // Nested uses point at the component too.
+    const page = doc.components.schemas.FeedPage!.properties!;
+    expect(page.items).toEqual({ type: 'array', items: ref('ArticleSummary') });
+    // No pointer is left dangling.
+    const refs = JSON.stringify(doc).match(/"\$ref":"[^"]+"/g) ?? [];
+    for (const r of new Set(refs)) {
+      const name = /#\/components\/schemas\/(\w+)"$/.exec(r)?.[1];
+      expect(name && doc.components.schemas[name], r).toBeTruthy();
+    }
+  });
+
+  it('describes every error answer with the Problem schema, its codes each documented once', () => {
+    let errors = 0;
+    for (const { route, op } of operations()) {
+      expect(op.responses.default, route).toBeDefined();
+      for (const [status, response] of Object.entries(op.responses)) {
+        if (status !== 'default' && Number(status) < 400) continue;
+        errors++;
+        expect(response.content, `${route} ${status}`).toEqual({
+          'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } },
+        });
+      }
+    }
+    expect(errors).toBeGreaterThan(60);
+    const code = doc.components.schemas.Problem!.properties!.code!;
+    expect(code.enum).toEqual(Object.keys(ERRORS));
+    expect(code['x-enumDescriptions']).toEqual(
+      Object.fromEntries(
+        Object.entries(ERRORS).map(([name, [status, meaning]]) => [name, `${status}: ${meaning}`]),
+      ),
+    );
+    expect(doc.components.schemas.Problem!.required).toEqual([
+      'type',
+      'title',
+      'status',
+      'detail',
+      'code',
+    ]);
+  });
+
+  it('names the bearer token of every admin and owner operation', () => {
+    expect(doc.components.securitySchemes).toMatchObject({
+      adminToken: { type: 'http', scheme: 'bearer' },
+      manageToken: { type: 'http', scheme: 'bearer' },
+      apiKey: { type: 'http', scheme: 'bearer' },
+    });
+    const secured = Object.fromEntries(
+      operations()
+        .filter(({ op }) => op.security)
+        .map(({ route, op }) => [route, op.security]),
+    );
+    expect(secured).toEqual({
+      'GET /v1/ads/{id}/manage': [{ manageToken: [] }],
+      'PATCH /v1/ads/{id}': [{ manageToken: [] }],
+      'DELETE /v1/ads/{id}': [{ manageToken: [] }],
+      'POST /v1/ads/{id}/renew': [{ manageToken: [] }],
+      'GET /v1/admin/submissions': [{ adminToken: [] }],
+      'POST /v1/admin/submissions/{id}/{action}': [{ adminToken: [] }],
+      'GET /v1/admin/api-keys': [{ adminToken: [] }],
+      'POST /v1/admin/api-keys': [{ adminToken: [] }],
+      'DELETE /v1/admin/api-keys/{id}': [{ adminToken: [] }],
+      // optional: browsers send none, an app its key
+      'POST /v1/ads': [{}, { apiKey: [] }],
+      'POST /v1/news': [{}, { apiKey: [] }],
+    });
+    // Exactly the operations that answer 401.
+    expect(
+      operations()
+        .filter(({ op }) => op.responses['401'])
+        .map(({ route }) => route)
+        .sort(),
+    ).toEqual(Object.keys(secured).sort());
+  });
+
+  it('carries the length and range limits of the valibot schemas', () => {
+    const news = doc.components.schemas.NewsInput!.properties!;
+    expect([news.text!.minLength, news.text!.maxLength]).toEqual([...LIMITS.newsText]);
+    expect([news.title!.minLength, news.title!.maxLength]).toEqual([...LIMITS.newsTitle]);
+    const ad = doc.components.schemas.AdInput!.properties!;
+    expect([ad.text!.minLength, ad.text!.maxLength]).toEqual([...LIMITS.adText]);
+    const limit = doc.paths['/v1/feed']!.get!.parameters!.find((p) => p.name === 'limit')!;
+    expect(limit.schema).toEqual({ type: 'integer', minimum: 1, maximum: 100, default: 20 });
+  });
+
+  it('has examples that its own schemas accept', () => {
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    ajv.addSchema(doc as unknown as Record<string, unknown>, 'openapi.json');
+    const named = Object.entries(doc.components.schemas).filter(([, s]) => s.examples);
+    expect(named.map(([name]) => name).sort()).toEqual([
+      'Ad',
+      'AdCreated',
+      'Article',
+      'ArticleSummary',
+      'FeedPage',
+      'NewsInput',
+      'Problem',
+      'SearchResult',
+    ]);
+    for (const [name, schema] of named) {
+      const validate = ajv.getSchema(`openapi.json#/components/schemas/${name}`)!;
+      for (const example of schema.examples as unknown[]) {
+        expect(validate(example), `${name}: ${ajv.errorsText(validate.errors)}`).toBe(true);
+      }
+    }
+    // The check can fail: an example that breaks its schema is refused.
+    const article = ajv.getSchema('openapi.json#/components/schemas/Article')!;
+    expect(article({ ...(doc.components.schemas.Article!.examples as object[])[0], url: 5 })).toBe(
+      false,
+    );
+  });
+
+  it('gives a client generator (openapi-typescript) named types', async () => {
+    const types = astToString(await openapiTS(doc as unknown as Parameters<typeof openapiTS>[0]));
+    for (const name of Object.keys(doc.components.schemas)) {
+      expect(types, name).toMatch(new RegExp(`^ {8}${name}: \\{$`, 'm'));
+    }
+    // Operations answer with the named types, not anonymous copies.
+    expect(types).toContain('"application/json": components["schemas"]["FeedPage"];');
+    expect(types).toContain('"application/problem+json": components["schemas"]["Problem"];');
+    const codes = Object.keys(ERRORS)
+      .map((c) => `"${c}"`)
+      .join(' | ');
+    expect(types).toContain(`code: ${codes};`);
   });
 });

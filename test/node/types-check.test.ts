@@ -1,6 +1,15 @@
 /** `npm run types -- --check` (scripts/types.ts) on a copy of the project's configuration. */
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import {
+  appendFileSync,
+  copyFileSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,8 +20,13 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 for (const f of ['wrangler.toml', '.dev.vars.example', 'worker-configuration.d.ts']) {
   copyFileSync(join(ROOT, f), join(dir, f));
 }
-// wrangler reads the entry's exports to type the Durable Object namespace.
+// wrangler reads the entry's exports to type the Durable Object namespace, once it has run
+// the [build] command (scripts/assets.ts, which fills the [assets] directory from
+// node_modules); without them it types less.
 cpSync(join(ROOT, 'src'), join(dir, 'src'), { recursive: true });
+mkdirSync(join(dir, 'scripts'));
+copyFileSync(join(ROOT, 'scripts', 'assets.ts'), join(dir, 'scripts', 'assets.ts'));
+symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
 
 const types = (...args: string[]) =>
   spawnSync(process.execPath, [join(ROOT, 'scripts', 'types.ts'), ...args], {

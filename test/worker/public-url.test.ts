@@ -12,7 +12,11 @@ import { createApp } from '../../src/app.ts';
 import { forgetPointer } from '../../src/storage/snapshots.ts';
 import { article, getJson, seedSnapshot } from './seed.ts';
 
-/** Hosts that are not ours: the seeded articles' sources and the formats' namespaces. */
+/**
+ * Hosts that are not ours: the seeded articles' sources, the formats' namespaces, the hosts
+ * of the OpenAPI document's examples (scripts/openapi/contract.ts), and the problem type
+ * URIs, which are identifiers, the same on every deploy (RFC 9457 §3.1.1).
+ */
 const FOREIGN_HOSTS = new Set([
   'news.example',
   'images.example',
@@ -20,6 +24,12 @@ const FOREIGN_HOSTS = new Set([
   'jsonfeed.org',
   'purl.org',
   'search.yahoo.com',
+  'img.news.example',
+  'metro.example',
+  'img.example.com',
+  'example.org',
+  'example.com',
+  'edge-news.dev',
 ]);
 
 const SECTION = 'world';

@@ -34,6 +34,9 @@ export function looksLikeHtml(s: string): boolean {
 export function plainText(min: number, max: number, multiline = false) {
   return v.pipe(
     v.string('must be a string'),
+    // The length checks below, for the OpenAPI document (built from the input side, before
+    // cleaning): JSON Schema lengths count code points too.
+    v.metadata({ minLength: min, maxLength: max }),
     v.transform((s) => cleanText(s, multiline)),
     v.check((s) => !looksLikeHtml(s), 'must be plain text (no HTML tags or entities)'),
     v.check(
