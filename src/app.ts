@@ -52,10 +52,9 @@ export function createApp() {
   );
   // Each sub-app mounts its own caching beside its handlers: edgeCache for what is answered
   // from the live snapshot, hono's etag() for the live submission listings.
-  app.route('/', apiRoutes);
-  // The scripts' publish lease (src/routes/publish-lease.ts): not yet in the OpenAPI document.
-  app.route('/', publishLeaseRoutes);
-  app.route('/', docsRoutes);
+  // Chained, so that the returned type carries every route (`AppType` below). The scripts'
+  // publish lease (src/routes/publish-lease.ts) is not yet in the document or the client.
+  const routes = app.route('/', apiRoutes).route('/', publishLeaseRoutes).route('/', docsRoutes);
   // Pages for people (src/pages), on the same core and storage as the API.
   app.route('/', readPages);
   app.route('/', searchPages);
@@ -97,5 +96,8 @@ export function createApp() {
     return problemResponse(new ApiError('internal', 'Something went wrong on our side.'), path);
   });
 
-  return app;
+  return routes;
 }
+
+/** Every route with its inputs and JSON answers, for `hc<AppType>()` (src/client.ts). */
+export type AppType = ReturnType<typeof createApp>;

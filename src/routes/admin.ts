@@ -3,6 +3,7 @@
  * <ADMIN_TOKEN>` compared in constant time (SHA-256 digests, core/submissions/tokens.ts).
  */
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
+import type { ExtractSchema } from 'hono/types';
 import { etag } from 'hono/etag';
 import { describeRoute, resolver } from '../http/openapi.ts';
 import type { AppEnv } from '../env.ts';
@@ -93,7 +94,7 @@ adminRoutes.use(
   requireAdmin,
 );
 
-adminRoutes.get(
+const _getAdminSubmissions = adminRoutes.get(
   '/v1/admin/submissions',
   describeRoute({
     tags: ['admin'],
@@ -128,7 +129,7 @@ adminRoutes.get(
   },
 );
 
-adminRoutes.post(
+const _postAdminSubmissionsIdAction = adminRoutes.post(
   '/v1/admin/submissions/:id/:action',
   describeRoute({
     tags: ['admin'],
@@ -165,7 +166,7 @@ const apiKeyInfo = (k: ApiKeyRow): ApiKeyInfo => ({
   revoked_at: k.revoked_at === null ? null : new Date(k.revoked_at).toISOString(),
 });
 
-adminRoutes.post(
+const _postAdminApiKeys = adminRoutes.post(
   '/v1/admin/api-keys',
   describeRoute({
     tags: ['admin'],
@@ -193,7 +194,7 @@ adminRoutes.post(
   },
 );
 
-adminRoutes.get(
+const _getAdminApiKeys = adminRoutes.get(
   '/v1/admin/api-keys',
   describeRoute({
     tags: ['admin'],
@@ -210,7 +211,7 @@ adminRoutes.get(
   },
 );
 
-adminRoutes.delete(
+const _deleteAdminApiKeysId = adminRoutes.delete(
   '/v1/admin/api-keys/:id',
   describeRoute({
     tags: ['admin'],
@@ -232,3 +233,16 @@ adminRoutes.delete(
     return c.json(apiKeyInfo(row));
   },
 );
+
+/**
+ * The routes above as one type, for the typed client (src/client.ts): each statement added
+ * one route to `adminRoutes` (its value, named `_…`, is kept for its type only), and `.route()`
+ * in src/routes/api.ts carries this type as a chain would have.
+ */
+export type AdminSchema = ExtractSchema<
+  | typeof _getAdminSubmissions
+  | typeof _postAdminSubmissionsIdAction
+  | typeof _postAdminApiKeys
+  | typeof _getAdminApiKeys
+  | typeof _deleteAdminApiKeysId
+>;

@@ -3,8 +3,9 @@
  * every submission route shares are in ./submission-guards.ts.
  */
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import type { ExtractSchema } from 'hono/types';
 import { etag } from 'hono/etag';
-import { describeRoute } from '../http/openapi.ts';
+import { describeRoute, jsonInput } from '../http/openapi.ts';
 import * as v from 'valibot';
 import type { AppEnv } from '../env.ts';
 import { reporterNetwork } from '../core/submissions/client.ts';
@@ -91,7 +92,7 @@ export const adsRoutes = new Hono<AppEnv>();
 // Conditional GET for the live listings: an ETag from the body, 304 on If-None-Match.
 adsRoutes.use(etag());
 
-adsRoutes.get(
+const _getFormToken = adsRoutes.get(
   '/v1/form-token',
   describeRoute({
     tags: ['submissions'],
@@ -120,7 +121,7 @@ adsRoutes.get(
   },
 );
 
-adsRoutes.post(
+const _postAds = adsRoutes.post(
   '/v1/ads',
   describeRoute({
     tags: ['submissions'],
@@ -137,7 +138,9 @@ adsRoutes.post(
   }),
   announcePolicy(submitPolicy),
   jsonBody,
-  async (c) => answerSubmission(c, await submit(c.env, 'ad', await readJson(c), submitClient(c))),
+  jsonInput(AdInput),
+  async (c) =>
+    answerSubmission(c, await submit(c.env, 'ad', await readJson(c), submitClient(c)), 'ad'),
 );
 
 /** A page of approved, unexpired ads, newest approval first (the API's list and the ads pages). */
@@ -173,7 +176,7 @@ export async function loadAd(env: Env, id: string): Promise<AdDetail> {
   return detail;
 }
 
-adsRoutes.get(
+const _getAds = adsRoutes.get(
   '/v1/ads',
   describeRoute({
     tags: ['submissions'],
@@ -221,7 +224,7 @@ adsRoutes.get(
   },
 );
 
-adsRoutes.get(
+const _getAdsId = adsRoutes.get(
   '/v1/ads/:id',
   describeRoute({
     tags: ['submissions'],
@@ -246,7 +249,7 @@ const ownerResponses = {
   404: problemDoc('No such ad'),
 };
 
-adsRoutes.get(
+const _getAdsIdManage = adsRoutes.get(
   '/v1/ads/:id/manage',
   describeRoute({
     tags: ['submissions'],
@@ -265,7 +268,7 @@ adsRoutes.get(
   },
 );
 
-adsRoutes.patch(
+const _patchAdsId = adsRoutes.patch(
   '/v1/ads/:id',
   describeRoute({
     tags: ['submissions'],
@@ -292,7 +295,7 @@ adsRoutes.patch(
   },
 );
 
-adsRoutes.delete(
+const _deleteAdsId = adsRoutes.delete(
   '/v1/ads/:id',
   describeRoute({
     tags: ['submissions'],
@@ -314,7 +317,7 @@ adsRoutes.delete(
   },
 );
 
-adsRoutes.post(
+const _postAdsIdRenew = adsRoutes.post(
   '/v1/ads/:id/renew',
   describeRoute({
     tags: ['submissions'],
@@ -333,7 +336,7 @@ adsRoutes.post(
   },
 );
 
-adsRoutes.post(
+const _postAdsIdReports = adsRoutes.post(
   '/v1/ads/:id/reports',
   describeRoute({
     tags: ['submissions'],
@@ -370,3 +373,20 @@ adsRoutes.post(
     return c.json({ status: 'received' as const }, 202);
   },
 );
+
+/**
+ * The routes above as one type, for the typed client (src/client.ts): each statement added
+ * one route to `adsRoutes` (its value, named `_…`, is kept for its type only), and `.route()`
+ * in src/routes/api.ts carries this type as a chain would have.
+ */
+export type AdsSchema = ExtractSchema<
+  | typeof _getFormToken
+  | typeof _postAds
+  | typeof _getAds
+  | typeof _getAdsId
+  | typeof _getAdsIdManage
+  | typeof _patchAdsId
+  | typeof _deleteAdsId
+  | typeof _postAdsIdRenew
+  | typeof _postAdsIdReports
+>;

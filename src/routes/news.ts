@@ -4,8 +4,9 @@
  * and folded into the next snapshot under the same id.
  */
 import { Hono } from 'hono';
+import type { ExtractSchema } from 'hono/types';
 import { etag } from 'hono/etag';
-import { describeRoute, resolver } from '../http/openapi.ts';
+import { describeRoute, jsonInput, resolver } from '../http/openapi.ts';
 import * as v from 'valibot';
 import type { AppEnv } from '../env.ts';
 import { Article } from '../core/content/article.ts';
@@ -34,7 +35,7 @@ export const newsRoutes = new Hono<AppEnv>();
 // Conditional GET for the live listings: an ETag from the body, 304 on If-None-Match.
 newsRoutes.use(etag());
 
-newsRoutes.post(
+const _postNews = newsRoutes.post(
   '/v1/news',
   describeRoute({
     tags: ['submissions'],
@@ -49,10 +50,12 @@ newsRoutes.post(
   }),
   announcePolicy(submitPolicy),
   jsonBody,
-  async (c) => answerSubmission(c, await submit(c.env, 'news', await readJson(c), submitClient(c))),
+  jsonInput(NewsInput),
+  async (c) =>
+    answerSubmission(c, await submit(c.env, 'news', await readJson(c), submitClient(c)), 'news'),
 );
 
-newsRoutes.get(
+const _getNewsId = newsRoutes.get(
   '/v1/news/:id',
   describeRoute({
     tags: ['submissions'],
@@ -82,3 +85,10 @@ newsRoutes.get(
     );
   },
 );
+
+/**
+ * The routes above as one type, for the typed client (src/client.ts): each statement added
+ * one route to `newsRoutes` (its value, named `_…`, is kept for its type only), and `.route()`
+ * in src/routes/api.ts carries this type as a chain would have.
+ */
+export type NewsSchema = ExtractSchema<typeof _postNews | typeof _getNewsId>;

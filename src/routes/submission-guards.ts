@@ -4,7 +4,7 @@
  * which turns the outcome of `submit` (storage/submissions/submit.ts, the one path of every
  * submission) into a 201 or a problem.
  */
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler, TypedResponse } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { resolver } from '../http/openapi.ts';
 import * as v from 'valibot';
@@ -189,8 +189,22 @@ const idempotencyMismatch = () =>
 const locationOf = (kind: Kind, id: string) =>
   kind === 'ad' ? `/v1/ads/${id}` : `/v1/news/${newsArticleId(id)}`;
 
-/** The HTTP answer to a submission's outcome: 201 with its body, or the problem it is. */
-export function answerSubmission(c: Ctx, outcome: SubmitOutcome): Response {
+type Created<Body> = Response & TypedResponse<Body, 201, 'json'>;
+
+/**
+ * The HTTP answer to a submission's outcome: 201 with its body, or the problem it is. The
+ * routes name their kind, so that the typed client (src/client.ts) knows the 201 body.
+ */
+export function answerSubmission(c: Ctx, outcome: SubmitOutcome, kind: 'ad'): Created<AdCreated>;
+export function answerSubmission(
+  c: Ctx,
+  outcome: SubmitOutcome,
+  kind: 'news',
+): Created<NewsCreated>;
+export function answerSubmission(c: Ctx, outcome: SubmitOutcome): Response;
+export function answerSubmission(c: Ctx, outcome: SubmitOutcome, kind?: Kind): Response {
+  if (kind !== undefined && outcome.result === 'accepted' && outcome.kind !== kind)
+    throw new Error(`a ${outcome.kind} submission answered as ${kind}`);
   switch (outcome.result) {
     case 'accepted': {
       c.header('Location', locationOf(outcome.kind, outcome.id));
