@@ -20,11 +20,15 @@ import {
   SearchEngine,
   type SearchParams,
   type SearchResult,
+  withArticleSnippets,
 } from '../core/search/query.ts';
+import { articleText } from '../core/search/highlight.ts';
+import type { Article } from '../core/content/article.ts';
 import { invalidCursor, problemDoc } from '../http/problem.ts';
 import { cursorParam, langParam, limitParam, sectionParam, sourceParam } from '../http/schemas.ts';
 import { validate } from '../http/validate.ts';
 import { liveArticles } from '../storage/feed.ts';
+import { readArticles } from '../storage/snapshots.ts';
 import { requirePointer } from '../http/pointer.ts';
 import { liveIndex, searchHead, searchSegmentIds, snapshotIndex } from '../storage/search-index.ts';
 import { edgeCache, queryParams } from '../http/cache.ts';
@@ -163,6 +167,44 @@ function merge(a: SearchResult, b: SearchResult, sort: SearchParams['sort']): Se
 
 const ms = (n: number) => n.toFixed(1);
 
+/** What cutting the snippets from whole articles cost a request (Server-Timing `snippets`). */
+export interface SnippetCost {
+  ms: number;
+  reads: number;
+  bytes: number;
+}
+
+/**
+ * The whole text of each hit's article, so a snippet shows the match wherever it is in the
+ * article (core/search/highlight.ts): approved reader news from the list in memory, the rest in
+ * one bulk read. An article that cannot be read keeps its stored snippet (and is logged):
+ * the results matter more than their windows.
+ */
+async function articleTexts(
+  env: Env,
+  pointer: Pointer,
+  hits: readonly Hit[],
+  live: readonly Article[],
+): Promise<{ texts: Map<string, string>; cost: SnippetCost }> {
+  const started = performance.now();
+  const fresh = new Map(live.map((a) => [a.id, a]));
+  const texts = new Map<string, string>();
+  const wanted: string[] = [];
+  for (const { record } of hits) {
+    const article = fresh.get(record.id);
+    if (article) texts.set(record.id, articleText(article));
+    else wanted.push(record.id);
+  }
+  const counter = { reads: 0, bytes: 0 };
+  const found = wanted.length > 0 ? await readArticles(env.NEWS, pointer, wanted, counter) : [];
+  found.forEach((article, i) => {
+    if (article.status === 'rejected')
+      console.warn(`search: stored snippet kept for ${wanted[i]}: ${String(article.reason)}`);
+    else if (article.value) texts.set(wanted[i]!, articleText(article.value));
+  });
+  return { texts, cost: { ms: performance.now() - started, ...counter } };
+}
+
 export type SearchQuery = v.InferOutput<typeof SearchQuery>;
 const SEARCH_PARAMS = queryParams(SearchQuery);
 export type SearchResponse = v.InferOutput<typeof SearchResponse>;
@@ -191,7 +233,12 @@ export async function runSearch(
   query: SearchQuery,
   known?: Pointer,
   prefetched?: SegmentSet,
-): Promise<{ body: SearchResponse; reader: SegmentSet; pointerMs: number }> {
+): Promise<{
+  body: SearchResponse;
+  reader: SegmentSet;
+  pointerMs: number;
+  snippets: SnippetCost;
+}> {
   const digest = queryDigest([
     query.q.text,
     query.section,
@@ -214,7 +261,8 @@ export async function runSearch(
   const pointerMs = performance.now() - started;
   const reader = prefetched ?? snapshotIndex(env.NEWS, searchSegmentIds(pointer), keepAlive);
   const params: SearchParams = { ...query, offset, limit: query.limit };
-  const live = liveIndex(await liveArticles(env.NEWS, pointer));
+  const liveList = await liveArticles(env.NEWS, pointer);
+  const live = liveIndex(liveList);
   let result: SearchResult;
   if (live === null) {
     result = await new SearchEngine(reader).search(params);
@@ -228,6 +276,8 @@ export async function runSearch(
     result = merge(own, fresh, query.sort);
     result.hits = result.hits.slice(offset, offset + query.limit);
   }
+  const { texts, cost } = await articleTexts(env, pointer, result.hits, liveList);
+  result.hits = withArticleSnippets(result.hits, texts);
   const next = offset + query.limit;
   const body: SearchResponse = {
     query: query.q.text,
@@ -239,7 +289,7 @@ export async function runSearch(
     next_cursor:
       next < result.total && next <= MAX_OFFSET ? encodeSearchCursor(next, digest) : null,
   };
-  return { body, reader, pointerMs };
+  return { body, reader, pointerMs, snippets: cost };
 }
 
 /** Completions of the last word, snapshot and live reader news counted together. */
@@ -306,7 +356,7 @@ export const searchRoutes = new Hono<AppEnv>()
       })(c, next),
     async (c) => {
       const started = performance.now();
-      const { body, reader, pointerMs } = await runSearch(
+      const { body, reader, pointerMs, snippets } = await runSearch(
         searchScope(c),
         c.req.valid('query'),
         c.get('pointer'),
@@ -315,7 +365,7 @@ export const searchRoutes = new Hono<AppEnv>()
       const total = performance.now() - started;
       c.header(
         'Server-Timing',
-        `pointer;dur=${ms(pointerMs)}, kv;dur=${ms(reader.readMs)};desc="${reader.reads} reads, ${reader.partsRead} parts", parse;dur=${ms(reader.parseMs)}, total;dur=${ms(total)}`,
+        `pointer;dur=${ms(pointerMs)}, kv;dur=${ms(reader.readMs)};desc="${reader.reads} reads, ${reader.partsRead} parts", parse;dur=${ms(reader.parseMs)}, snippets;dur=${ms(snippets.ms)};desc="${snippets.reads} reads, ${snippets.bytes} bytes", total;dur=${ms(total)}`,
       );
       return c.json(body);
     },

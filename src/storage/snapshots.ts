@@ -18,6 +18,7 @@ import {
   sectionsV2Key,
 } from '../core/snapshot/keys.ts';
 import { PartCache } from '../core/lib/part-cache.ts';
+import { coalesceReads } from '../core/search/reader.ts';
 import { parseStored } from '../core/lib/kv-store.ts';
 import {
   ArticleRevisions,
@@ -130,9 +131,11 @@ export function readSnapshotValue<S extends v.GenericSchema>(
   schema: S,
   /** For a value that gains revisions: cached per this tag (the generation) as well. */
   tag = '',
+  /** How the value is read on a miss (readArticles joins the misses into one bulk get). */
+  read: (key: string) => Promise<string | null> = (k) => kv.get(k, 'text'),
 ): Promise<v.InferOutput<S> | null> {
   return parsedValues.get(key + tag, async () => {
-    const text = await kv.get(key, 'text');
+    const text = await read(key);
     // UTF-16 in memory: about twice the JSON text.
     return {
       value: parseStored(key, text, schema),
@@ -151,13 +154,37 @@ export async function readArticle(
   kv: KVNamespace,
   pointer: Pointer,
   id: string,
+  read?: (key: string) => Promise<string | null>,
 ): Promise<Article | null> {
-  if (pointer.format === 1) return readSnapshotValue(kv, articleKey(pointer.snapshot, id), Article);
+  if (pointer.format === 1)
+    return readSnapshotValue(kv, articleKey(pointer.snapshot, id), Article, '', read);
   const m = pointer.manifest;
   const key = articleV2Key(m.epoch, id);
-  const revisions = await readSnapshotValue(kv, key, ArticleRevisions, `@${m.generation}`);
+  const revisions = await readSnapshotValue(kv, key, ArticleRevisions, `@${m.generation}`, read);
   return revisions ? revisionOf(revisions, m) : null;
 }
+
+/**
+ * Articles of the live snapshot, in the order of `ids` (null where one is absent; each read
+ * or parse fails alone): those this isolate has not parsed yet in one bulk get (up to
+ * MAX_BULK_READ keys a call), not one read each. `counter` counts the reads and their bytes.
+ */
+export function readArticles(
+  kv: KVNamespace,
+  pointer: Pointer,
+  ids: readonly string[],
+  counter: { reads: number; bytes: number } = { reads: 0, bytes: 0 },
+): Promise<PromiseSettledResult<Article | null>[]> {
+  const bulk = coalesceReads(async (keys) => {
+    const values = await kv.get([...keys], 'text');
+    for (const value of values.values()) counter.bytes += utf8.encode(value ?? '').length;
+    return values;
+  }, counter);
+  const read = async (key: string) => (await bulk([key])).get(key) ?? null;
+  return Promise.allSettled(ids.map((id) => readArticle(kv, pointer, id, read)));
+}
+
+const utf8 = new TextEncoder();
 
 export const readSections = (kv: KVNamespace, pointer: Pointer) =>
   pointer.format === 1

@@ -98,7 +98,7 @@ describe('GET /v1/search', () => {
   it('reports timings in Server-Timing', async () => {
     const res = await get('/v1/search?q=oil');
     expect(res.headers.get('server-timing')).toMatch(
-      /pointer;dur=[\d.]+, kv;dur=[\d.]+;desc="\d+ reads, \d+ parts", parse;dur=[\d.]+, total;dur=[\d.]+/,
+      /pointer;dur=[\d.]+, kv;dur=[\d.]+;desc="\d+ reads, \d+ parts", parse;dur=[\d.]+, snippets;dur=[\d.]+;desc="\d+ reads, \d+ bytes", total;dur=[\d.]+/,
     );
   });
 

@@ -68,6 +68,8 @@ export interface Hit {
   record: DocRecord;
   snippet: string;
   highlights: { title: Range[]; snippet: Range[] };
+  /** The query's words as this hit's index understood them (what its highlights mark). */
+  words: readonly Word[];
 }
 
 export interface SearchResult {
@@ -455,6 +457,7 @@ export class SearchEngine {
       doc: number(candidate),
       score: candidate.score,
       record,
+      words: found.words,
       ...highlight(record, found.words),
     }));
     return {
@@ -479,6 +482,20 @@ export class SearchEngine {
       total_exact: !found.capped,
     };
   }
+}
+
+/**
+ * The hits with their snippets cut from their whole articles (highlight.ts articleText)
+ * where `texts` holds one; the others keep the snippet of their stored text.
+ */
+export function withArticleSnippets(
+  hits: readonly Hit[],
+  texts: ReadonlyMap<string, string>,
+): Hit[] {
+  return hits.map((hit) => {
+    const text = texts.get(hit.record.id);
+    return text === undefined ? hit : { ...hit, ...highlight(hit.record, hit.words, text) };
+  });
 }
 
 /** Records of candidates from any segments, in their order (one read per docs part). */
