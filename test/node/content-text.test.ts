@@ -220,6 +220,15 @@ describe('a Telegram post through normalizeRecord', () => {
     expect(a.summary_from_source).toBe(true);
   });
 
+  it('a URL-only summary from the source gives way to the body’s first sentence with text', () => {
+    const a = normalizeRecord(
+      { ...post, summary: '[](https://t.me/city/1) https://t.me/city/1' },
+      origin,
+    );
+    expect(a.summary).toBe('Движение ограничат до вечера: идут работы.');
+    expect(a.summary_from_source).toBe(false);
+  });
+
   it('a URL-only body leaves no summary: feeds show the title', () => {
     const a = normalizeRecord({ ...post, body: post.url }, origin);
     expect(a.summary).toBe('');

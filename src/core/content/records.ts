@@ -5,7 +5,7 @@
 import * as v from 'valibot';
 import { type Article, RawArticle } from './article.ts';
 import { articleId, canonicalUrl, languageOf, slugify } from './normalize.ts';
-import { plainTextFromHtml, sourceBody, sourceText, summarize } from './text.ts';
+import { hasWords, plainTextFromHtml, sourceBody, sourceText, summarize } from './text.ts';
 
 export interface RecordOrigin {
   file: string;
@@ -72,7 +72,9 @@ export function normalizeRecord(input: unknown, origin: RecordOrigin): Article {
   const body = sourceBody(raw.body ?? '');
   // A summary the source wrote is kept as it is (search indexes it); without one, feeds
   // show the body's first sentences, marked as derived so the index does not count them twice.
-  const given = raw.summary ? sourceText(raw.summary) : '';
+  // A source summary that says nothing once its links are gone (a bare t.me link) is none.
+  const sourceSummary = raw.summary ? sourceText(raw.summary) : '';
+  const given = hasWords(sourceSummary) ? sourceSummary : '';
   return {
     id: articleId(url, source, title, published),
     title,

@@ -141,12 +141,19 @@ const toRange = ({ start, end }: Range): Range => ({ start, end });
 
 /**
  * The text a snippet may come from: the source's summary (when it wrote one) and the body,
- * on one line. A summary made of the body's first sentences would only repeat them.
+ * on one line, without the lines that say nothing but a link. A summary made of the body's
+ * first sentences would only repeat them.
  */
 export function articleText(article: Pick<Article, 'summary' | 'summary_from_source' | 'body'>) {
   const parts = article.summary_from_source ? [article.summary, article.body] : [article.body];
   if (!article.body) parts.push(article.summary);
-  return parts.join(' ').replace(/\s+/g, ' ').trim();
+  return parts
+    .join('\n')
+    .split('\n')
+    .filter(hasWords)
+    .join(' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /**

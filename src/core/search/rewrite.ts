@@ -30,78 +30,137 @@ export function cyrillicToLatinLayout(text: string): string {
 }
 
 /**
- * Latin-to-Cyrillic rules, longest first; a letter with several readings branches
- * (BGN/PCGN, ISO 9 and passport spellings all occur in the wild: sobyanin, zelenskyy).
+ * Latin-to-Cyrillic readings: each rule gives the Cyrillic a Latin letter group is read as,
+ * with a cost (0: the reading of the systems below; 1: a rarer one). Every rule that matches
+ * at a position is tried, not only the longest (kiyev is k-i-ye-v, not k-iy-e-v), and a
+ * spelling's cost is the sum of its readings', plus 1 for each place a shorter rule was taken
+ * where a longer one matched. Sources of the readings:
+ * - BGN/PCGN 1947 for Russian (й y, ы y, е ye at the start and after vowels, ий iy, ый yy);
+ * - Russia's passport table since 2013 (ICAO Doc 9303: й i, ю iu, я ia, ий ii);
+ * - Ukraine's national system (Cabinet of Ministers resolution 55 of 2010, also its passports:
+ *   г h, и y, і i, ї i/yi, й i/y, є ie/ye, ь and the apostrophe dropped);
+ * - common English spellings (-sky, -y for -ий, kh/h, ya/ia, yu/iu, German tsch and tz).
  */
-const TRANSLIT: readonly [string, readonly string[]][] = [
-  ['shch', ['щ']],
-  ['sch', ['щ', 'ш']],
-  ['zh', ['ж']],
-  ['kh', ['х']],
-  ['ts', ['ц', 'тс']],
-  ['tz', ['ц']],
-  ['ch', ['ч']],
-  ['sh', ['ш']],
-  ['yu', ['ю']],
-  ['iu', ['ю']],
-  ['ya', ['я']],
-  ['ia', ['я', 'ия']],
-  ['yo', ['е', 'йо']],
-  ['ye', ['е', 'є', 'ые']],
-  ['yi', ['ї', 'ый']],
-  ['yy', ['ий', 'ый']],
-  ['ij', ['ий']],
-  ['iy', ['ий']],
-  ['a', ['а']],
-  ['b', ['б']],
-  ['c', ['к', 'ц']],
-  ['d', ['д']],
-  ['e', ['е', 'э']],
-  ['f', ['ф']],
-  ['g', ['г']],
-  ['h', ['х', 'г']],
-  ['i', ['и', 'і']],
-  ['j', ['й', 'дж']],
-  ['k', ['к']],
-  ['l', ['л']],
-  ['m', ['м']],
-  ['n', ['н']],
-  ['o', ['о']],
-  ['p', ['п']],
-  ['q', ['к']],
-  ['r', ['р']],
-  ['s', ['с']],
-  ['t', ['т']],
-  ['u', ['у']],
-  ['v', ['в']],
-  ['w', ['в']],
-  ['x', ['кс']],
-  ['y', ['ы', 'й', 'и']],
-  ['z', ['з']],
-  ["'", ['ь', '']],
-];
+type Reading = readonly [cyrillic: string, cost: number];
+const R = (...list: (string | Reading)[]): Reading[] =>
+  list.map((r) => (typeof r === 'string' ? [r, 0] : r));
 
-/** Cap on spellings per word: the branches multiply, the cap keeps a query's look-ups few. */
-const MAX_SPELLINGS = 24;
+const RULES: ReadonlyMap<string, readonly Reading[]> = new Map([
+  ['shch', R('щ')],
+  // ё after a hissing consonant is o in English spellings (gorbachov, khrushchov).
+  ['shcho', R('що', ['ще', 1])],
+  ['cho', R('чо', ['че', 1])],
+  ['sho', R('шо', ['ше', 1])],
+  ['zho', R('жо', ['же', 1])],
+  ['tsk', R('цк', 'цьк')],
+  ['ay', R('ай')],
+  ['ey', R('ей', ['еы', 1])],
+  ['oy', R('ой', ['оы', 1])],
+  ['uy', R('уй', ['уы', 1])],
+  ['tsch', R('ч')],
+  ['sch', R('щ', ['ш', 1])],
+  ['tch', R('ч')],
+  ['zh', R('ж')],
+  ['kh', R('х')],
+  ['ts', R('ц', ['ць', 1], ['тс', 1])],
+  ['tz', R('ц')],
+  ['ch', R('ч')],
+  ['sh', R('ш')],
+  ['ph', R('ф')],
+  ['ck', R('к')],
+  ['yu', R('ю')],
+  ['iu', R('ю', ['ию', 1])],
+  ['ju', R(['ю', 1])],
+  ['ya', R('я')],
+  ['ia', R('я', ['ия', 1])],
+  ['ja', R(['я', 1])],
+  ['ye', R('е', 'є', ['ые', 1])],
+  ['ie', R('є', ['е', 1], ['ие', 1])],
+  ['yo', R('е', ['йо', 1])],
+  ['yë', R('е')],
+  ['jo', R(['е', 1])],
+  ['yi', R('ї', 'ий', ['ый', 1], ['иї', 1])],
+  ['yy', R('ий', 'ый', ['иї', 1])],
+  ['ii', R('ий', ['ии', 1], ['ії', 1])],
+  ['iy', R('ий', ['ый', 1])],
+  ['ij', R(['ий', 1])],
+  ['sk', R('ск', 'ськ')],
+  ['a', R('а')],
+  ['b', R('б')],
+  ['c', R('к', 'ц')],
+  ['d', R('д')],
+  ['e', R('е', ['э', 1], ['є', 1])],
+  ['ë', R('е')],
+  ['f', R('ф')],
+  ['g', R('г', ['ґ', 1])],
+  ['h', R('г', 'х')],
+  ['i', R('и', 'і', ['ї', 1], ['й', 1])],
+  ['j', R('й', ['дж', 1])],
+  ['k', R('к')],
+  ['l', R('л', ['ль', 1])],
+  ['m', R('м')],
+  ['n', R('н', ['нь', 1])],
+  ['o', R('о')],
+  ['p', R('п')],
+  ['q', R('к')],
+  ['r', R('р')],
+  ['s', R('с', ['сь', 1])],
+  ['t', R('т', ['ть', 1])],
+  ['u', R('у')],
+  ['v', R('в')],
+  ['w', R('в')],
+  ['x', R('кс')],
+  ['y', R('и', 'ы', 'й')],
+  ['z', R('з')],
+  ["'", R('ь', '')],
+]);
+const LONGEST_RULE = Math.max(...[...RULES.keys()].map((k) => k.length));
+/** A final -y after a consonant is -ий/-ый in English spellings (zelensky, navalny, grozny). */
+const FINAL_Y = R('ий', 'ый', ['и', 1], ['ы', 1]);
 
-/** Cyrillic spellings of a Latin word, most likely first (first reading of each rule). */
+const VOWELS = 'aeiouyë';
+
+/** Spellings kept per position while reading a word, and returned. */
+const BEAM = 32;
+const MAX_SPELLINGS = 32;
+
+/** Cyrillic spellings of a Latin word, cheapest first (ties: the order of the rules). */
 export function transliterations(word: string): string[] {
-  let spellings = [''];
-  let i = 0;
-  while (i < word.length) {
-    const rule = TRANSLIT.find(([latin]) => word.startsWith(latin, i));
-    if (!rule) {
-      spellings = spellings.map((s) => s + word[i]);
-      i++;
-      continue;
+  // best[i]: the cheapest spellings of word[0, i), each once.
+  const best: Map<string, number>[] = Array.from({ length: word.length + 1 }, () => new Map());
+  best[0]!.set('', 0);
+  for (let i = 0; i < word.length; i++) {
+    const here = [...best[i]!].sort((a, b) => a[1] - b[1]).slice(0, BEAM);
+    if (here.length === 0) continue;
+    const matched: [number, readonly Reading[]][] = [];
+    for (let length = Math.min(LONGEST_RULE, word.length - i); length >= 1; length--) {
+      const latin = word.slice(i, i + length);
+      let readings = RULES.get(latin);
+      if (latin === 'y' && i === word.length - 1 && !VOWELS.includes(word[i - 1] ?? 'a'))
+        readings = FINAL_Y;
+      if (readings) matched.push([length, readings]);
     }
-    const [latin, readings] = rule;
-    const next: string[] = [];
-    for (const reading of readings) for (const s of spellings) next.push(s + reading);
-    spellings = next.slice(0, MAX_SPELLINGS);
-    i += latin.length;
+    // A character no rule reads (a digit, a letter with a diacritic) stays as it is.
+    if (matched.length === 0) matched.push([1, [[word[i]!, 0]]]);
+    const longest = matched[0]![0];
+    for (const [length, readings] of matched) {
+      const next = best[i + length]!;
+      const beforeVowel = VOWELS.includes(word[i + length] ?? '');
+      for (const [spelling, cost] of here)
+        for (const [cyrillic, extra] of readings) {
+          // A soft sign stands before a consonant or at the end (львів, ельцин, тернопіль),
+          // never before a vowel: that is я, ю, є, ї.
+          if (cyrillic.endsWith('ь') && cyrillic.length > 1 && beforeVowel) continue;
+          const total = cost + extra + (length < longest ? 1 : 0);
+          const key = spelling + cyrillic;
+          if ((next.get(key) ?? Infinity) > total) next.set(key, total);
+        }
+    }
   }
-  return [...new Set(spellings)];
+  return [...best[word.length]!]
+    .sort((a, b) => a[1] - b[1])
+    .slice(0, MAX_SPELLINGS)
+    .map(([spelling]) => spelling);
 }
 
 /** Edits a word of this length may carry and still match: none under 5, 1 from 5, 2 from 9. */

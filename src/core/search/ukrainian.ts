@@ -103,9 +103,15 @@ const FLEETING_E: readonly [string, string][] = [
   ['ень', 'н'],
 ];
 
-export function stemUkrainian(word: string): string {
-  // Reflexive verbs first, so -ся does not hide the verb ending.
-  const base = word.length > 5 && /(ся|сь)$/.test(word) ? word.slice(0, -2) : word;
+/**
+ * -ові is both the noun's dative (батькові, синові: stem батьк, син) and the plural of an
+ * adjective in -ов- (готові, світові: готов-і). Cutting -ові leaves гот, the other forms of
+ * the adjective (готових, готовий) готов: so a stem's own -ов goes too, and every form of
+ * готовий, of любов/любові and of основа/основі ends on one stem (гот, люб, осн).
+ */
+const STEM_OV = 'ов';
+
+function stripEnding(base: string): string {
   for (const [ending, stem] of FLEETING_E) {
     if (base.endsWith(ending) && base.length - ending.length >= MIN_STEM - 1)
       return base.slice(0, -ending.length) + stem;
@@ -115,4 +121,13 @@ export function stemUkrainian(word: string): string {
       return base.slice(0, -ending.length);
   }
   return base;
+}
+
+export function stemUkrainian(word: string): string {
+  // Reflexive verbs first, so -ся does not hide the verb ending.
+  const base = word.length > 5 && /(ся|сь)$/.test(word) ? word.slice(0, -2) : word;
+  const stem = stripEnding(base);
+  return stem.endsWith(STEM_OV) && stem.length - STEM_OV.length >= MIN_STEM
+    ? stem.slice(0, -STEM_OV.length)
+    : stem;
 }

@@ -223,28 +223,50 @@ function known(lex: Lexicon, words: readonly Word[]): Promise<boolean[]> {
   );
 }
 
-/** Best Cyrillic reading of a Latin word by document frequency, with that frequency. */
+/** Cyrillic readings of one Latin word that a query keeps (zelensky: Зеленский and Зеленський). */
+const MAX_READINGS = 3;
+
+/**
+ * The Cyrillic readings of a Latin word that the index holds, as a word or through its stem
+ * (kiev reads as киев, which is in the index only as the stem of Києві and Киеву), most
+ * documents first, each with that frequency.
+ */
 async function transliterate(
   lex: Lexicon,
   caps: Caps,
   word: string,
   allowNear: boolean,
-): Promise<{ term: string; df: number } | null> {
+): Promise<{ term: string; df: number }[]> {
   const spellings = transliterations(word);
-  // From the terms parts, not the vocabulary: the chosen spelling's postings come with it.
-  const dfs = await Promise.all(spellings.map(async (s) => (await lex.lookup(s))?.df ?? 0));
-  let best: { term: string; df: number } | null = null;
-  spellings.forEach((term, i) => {
-    const df = dfs[i] ?? 0;
-    if (df > (best?.df ?? 0)) best = { term, df };
-  });
-  if (best !== null || !allowNear) return best;
+  // From the terms parts, not the vocabulary: the chosen spellings' postings come with them.
+  const found = await Promise.all(
+    spellings.map(async (term) => {
+      const terms = baseVariants(term).map((v) => v.term);
+      const hits = await Promise.all(terms.map((t) => lex.lookup(t)));
+      const held = terms.filter((_, i) => hits[i] !== null);
+      return {
+        term,
+        df: Math.max(0, ...hits.map((p) => p?.df ?? 0)),
+        held,
+        word: hits[0] !== null,
+      };
+    }),
+  );
+  // Spellings that are words of the index first, then the cheapest: a reading that finds no
+  // term the ones before it found adds nothing (конференця only finds конференция's stem).
+  const seen = new Set<string>();
+  const readings = [...found.filter((r) => r.word), ...found.filter((r) => !r.word)]
+    .filter((r) => r.held.some((t) => !seen.has(t)) && r.held.every((t) => seen.add(t)))
+    .sort((a, b) => b.df - a.df)
+    .slice(0, MAX_READINGS)
+    .map(({ term, df }) => ({ term, df }));
+  if (readings.length > 0 || !allowNear) return readings;
   // A transliteration one letter off (navalny -> навальный) is still a match.
   for (const s of spellings.slice(0, 4)) {
     const [near] = caps.note(await neighbours(lex, s)).found;
-    if (near) return { term: near.term, df: near.df };
+    if (near) return [{ term: near.term, df: near.df }];
   }
-  return null;
+  return [];
 }
 
 /** Rewrites words nothing matches: keyboard layout (whole query), then transliteration. */
@@ -282,22 +304,30 @@ async function rewrite(
   // A Latin word also reads as a Cyrillic name (lukashenko -> лукашенко): an unknown word
   // is replaced by its transliteration, a known one gains it when the Cyrillic reading is
   // at least as common (a name, not an English word).
-  return Promise.all(
+  const rewritten = await Promise.all(
     words.map(async (word, i) => {
-      if (!isLatin(word.text)) return word;
-      const cyr = await transliterate(lex, caps, word.text, !isKnown[i]);
-      if (cyr === null) return word;
+      const from = word.text;
+      if (!isLatin(from)) return { from, word, readings: [] };
+      let readings = await transliterate(lex, caps, word.text, !isKnown[i]);
       if (isKnown[i]) {
-        const own = await lex.lookup(word.text);
-        if ((own?.df ?? 0) > cyr.df) return word;
+        const own = (await lex.lookup(word.text))?.df ?? 0;
+        readings = readings.filter((r) => r.df >= own);
       }
-      corrections.push({ from: word.text, to: cyr.term, kind: 'transliteration' });
-      const variants = baseVariants(cyr.term);
-      return isKnown[i]
-        ? { ...word, variants: [...word.variants, ...variants] }
-        : { text: cyr.term, prefix: false, variants };
+      if (readings.length === 0) return { from, word, readings };
+      const variants = readings.flatMap((r) => baseVariants(r.term));
+      return {
+        from,
+        readings,
+        word: isKnown[i]
+          ? { ...word, variants: [...word.variants, ...variants] }
+          : { text: readings[0]!.term, prefix: false, variants },
+      };
     }),
   );
+  // In the order of the words, every reading that joined the query.
+  for (const { from, readings } of rewritten)
+    for (const r of readings) corrections.push({ from, to: r.term, kind: 'transliteration' });
+  return rewritten.map((r) => r.word);
 }
 
 /** Adds completions of a word being typed, and typo neighbours of a rare or unknown word. */
