@@ -35,8 +35,12 @@ const article = (id: string, lang: string, title: string) =>
     body: '',
   });
 
+/** An index of headlines: [id, lang, title]. */
+const headlines = (docs: [string, string, string][]) =>
+  memoryIndex(buildSearchParts(docs.map(([id, lang, title]) => article(id, lang, title))));
+
 /** Shares found, measured on the fixture by this test; it fails below them. */
-const FOUND = { all: 0.984, bgn: 1, passport: 1, national: 0.946, english: 1 };
+const FOUND = { all: 0.98, bgn: 1, passport: 1, national: 0.946, english: 0.979 };
 
 describe('romanised names and places', () => {
   const index = memoryIndex(
@@ -80,17 +84,29 @@ describe('romanised names and places', () => {
       expect(value, system).toBeGreaterThanOrEqual(FOUND[system as keyof typeof FOUND]);
   });
 
+  it('does not read an English word as a Cyrillic spelling Snowball cuts to a letter or two', async () => {
+    // оил (oil) stems to о, a word of nearly every Russian text; киив (kyiv) to ки.
+    const mixed = headlines([
+      ['en', 'en', 'Oil prices rise again'],
+      ['ru-1', 'ru', 'Новости о погоде'],
+      ['ru-2', 'ru', 'О бюджете и ценах'],
+      ['ru-3', 'ru', 'Ки-67 и другие маркеры'],
+    ]);
+    const oil = await mixed.search('oil');
+    expect(oil.hits.map((h) => h.record.id)).toEqual(['en']);
+    expect(oil.corrections).toEqual([]);
+    expect((await mixed.search('kyiv')).total).toBe(0);
+  });
+
   it('finds Київ, Києві and Киеву from kyiv, kiev and kiyev, and both Zelenskys from zelensky', async () => {
-    const kyiv = memoryIndex(
-      buildSearchParts([
-        article('uk-nom', 'uk', 'Київ готується до зими'),
-        article('uk-loc', 'uk', 'У Києві відкрили новий міст'),
-        article('ru-dat', 'ru', 'Киеву передали партию генераторов'),
-        article('ru-zel', 'ru', 'Зеленский провёл совещание'),
-        article('uk-zel', 'uk', 'Зеленський провів нараду'),
-        article('other', 'ru', 'Кировская область получила гранты'),
-      ]),
-    );
+    const kyiv = headlines([
+      ['uk-nom', 'uk', 'Київ готується до зими'],
+      ['uk-loc', 'uk', 'У Києві відкрили новий міст'],
+      ['ru-dat', 'ru', 'Киеву передали партию генераторов'],
+      ['ru-zel', 'ru', 'Зеленский провёл совещание'],
+      ['uk-zel', 'uk', 'Зеленський провів нараду'],
+      ['other', 'ru', 'Кировская область получила гранты'],
+    ]);
     const ids = async (q: string) => (await kyiv.search(q)).hits.map((h) => h.record.id).sort();
     for (const q of ['kyiv', 'kiev', 'kiyev'])
       expect(await ids(q), q).toEqual(['ru-dat', 'uk-loc', 'uk-nom']);

@@ -147,13 +147,7 @@ const toRange = ({ start, end }: Range): Range => ({ start, end });
 export function articleText(article: Pick<Article, 'summary' | 'summary_from_source' | 'body'>) {
   const parts = article.summary_from_source ? [article.summary, article.body] : [article.body];
   if (!article.body) parts.push(article.summary);
-  return parts
-    .join('\n')
-    .split('\n')
-    .filter(hasWords)
-    .join(' ')
-    .replace(/\s+/g, ' ')
-    .trim();
+  return parts.join('\n').split('\n').filter(hasWords).join(' ').replace(/\s+/g, ' ').trim();
 }
 
 /**

@@ -11,7 +11,7 @@
  * Every function that may stop at a cap says so in what it returns: nothing is carried in
  * hidden state, so a typo scan answered from the cache reports its cap as the scan did.
  */
-import { isCyrillic, isLatin, queryStemTerms, STOP_WORDS, tokenize } from './analyze.ts';
+import { isCyrillic, isLatin, queryStemTerms, STEM_MARK, STOP_WORDS, tokenize } from './analyze.ts';
 import type { PartStore } from '../lib/part-cache.ts';
 import {
   boundedDistance,
@@ -225,6 +225,22 @@ function known(lex: Lexicon, words: readonly Word[]): Promise<boolean[]> {
 
 /** Cyrillic readings of one Latin word that a query keeps (zelensky: Зеленский and Зеленський). */
 const MAX_READINGS = 3;
+/**
+ * The shortest stem through which a reading of a Latin word of `length` letters may match.
+ * Snowball cuts a spelling that is no word to almost nothing (оил -> о, киив -> ки), which
+ * would match words at random (oil would find every Russian text with the word о); a name of
+ * five letters or more may have a stem of two (yuriy -> юрий -> юр, as Юрия).
+ * test/fixtures/search/romanisations.json: 3 everywhere loses Юрий and Юлия (6 spellings).
+ */
+const minReadingStem = (length: number) => (length >= 5 ? 2 : 3);
+
+/** What a Cyrillic reading of a Latin word matches: its exact form and its stems long enough. */
+const readingVariants = (term: string, latinLength: number): Variant[] =>
+  baseVariants(term).filter(
+    (v) =>
+      !v.term.startsWith(STEM_MARK) ||
+      v.term.length - STEM_MARK.length >= minReadingStem(latinLength),
+  );
 
 /**
  * The Cyrillic readings of a Latin word that the index holds, as a word or through its stem
@@ -241,7 +257,7 @@ async function transliterate(
   // From the terms parts, not the vocabulary: the chosen spellings' postings come with them.
   const found = await Promise.all(
     spellings.map(async (term) => {
-      const terms = baseVariants(term).map((v) => v.term);
+      const terms = readingVariants(term, word.length).map((v) => v.term);
       const hits = await Promise.all(terms.map((t) => lex.lookup(t)));
       const held = terms.filter((_, i) => hits[i] !== null);
       return {
@@ -314,7 +330,7 @@ async function rewrite(
         readings = readings.filter((r) => r.df >= own);
       }
       if (readings.length === 0) return { from, word, readings };
-      const variants = readings.flatMap((r) => baseVariants(r.term));
+      const variants = readings.flatMap((r) => readingVariants(r.term, from.length));
       return {
         from,
         readings,
