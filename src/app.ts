@@ -8,6 +8,7 @@ import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import { allowedMethods } from './http/allow.ts';
+import { storedValueProblem } from './http/pointer.ts';
 import { ApiError, problemResponse } from './http/problem.ts';
 import { apiRoutes } from './routes/api.ts';
 import { publishLeaseRoutes } from './routes/publish-lease.ts';
@@ -83,7 +84,8 @@ export function createApp() {
 
   app.onError(function handleError(error, c) {
     const path = new URL(c.req.url).pathname;
-    if (error instanceof ApiError) return problemResponse(error, path);
+    const known = error instanceof ApiError ? error : storedValueProblem(error);
+    if (known) return problemResponse(known, path);
     if (error instanceof HTTPException && error.status < 500) {
       // Hono's own 4xx (e.g. malformed JSON in a validator) keeps its status, not its text.
       const code = error.status === 413 ? 'payload_too_large' : 'bad_request';

@@ -2,6 +2,7 @@
  * The live snapshot pointer as a route needs it: storage says whether there is one, and
  * this turns "none yet" into the API's 503 problem (storage knows nothing of HTTP).
  */
+import { StoredValueError } from '../core/lib/kv-store.ts';
 import type { Pointer } from '../core/snapshot/format.ts';
 import { getPointer, PointerUnreadable } from '../storage/snapshots.ts';
 import { ApiError } from './problem.ts';
@@ -38,4 +39,18 @@ export async function requirePointer(kv: KVNamespace, known?: Pointer): Promise<
       'No content snapshot has been published yet: run `npm run build:snapshot`.',
     );
   return pointer;
+}
+
+/**
+ * The answer to a stored value that cannot be read (core/lib/kv-store.ts StoredValueError: a
+ * corrupt or missing feed page, article or index part, a KV read that failed or stalled):
+ * 503 with Retry-After, the fault logged with its key. Routes that do not need the value
+ * keep answering; this request cannot be answered truthfully without it. Anything else: undefined.
+ */
+export function storedValueProblem(error: unknown): ApiError | undefined {
+  if (!(error instanceof StoredValueError)) return undefined;
+  console.error(`stored value unreadable (${error.key}), answering 503: ${error.message}`);
+  return snapshotUnavailable(
+    'Part of the live content cannot be read right now; try again shortly.',
+  );
 }

@@ -9,6 +9,7 @@ import { HTTPException } from 'hono/http-exception';
 import { describeRoute } from '../http/openapi.ts';
 import type { AdListItem } from '../core/submissions/schemas.ts';
 import type { AppEnv } from '../env.ts';
+import { storedValueProblem } from '../http/pointer.ts';
 import { ApiError } from '../http/problem.ts';
 import { pageHeaders } from './csp.ts';
 import { renderer } from './layout.tsx';
@@ -25,7 +26,9 @@ export function pageApp(paths: readonly string[], cache?: MiddlewareHandler<AppE
     app.use(path, pageHeaders, renderer);
     if (cache) app.use(path, cache);
   }
-  app.onError(async function pageError(error, c) {
+  app.onError(async function pageError(thrown, c) {
+    // A stored value that cannot be read is a 503 with Retry-After, as in the API.
+    const error = storedValueProblem(thrown) ?? thrown;
     // Hono's own 4xx (the csrf middleware's 403) keep their status, like the API's onError.
     const status =
       error instanceof ApiError

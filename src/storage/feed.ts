@@ -15,6 +15,7 @@ import {
   seekPages,
 } from '../core/feed/paging.ts';
 import { fnv1a64 } from '../core/content/normalize.ts';
+import { StoredValueError } from '../core/lib/kv-store.ts';
 import type { ManifestV2, Pointer } from '../core/snapshot/format.ts';
 import { readFeedIndex, readFeedPageV2, readFeedWindow, readFolded } from './snapshots.ts';
 import { listApprovedNews } from './submissions.ts';
@@ -29,8 +30,18 @@ export function snapshotFeedSource(kv: KVNamespace, pointer: Pointer): FeedSourc
 /** Format 2: pages from the oldest end, every key known from the manifest in the pointer. */
 function pageSource(kv: KVNamespace, snapshot: string, m: ManifestV2): FeedSource {
   const sizeOf = (list: string) => m.lists[list]?.[0] ?? 0;
-  const page = async (list: string, k: number) =>
-    (await readFeedPageV2(kv, m, list, k))?.items ?? [];
+  const page = async (list: string, k: number) => {
+    const read = await readFeedPageV2(kv, m, list, k);
+    if (read) return read.items;
+    // The manifest names every page of a list it holds: one that is gone is damage (a
+    // prune that missed it, a lost write), not an empty page to skip without a word.
+    if (m.lists[list])
+      throw new StoredValueError(
+        `${list}#${k}`,
+        `feed page ${k} of list "${list}" in snapshot ${snapshot} is missing`,
+      );
+    return [];
+  };
   return {
     snapshot,
     sizeOf,

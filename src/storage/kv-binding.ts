@@ -1,4 +1,43 @@
-import type { KvEntry, KvStore } from '../core/lib/kv-store.ts';
+import { type KvEntry, type KvStore, StoredValueError } from '../core/lib/kv-store.ts';
+
+/**
+ * Longest the Worker waits for one KV read before it answers without it. A read from KV's
+ * central store takes tens to hundreds of milliseconds
+ * (https://developers.cloudflare.com/kv/concepts/how-kv-works/); a read still unanswered
+ * after seconds will not help the client waiting on it, and without a bound a stalled read
+ * holds the request open until the client gives up.
+ */
+export const KV_READ_DEADLINE_MS = 5_000;
+
+/**
+ * A KV read of the Worker's, bounded: it fails with a `StoredValueError` naming `what` (the
+ * key) when the binding throws or gives no answer within KV_READ_DEADLINE_MS, so the route
+ * answers 503 with Retry-After, or serves without the value, instead of a 500 or a hang.
+ */
+export async function boundedRead<T>(what: string, read: () => Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new StoredValueError(what, `KV read of ${what}: no answer in ${KV_READ_DEADLINE_MS} ms`),
+        ),
+      KV_READ_DEADLINE_MS,
+    );
+  });
+  try {
+    return await Promise.race([
+      (async () => read())().catch((error: unknown) => {
+        throw new StoredValueError(what, `KV read of ${what} failed: ${String(error)}`, {
+          cause: error,
+        });
+      }),
+      late,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** Concurrent writes per batch: a Worker may have six connections open at once. */
 const PARALLEL = 6;

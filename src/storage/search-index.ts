@@ -12,6 +12,7 @@ import { coalesceReads, IndexReader } from '../core/search/reader.ts';
 import { SegmentSet } from '../core/search/segments.ts';
 import type { Pointer } from '../core/snapshot/format.ts';
 import { warmUpEngine } from '../core/search/warm-up.ts';
+import { boundedRead } from './kv-binding.ts';
 import { type Companion, searchIndexId } from './snapshots.ts';
 
 /**
@@ -42,7 +43,10 @@ export function snapshotIndex(
   keepAlive: KeepAlive,
 ): SegmentSet {
   const joined = { reads: 0 };
-  const read = coalesceReads((keys) => kv.get([...keys], 'text'), joined);
+  const read = coalesceReads(
+    (keys) => boundedRead(keys[0] ?? 'search parts', () => kv.get([...keys], 'text')),
+    joined,
+  );
   return new SegmentSet(
     segments.map((id) => segmentReader(read, id, keepAlive)),
     joined,

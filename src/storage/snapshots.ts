@@ -20,6 +20,7 @@ import {
 import { PartCache } from '../core/lib/part-cache.ts';
 import { coalesceReads } from '../core/search/reader.ts';
 import { parseStored } from '../core/lib/kv-store.ts';
+import { boundedRead } from './kv-binding.ts';
 import {
   ArticleRevisions,
   FeedPage,
@@ -91,7 +92,7 @@ export class PointerUnreadable extends Error {
 let lastGood: Pointer | undefined;
 
 async function readWithCompanion(kv: KVNamespace, companion: Companion): Promise<Pointer | null> {
-  const values = await kv.get([POINTER_KEY, companion.key], 'text');
+  const values = await boundedRead(POINTER_KEY, () => kv.get([POINTER_KEY, companion.key], 'text'));
   const pointer = parseStored(POINTER_KEY, values.get(POINTER_KEY) ?? null, Pointer);
   try {
     companion.use(values.get(companion.key) ?? null, pointer);
@@ -113,7 +114,7 @@ async function readJson<S extends v.GenericSchema>(
   key: string,
   schema: S,
 ): Promise<v.InferOutput<S> | null> {
-  return parseStored(key, await kv.get(key, 'text'), schema);
+  return parseStored(key, await boundedRead(key, () => kv.get(key, 'text')), schema);
 }
 
 /**
@@ -135,7 +136,7 @@ export function readSnapshotValue<S extends v.GenericSchema>(
   read: (key: string) => Promise<string | null> = (k) => kv.get(k, 'text'),
 ): Promise<v.InferOutput<S> | null> {
   return parsedValues.get(key + tag, async () => {
-    const text = await read(key);
+    const text = await boundedRead(key, () => read(key));
     // UTF-16 in memory: about twice the JSON text.
     return {
       value: parseStored(key, text, schema),

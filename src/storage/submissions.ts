@@ -16,6 +16,7 @@ import {
 import { type KvStore, parseStored } from '../core/lib/kv-store.ts';
 import { ApprovedNewsList, mergeArticles, NewsArchiveChunk } from '../core/submissions/news.ts';
 import { AdDetail } from '../core/submissions/schemas.ts';
+import { boundedRead } from './kv-binding.ts';
 import type { SubmissionsStore } from './submissions/store.ts';
 
 export const APPROVED_NEWS_TTL_MS = 5_000;
@@ -48,12 +49,17 @@ let cached: { kv: KVNamespace; at: number; live: Promise<LiveNews> } | undefined
 
 function readLive(kv: KVNamespace, now: number): Promise<LiveNews> {
   if (cached && cached.kv === kv && now - cached.at < APPROVED_NEWS_TTL_MS) return cached.live;
-  const live = kv.get(APPROVED_NEWS_KEY, 'text').then(parseLive);
+  const live = boundedRead(APPROVED_NEWS_KEY, () => kv.get(APPROVED_NEWS_KEY, 'text')).then(
+    parseLive,
+    (error: unknown) => {
+      // A failed or stalled read: this request serves without the live merge, and the next
+      // one reads again (the failure is not kept for the whole TTL).
+      console.error('submissions: approved-news list not read, serving without it', error);
+      if (cached?.live === live) cached = undefined;
+      return NO_LIVE_NEWS;
+    },
+  );
   cached = { kv, at: now, live };
-  // A failed read must not stay cached for the whole TTL.
-  live.catch(() => {
-    if (cached?.live === live) cached = undefined;
-  });
   return live;
 }
 
@@ -103,13 +109,12 @@ export async function approvedNewsFromStore(store: KvStore): Promise<Article[]> 
 }
 
 /**
- * The KV projection of a live ad's public detail, or null when it is absent or does not
- * read as one (then the caller asks the store, the source of truth).
+ * The KV projection of a live ad's public detail, or null when it is absent, does not read
+ * as one, or its read fails (then the caller asks the store, the source of truth).
  */
 export async function readAdDetail(kv: KVNamespace, id: string): Promise<AdDetail | null> {
-  const text = await kv.get(adKey(id), 'text');
-  if (text === null) return null;
   try {
+    const text = await boundedRead(adKey(id), () => kv.get(adKey(id), 'text'));
     return parseStored(adKey(id), text, AdDetail);
   } catch (error) {
     console.error('submissions: unreadable ad projection', id, error);

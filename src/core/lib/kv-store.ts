@@ -5,6 +5,35 @@
  */
 import * as v from 'valibot';
 
+/**
+ * A stored value that cannot be used: not JSON, not its schema, missing where the snapshot
+ * names it, or its read failed or did not answer in time. The Worker answers such a fault
+ * with 503 and Retry-After (src/http/pointer.ts `storedValueProblem`), never a 500: what is
+ * wrong is the data or the store, not the request, and another read may well succeed.
+ */
+export class StoredValueError extends Error {
+  override readonly name = 'StoredValueError';
+  /** The KV key, or the part of an index, that could not be read. */
+  readonly key: string;
+
+  /** `message` names the key (it goes to the log, never to a client). */
+  constructor(key: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.key = key;
+  }
+}
+
+/** JSON.parse, a syntax error becoming the `StoredValueError` of the value it came from. */
+export function parseJson(key: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new StoredValueError(key, `KV value at ${key} is not JSON: ${String(error)}`, {
+      cause: error,
+    });
+  }
+}
+
 /** A stored JSON value checked against its schema (null when absent); a mismatch names the key. */
 export function parseStored<S extends v.GenericSchema>(
   key: string,
@@ -12,9 +41,12 @@ export function parseStored<S extends v.GenericSchema>(
   schema: S,
 ): v.InferOutput<S> | null {
   if (text === null) return null;
-  const parsed = v.safeParse(schema, JSON.parse(text));
+  const parsed = v.safeParse(schema, parseJson(key, text));
   if (!parsed.success)
-    throw new Error(`KV value at ${key} does not match its schema: ${v.summarize(parsed.issues)}`);
+    throw new StoredValueError(
+      key,
+      `KV value at ${key} does not match its schema: ${v.summarize(parsed.issues)}`,
+    );
   return parsed.output;
 }
 

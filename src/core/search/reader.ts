@@ -4,6 +4,7 @@
  * tests and benchmarks).
  */
 import * as v from 'valibot';
+import { parseJson, StoredValueError } from '../lib/kv-store.ts';
 import type { PartStore } from '../lib/part-cache.ts';
 import {
   decodePostings,
@@ -231,18 +232,35 @@ export class IndexReader {
     }
   }
 
+  /** Decodes a value read from the index: a failure is the index's fault, not the query's. */
+  #decoded<T>(part: string, decode: () => T): T {
+    try {
+      return decode();
+    } catch (error) {
+      throw new StoredValueError(
+        `${this.snapshot}/${part}`,
+        `search index: ${part} of snapshot ${this.snapshot} does not decode: ${String(error)}`,
+        { cause: error },
+      );
+    }
+  }
+
   #load<S extends v.GenericSchema>(
     part: string,
     schema: S,
     check?: (value: unknown) => boolean,
     source = () => this.#readRaw(part),
   ): Promise<v.InferOutput<S>> {
-    return this.cache.get(`${this.snapshot}/${part}`, async () => {
+    const key = `${this.snapshot}/${part}`;
+    return this.cache.get(key, async () => {
       const raw = await source();
       const read = performance.now();
       if (raw === null)
-        throw new Error(`search index: part "${part}" of snapshot ${this.snapshot} is missing`);
-      const json: unknown = JSON.parse(raw);
+        throw new StoredValueError(
+          key,
+          `search index: part "${part}" of snapshot ${this.snapshot} is missing`,
+        );
+      const json = parseJson(key, raw);
       if (check?.(json)) {
         this.parseMs += performance.now() - read;
         return { value: json as v.InferOutput<S>, bytes: parsedBytes(raw) };
@@ -251,7 +269,8 @@ export class IndexReader {
       const parsed = v.safeParse(schema, json);
       this.parseMs += performance.now() - read;
       if (!parsed.success)
-        throw new Error(
+        throw new StoredValueError(
+          key,
           `search index: part "${part}" does not match its schema: ${v.summarize(parsed.issues)}`,
         );
       return { value: parsed.output, bytes: parsedBytes(raw) };
@@ -269,7 +288,7 @@ export class IndexReader {
   async meta(): Promise<LoadedMeta> {
     const meta = await this.#load('meta', SearchMeta, metaShape);
     return this.cache.memo(`${this.snapshot}/meta+dates`, () => {
-      const deltas = vlqDecode(meta.dates);
+      const deltas = this.#decoded('meta', () => vlqDecode(meta.dates));
       const sampleDates = new Float64Array(deltas.length);
       let minute = 0;
       deltas.forEach((delta, i) => {
@@ -355,7 +374,7 @@ export class IndexReader {
     const encoded = chunk.p[i] ?? '';
     const lists = this.cache.memo(`${this.snapshot}/p/${term}`, () => {
       const started = performance.now();
-      const value = decodeLists(encoded);
+      const value = this.#decoded(`postings of "${term}"`, () => decodeLists(encoded));
       this.parseMs += performance.now() - started;
       const bytes = value.reduce(
         (n, l) => n + l.postings.docs.byteLength + l.postings.levels.byteLength + 64,
@@ -417,8 +436,11 @@ export class IndexReader {
     return docs.map((doc) => {
       const record = chunks.get(Math.floor(doc / per))?.d[doc % per];
       if (!record)
-        throw new Error(`search index: no record for document ${doc} in snapshot ${this.snapshot}`);
-      return decodeRecord(record);
+        throw new StoredValueError(
+          `${this.snapshot}/docs`,
+          `search index: no record for document ${doc} in snapshot ${this.snapshot}`,
+        );
+      return this.#decoded('docs', () => decodeRecord(record));
     });
   }
 }

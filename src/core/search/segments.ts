@@ -15,6 +15,7 @@
  * docs/search.md ("Segments") has the layout, the merge policy and the figures.
  */
 import type { Article } from '../content/article.ts';
+import { parseJson, StoredValueError } from '../lib/kv-store.ts';
 import type { PartStore } from '../lib/part-cache.ts';
 import { buildSearchParts, type SearchPart } from './build.ts';
 import { FIELDS, floorIndex, IdsChunk, partName, type SearchMeta, vlqDecode } from './format.ts';
@@ -55,11 +56,14 @@ export function indexAverages(segments: readonly SegmentMeta[]): number[] | unde
 }
 
 async function idsPart(read: ReadSegmentPart, id: string, n: number): Promise<IdsChunk> {
+  const key = `${id}/${partName('ids', n)}`;
   const raw = await read(id, partName('ids', n));
-  if (raw === null) throw new Error(`search segments: part "ids" ${n} of segment ${id} is missing`);
-  const parsed = v.safeParse(IdsChunk, JSON.parse(raw));
+  if (raw === null)
+    throw new StoredValueError(key, `search segments: part "ids" ${n} of segment ${id} is missing`);
+  const parsed = v.safeParse(IdsChunk, parseJson(key, raw));
   if (!parsed.success)
-    throw new Error(
+    throw new StoredValueError(
+      key,
       `search segments: ids part ${n} of segment ${id}: ${v.summarize(parsed.issues)}`,
     );
   return parsed.output;
