@@ -143,22 +143,37 @@ const _postAds = adsRoutes.post(
     answerSubmission(c, await submit(c.env, 'ad', await readJson(c), submitClient(c)), 'ad'),
 );
 
-/** A page of approved, unexpired ads, newest approval first (the API's list and the ads pages). */
+/**
+ * A page of approved, unexpired ads: the one listing of the API's `/v1/ads` and the ads
+ * pages. With `q` or `location`, best match first from the ads index, paged by position
+ * ([offset, last id]); otherwise the newest approvals from SQLite, paged by key
+ * ([approved_at, id]). Category, language, age and price bound both.
+ */
 export async function listAds(env: Env, q: AdsQuery): Promise<AdList> {
   const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
   if (after === null)
     throw invalidCursor('The cursor is not valid.', 'is not a cursor from this list');
-  const page = await submissionsStore(env.SUBMISSIONS).publicAds(
-    { category: q.category, lang: q.lang, since: q.since, after, limit: q.limit },
-    Date.now(),
-  );
+  if (q.price_min !== undefined && q.price_max !== undefined && q.price_min > q.price_max) {
+    throw new ApiError(
+      'invalid_query',
+      'The request query is invalid: price_max: is below price_min',
+      {
+        errors: [{ field: 'price_max', message: 'must not be below price_min' }],
+      },
+    );
+  }
+  const store = submissionsStore(env.SUBMISSIONS);
+  const now = Date.now();
+  const searching = q.q !== undefined || q.location !== undefined;
+  const offset = after?.[0] ?? 0;
+  const page = searching
+    ? await store.searchAds(q, { offset, limit: q.limit }, now)
+    : await store.publicAds({ ...q, after }, now);
   const items = page.records.flatMap((r) => (r.kind === 'ad' ? [adListItem(r)] : []));
   const last = page.records.at(-1);
-  return {
-    items,
-    next_cursor:
-      page.more && last ? encodeCursor([last.approved_at ?? last.created_at, last.id]) : null,
-  };
+  const position = (r: SubmissionRecord): Position =>
+    searching ? [offset + q.limit, r.id] : [r.approved_at ?? r.created_at, r.id];
+  return { items, next_cursor: page.more && last ? encodeCursor(position(last)) : null };
 }
 
 /** One live ad with its contact details; 404 when it is not approved or has expired. */
@@ -191,36 +206,9 @@ const _getAds = adsRoutes.get(
   }),
   validate('query', AdsQuery),
   async (c) => {
-    const q = c.req.valid('query');
-    const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
-    if (after === null)
-      throw invalidCursor('The cursor is not valid.', 'is not a cursor from this list');
-    if (q.price_min !== undefined && q.price_max !== undefined && q.price_min > q.price_max) {
-      throw new ApiError(
-        'invalid_query',
-        'The request query is invalid: price_max: is below price_min',
-        {
-          errors: [{ field: 'price_max', message: 'must not be below price_min' }],
-        },
-      );
-    }
-    const store = submissionsStore(c.env.SUBMISSIONS);
-    const now = Date.now();
-    // Words: ranked by the ads index, paged by position ([offset, last id]); otherwise the
-    // newest approvals from SQLite, paged by key ([approved_at, id]).
-    const searching = q.q !== undefined || q.location !== undefined;
-    const page = searching
-      ? await store.searchAds(q, { offset: after?.[0] ?? 0, limit: q.limit }, now)
-      : await store.publicAds({ ...q, after }, now);
-    const items = page.records.flatMap((r) => (r.kind === 'ad' ? [adListItem(r)] : []));
-    const last = page.records.at(-1);
-    const position = (r: SubmissionRecord): Position =>
-      searching ? [(after?.[0] ?? 0) + q.limit, r.id] : [r.approved_at ?? r.created_at, r.id];
+    const list = await listAds(c.env, c.req.valid('query'));
     c.header('Cache-Control', `public, max-age=${cacheMaxAge(c.env)}`);
-    return c.json({
-      items,
-      next_cursor: page.more && last ? encodeCursor(position(last)) : null,
-    });
+    return c.json(list);
   },
 );
 

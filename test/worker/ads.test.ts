@@ -292,6 +292,30 @@ describe('public listing and detail', () => {
     ).toHaveLength(5);
   });
 
+  it('lists through one path: the ads page shows what /v1/ads gives for the same query', async () => {
+    const lang = 'ie';
+    const titles = ['Cello lessons for beginners', 'Cello repair workshop', 'Bicycle for sale'];
+    const prices = [1500, 9000, 4000];
+    for (const [i, title] of titles.entries()) {
+      const { body } = await postAd({ lang, title, price: { amount: prices[i], currency: 'RUB' } });
+      await approve(body.id);
+    }
+    const shown = (html: string) => titles.filter((t) => html.includes(t)).sort();
+    for (const query of [`lang=${lang}&q=cello`, `lang=${lang}&price_max=5000`, `lang=${lang}`]) {
+      const api = (await (await send('GET', `/v1/ads?${query}`)).json()) as AdList;
+      const page = await send('GET', `/ads?${query}`);
+      expect(page.status, query).toBe(200);
+      expect(shown(await page.text()), query).toEqual(api.items.map((a) => a.title).sort());
+    }
+    const bothCello = ((await (await send('GET', `/v1/ads?lang=${lang}&q=cello`)).json()) as AdList)
+      .items;
+    expect(bothCello.map((a) => a.title).sort()).toEqual(titles.slice(0, 2));
+    const cheap = (
+      (await (await send('GET', `/v1/ads?lang=${lang}&price_max=5000`)).json()) as AdList
+    ).items;
+    expect(cheap.map((a) => a.title).sort()).toEqual([titles[2], titles[0]]);
+  });
+
   it.each([
     ['limit=0', ['limit']],
     ['limit=abc', ['limit']],
