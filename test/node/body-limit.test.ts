@@ -49,7 +49,7 @@ function request(
   if (chunks.length) headers['content-type'] = 'application/json';
   if (length) headers['content-length'] = String(Buffer.byteLength(chunks.join('')));
   return new Promise((resolve, reject) => {
-    const req = http.request(new URL(path, origin), { method, agent: false, headers }, (res) => {
+    const req = http.request(new URL(path, origin).href, { method, agent: false, headers }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (body += d));
