@@ -49,15 +49,19 @@ function request(
   if (chunks.length) headers['content-type'] = 'application/json';
   if (length) headers['content-length'] = String(Buffer.byteLength(chunks.join('')));
   return new Promise((resolve, reject) => {
-    const req = http.request(new URL(path, origin).href, { method, agent: false, headers }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (body += d));
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, type: res.headers['content-type'], body }),
-      );
-      res.on('error', reject);
-    });
+    const req = http.request(
+      new URL(path, origin).href,
+      { method, agent: false, headers },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (body += d));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, type: res.headers['content-type'], body }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('error', (error: NodeJS.ErrnoException) =>
       // The server may answer 413 and close before it has read the whole body.
       error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : reject(error),
