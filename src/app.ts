@@ -11,7 +11,6 @@ import { allowedMethods } from './http/allow.ts';
 import { storedValueProblem } from './http/pointer.ts';
 import { ApiError, problemResponse } from './http/problem.ts';
 import { apiRoutes } from './routes/api.ts';
-import { publishLeaseRoutes } from './routes/publish-lease.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { readPages } from './pages/read.tsx';
 import { searchPages } from './pages/search.tsx';
@@ -53,9 +52,8 @@ export function createApp() {
   );
   // Each sub-app mounts its own caching beside its handlers: edgeCache for what is answered
   // from the live snapshot, hono's etag() for the live submission listings.
-  // Chained, so that the returned type carries every route (`AppType` below). The scripts'
-  // publish lease (src/routes/publish-lease.ts) is not yet in the document or the client.
-  const routes = app.route('/', apiRoutes).route('/', publishLeaseRoutes).route('/', docsRoutes);
+  // Chained, so that the returned type carries every route (`AppType` below).
+  const routes = app.route('/', apiRoutes).route('/', docsRoutes);
   // Pages for people (src/pages), on the same core and storage as the API.
   app.route('/', readPages);
   app.route('/', searchPages);

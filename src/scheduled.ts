@@ -16,7 +16,7 @@ import { publishArticles } from './core/ingest/publish.ts';
 import { parseSources } from './core/ingest/sources.ts';
 import { SOURCES_KEY } from './core/snapshot/keys.ts';
 import { bindingStore } from './storage/kv-binding.ts';
-import { publishLease } from './storage/publish-lock.ts';
+import { publishLease } from './storage/publish-lease.ts';
 import { forgetPointer } from './storage/snapshots.ts';
 import { approvedNewsFromStore } from './storage/submissions.ts';
 

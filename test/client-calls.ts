@@ -98,6 +98,22 @@ export const CALLS = {
   'GET /v1/admin/api-keys': (api, ids) => api.v1.admin['api-keys'].$get({}, bearer(ids.adminToken)),
   'DELETE /v1/admin/api-keys/:id': (api, ids) =>
     api.v1.admin['api-keys'][':id'].$delete({ param: { id: ids.apiKey } }, bearer(ids.adminToken)),
+  // A lease of the shortest length, so that it never holds up a publish of another test.
+  'POST /v1/admin/publish-lease/acquire': (api, ids) =>
+    api.v1.admin['publish-lease'].acquire.$post(
+      { json: { holder: 'client test', ttl_ms: 1_000 } },
+      bearer(ids.adminToken),
+    ),
+  'POST /v1/admin/publish-lease/renew': (api, ids) =>
+    api.v1.admin['publish-lease'].renew.$post(
+      { json: { token: 1, ttl_ms: 1_000 } },
+      bearer(ids.adminToken),
+    ),
+  'POST /v1/admin/publish-lease/release': (api, ids) =>
+    api.v1.admin['publish-lease'].release.$post(
+      { json: { token: 1, published: null } },
+      bearer(ids.adminToken),
+    ),
   'GET /openapi.json': (api) => api['openapi.json'].$get(),
   'GET /docs': (api) => api.docs.$get(),
 } satisfies Record<Route, (api: EdgeNewsClient, ids: CallIds) => Promise<ClientResponse<unknown>>>;

@@ -14,6 +14,7 @@ import { type AdminSchema, adminRoutes } from './admin.ts';
 import { type AdsSchema, adsRoutes } from './ads.ts';
 import { feedRoutes } from './feeds.ts';
 import { type NewsSchema, newsRoutes } from './news.ts';
+import { publishLeaseRoutes } from './publish-lease.ts';
 import { type ReaderFeedSchema, readerFeedRoutes } from './reader-feeds.ts';
 import { searchRoutes } from './search.ts';
 
@@ -25,4 +26,5 @@ export const apiRoutes = new Hono<AppEnv>()
   .route('/', searchRoutes)
   .route('/', adsRoutes as Group<AdsSchema>)
   .route('/', newsRoutes as Group<NewsSchema>)
-  .route('/', adminRoutes as Group<AdminSchema>);
+  .route('/', adminRoutes as Group<AdminSchema>)
+  .route('/', publishLeaseRoutes);

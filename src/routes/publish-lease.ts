@@ -13,7 +13,7 @@ import type { AppEnv } from '../env.ts';
 import { LEASE_TTL_MS } from '../core/ingest/lease.ts';
 import { problemDoc } from '../http/problem.ts';
 import { validate } from '../http/validate.ts';
-import { publishLease } from '../storage/publish-lock.ts';
+import { publishLease } from '../storage/publish-lease.ts';
 import { json, jsonBody } from './submission-guards.ts';
 
 const Acquire = v.object({
@@ -46,61 +46,59 @@ const errors = {
   415: problemDoc('Not JSON'),
 };
 
-export const publishLeaseRoutes = new Hono<AppEnv>();
-
-publishLeaseRoutes.post(
-  '/v1/admin/publish-lease/acquire',
-  describeRoute({
-    tags: ['admin'],
-    summary: 'Take the publish lease (granted when free or expired; refused while held)',
-    responses: {
-      200: { description: 'Granted (ok: true) or held by another', content: json(Granted) },
-      ...errors,
+/** Chained, so that the typed client (src/client.ts) and the OpenAPI document carry them. */
+export const publishLeaseRoutes = new Hono<AppEnv>()
+  .post(
+    '/v1/admin/publish-lease/acquire',
+    describeRoute({
+      tags: ['admin'],
+      summary: 'Take the publish lease (granted when free or expired; refused while held)',
+      responses: {
+        200: { description: 'Granted (ok: true) or held by another', content: json(Granted) },
+        ...errors,
+      },
+    }),
+    jsonBody,
+    validate('json', Acquire),
+    async (c) => {
+      const { holder, ttl_ms } = c.req.valid('json');
+      c.header('Cache-Control', 'no-store');
+      return c.json(await publishLease(c.env.PUBLISH_LOCK).acquire(holder, ttl_ms ?? LEASE_TTL_MS));
     },
-  }),
-  jsonBody,
-  validate('json', Acquire),
-  async (c) => {
-    const { holder, ttl_ms } = c.req.valid('json');
-    c.header('Cache-Control', 'no-store');
-    return c.json(await publishLease(c.env.PUBLISH_LOCK).acquire(holder, ttl_ms ?? LEASE_TTL_MS));
-  },
-);
-
-publishLeaseRoutes.post(
-  '/v1/admin/publish-lease/release',
-  describeRoute({
-    tags: ['admin'],
-    summary: 'End the lease held by `token`, naming the snapshot it made live',
-    responses: {
-      200: { description: 'Whether the token still held the lease', content: json(Released) },
-      ...errors,
+  )
+  .post(
+    '/v1/admin/publish-lease/release',
+    describeRoute({
+      tags: ['admin'],
+      summary: 'End the lease held by `token`, naming the snapshot it made live',
+      responses: {
+        200: { description: 'Whether the token still held the lease', content: json(Released) },
+        ...errors,
+      },
+    }),
+    jsonBody,
+    validate('json', Release),
+    async (c) => {
+      const { token, published } = c.req.valid('json');
+      c.header('Cache-Control', 'no-store');
+      return c.json({ released: await publishLease(c.env.PUBLISH_LOCK).release(token, published) });
     },
-  }),
-  jsonBody,
-  validate('json', Release),
-  async (c) => {
-    const { token, published } = c.req.valid('json');
-    c.header('Cache-Control', 'no-store');
-    return c.json({ released: await publishLease(c.env.PUBLISH_LOCK).release(token, published) });
-  },
-);
-
-publishLeaseRoutes.post(
-  '/v1/admin/publish-lease/renew',
-  describeRoute({
-    tags: ['admin'],
-    summary: 'Extend the lease held by `token` (a long build renews it while it runs)',
-    responses: {
-      200: { description: 'Whether the token still held the lease', content: json(Renewed) },
-      ...errors,
+  )
+  .post(
+    '/v1/admin/publish-lease/renew',
+    describeRoute({
+      tags: ['admin'],
+      summary: 'Extend the lease held by `token` (a long build renews it while it runs)',
+      responses: {
+        200: { description: 'Whether the token still held the lease', content: json(Renewed) },
+        ...errors,
+      },
+    }),
+    jsonBody,
+    validate('json', Renew),
+    async (c) => {
+      const { token, ttl_ms } = c.req.valid('json');
+      c.header('Cache-Control', 'no-store');
+      return c.json({ renewed: await publishLease(c.env.PUBLISH_LOCK).renew(token, ttl_ms) });
     },
-  }),
-  jsonBody,
-  validate('json', Renew),
-  async (c) => {
-    const { token, ttl_ms } = c.req.valid('json');
-    c.header('Cache-Control', 'no-store');
-    return c.json({ renewed: await publishLease(c.env.PUBLISH_LOCK).renew(token, ttl_ms) });
-  },
-);
+  );

@@ -12,7 +12,6 @@ import {
   decideRenew,
   type LeaseRecord,
   type LeaseResult,
-  type PublishLease,
 } from '../core/ingest/lease.ts';
 
 const RECORD = 'lease';
@@ -38,14 +37,4 @@ export class PublishLock extends DurableObject {
     if (next) await this.ctx.storage.put(RECORD, next);
     return next !== null;
   }
-}
-
-/** The lease over the binding: every publisher of this Worker asks the same instance. */
-export function publishLease(ns: DurableObjectNamespace<PublishLock>): PublishLease {
-  const stub = () => ns.get(ns.idFromName('publish'));
-  return {
-    acquire: (holder, ttlMs) => stub().acquire(holder, ttlMs),
-    release: (token, published) => stub().release(token, published),
-    renew: (token, ttlMs) => stub().renew(token, ttlMs),
-  };
 }

@@ -180,6 +180,9 @@ describe('GET /openapi.json', () => {
       'GET /v1/admin/api-keys': [{ adminToken: [] }],
       'POST /v1/admin/api-keys': [{ adminToken: [] }],
       'DELETE /v1/admin/api-keys/{id}': [{ adminToken: [] }],
+      'POST /v1/admin/publish-lease/acquire': [{ adminToken: [] }],
+      'POST /v1/admin/publish-lease/release': [{ adminToken: [] }],
+      'POST /v1/admin/publish-lease/renew': [{ adminToken: [] }],
       // optional: browsers send none, an app its key
       'POST /v1/ads': [{}, { apiKey: [] }],
       'POST /v1/news': [{}, { apiKey: [] }],

@@ -10,7 +10,7 @@ import { budgetedStore, KvBudgetError } from '../../src/core/ingest/budget.ts';
 import { leasedPublisher } from '../../src/core/ingest/lease.ts';
 import { publishArticles } from '../../src/core/ingest/publish.ts';
 import { bindingStore } from '../../src/storage/kv-binding.ts';
-import { publishLease } from '../../src/storage/publish-lock.ts';
+import { publishLease } from '../../src/storage/publish-lease.ts';
 import { forgetPointer } from '../../src/storage/snapshots.ts';
 import { article, getJson } from './seed.ts';
 
