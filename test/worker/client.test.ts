@@ -120,6 +120,11 @@ describe('the typed client against the Worker', () => {
     expect(key.key.length).toBeGreaterThan(20);
     await call('GET /v1/admin/api-keys');
     await call('DELETE /v1/admin/api-keys/:id', { ...ids, apiKey: key.id });
+    // The lease (1 s) is granted; renew and release of token 1 answer 200 either way.
+    const lease = await call('POST /v1/admin/publish-lease/acquire');
+    expect(await lease.json()).toMatchObject({ ok: true });
+    await call('POST /v1/admin/publish-lease/renew');
+    await call('POST /v1/admin/publish-lease/release');
 
     expect(statuses).toEqual([
       ['GET /v1/feed', 200],
@@ -149,6 +154,9 @@ describe('the typed client against the Worker', () => {
       ['GET /v1/news/:id', 200],
       ['GET /v1/admin/api-keys', 200],
       ['DELETE /v1/admin/api-keys/:id', 200],
+      ['POST /v1/admin/publish-lease/acquire', 200],
+      ['POST /v1/admin/publish-lease/renew', 200],
+      ['POST /v1/admin/publish-lease/release', 200],
     ]);
     // Every route of the app is in the list above or was called for its ids.
     const called = new Set([
