@@ -11,26 +11,84 @@ import { decodeCursor, type FeedResult, pageFeed } from '../core/feed/paging.ts'
 import { Counts, type Pointer, Sections } from '../core/snapshot/format.ts';
 import { edgeCache, queryParams, setLastModified } from '../http/cache.ts';
 import { ApiError, invalidCursor, problemDoc } from '../http/problem.ts';
-import { cursorParam, langParam, limitParam, sectionParam, sourceParam } from '../http/schemas.ts';
+import {
+  cursorParam,
+  fieldsParam,
+  instantParam,
+  langParam,
+  limitParam,
+  pickFields,
+  sectionParam,
+  sourceParam,
+} from '../http/schemas.ts';
 import { validate } from '../http/validate.ts';
 import { liveArticles, liveSummaries, snapshotFeedSource } from '../storage/feed.ts';
 import { requirePointer, snapshotUnavailable } from '../http/pointer.ts';
 import { readArticle, readSections } from '../storage/snapshots.ts';
+import { MAX_BULK_KEYS, readArticles } from '../storage/articles.ts';
 
-export const FeedQuery = v.object({
-  section: sectionParam,
-  lang: langParam,
-  source: sourceParam,
-  limit: limitParam(100, 20),
-  cursor: cursorParam,
-});
+/** The fields `fields=` may keep, straight from the response schemas. */
+const SUMMARY_FIELDS = Object.keys(ArticleSummary.entries);
+const ARTICLE_FIELDS = Object.keys(Article.entries);
+
+/** The published-time range of a feed (docs/sync.md): (since, until]. */
+const TimeRange = {
+  since: instantParam,
+  until: instantParam,
+};
+export const FeedQuery = v.pipe(
+  v.object({
+    section: sectionParam,
+    lang: langParam,
+    source: sourceParam,
+    ...TimeRange,
+    limit: limitParam(100, 20),
+    cursor: cursorParam,
+    fields: fieldsParam(SUMMARY_FIELDS),
+  }),
+  v.forward(
+    v.check((q) => !q.since || !q.until || q.since <= q.until, 'must not be before `since`'),
+    ['until'],
+  ),
+);
 export type FeedQuery = v.InferOutput<typeof FeedQuery>;
 
-export const ArticleIdParam = v.object({
-  id: v.pipe(
-    v.string(),
-    v.regex(/^[a-z0-9-]{1,64}$/, 'must be an article id (lowercase letters, digits, dashes)'),
+const articleId = v.pipe(
+  v.string(),
+  v.regex(/^[a-z0-9-]{1,64}$/, 'must be an article id (lowercase letters, digits, dashes)'),
+);
+export const ArticleIdParam = v.object({ id: articleId });
+export const ArticleQuery = v.object({ fields: fieldsParam(ARTICLE_FIELDS) });
+
+const IDS_MESSAGE = `must be 1 to ${MAX_BULK_KEYS} article ids separated by commas`;
+/** `ids=a,b,c` (Feedbin's `ids=`): up to one KV bulk get of them, each once, in order. */
+export const ArticlesQuery = v.object({
+  ids: v.pipe(
+    // Missing reads as empty: one message for both.
+    v.optional(v.string(IDS_MESSAGE), ''),
+    v.minLength(1, IDS_MESSAGE),
+    v.maxLength(MAX_BULK_KEYS * 65, IDS_MESSAGE),
+    v.transform((s) => [...new Set(s.split(',').map((id) => id.trim()))]),
+    v.check((ids) => ids.length <= MAX_BULK_KEYS, IDS_MESSAGE),
+    v.rawCheck(({ dataset, addIssue }) => {
+      if (!dataset.typed) return;
+      const bad = dataset.value.filter((id) => !v.is(articleId, id));
+      if (bad.length > 0)
+        addIssue({
+          message: `has ${bad.length === 1 ? 'a value that is not an article id' : 'values that are not article ids'} (lowercase letters, digits, dashes): ${bad
+            .slice(0, 5)
+            .map((id) => JSON.stringify(id))
+            .join(', ')}`,
+        });
+    }),
   ),
+  fields: fieldsParam(ARTICLE_FIELDS),
+});
+
+export const ArticlesResponse = v.object({
+  items: v.array(Article),
+  /** The ids asked for that neither the snapshot nor the approved reader news holds, in order. */
+  missing: v.array(v.string()),
 });
 
 export const FeedResponse = v.object({
@@ -59,6 +117,8 @@ export async function loadFeed(
     filter: { section: query.section, lang: query.lang, source: query.source },
     limit: query.limit,
     cursor,
+    since: query.since,
+    until: query.until,
     live: await liveSummaries(env.NEWS, pointer),
   });
   return { result, builtAt: pointer.built_at };
@@ -81,14 +141,16 @@ export async function loadArticle(
 export const feedRoutes = new Hono<AppEnv>()
   .use('/v1/feed', edgeCache({ params: queryParams(FeedQuery) }))
   .use('/v1/sections', edgeCache({ params: [] }))
-  .use('/v1/articles/*', edgeCache({ params: [] }))
+  .use('/v1/articles/*', edgeCache({ params: queryParams(ArticlesQuery) }))
   .use('/v1/health', edgeCache({ params: [] }))
   .get(
     '/v1/feed',
     describeRoute({
       summary: 'Latest news, newest first',
       description:
-        'Filter by section, language and source; page with the opaque `next_cursor`, which stays valid across snapshots.',
+        'Filter by section, language and source; page with the opaque `next_cursor`, which stays valid across snapshots. ' +
+        '`since` and `until` keep the items published after `since` (exclusive) and up to `until` (inclusive), so consecutive ranges neither overlap nor leave a gap; `total` counts the range. ' +
+        '`fields` trims each item to the fields named (and `id`).',
       responses: {
         200: {
           description: 'A page of the feed',
@@ -99,9 +161,10 @@ export const feedRoutes = new Hono<AppEnv>()
     }),
     validate('query', FeedQuery),
     async (c) => {
-      const { result, builtAt } = await loadFeed(c.env, c.req.valid('query'), c.get('pointer'));
+      const query = c.req.valid('query');
+      const { result, builtAt } = await loadFeed(c.env, query, c.get('pointer'));
       setLastModified(c, builtAt);
-      return c.json(result);
+      return c.json({ ...result, items: result.items.map((a) => pickFields(a, query.fields)) });
     },
   )
   .get(
@@ -123,6 +186,31 @@ export const feedRoutes = new Hono<AppEnv>()
     },
   )
   .get(
+    '/v1/articles',
+    describeRoute({
+      summary: 'Many articles at once, in full',
+      description: `Up to ${MAX_BULK_KEYS} ids, in one KV bulk read; the articles come in the order asked (each id once), and \`missing\` lists the ids nothing holds. \`fields\` trims each article to the fields named (and \`id\`).`,
+      responses: {
+        200: {
+          description: 'The articles found, and the ids not found',
+          content: { 'application/json': { schema: resolver(ArticlesResponse) } },
+        },
+        400: problem,
+      },
+    }),
+    validate('query', ArticlesQuery),
+    async (c) => {
+      const { ids, fields } = c.req.valid('query');
+      const pointer = await requirePointer(c.env.NEWS, c.get('pointer'));
+      const found = await readArticles(c.env.NEWS, pointer, ids);
+      setLastModified(c, pointer.built_at);
+      return c.json({
+        items: found.flatMap((a) => (a ? [pickFields(a, fields)] : [])),
+        missing: ids.filter((_, i) => found[i] === null),
+      });
+    },
+  )
+  .get(
     '/v1/articles/:id',
     describeRoute({
       summary: 'One article, in full',
@@ -136,6 +224,7 @@ export const feedRoutes = new Hono<AppEnv>()
       },
     }),
     validate('param', ArticleIdParam),
+    validate('query', ArticleQuery),
     async (c) => {
       const { article, builtAt } = await loadArticle(
         c.env,
@@ -143,7 +232,7 @@ export const feedRoutes = new Hono<AppEnv>()
         c.get('pointer'),
       );
       setLastModified(c, builtAt);
-      return c.json(article);
+      return c.json(pickFields(article, c.req.valid('query').fields));
     },
   )
   .get(

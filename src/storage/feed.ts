@@ -57,7 +57,7 @@ function pageSource(kv: KVNamespace, snapshot: string, m: ManifestV2): FeedSourc
       const items = read.flat().slice(offset - start, offset - start + count);
       return { total, items };
     },
-    seek: (list, key) => seekPages(sizeOf(list), (k) => page(list, k), key),
+    seek: (list, key, near) => seekPages(sizeOf(list), (k) => page(list, k), key, near),
   };
 }
 

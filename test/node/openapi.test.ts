@@ -69,6 +69,7 @@ describe('GET /openapi.json', () => {
       '/v1/sections',
       '/v1/articles/{id}',
       '/v1/health',
+      '/v1/articles',
       '/feed.json',
       '/feed.xml',
       '/feed.atom',
@@ -77,7 +78,16 @@ describe('GET /openapi.json', () => {
       expect(doc.paths[path], path).toHaveProperty('get');
     }
     const feedParams = doc.paths['/v1/feed']!.get!.parameters!.map((p) => p.name).sort();
-    expect(feedParams).toEqual(['cursor', 'lang', 'limit', 'section', 'source']);
+    expect(feedParams).toEqual([
+      'cursor',
+      'fields',
+      'lang',
+      'limit',
+      'section',
+      'since',
+      'source',
+      'until',
+    ]);
   });
 
   it('names its schemas, and the main routes answer with them', () => {

@@ -176,17 +176,36 @@ export interface FeedSource {
   ): Promise<{ total: number; items: ArticleSummary[] }>;
   /** The list's size when it is known without a read (format 2: in the pointer), else null. */
   sizeOf(list: string): number | null;
-  /** The newest-first offset of the first item strictly after `key`, found by key. */
-  seek(list: string, key: SortKey): Promise<number>;
+  /**
+   * The newest-first offset of the first item strictly after `key`, found by key. `near:
+   * 'head'` says the key is probably among the newest items (a `since` or `until` of a
+   * pull-to-refresh): the search starts there instead of halving the whole list.
+   */
+  seek(list: string, key: SortKey, near?: 'head'): Promise<number>;
 }
 
 export interface FeedRequest {
   filter: ListFilter;
   limit: number;
   cursor: Cursor | null;
+  /**
+   * A time range on `published`, as `Date.toISOString()` text (the stored form, so keys
+   * compare as text): items published after `since` (exclusive) and up to `until`
+   * (inclusive). Consecutive ranges (a, b], (b, c] neither overlap nor leave a gap.
+   */
+  since?: string | undefined;
+  until?: string | undefined;
   /** Approved reader news not yet in a snapshot; any order, filtered here. */
   live?: readonly ArticleSummary[];
 }
+
+/**
+ * Sorts after every item published at the same time (ids are [a-z0-9-]): the items strictly
+ * after `[t, RANGE_EDGE]` are exactly those published at or before `t`.
+ */
+const RANGE_EDGE = '\uffff';
+const edgeKey = (time: string | undefined): SortKey | null =>
+  time === undefined ? null : [time, RANGE_EDGE];
 
 export interface FeedResult {
   items: ArticleSummary[];
@@ -254,26 +273,50 @@ async function itemsAfter(
 export async function pageFeed(source: FeedSource, request: FeedRequest): Promise<FeedResult> {
   const list = listId(request.filter);
   const { cursor, limit } = request;
-  const window = cursor
-    ? await itemsAfter(source, list, cursor, limit)
-    : { offset: 0, ...(await source.readRange(list, 0, limit)) };
-  const candidates = window.items;
+  // The range is the items strictly after `untilKey` and strictly before `sinceKey`, so it
+  // starts at `untilKey`'s place and ends at `sinceKey`'s, each found by key from the head.
+  const untilKey = edgeKey(request.until);
+  const sinceKey = edgeKey(request.since);
+  const inRange = (a: ArticleSummary) =>
+    (!untilKey || compareKeys(keyOf(a), untilKey) > 0) &&
+    (!sinceKey || compareKeys(keyOf(a), sinceKey) < 0);
+  const start = untilKey ? source.seek(list, untilKey, 'head') : Promise.resolve(0);
+  const end = sinceKey ? source.seek(list, sinceKey, 'head') : Promise.resolve(null);
+  // A cursor from before the range (until moved later than where it paged) starts at until.
+  const fromCursor = cursor && (!untilKey || compareKeys(cursor.k, untilKey) >= 0);
+  const [window, first, stop] = await Promise.all([
+    fromCursor
+      ? itemsAfter(source, list, cursor, limit)
+      : start.then(async (offset) => ({
+          offset,
+          ...(await source.readRange(list, offset, limit)),
+        })),
+    start,
+    end,
+  ]);
+  const candidates = window.items.filter(inRange);
   const seen = new Set(candidates.map((a) => a.id));
-  const liveInList = (request.live ?? []).filter((a) => matches(a, request.filter));
+  const liveInList = (request.live ?? []).filter((a) => matches(a, request.filter) && inRange(a));
   const live = liveInList
     .filter((a) => !seen.has(a.id) && (!cursor || compareKeys(keyOf(a), cursor.k) > 0))
     .sort((a, b) => compareKeys(keyOf(a), keyOf(b)));
   const { items, fromSnapshot } = mergeLive(candidates, live, limit);
-  const total = window.total + liveInList.length;
-  const last = items.at(-1);
+  const last = Math.min(window.total, stop ?? window.total);
+  const total = Math.max(0, last - first) + liveInList.length;
+  const lastItem = items.at(-1);
   const next = window.offset + fromSnapshot;
-  const more = next < window.total || live.length > items.length - fromSnapshot;
+  const more = next < last || live.length > items.length - fromSnapshot;
   return {
     items,
     total,
     next_cursor:
-      last && more
-        ? encodeCursor({ v: 2, k: [last.published, last.id], l: list, r: window.total - next })
+      lastItem && more
+        ? encodeCursor({
+            v: 2,
+            k: [lastItem.published, lastItem.id],
+            l: list,
+            r: window.total - next,
+          })
         : null,
   };
 }
@@ -287,11 +330,26 @@ export async function seekPages(
   size: number,
   readPage: (page: number) => Promise<readonly ArticleSummary[]>,
   key: SortKey,
+  near?: 'head',
 ): Promise<number> {
   // Pages from the oldest (0) to the newest; find the newest page holding an item after `key`.
   let lo = 0;
   let hi = pageCount(size) - 1;
   let found = -1;
+  // From the head, galloping: pages 1, 2, 4, ... below the newest until one holds an item
+  // after the key, so a key d pages down costs about 2 log2(d) reads, not log2 of the list.
+  for (let step = 1; near === 'head' && lo <= hi; step *= 2) {
+    const k = Math.max(lo, hi - step + 1);
+    const firstAfter = (await readPage(k)).findIndex((a) => compareKeys(keyOf(a), key) > 0);
+    if (firstAfter === -1) {
+      hi = k - 1;
+      continue;
+    }
+    if (firstAfter > 0) return pageBounds(size, k)[0] + firstAfter;
+    found = k;
+    lo = k + 1;
+    break;
+  }
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
     const items = await readPage(mid);

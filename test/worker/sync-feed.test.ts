@@ -1,0 +1,305 @@
+/**
+ * Sync parameters of the feed API through the real Worker: `since`/`until` on /v1/feed (with
+ * filters, cursors and approved reader news merged in), `GET /v1/articles?ids=` and
+ * `fields=`. Every expectation is computed from the seeded records or from the unfiltered
+ * feed, never typed in.
+ */
+import { exports } from 'cloudflare:workers';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import type { RawArticle } from '../../src/core/content/article.ts';
+import { forgetPointer } from '../../src/storage/snapshots.ts';
+import { forgetApprovedNews } from '../../src/storage/submissions.ts';
+import { expectClientError } from './expect-problem.ts';
+import { article, getJson, seedSnapshot } from './seed.ts';
+import { approve, postNews } from './submissions-helpers.ts';
+
+vi.setConfig({ testTimeout: 60_000 });
+
+const START = Date.parse('2024-07-01T00:00:00Z');
+const STEP = 10 * 60_000;
+const SECTIONS = ['politics', 'sport', 'music'];
+
+/** 330 stories, three at each published time (ties at every edge), over more than 3 pages. */
+const RECORDS: RawArticle[] = Array.from({ length: 330 }, (_, i) =>
+  article({
+    title: `Sync story ${i} of the harbour`,
+    section: SECTIONS[i % SECTIONS.length]!,
+    lang: i % 2 === 0 ? 'en' : 'ru',
+    published: new Date(START + Math.floor(i / 3) * STEP).toISOString(),
+  }),
+);
+const at = (slot: number) => new Date(START + slot * STEP).toISOString();
+
+interface Item {
+  id: string;
+  title: string;
+  section: string;
+  lang: string;
+  published: string;
+}
+interface Feed {
+  items: Item[];
+  next_cursor: string | null;
+  total: number;
+}
+
+const get = (path: string) => exports.default.fetch(`http://edge.test${path}`);
+
+async function walk(query: string, limit: number): Promise<{ items: Item[]; totals: number[] }> {
+  const items: Item[] = [];
+  const totals: number[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: Feed = await getJson<Feed>(
+      `/v1/feed?${query}&limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
+    expect(page.items.length).toBeLessThanOrEqual(limit);
+    items.push(...page.items);
+    totals.push(page.total);
+    cursor = page.next_cursor;
+  } while (cursor);
+  return { items, totals };
+}
+
+/** Titles of the seeded records published in (since, until], as sets (ties order by id). */
+const titlesIn = (since?: string, until?: string, keep: (r: RawArticle) => boolean = () => true) =>
+  RECORDS.filter(
+    (r) =>
+      keep(r) &&
+      (since === undefined || Date.parse(r.published!) > Date.parse(since)) &&
+      (until === undefined || Date.parse(r.published!) <= Date.parse(until)),
+  )
+    .map((r) => r.title)
+    .sort();
+
+describe('since and until on /v1/feed', () => {
+  let all: Item[] = [];
+  beforeAll(async () => {
+    forgetPointer();
+    forgetApprovedNews();
+    await seedSnapshot(RECORDS);
+    all = (await walk('', 100)).items;
+    expect(all).toHaveLength(RECORDS.length);
+  });
+
+  const cases: [string, string | undefined, string | undefined, string][] = [
+    ['since at a tie excludes the whole tie', at(100), undefined, ''],
+    ['until at a tie includes the whole tie', undefined, at(7), ''],
+    ['since and until, deep in the list', at(3), at(20), ''],
+    ['a range with a section filter', at(10), at(90), 'section=sport'],
+    ['a range with a language filter', at(50), undefined, 'lang=ru'],
+    ['since after everything', at(500), undefined, ''],
+    ['until before everything', undefined, '2024-06-30T00:00:00Z', ''],
+  ];
+  it.each(cases)('%s', async (_, since, until, filter) => {
+    const query = [filter, since ? `since=${since}` : '', until ? `until=${until}` : '']
+      .filter(Boolean)
+      .join('&');
+    const keep = (r: RawArticle) =>
+      (!filter.startsWith('section=') || r.section === filter.slice(8)) &&
+      (!filter.startsWith('lang=') || r.lang === filter.slice(5));
+    const expected = titlesIn(since, until, keep);
+    for (const limit of [7, 100]) {
+      const { items, totals } = await walk(query, limit);
+      expect(items.map((i) => i.title).sort()).toEqual(expected);
+      // The same items in the same order as the unfiltered feed, and the range counted.
+      const wanted = new Set(expected);
+      expect(items.map((i) => i.id)).toEqual(
+        all.filter((i) => wanted.has(i.title)).map((i) => i.id),
+      );
+      expect(new Set(totals)).toEqual(new Set([expected.length]));
+    }
+  });
+
+  it('consecutive ranges (a, b] and (b, c] neither overlap nor leave a gap', async () => {
+    const [a, b, c] = [at(5), at(40), at(90)];
+    const first = (await walk(`since=${a}&until=${b}`, 50)).items.map((i) => i.id);
+    const second = (await walk(`since=${b}&until=${c}`, 50)).items.map((i) => i.id);
+    const whole = (await walk(`since=${a}&until=${c}`, 50)).items.map((i) => i.id);
+    expect([...second, ...first]).toEqual(whole);
+    expect(whole).toHaveLength(titlesIn(a, c).length);
+  });
+
+  it('reads offsets as the same instant (+03:00 is three hours before Z)', async () => {
+    const utc = await getJson<Feed>(`/v1/feed?since=${at(60)}&limit=100`);
+    const local = new Date(Date.parse(at(60)) + 3 * 3_600_000).toISOString().slice(0, 19);
+    const offset = await getJson<Feed>(`/v1/feed?since=${local}%2B03:00&limit=100`);
+    expect(offset.items.map((i) => i.id)).toEqual(utc.items.map((i) => i.id));
+    expect(offset.total).toBe(titlesIn(at(60)).length);
+  });
+
+  it('keeps a cursor paging inside the range when until moves', async () => {
+    const page = await getJson<Feed>(`/v1/feed?until=${at(80)}&limit=10`);
+    // The same cursor with an earlier until starts at that until, not at the cursor.
+    const earlier = await getJson<Feed>(
+      `/v1/feed?until=${at(30)}&limit=10&cursor=${encodeURIComponent(page.next_cursor!)}`,
+    );
+    expect(earlier.items[0]!.published <= at(30)).toBe(true);
+    expect(earlier.items.map((i) => i.id)).toEqual(
+      all
+        .filter((i) => i.published <= at(30))
+        .slice(0, 10)
+        .map((i) => i.id),
+    );
+  });
+
+  it.each([
+    ['since=yesterday', 'since'],
+    ['since=2024-07-01', 'since'],
+    ['since=2024-02-30T00:00:00Z', 'since'],
+    ['until=2024-07-01T25:00:00Z', 'until'],
+    ['since=2024-07-01T10:00:00', 'since'],
+    // An unencoded + arrives as a space.
+    ['since=2024-07-01T10:00:00+03:00', 'since'],
+    [`since=${at(20)}&until=${at(10)}`, 'until'],
+    ['since=a&since=b', 'since'],
+  ])('refuses %s with a problem naming %s', async (query, field) => {
+    const res = await get(`/v1/feed?${query}`);
+    expect(res.status).toBe(400);
+    const problem = (await res.clone().json()) as { code: string; errors: { field: string }[] };
+    expect(problem.code).toBe('invalid_query');
+    expect(problem.errors.map((e) => e.field)).toEqual([field]);
+    await expectClientError(res, query);
+  });
+
+  it('merges approved reader news by its published time (the approval)', async () => {
+    const newest = all[0]!.published;
+    const posted = await postNews({
+      title: 'Ferry timetable changes at the harbour this winter',
+      section: 'sport',
+      lang: 'en',
+    });
+    expect(posted.res.status).toBe(201);
+    const id = `n-${posted.body.id}`;
+    const before = new Date().toISOString();
+    expect((await approve(posted.body.id)).status).toBe(200);
+    forgetApprovedNews();
+    const fresh = await getJson<Feed>(`/v1/feed?since=${newest}`);
+    expect(fresh.items.map((i) => i.id)).toEqual([id]);
+    expect(fresh.total).toBe(1);
+    // Inside a range that holds snapshot items too, in its place by time.
+    const mixed = await getJson<Feed>(`/v1/feed?since=${at(105)}&section=sport&limit=100`);
+    expect(mixed.items.map((i) => i.id)).toEqual([
+      id,
+      ...all.filter((i) => i.section === 'sport' && i.published > at(105)).map((i) => i.id),
+    ]);
+    expect(mixed.total).toBe(titlesIn(at(105), undefined, (r) => r.section === 'sport').length + 1);
+    // A range that ends before the approval leaves it out.
+    const old = await getJson<Feed>(`/v1/feed?until=${before}&limit=5`);
+    expect(old.items.map((i) => i.id)).toEqual(all.slice(0, 5).map((i) => i.id));
+    expect(old.total).toBe(RECORDS.length);
+  });
+});
+
+describe('GET /v1/articles?ids= and fields=', () => {
+  let all: Item[] = [];
+  beforeAll(async () => {
+    forgetPointer();
+    forgetApprovedNews();
+    await seedSnapshot(RECORDS);
+    all = (await walk('', 100)).items;
+  });
+
+  it('returns the articles in the order asked, each once, and names the missing ids', async () => {
+    const ids = [all[40]!.id, all[3]!.id, 'no-such-article', all[200]!.id, all[3]!.id];
+    const body = await getJson<{ items: { id: string; title: string }[]; missing: string[] }>(
+      `/v1/articles?ids=${ids.join(',')}`,
+    );
+    expect(body.items.map((a) => a.id)).toEqual([all[40]!.id, all[3]!.id, all[200]!.id]);
+    expect(body.items.map((a) => a.title)).toEqual([
+      all[40]!.title,
+      all[3]!.title,
+      all[200]!.title,
+    ]);
+    expect(body.missing).toEqual(['no-such-article']);
+    // Each article is the one /v1/articles/:id serves.
+    const one = await getJson(`/v1/articles/${all[40]!.id}`);
+    expect(body.items[0]).toEqual(one);
+  });
+
+  it('takes up to 100 ids and refuses 101', async () => {
+    const hundred = all.slice(0, 100).map((i) => i.id);
+    const body = await getJson<{ items: { id: string }[]; missing: string[] }>(
+      `/v1/articles?ids=${hundred.join(',')}`,
+    );
+    expect(body.items.map((a) => a.id)).toEqual(hundred);
+    expect(body.missing).toEqual([]);
+    const res = await get(
+      `/v1/articles?ids=${all
+        .slice(0, 101)
+        .map((i) => i.id)
+        .join(',')}`,
+    );
+    expect(res.status).toBe(400);
+    const problem = (await res.clone().json()) as { errors: { field: string; message: string }[] };
+    expect(problem.errors).toEqual([
+      { field: 'ids', message: 'must be 1 to 100 article ids separated by commas' },
+    ]);
+    await expectClientError(res, '101 ids');
+  });
+
+  it.each([
+    ['ids=', 'must be 1 to 100 article ids separated by commas'],
+    ['ids=a,,b', 'has a value that is not an article id (lowercase letters, digits, dashes): ""'],
+    ['ids=abc,Not_An_Id', 'has a value that is not an article id'],
+    ['', 'must be 1 to 100 article ids separated by commas'],
+    ['ids=a&ids=b', 'may be given only once'],
+  ])('refuses %s', async (query, message) => {
+    const res = await get(`/v1/articles?${query}`);
+    expect(res.status).toBe(400);
+    const problem = (await res.clone().json()) as { errors: { field: string; message: string }[] };
+    expect(problem.errors.map((e) => e.field)).toEqual(['ids']);
+    expect(problem.errors[0]!.message.startsWith(message)).toBe(true);
+    await expectClientError(res, query);
+  });
+
+  it('trims feed items, articles and bulk articles to the fields asked (and id)', async () => {
+    const feed = await getJson<Feed>('/v1/feed?fields=published,title&limit=5');
+    expect(feed.items).toEqual(
+      all.slice(0, 5).map((i) => ({ id: i.id, title: i.title, published: i.published })),
+    );
+    expect(feed.total).toBe(all.length);
+    const one = await getJson(`/v1/articles/${all[0]!.id}?fields=body`);
+    const full = await getJson<{ body: string }>(`/v1/articles/${all[0]!.id}`);
+    expect(one).toEqual({ id: all[0]!.id, body: full.body });
+    const bulk = await getJson<{ items: unknown[] }>(
+      `/v1/articles?ids=${all[1]!.id},${all[2]!.id}&fields=section`,
+    );
+    expect(bulk.items).toEqual([
+      { id: all[1]!.id, section: all[1]!.section },
+      { id: all[2]!.id, section: all[2]!.section },
+    ]);
+  });
+
+  it('keys the edge cache and the ETag by fields and ids', async () => {
+    const plain = await get('/v1/feed?limit=3');
+    const trimmed = await get('/v1/feed?limit=3&fields=title');
+    expect(plain.headers.get('etag')).not.toBe(trimmed.headers.get('etag'));
+    expect(Object.keys(((await trimmed.json()) as Feed).items[0]!)).toEqual(['id', 'title']);
+    expect(Object.keys(((await plain.json()) as Feed).items[0]!).length).toBeGreaterThan(5);
+    const a = await getJson<{ items: { id: string }[] }>(`/v1/articles?ids=${all[5]!.id}`);
+    const b = await getJson<{ items: { id: string }[] }>(`/v1/articles?ids=${all[6]!.id}`);
+    expect([a.items[0]!.id, b.items[0]!.id]).toEqual([all[5]!.id, all[6]!.id]);
+    const full = await getJson(`/v1/articles/${all[7]!.id}`);
+    const cut = await getJson(`/v1/articles/${all[7]!.id}?fields=title`);
+    expect(Object.keys(full).length).toBeGreaterThan(2);
+    expect(cut).toEqual({ id: all[7]!.id, title: all[7]!.title });
+  });
+
+  it.each([
+    ['/v1/feed?fields=title,nope', 'has unknown field "nope": the fields are '],
+    ['/v1/feed?fields=body', 'has unknown field "body": the fields are '],
+    [
+      '/v1/articles/x?fields=snippet,score',
+      'has unknown fields "snippet", "score": the fields are ',
+    ],
+    ['/v1/articles?ids=x&fields=', 'has unknown field "": the fields are '],
+  ])('refuses %s naming the field', async (path, message) => {
+    const res = await get(path);
+    expect(res.status).toBe(400);
+    const problem = (await res.clone().json()) as { errors: { field: string; message: string }[] };
+    expect(problem.errors.map((e) => e.field)).toEqual(['fields']);
+    expect(problem.errors[0]!.message.startsWith(message)).toBe(true);
+    await expectClientError(res, path);
+  });
+});
