@@ -34,7 +34,9 @@ const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}`
 export const CALLS = {
   'GET /v1/feed': (api, _ids) => api.v1.feed.$get({ query: { lang: 'en', limit: '5' } }),
   'GET /v1/sections': (api) => api.v1.sections.$get(),
-  'GET /v1/articles/:id': (api, ids) => api.v1.articles[':id'].$get({ param: { id: ids.article } }),
+  'GET /v1/articles/:id': (api, ids) =>
+    api.v1.articles[':id'].$get({ param: { id: ids.article }, query: {} }),
+  'GET /v1/articles': (api, ids) => api.v1.articles.$get({ query: { ids: ids.article } }),
   'GET /v1/health': (api) => api.v1.health.$get(),
   'GET /feed.json': (api) => api['feed.json'].$get({ query: { limit: '2' } }),
   'GET /feed.xml': (api) => api['feed.xml'].$get({ query: {} }),

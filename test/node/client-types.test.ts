@@ -45,17 +45,23 @@ describe('the types of the client', () => {
     expectTypeOf<HasAny<{ a: { b: [{ c: any }] } }>>().toEqualTypeOf<true>();
   });
 
+  /** An answer trimmed by `fields=`: `id` always, every other field maybe. */
+  type Trimmed<T> = {
+    [K in keyof (Partial<T> & { id: string })]: (Partial<T> & { id: string })[K];
+  };
+
   it('type the answers of the main routes exactly', () => {
     const api = edgeNewsClient('http://edge.test');
     type Feed = InferResponseType<typeof api.v1.feed.$get, 200>;
+    // `fields=` may trim an item to some of its fields: all but `id` are optional.
     expectTypeOf<Feed>().toEqualTypeOf<{
-      items: ArticleSummary[];
+      items: Trimmed<ArticleSummary>[];
       next_cursor: string | null;
       total: number;
     }>();
-    expectTypeOf<
-      InferResponseType<(typeof api.v1.articles)[':id']['$get'], 200>
-    >().toEqualTypeOf<Article>();
+    expectTypeOf<InferResponseType<(typeof api.v1.articles)[':id']['$get'], 200>>().toEqualTypeOf<
+      Trimmed<Article>
+    >();
     expectTypeOf<InferResponseType<typeof api.v1.search.$get, 200>>().toEqualTypeOf<
       v.InferOutput<typeof SearchResponse>
     >();
@@ -65,7 +71,7 @@ describe('the types of the client', () => {
       InferResponseType<(typeof api.v1.admin.submissions)[':id'][':action']['$post'], 200>
       // JSON-parsed: `content` is a record of JSON values.
     >().toEqualTypeOf<JSONParsed<AdminItem>>();
-    expect(api.v1.articles[':id'].$url({ param: { id: 'a-1' } }).href).toBe(
+    expect(api.v1.articles[':id'].$url({ param: { id: 'a-1' }, query: {} }).href).toBe(
       'http://edge.test/v1/articles/a-1',
     );
   });
@@ -78,6 +84,9 @@ describe('the types of the client', () => {
       source?: string | undefined;
       limit?: string | undefined;
       cursor?: string | undefined;
+      fields?: string | undefined;
+      since?: string | undefined;
+      until?: string | undefined;
     }>();
     expectTypeOf<
       InferRequestType<(typeof api.v1.articles)[':id']['$get']>['param']

@@ -50,7 +50,7 @@ describe('the typed client against the Worker', () => {
     const next = await api.v1.feed.$get({ query: { limit: '1', cursor: page.next_cursor! } });
     expect((await next.json()).items.map((i) => i.title)).toEqual(['Harbour story one']);
 
-    const one = await api.v1.articles[':id'].$get({ param: { id: ids.article } });
+    const one = await api.v1.articles[':id'].$get({ param: { id: ids.article }, query: {} });
     expect(one.status).toBe(200);
     const body = await one.json();
     expect([body.title, body.section, body.duplicates]).toEqual(['Harbour story one', 'world', []]);
@@ -74,6 +74,7 @@ describe('the typed client against the Worker', () => {
       'GET /v1/feed',
       'GET /v1/sections',
       'GET /v1/articles/:id',
+      'GET /v1/articles',
       'GET /v1/health',
       'GET /feed.json',
       'GET /feed.xml',
@@ -130,6 +131,7 @@ describe('the typed client against the Worker', () => {
       ['GET /v1/feed', 200],
       ['GET /v1/sections', 200],
       ['GET /v1/articles/:id', 200],
+      ['GET /v1/articles', 200],
       ['GET /v1/health', 200],
       ['GET /feed.json', 200],
       ['GET /feed.xml', 200],
