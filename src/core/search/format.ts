@@ -164,17 +164,24 @@ const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 const DECODE = new Int8Array(128).fill(-1);
 for (let i = 0; i < ALPHABET.length; i++) DECODE[ALPHABET.charCodeAt(i)] = i;
 
+/** One non-negative integer as VLQ digits, least significant first. */
+function vlqOne(value: number): string {
+  let out = '';
+  do {
+    let digit = value % 32;
+    value = Math.floor(value / 32);
+    if (value > 0) digit |= 32;
+    out += ALPHABET[digit];
+  } while (value > 0);
+  return out;
+}
+
 export function vlqEncode(values: Iterable<number>): string {
   let out = '';
-  for (let value of values) {
+  for (const value of values) {
     if (!Number.isInteger(value) || value < 0)
       throw new Error(`search index: VLQ value must be a non-negative integer, got ${value}`);
-    do {
-      let digit = value % 32;
-      value = Math.floor(value / 32);
-      if (value > 0) digit |= 32;
-      out += ALPHABET[digit];
-    } while (value > 0);
+    out += vlqOne(value);
   }
   return out;
 }
@@ -260,17 +267,9 @@ export function encodePosting(
   level: number,
   levels = IMPACT_LEVELS,
 ): string {
-  // One number, written inline: a build encodes hundreds of millions of postings at 1M, and
-  // vlqEncode's array and iterator per posting were garbage.
-  let value = (doc - previous - 1) * levels + level;
-  let out = '';
-  do {
-    let digit = value % 32;
-    value = Math.floor(value / 32);
-    if (value > 0) digit |= 32;
-    out += ALPHABET[digit];
-  } while (value > 0);
-  return out;
+  // One number, not vlqEncode's iterable: a build encodes hundreds of millions of postings
+  // at 1M, and an array and iterator per posting were garbage.
+  return vlqOne((doc - previous - 1) * levels + level);
 }
 
 export function encodePostings(
