@@ -189,21 +189,29 @@ it(
     }
     // Warm the index of this object (the route's first search builds it).
     expect((await send('GET', '/v1/ads?q=warm')).status).toBe(200);
+    // Each query twice in a row: first seen (the object scores every matching ad) and
+    // repeated (its ranked list is kept until the index changes: a popular query, or the
+    // next page of one).
     const times: number[] = [];
+    const repeated: number[] = [];
     let hits = 0;
     for (const query of queries) {
-      const t = performance.now();
-      const res = await send('GET', `/v1/ads?${query}&limit=20`);
-      times.push(performance.now() - t);
-      expect(res.status).toBe(200);
-      hits += ((await res.json()) as { items: unknown[] }).items.length > 0 ? 1 : 0;
+      for (const into of [times, repeated]) {
+        const t = performance.now();
+        const res = await send('GET', `/v1/ads?${query}&limit=20`);
+        into.push(performance.now() - t);
+        expect(res.status).toBe(200);
+        const found = ((await res.json()) as { items: unknown[] }).items.length > 0;
+        if (into === times) hits += found ? 1 : 0;
+      }
     }
     const f = (x: number) => x.toFixed(1);
     console.log(
       [
         `seeded ${total} live ads   ${f(seedMs / 1000)} s (create + approve in the object)`,
         `index build from SQLite   ${f(fresh)} ms (first search of a new instance)`,
-        `GET /v1/ads?q=            median ${f(median(times))} ms, p95 ${f(p95(times))} ms (n=${times.length}; one word, two words, prefix, typo, with filters)`,
+        `GET /v1/ads?q=            median ${f(median(times))} ms, p95 ${f(p95(times))} ms (n=${times.length}; first seen; one word, two words, prefix, typo, with filters)`,
+        `  the same, repeated       median ${f(median(repeated))} ms, p95 ${f(p95(repeated))} ms (${f(median(times) / median(repeated))}x faster at the median)`,
         `queries with results      ${hits} / ${times.length}`,
       ].join('\n'),
     );

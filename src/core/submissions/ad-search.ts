@@ -99,11 +99,20 @@ function matches(meta: AdMeta | undefined, q: AdSearchQuery, now: number): boole
   );
 }
 
+/**
+ * Ranked hit lists kept for repeated queries. The index lives in one Durable Object that
+ * answers every ad search of the site, so a popular query, or the next page of one, should not
+ * score every matching ad again. Any change to the index empties it.
+ */
+const RESULT_CACHE_ENTRIES = 128;
+
 export class AdIndex {
   private readonly groups = new Map<string, MiniSearch<AdDoc>>();
   private readonly meta = new Map<string, AdMeta>();
   /** The earliest expiry in the index: nothing needs dropping before it. */
   private nextExpiry = Infinity;
+  /** Query (its normalised JSON) -> ranked ids; least recently used first. */
+  private readonly results = new Map<string, string[]>();
 
   /** An index of the live ads among `records`. */
   static of(records: Iterable<AdRecord>, now: number): AdIndex {
@@ -118,6 +127,7 @@ export class AdIndex {
 
   /** Brings one ad in step with its record: added or replaced when live, else discarded. */
   sync(id: string, record: AdRecord | null, now: number): void {
+    this.results.clear();
     const before = this.meta.get(id);
     if (record === null || !isLive(record, now)) {
       if (before !== undefined) this.drop(id, before);
@@ -151,12 +161,38 @@ export class AdIndex {
     page: { offset: number; limit: number },
   ): { ids: string[]; more: boolean } {
     this.expire(now);
+    const key = JSON.stringify([
+      q.q,
+      q.location,
+      q.category,
+      q.lang,
+      q.price_min,
+      q.price_max,
+      // A page beyond the unfuzzy hits asks for typo neighbours (below): part of the answer.
+      page.offset + page.limit,
+    ]);
+    let ids = this.results.get(key);
+    if (ids !== undefined) this.results.delete(key);
+    else ids = this.ranked(q, now, page.offset + page.limit);
+    this.results.set(key, ids);
+    for (const old of this.results.keys()) {
+      if (this.results.size <= RESULT_CACHE_ENTRIES) break;
+      this.results.delete(old);
+    }
+    return {
+      ids: ids.slice(page.offset, page.offset + page.limit),
+      more: ids.length > page.offset + page.limit,
+    };
+  }
+
+  /** Every live ad matching `q`, best first; typo neighbours only if fewer than `wanted`. */
+  private ranked(q: AdSearchQuery, now: number, wanted: number): string[] {
     const parts = [
       q.q === undefined ? null : parseQuery(q.q).words,
       q.location === undefined ? null : parseQuery(q.location).words,
     ];
     if (parts.every((words) => words === null) || parts.some((words) => words?.length === 0))
-      return { ids: [], more: false };
+      return [];
     const [text, location] = parts;
     const run = (fuzzy: boolean) => {
       const queries: Query[] = [];
@@ -168,9 +204,8 @@ export class AdIndex {
     // only when the words as typed do not fill the page (as article search asks for typo
     // neighbours only of rare words, src/core/search/understand.ts).
     let hits = run(false);
-    if (hits.length < page.offset + page.limit) hits = run(true);
-    const ids = hits.slice(page.offset, page.offset + page.limit).map((h) => h.id);
-    return { ids, more: hits.length > page.offset + page.limit };
+    if (hits.length < wanted) hits = run(true);
+    return hits.map((h) => h.id);
   }
 
   /** One query over every stem group's index, merged best first (ties: by id). */
@@ -203,6 +238,7 @@ export class AdIndex {
   }
 
   private drop(id: string, meta: AdMeta): void {
+    this.results.clear();
     this.groups.get(meta.group)?.discard(id);
     this.meta.delete(id);
   }
