@@ -3,7 +3,8 @@
  * into the local KV, then `wrangler dev` on http://localhost:$PORT (default 8787).
  *
  *   npm start [-- --persist-to DIR]     local state in DIR instead of .wrangler/state
- *             [-- --inspector-port N]   wrangler's inspector on N instead of 9229 (or a free one)
+ *             [-- --inspector-port N]   wrangler's inspector on N instead of 9229 (or a free
+ *                                       port when 9229 is taken)
  *
  * SIGINT or SIGTERM sent to npm stops wrangler and its workerd: npm forwards both to its
  * child, which is this script (package.json execs it, so no shell is left between); wrangler
@@ -13,6 +14,7 @@
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { seedSampleAdsWhenUp } from './lib/sample-ads.ts';
@@ -24,7 +26,25 @@ const { values } = parseArgs({
   options: { 'persist-to': { type: 'string' }, 'inspector-port': { type: 'string' } },
 });
 const persist = values['persist-to'] ? ['--persist-to', values['persist-to']] : [];
-const inspector = values['inspector-port'] ? ['--inspector-port', values['inspector-port']] : [];
+
+/**
+ * 9229, where debuggers look first, when it is free; else any free port. wrangler would try
+ * 9229 again when it restarts workerd after a change, and fail if another local server (a
+ * second checkout, a benchmark) holds it meanwhile.
+ */
+async function inspectorPort(): Promise<number> {
+  const listen = (port: number) =>
+    new Promise<number | null>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(null));
+      server.listen(port, '127.0.0.1', () => {
+        const { port: bound } = server.address() as AddressInfo;
+        server.close(() => resolve(bound));
+      });
+    });
+  return (await listen(9229)) ?? (await listen(0)) ?? 9229;
+}
+const inspector = ['--inspector-port', values['inspector-port'] ?? String(await inspectorPort())];
 
 if (!existsSync('.dev.vars')) {
   copyFileSync('.dev.vars.example', '.dev.vars');
