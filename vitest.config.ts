@@ -14,8 +14,14 @@ export default defineConfig({
       {
         plugins: [workerd()],
         // As below: a test that seeds a snapshot takes over 5 s at a load average of 15
-        // (test/worker/feed.test.ts timed out so while seven worktrees ran their suites).
-        test: { name: 'worker', include: ['test/worker/**/*.test.ts'], testTimeout: 30_000 },
+        // (test/worker/feed.test.ts timed out so while seven worktrees ran their suites), and
+        // a beforeAll that seeds one over 10 s (feed.test.ts again, at a load average of 17).
+        test: {
+          name: 'worker',
+          include: ['test/worker/**/*.test.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+        },
       },
       {
         test: {

@@ -2,6 +2,8 @@
  * Moderation: the queue by status and approve/reject, behind `Authorization: Bearer
  * <ADMIN_TOKEN>` compared in constant time (SHA-256 digests, core/submissions/tokens.ts).
  */
+import { setNextLink } from '../http/link.ts';
+import { queryParams } from '../http/cache.ts';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import type { ExtractSchema } from 'hono/types';
 import { etag } from 'hono/etag';
@@ -122,10 +124,9 @@ const _getAdminSubmissions = adminRoutes.get(
     });
     const last = page.records.at(-1);
     c.header('Cache-Control', 'no-store');
-    return c.json({
-      items: page.records.map(adminItem),
-      next_cursor: page.more && last ? encodeCursor([last.created_at, last.id]) : null,
-    });
+    const next = page.more && last ? encodeCursor([last.created_at, last.id]) : null;
+    setNextLink(c, next, queryParams(AdminQuery));
+    return c.json({ items: page.records.map(adminItem), next_cursor: next });
   },
 );
 

@@ -2,6 +2,7 @@
  * Classified ads: submit, list, read, edit/delete/renew by the owner, report. The guards
  * every submission route shares are in ./submission-guards.ts.
  */
+import { setNextLink } from '../http/link.ts';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import type { ExtractSchema } from 'hono/types';
 import { etag } from 'hono/etag';
@@ -30,7 +31,7 @@ import {
   ReportInput,
 } from '../core/submissions/schemas.ts';
 import { FORM_TOKEN, hex, hmac, issueFormToken, sha256Hex } from '../core/submissions/tokens.ts';
-import { cacheMaxAge } from '../http/cache.ts';
+import { cacheMaxAge, queryParams } from '../http/cache.ts';
 import { ApiError, invalidCursor, problemDoc } from '../http/problem.ts';
 import { validate } from '../http/validate.ts';
 import { readAdDetail, submissionsStore } from '../storage/submissions.ts';
@@ -208,6 +209,7 @@ const _getAds = adsRoutes.get(
   async (c) => {
     const list = await listAds(c.env, c.req.valid('query'));
     c.header('Cache-Control', `public, max-age=${cacheMaxAge(c.env)}`);
+    setNextLink(c, list.next_cursor, queryParams(AdsQuery));
     return c.json(list);
   },
 );

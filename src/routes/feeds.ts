@@ -22,6 +22,7 @@ import {
   sourceParam,
 } from '../http/schemas.ts';
 import { validate } from '../http/validate.ts';
+import { setNextLink } from '../http/link.ts';
 import { liveArticles, liveSummaries, snapshotFeedSource } from '../storage/feed.ts';
 import { requirePointer, snapshotUnavailable } from '../http/pointer.ts';
 import { readArticle, readSections } from '../storage/snapshots.ts';
@@ -52,6 +53,7 @@ export const FeedQuery = v.pipe(
   ),
 );
 export type FeedQuery = v.InferOutput<typeof FeedQuery>;
+const FEED_PARAMS = queryParams(FeedQuery);
 
 const articleId = v.pipe(
   v.string(),
@@ -139,7 +141,7 @@ export async function loadArticle(
 }
 
 export const feedRoutes = new Hono<AppEnv>()
-  .use('/v1/feed', edgeCache({ params: queryParams(FeedQuery) }))
+  .use('/v1/feed', edgeCache({ params: FEED_PARAMS }))
   .use('/v1/sections', edgeCache({ params: [] }))
   .use('/v1/articles/*', edgeCache({ params: queryParams(ArticlesQuery) }))
   .use('/v1/health', edgeCache({ params: [] }))
@@ -164,6 +166,7 @@ export const feedRoutes = new Hono<AppEnv>()
       const query = c.req.valid('query');
       const { result, builtAt } = await loadFeed(c.env, query, c.get('pointer'));
       setLastModified(c, builtAt);
+      setNextLink(c, result.next_cursor, FEED_PARAMS);
       return c.json({ ...result, items: result.items.map((a) => pickFields(a, query.fields)) });
     },
   )

@@ -74,6 +74,8 @@ async function answerFeed(
     ...(query.lang ? { language: query.lang } : {}),
   };
   setLastModified(c, builtAt);
+  // The next page in a header too (RFC 8288), as on /v1/feed: no body parsing needed.
+  if (meta.next_url) c.header('Link', `<${meta.next_url}>; rel="next"`);
   return c.body(format.render(meta, result.items), 200, {
     'content-type': `${format.type}; charset=utf-8`,
   });

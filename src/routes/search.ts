@@ -25,8 +25,20 @@ import {
 import { articleText } from '../core/search/highlight.ts';
 import type { Article } from '../core/content/article.ts';
 import { invalidCursor, problemDoc } from '../http/problem.ts';
-import { cursorParam, langParam, limitParam, sectionParam, sourceParam } from '../http/schemas.ts';
+import {
+  cursorParam,
+  fieldsParam,
+  langParam,
+  limitParam,
+  pickFields,
+  sectionParam,
+  sourceParam,
+} from '../http/schemas.ts';
+import { parseSearchQuery, QuerySyntaxError } from '../core/search/syntax.ts';
+import type { ParsedQuery } from '../core/search/understand.ts';
+import { readArticles as readMany } from '../storage/articles.ts';
 import { validate } from '../http/validate.ts';
+import { setNextLink } from '../http/link.ts';
 import { liveArticles } from '../storage/feed.ts';
 import { readArticles } from '../storage/snapshots.ts';
 import { requirePointer } from '../http/pointer.ts';
@@ -42,50 +54,22 @@ export const MAX_QUERY_CHARS = 200;
  * parsed words. A blank or over-long q stops at its own message (valibot skips the
  * transformation after an issue).
  */
-const queryText = v.pipe(
-  v.string('is required'),
-  v.check((s) => s.trim().length > 0, 'must not be empty'),
-  v.maxLength(MAX_QUERY_CHARS, `must be at most ${MAX_QUERY_CHARS} characters`),
-  v.transform(parseQuery),
-  v.check((q) => q.words.length > 0, 'must contain at least one word'),
-);
-
-const DATE_MESSAGE = 'must be a date (2024-11-20) or an ISO 8601 date-time (2024-11-20T10:00:00Z)';
-const DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/;
-/** A date alone means the whole day: as `from` its first millisecond, as `to` its last. */
-const dateParam = (endOfDay: boolean) =>
-  v.optional(
-    v.pipe(
-      v.string(),
-      v.regex(DATE, DATE_MESSAGE),
-      v.check((s) => !Number.isNaN(Date.parse(s)), DATE_MESSAGE),
-      v.transform((s) => Date.parse(s) + (endOfDay && s.length === 10 ? 86_399_999 : 0)),
-    ),
+const queryText = (parse: (q: string) => ParsedQuery) =>
+  v.pipe(
+    v.string('is required'),
+    v.check((s) => s.trim().length > 0, 'must not be empty'),
+    v.maxLength(MAX_QUERY_CHARS, `must be at most ${MAX_QUERY_CHARS} characters`),
+    v.rawTransform(({ dataset, addIssue, NEVER }) => {
+      try {
+        return parse(dataset.value);
+      } catch (error) {
+        if (!(error instanceof QuerySyntaxError)) throw error;
+        addIssue({ message: error.message });
+        return NEVER;
+      }
+    }),
+    v.check((q) => q.words.length > 0, 'must contain at least one word'),
   );
-
-export const SearchQuery = v.pipe(
-  v.object({
-    q: queryText,
-    section: sectionParam,
-    lang: langParam,
-    source: sourceParam,
-    from: dateParam(false),
-    to: dateParam(true),
-    sort: v.optional(
-      v.picklist(['relevance', 'newest'], 'must be "relevance" or "newest"'),
-      'relevance',
-    ),
-    limit: limitParam(50, 10),
-    cursor: cursorParam,
-  }),
-  v.forward(
-    v.check(
-      (q) => q.from === undefined || q.to === undefined || q.from <= q.to,
-      'must not be before `from`',
-    ),
-    ['to'],
-  ),
-);
 
 const Range = v.tuple([v.number(), v.number()]);
 export const SearchItem = v.object({
@@ -101,6 +85,45 @@ export const SearchItem = v.object({
   score: v.number(),
   highlights: v.object({ title: v.array(Range), snippet: v.array(Range) }),
 });
+const DATE_MESSAGE = 'must be a date (2024-11-20) or an ISO 8601 date-time (2024-11-20T10:00:00Z)';
+const DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+/** A date alone means the whole day: as `from` its first millisecond, as `to` its last. */
+const dateParam = (endOfDay: boolean) =>
+  v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(DATE, DATE_MESSAGE),
+      v.check((s) => !Number.isNaN(Date.parse(s)), DATE_MESSAGE),
+      v.transform((s) => Date.parse(s) + (endOfDay && s.length === 10 ? 86_399_999 : 0)),
+    ),
+  );
+
+export const SearchQuery = v.pipe(
+  v.object({
+    q: queryText(parseSearchQuery),
+    in: v.optional(v.picklist(['all', 'title'], 'must be "all" or "title"'), 'all'),
+    section: sectionParam,
+    lang: langParam,
+    source: sourceParam,
+    from: dateParam(false),
+    to: dateParam(true),
+    sort: v.optional(
+      v.picklist(['relevance', 'newest'], 'must be "relevance" or "newest"'),
+      'relevance',
+    ),
+    limit: limitParam(50, 10),
+    cursor: cursorParam,
+    fields: fieldsParam(Object.keys(SearchItem.entries)),
+  }),
+  v.forward(
+    v.check(
+      (q) => q.from === undefined || q.to === undefined || q.from <= q.to,
+      'must not be before `from`',
+    ),
+    ['to'],
+  ),
+);
+
 export const SearchResponse = v.object({
   query: v.string(),
   total: v.number(),
@@ -118,7 +141,7 @@ export const SearchResponse = v.object({
 });
 type SearchItem = v.InferOutput<typeof SearchItem>;
 
-export const SuggestQuery = v.object({ q: queryText, limit: limitParam(20, 8) });
+export const SuggestQuery = v.object({ q: queryText(parseQuery), limit: limitParam(20, 8) });
 export const SuggestResponse = v.object({
   query: v.string(),
   suggestions: v.array(v.object({ word: v.string(), count: v.number() })),
@@ -162,6 +185,14 @@ function merge(a: SearchResult, b: SearchResult, sort: SearchParams['sort']): Se
     match: a.match === 'all' || b.match === 'all' ? 'all' : 'any',
     corrections: a.corrections.length > 0 ? a.corrections : b.corrections,
     hits,
+    ...(a.checked || b.checked
+      ? {
+          checked: {
+            examined: (a.checked?.examined ?? 0) + (b.checked?.examined ?? 0),
+            texts: (a.checked?.texts ?? 0) + (b.checked?.texts ?? 0),
+          },
+        }
+      : {}),
   };
 }
 
@@ -238,9 +269,11 @@ export async function runSearch(
   reader: SegmentSet;
   pointerMs: number;
   snippets: SnippetCost;
+  checked: SearchResult['checked'];
 }> {
   const digest = queryDigest([
     query.q.text,
+    query.in,
     query.section,
     query.lang,
     query.source,
@@ -260,18 +293,20 @@ export async function runSearch(
   const pointer = await requirePointer(env.NEWS, known);
   const pointerMs = performance.now() - started;
   const reader = prefetched ?? snapshotIndex(env.NEWS, searchSegmentIds(pointer), keepAlive);
-  const params: SearchParams = { ...query, offset, limit: query.limit };
+  const params: SearchParams = { ...query, within: query.in, offset, limit: query.limit };
   const liveList = await liveArticles(env.NEWS, pointer);
   const live = liveIndex(liveList);
+  // Article texts for phrases the records cannot decide: one bulk read per batch.
+  const phraseTexts = async (ids: readonly string[]) => await readMany(env.NEWS, pointer, ids);
   let result: SearchResult;
   if (live === null) {
-    result = await new SearchEngine(reader).search(params);
+    result = await new SearchEngine(reader, { texts: phraseTexts }).search(params);
   } else {
     // Both rankings up to the end of this page, merged, then the page cut out of it.
     const upTo = { ...params, offset: 0, limit: offset + query.limit };
     const [own, fresh] = await Promise.all([
-      new SearchEngine(reader).search(upTo),
-      new SearchEngine(live, { statsFrom: reader }).search(upTo),
+      new SearchEngine(reader, { texts: phraseTexts }).search(upTo),
+      new SearchEngine(live, { statsFrom: reader, texts: phraseTexts }).search(upTo),
     ]);
     result = merge(own, fresh, query.sort);
     result.hits = result.hits.slice(offset, offset + query.limit);
@@ -289,7 +324,7 @@ export async function runSearch(
     next_cursor:
       next < result.total && next <= MAX_OFFSET ? encodeSearchCursor(next, digest) : null,
   };
-  return { body, reader, pointerMs, snippets: cost };
+  return { body, reader, pointerMs, snippets: cost, checked: result.checked };
 }
 
 /** Completions of the last word, snapshot and live reader news counted together. */
@@ -331,7 +366,8 @@ export const searchRoutes = new Hono<AppEnv>()
     describeRoute({
       summary: 'Full-text search over headlines and articles',
       description:
-        'Every word must match (falling back to any word when none match all); the last word also matches as a prefix unless the query ends in a space; ' +
+        'Syntax in `q`: `"a phrase"` (its words consecutive, in one field), `-word` or `NOT word` (excluded), `a OR b`; `in=title` looks in titles only (docs/sync.md). ' +
+        'Every word must match (falling back to any word when none match all, for a query without operators); the last word also matches as a prefix unless the query ends in a space; ' +
         'typos are tolerated from five letters (one edit; two from nine). Russian, Ukrainian and English words match their inflected forms. ' +
         'A query typed in the wrong keyboard layout or in Latin transliteration finds Cyrillic articles, and `corrections` says what was read instead. ' +
         '`total` is exact unless `total_exact` is false: a completion or typo look-up was capped, or a single very common word was counted over the newest part of its postings and extrapolated. Highlights are [start, end) UTF-16 offsets into the returned title and snippet.',
@@ -356,18 +392,23 @@ export const searchRoutes = new Hono<AppEnv>()
       })(c, next),
     async (c) => {
       const started = performance.now();
-      const { body, reader, pointerMs, snippets } = await runSearch(
+      const query = c.req.valid('query');
+      const { body, reader, pointerMs, snippets, checked } = await runSearch(
         searchScope(c),
-        c.req.valid('query'),
+        query,
         c.get('pointer'),
         c.get('searchReader'),
       );
       const total = performance.now() - started;
+      const check = checked
+        ? `, check;desc="${checked.examined} candidates, ${checked.texts} article texts"`
+        : '';
       c.header(
         'Server-Timing',
-        `pointer;dur=${ms(pointerMs)}, kv;dur=${ms(reader.readMs)};desc="${reader.reads} reads, ${reader.partsRead} parts", parse;dur=${ms(reader.parseMs)}, snippets;dur=${ms(snippets.ms)};desc="${snippets.reads} reads, ${snippets.bytes} bytes", total;dur=${ms(total)}`,
+        `pointer;dur=${ms(pointerMs)}, kv;dur=${ms(reader.readMs)};desc="${reader.reads} reads, ${reader.partsRead} parts", parse;dur=${ms(reader.parseMs)}${check}, snippets;dur=${ms(snippets.ms)};desc="${snippets.reads} reads, ${snippets.bytes} bytes", total;dur=${ms(total)}`,
       );
-      return c.json(body);
+      setNextLink(c, body.next_cursor, SEARCH_PARAMS);
+      return c.json({ ...body, items: body.items.map((item) => pickFields(item, query.fields)) });
     },
   )
   .get(

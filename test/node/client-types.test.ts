@@ -62,9 +62,11 @@ describe('the types of the client', () => {
     expectTypeOf<InferResponseType<(typeof api.v1.articles)[':id']['$get'], 200>>().toEqualTypeOf<
       Trimmed<Article>
     >();
-    expectTypeOf<InferResponseType<typeof api.v1.search.$get, 200>>().toEqualTypeOf<
-      v.InferOutput<typeof SearchResponse>
-    >();
+    // `fields=` trims search hits as it trims feed items.
+    type Search = v.InferOutput<typeof SearchResponse>;
+    expectTypeOf<InferResponseType<typeof api.v1.search.$get, 200>>().toEqualTypeOf<{
+      [K in keyof Search]: K extends 'items' ? Trimmed<Search['items'][number]>[] : Search[K];
+    }>();
     expectTypeOf<InferResponseType<typeof api.v1.ads.$get, 200>>().toEqualTypeOf<AdList>();
     expectTypeOf<InferResponseType<typeof api.v1.news.$post, 201>>().toEqualTypeOf<NewsCreated>();
     expectTypeOf<
@@ -87,6 +89,19 @@ describe('the types of the client', () => {
       fields?: string | undefined;
       since?: string | undefined;
       until?: string | undefined;
+    }>();
+    expectTypeOf<InferRequestType<typeof api.v1.search.$get>['query']>().toEqualTypeOf<{
+      q: string;
+      in?: 'all' | 'title' | undefined;
+      section?: string | undefined;
+      lang?: string | undefined;
+      source?: string | undefined;
+      from?: string | undefined;
+      to?: string | undefined;
+      sort?: 'relevance' | 'newest' | undefined;
+      limit?: string | undefined;
+      cursor?: string | undefined;
+      fields?: string | undefined;
     }>();
     expectTypeOf<
       InferRequestType<(typeof api.v1.articles)[':id']['$get']>['param']

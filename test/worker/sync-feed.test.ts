@@ -11,9 +11,9 @@ import { forgetPointer } from '../../src/storage/snapshots.ts';
 import { forgetApprovedNews } from '../../src/storage/submissions.ts';
 import { expectClientError } from './expect-problem.ts';
 import { article, getJson, seedSnapshot } from './seed.ts';
-import { approve, postNews } from './submissions-helpers.ts';
+import { admin, approve, postAd, postNews } from './submissions-helpers.ts';
 
-vi.setConfig({ testTimeout: 60_000 });
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
 const START = Date.parse('2024-07-01T00:00:00Z');
 const STEP = 10 * 60_000;
@@ -301,5 +301,90 @@ describe('GET /v1/articles?ids= and fields=', () => {
     expect(problem.errors.map((e) => e.field)).toEqual(['fields']);
     expect(problem.errors[0]!.message.startsWith(message)).toBe(true);
     await expectClientError(res, path);
+  });
+});
+
+describe('Link rel="next" beside every next_cursor', () => {
+  beforeAll(async () => {
+    forgetPointer();
+    forgetApprovedNews();
+    await seedSnapshot(RECORDS);
+  });
+
+  /** The URL of a `Link: <url>; rel="next"` header, or null. */
+  const nextLink = (res: Response) => {
+    const header = res.headers.get('link');
+    if (header === null) return null;
+    const m = /^<([^>]+)>; rel="next"$/.exec(header);
+    expect(m, header).not.toBeNull();
+    return m![1]!;
+  };
+
+  it('on /v1/feed: the same URL on the request origin, its own parameters, the next cursor', async () => {
+    const first = await exports.default.fetch(
+      `http://other.test:9612/v1/feed?section=sport&limit=40&bogus=1&since=${at(2)}`,
+    );
+    const body = (await first.json()) as Feed;
+    const link = nextLink(first)!;
+    const url = new URL(link);
+    expect(url.origin).toBe('http://other.test:9612');
+    expect(url.pathname).toBe('/v1/feed');
+    expect([...url.searchParams]).toEqual([
+      ['section', 'sport'],
+      ['limit', '40'],
+      ['since', at(2)],
+      ['cursor', body.next_cursor!],
+    ]);
+    // Following the links walks the range exactly as the cursors do, and the last page has none.
+    const ids = body.items.map((i) => i.id);
+    let next: string | null = link;
+    let pages = 1;
+    while (next) {
+      const res = await exports.default.fetch(next);
+      const page = (await res.json()) as Feed;
+      ids.push(...page.items.map((i) => i.id));
+      next = nextLink(res);
+      expect(next === null).toBe(page.next_cursor === null);
+      pages++;
+    }
+    const walked = await walk(`section=sport&since=${at(2)}`, 40);
+    expect(ids).toEqual(walked.items.map((i) => i.id));
+    expect(pages).toBe(walked.totals.length);
+  });
+
+  it('on /v1/search and the reader feeds', async () => {
+    const res = await get('/v1/search?q=harbour&limit=5&sort=newest');
+    const body = (await res.json()) as { next_cursor: string | null };
+    expect(nextLink(res)).toBe(
+      `http://edge.test/v1/search?q=harbour&limit=5&sort=newest&cursor=${encodeURIComponent(body.next_cursor!).replaceAll('%20', '+')}`,
+    );
+    const feed = await get('/sections/sport/feed.json?limit=5');
+    const json = (await feed.json()) as { next_url: string };
+    expect(nextLink(feed)).toBe(json.next_url);
+    const last = await get('/v1/search?q=story+32&limit=50');
+    expect(((await last.json()) as { next_cursor: string | null }).next_cursor).toBeNull();
+    expect(nextLink(last)).toBeNull();
+  });
+
+  it('on the ads list and the admin list', async () => {
+    for (let i = 0; i < 2; i++) {
+      const { body } = await postAd({ title: `Bicycle for sale number ${i}` });
+      expect((await approve(body.id)).status).toBe(200);
+    }
+    const ads = await get('/v1/ads?limit=1');
+    const body = (await ads.json()) as { next_cursor: string };
+    expect(nextLink(ads)).toBe(
+      `http://edge.test/v1/ads?limit=1&cursor=${encodeURIComponent(body.next_cursor)}`,
+    );
+    const list = await exports.default.fetch(
+      'http://edge.test/v1/admin/submissions?status=approved&limit=1',
+      {
+        headers: admin,
+      },
+    );
+    const page = (await list.json()) as { next_cursor: string };
+    expect(nextLink(list)).toBe(
+      `http://edge.test/v1/admin/submissions?status=approved&limit=1&cursor=${encodeURIComponent(page.next_cursor)}`,
+    );
   });
 });

@@ -39,7 +39,7 @@ interface Match extends Range {
 }
 
 /** Which query word (index) a normalised term of a document in `lang` is, or -1. */
-function matcher(words: readonly MatchWord[], lang: string) {
+export function matcher(words: readonly MatchWord[], lang: string) {
   const surfaces = new Map<string, number>();
   const stems = new Map<string, number>();
   words.forEach((word, i) => {

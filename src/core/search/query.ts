@@ -17,13 +17,22 @@ import {
   type Group,
   matchAll,
   matchAny,
+  nextDoc,
   TopK,
   topByImpact,
 } from './match.ts';
 import { highlight } from './highlight.ts';
+import {
+  type ArticleText,
+  checkCandidates,
+  markPhrases,
+  MAX_CHECKED,
+  syntaxChecks,
+} from './syntax.ts';
 import type { IndexReader, LoadedMeta, TermList, TermPostings } from './reader.ts';
 import { type LoadedSegment, type LoadedSet, SegmentSet } from './segments.ts';
 import {
+  baseVariants,
   completions,
   type Correction,
   type ParsedQuery,
@@ -53,6 +62,8 @@ export interface SearchParams {
   from?: number | undefined;
   to?: number | undefined;
   sort: 'relevance' | 'newest';
+  /** `title`: every word, phrase and exclusion is checked on the title only (./syntax.ts). */
+  within?: 'all' | 'title' | undefined;
   limit: number;
   offset: number;
 }
@@ -70,7 +81,11 @@ export interface Hit {
   highlights: { title: Range[]; snippet: Range[] };
   /** The query's words as this hit's index understood them (what its highlights mark). */
   words: readonly Word[];
+  /** The query's phrases, each highlighted as one range. */
+  phrases: Phrases;
 }
+
+type Phrases = NonNullable<ParsedQuery['syntax']>['phrases'];
 
 export interface SearchResult {
   total: number;
@@ -82,6 +97,8 @@ export interface SearchResult {
   match: 'all' | 'any';
   corrections: Correction[];
   hits: Hit[];
+  /** A checked query (phrases, in=title): candidates examined, article texts read. */
+  checked?: { examined: number; texts: number };
 }
 
 const FACET_NAMES: readonly Facet[] = ['section', 'lang', 'source'];
@@ -189,6 +206,11 @@ export interface EngineOptions {
    */
   recency?: boolean;
   rewrites?: boolean;
+  /**
+   * The summary and body of articles by id (null where none), for phrases the records cannot
+   * decide. Without it such a candidate does not match.
+   */
+  texts?: (ids: readonly string[]) => Promise<(ArticleText | null)[]>;
 }
 
 const wordCursor = (l: WordList) =>
@@ -243,6 +265,7 @@ export class SearchEngine {
   readonly #impactOrderAbove: number;
   readonly #recency: boolean;
   readonly #rewrites: boolean;
+  readonly #texts: NonNullable<EngineOptions['texts']>;
 
   constructor(index: IndexReader | SegmentSet, options: EngineOptions = {}) {
     this.reader = asSet(index);
@@ -250,6 +273,7 @@ export class SearchEngine {
     this.#impactOrderAbove = options.impactOrderAbove ?? IMPACT_ORDER_ABOVE;
     this.#recency = options.recency ?? true;
     this.#rewrites = options.rewrites ?? true;
+    this.#texts = options.texts ?? (async (ids) => ids.map(() => null));
   }
 
   /** A term's counts over every segment, plus those of `statsFrom`, if any. */
@@ -295,7 +319,7 @@ export class SearchEngine {
    */
   prefetch(params: SearchParams): void {
     const { terms, prefix } = prefetchPlan(params.q);
-    terms.push(...filterTerms(params));
+    terms.push(...filterTerms(params), ...excludedTerms(params));
     for (const reader of this.reader.readers) reader.prefetch(terms, prefix).catch(() => undefined);
   }
 
@@ -311,23 +335,39 @@ export class SearchEngine {
     const stats = new Map(
       await Promise.all(terms.map(async (t) => [t, await this.#stats(set, t)] as const)),
     );
+    const syntax = params.q.syntax;
+    // A clause is one word, or the words an OR joins: their lists make one group.
+    const clauses = syntax?.clauses ?? words.map((_, i) => [i]);
+    const excluded = params.within === 'title' ? [] : excludedTerms(params);
     const perSegment = await Promise.all(
-      set.segments.map(async (segment) => ({
-        segment,
-        filters: await Promise.all(facets.map((term) => segment.reader.lookup(term))),
-        lists: await Promise.all(words.map((w) => this.#wordLists(segment, w, stats, termIds))),
-      })),
+      set.segments.map(async (segment) => {
+        const lists = await Promise.all(
+          words.map((w) => this.#wordLists(segment, w, stats, termIds)),
+        );
+        return {
+          segment,
+          filters: await Promise.all(facets.map((term) => segment.reader.lookup(term))),
+          lists: clauses.map((clause) => clause.flatMap((i) => lists[i] ?? [])),
+          excluded: (await Promise.all(excluded.map((t) => segment.reader.lookup(t)))).filter(
+            (found) => found !== null,
+          ),
+        };
+      }),
     );
-    const want = params.offset + params.limit;
+    const checked = (mode: 'all' | 'any') => syntaxChecks(syntax, words, params.within, mode);
+    const page = params.offset + params.limit;
+    // A checked query keeps more candidates than its page: some will fail the checks.
+    const want = checked('all') ? Math.max(MAX_CHECKED, 2 * page) : page;
     const pass = (mode: 'all' | 'any') =>
       Promise.all(
-        perSegment.map(({ segment, filters, lists }) =>
-          this.#matchSegment(params, set, segment, filters, lists, mode, want),
+        perSegment.map(({ segment, filters, lists, excluded }) =>
+          this.#matchSegment(params, set, segment, filters, lists, excluded, mode, want),
         ),
       );
     let match: 'all' | 'any' = 'all';
     let found = await pass('all');
-    if (found.every((f) => f.total === 0) && words.length > 1) {
+    // With operators the query means what it says: no any-word fallback.
+    if (found.every((f) => f.total === 0) && clauses.length > 1 && !syntax) {
       match = 'any';
       found = await pass('any');
     }
@@ -340,6 +380,7 @@ export class SearchEngine {
       match,
       corrections,
       words,
+      checks: checked(match),
     });
   }
 
@@ -350,6 +391,7 @@ export class SearchEngine {
     segment: LoadedSegment,
     filterPostings: readonly (TermPostings | null)[],
     wordLists: readonly WordList[][],
+    excludedPostings: readonly TermPostings[],
     mode: 'all' | 'any',
     want: number,
   ): Promise<SegmentMatches> {
@@ -374,6 +416,8 @@ export class SearchEngine {
       mode === 'all' &&
       wordLists.length === 1 &&
       filterPostings.length === 0 &&
+      excludedPostings.length === 0 &&
+      want === params.offset + params.limit &&
       params.from === undefined &&
       params.to === undefined &&
       params.sort === 'relevance';
@@ -404,8 +448,12 @@ export class SearchEngine {
     const collector = new Collector(params.sort, want);
     /** Matches whose date only their record can tell (next to the ends of a date range). */
     const pending: number[] = [];
+    // Excluded words' lists: matches come in document order, so the cursors only move on.
+    const out: Group = excludedPostings.flatMap((p) =>
+      p.lists.map((l) => cursor(l.postings.docs, l.postings.levels, 0)),
+    );
     const visit = (doc: number, score: number) => {
-      if (dead?.[doc]) return;
+      if (dead?.[doc] || (out.length > 0 && nextDoc(out, doc) === doc)) return;
       const ranked = score * recency(doc);
       if (uncertain.length > 0 && uncertain.some(([a, b]) => doc >= a && doc < b))
         pending.push(doc, ranked);
@@ -427,11 +475,16 @@ export class SearchEngine {
       match: SearchResult['match'];
       corrections: Correction[];
       words: readonly Word[];
+      checks: ReturnType<typeof syntaxChecks>;
     },
   ): Promise<SearchResult> {
     const number = (c: Candidate) => c.segment.offset + c.doc;
     let page: { candidate: Candidate; record: DocRecord }[];
-    if (params.sort === 'newest' && new Set(candidates.map((c) => c.segment)).size > 1) {
+    let { total, exact } = found;
+    let checked: SearchResult['checked'];
+    if (found.checks) {
+      ({ page, total, exact, checked } = await this.#checkedPage(params, candidates, found));
+    } else if (params.sort === 'newest' && new Set(candidates.map((c) => c.segment)).size > 1) {
       // Segments overlap in time (an edited article is in a newer one): order by the records.
       const records = await recordsOf(candidates);
       page = candidates
@@ -453,19 +506,65 @@ export class SearchEngine {
       const records = await recordsOf(ranked);
       page = ranked.map((candidate, k) => ({ candidate, record: records[k]! }));
     }
+    const phrases = params.q.syntax?.phrases ?? [];
     const hits = page.map(({ candidate, record }) => ({
       doc: number(candidate),
       score: candidate.score,
       record,
       words: found.words,
-      ...highlight(record, found.words),
+      phrases,
+      ...highlighted(record, found.words, phrases),
     }));
     return {
-      total: found.total,
-      total_exact: found.exact,
+      total,
+      total_exact: exact,
       match: found.match,
       corrections: found.corrections,
       hits,
+      ...(checked ? { checked } : {}),
+    };
+  }
+
+  /**
+   * The page of a query with checks the postings cannot make (phrases, `in=title`):
+   * candidates in ranking order, checked until the page is full (./syntax.ts). The count is
+   * exact when every match was examined, else the share that passed, extrapolated.
+   */
+  async #checkedPage(
+    params: SearchParams,
+    candidates: Candidate[],
+    found: { total: number; exact: boolean; checks: ReturnType<typeof syntaxChecks> },
+  ): Promise<{
+    page: { candidate: Candidate; record: DocRecord }[];
+    total: number;
+    exact: boolean;
+    checked: { examined: number; texts: number };
+  }> {
+    const number = (c: Candidate) => c.segment.offset + c.doc;
+    let ordered = candidates.sort((a, b) =>
+      params.sort === 'newest' ? number(a) - number(b) : b.score - a.score || number(a) - number(b),
+    );
+    if (params.sort === 'newest' && new Set(candidates.map((c) => c.segment)).size > 1) {
+      // Segments overlap in time: order by the records' dates (as #page does).
+      const records = await recordsOf(ordered);
+      const date = new Map(ordered.map((c, k) => [c, Date.parse(records[k]!.published)]));
+      ordered = [...ordered].sort((a, b) => date.get(b)! - date.get(a)! || number(a) - number(b));
+    }
+    const want = params.offset + params.limit;
+    const { passed, examined, texts } = await checkCandidates(ordered, want, found.checks!, {
+      records: recordsOf,
+      texts: (records) => this.#texts(records.map((r) => r.id)),
+    });
+    const all = examined === ordered.length && ordered.length === found.total;
+    return {
+      page: passed.slice(params.offset, want),
+      total: all
+        ? passed.length
+        : examined === 0
+          ? 0
+          : Math.max(passed.length, Math.round((found.total * passed.length) / examined)),
+      exact: found.exact && all,
+      checked: { examined, texts },
     };
   }
 
@@ -494,9 +593,20 @@ export function withArticleSnippets(
 ): Hit[] {
   return hits.map((hit) => {
     const text = texts.get(hit.record.id);
-    return text === undefined ? hit : { ...hit, ...highlight(hit.record, hit.words, text) };
+    return text === undefined
+      ? hit
+      : { ...hit, ...highlighted(hit.record, hit.words, hit.phrases, text) };
   });
 }
+
+/** The terms of the excluded words: exact forms and stems, not completions or typos. */
+const excludedTerms = (params: SearchParams) => [
+  ...new Set((params.q.syntax?.exclude ?? []).flatMap((w) => baseVariants(w).map((v) => v.term))),
+];
+
+/** The highlights of a hit, each phrase found marked as one range (./syntax.ts markPhrases). */
+const highlighted = (record: DocRecord, words: readonly Word[], phrases: Phrases, whole?: string) =>
+  markPhrases(record, highlight(record, words, whole), phrases, words);
 
 /** Records of candidates from any segments, in their order (one read per docs part). */
 async function recordsOf(candidates: readonly Candidate[]): Promise<DocRecord[]> {

@@ -45,6 +45,18 @@ export interface QueryWord {
 export interface ParsedQuery {
   text: string;
   words: readonly QueryWord[];
+  /** Operators of the query (./syntax.ts): absent for a query without any. */
+  syntax?: QuerySyntax;
+}
+
+/** What ./syntax.ts read in a query with operators, by index into `words`. */
+export interface QuerySyntax {
+  /** Every clause must match; a clause of several words is their OR. */
+  clauses: number[][];
+  /** Phrases: each term a required word (its index) or a stop word matched as written. */
+  phrases: { terms: (number | string)[] }[];
+  /** Words no result may hold (exact form or stem). */
+  exclude: string[];
 }
 
 export interface Variant {
@@ -300,7 +312,8 @@ async function rewrite(
   });
   const latin = words.some((w) => isLatin(w.text));
   const cyrillic = words.some((w) => isCyrillic(w.text));
-  if (latin !== cyrillic && !isKnown.every(Boolean)) {
+  // A query with operators is not retyped whole: the layout would turn its quotes into letters.
+  if (latin !== cyrillic && !isKnown.every(Boolean) && !query.syntax) {
     const alternatives = latin
       ? [latinToCyrillicLayout(query.text, 'ru'), latinToCyrillicLayout(query.text, 'uk')]
       : [cyrillicToLatinLayout(query.text)];
