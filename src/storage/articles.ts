@@ -5,6 +5,7 @@
  */
 import { Article } from '../core/content/article.ts';
 import { parseStored } from '../core/lib/kv-store.ts';
+import { PartCache } from '../core/lib/part-cache.ts';
 import { ArticleRevisions, type Pointer } from '../core/snapshot/format.ts';
 import { articleKey, articleV2Key } from '../core/snapshot/keys.ts';
 import { revisionOf } from '../core/snapshot/publish.ts';
@@ -12,6 +13,16 @@ import { liveArticles } from './feed.ts';
 
 /** Keys one KV bulk get may name (Workers KV `get(keys[])`). */
 export const MAX_BULK_KEYS = 100;
+
+/**
+ * The articles of a snapshot never change (format 2: the revision of a generation), so they
+ * are kept in the isolate, like the other snapshot values (storage/snapshots.ts): a phrase
+ * search that reads the same articles again, or an app re-reading ids, costs no KV read.
+ * Values only: each request reads its own misses, and no read in flight is shared with
+ * another request (workerd cancels a request's I/O when it ends; core/lib/part-cache.ts).
+ */
+const ARTICLE_CACHE_BYTES = 8 * 1024 * 1024;
+const held = new PartCache(ARTICLE_CACHE_BYTES);
 
 /** The snapshot's article of each id, null where it holds none; `ids.length <= MAX_BULK_KEYS`. */
 async function snapshotArticles(
@@ -27,13 +38,27 @@ async function snapshotArticles(
       ? articleKey(pointer.snapshot, id)
       : articleV2Key(pointer.manifest.epoch, id),
   );
-  const values = await kv.get(keys, 'text');
-  return keys.map((key) => {
+  // A format-2 value gains revisions as snapshots are published: cached per generation.
+  const tag = pointer.format === 1 ? '' : `@${pointer.manifest.generation}`;
+  const found = keys.map((key) => held.peek<Article | null>(key + tag));
+  const missing = keys.filter((_, i) => found[i] === undefined);
+  if (missing.length === 0) return found.map((a) => a ?? null);
+  const values = await kv.get(missing, 'text');
+  return keys.map((key, i) => {
+    const kept = found[i];
+    if (kept !== undefined) return kept;
     const text = values.get(key) ?? null;
-    if (pointer.format === 1) return parseStored(key, text, Article);
-    const revisions = parseStored(key, text, ArticleRevisions);
-    return revisions ? revisionOf(revisions, pointer.manifest) : null;
+    const article = parse(pointer, key, text);
+    // UTF-16 in memory: about twice the JSON text.
+    held.put(key + tag, article, (text?.length ?? key.length) * 2);
+    return article;
   });
+}
+
+function parse(pointer: Pointer, key: string, text: string | null): Article | null {
+  if (pointer.format === 1) return parseStored(key, text, Article);
+  const revisions = parseStored(key, text, ArticleRevisions);
+  return revisions ? revisionOf(revisions, pointer.manifest) : null;
 }
 
 /**

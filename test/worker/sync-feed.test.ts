@@ -4,9 +4,11 @@
  * `fields=`. Every expectation is computed from the seeded records or from the unfiltered
  * feed, never typed in.
  */
-import { exports } from 'cloudflare:workers';
+import { env, exports } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RawArticle } from '../../src/core/content/article.ts';
+import type { Pointer } from '../../src/core/snapshot/format.ts';
+import { articleV2Key } from '../../src/core/snapshot/keys.ts';
 import { forgetPointer } from '../../src/storage/snapshots.ts';
 import { forgetApprovedNews } from '../../src/storage/submissions.ts';
 import { expectClientError } from './expect-problem.ts';
@@ -193,11 +195,26 @@ describe('since and until on /v1/feed', () => {
 
 describe('GET /v1/articles?ids= and fields=', () => {
   let all: Item[] = [];
+  let pointer: Pointer;
   beforeAll(async () => {
     forgetPointer();
     forgetApprovedNews();
-    await seedSnapshot(RECORDS);
+    ({ pointer } = await seedSnapshot(RECORDS));
     all = (await walk('', 100)).items;
+  });
+
+  it('keeps the articles it read in the isolate (snapshot values never change)', async () => {
+    const ids = [all[310]!.id, all[311]!.id];
+    const first = await getJson<{ items: { id: string }[] }>(`/v1/articles?ids=${ids.join(',')}`);
+    expect(first.items.map((a) => a.id)).toEqual(ids);
+    if (pointer.format !== 2) throw new Error('the seed publishes format 2');
+    // Gone from KV: still served, from the isolate (another `fields` misses the edge cache).
+    await env.NEWS.delete(articleV2Key(pointer.manifest.epoch, ids[0]!));
+    const again = await getJson<{ items: { id: string }[]; missing: string[] }>(
+      `/v1/articles?ids=${ids.join(',')}&fields=title`,
+    );
+    expect(again.items.map((a) => a.id)).toEqual(ids);
+    expect(again.missing).toEqual([]);
   });
 
   it('returns the articles in the order asked, each once, and names the missing ids', async () => {

@@ -81,6 +81,19 @@ export class PartCache implements PartStore {
     return value;
   }
 
+  /**
+   * A cached value (moved to the warm end), or undefined; never a load. With `put`, for a
+   * reader that keeps values only and shares no in-flight promise across requests.
+   */
+  peek<T>(key: string): T | undefined {
+    return this.#touch(key)?.value as T | undefined;
+  }
+
+  /** Stores a value its caller read itself (see `peek`). */
+  put(key: string, value: unknown, bytes: number): void {
+    this.#put(key, value, bytes);
+  }
+
   /** A hit, moved to the warm end (a Map iterates in insertion order, coldest first). */
   #touch(key: string): Entry | undefined {
     const entry = this.#entries.get(key);
