@@ -25,3 +25,12 @@ export function setNextLink(
   next.set('cursor', cursor);
   c.header('Link', `<${absoluteUrl(c, `${url.pathname}?${next}`)}>; rel="next"`);
 }
+
+/** The header as the OpenAPI document names it on the 200 of every paged route. */
+export const nextLinkDoc = {
+  Link: {
+    description:
+      'The next page, `<url>; rel="next"` (RFC 8288), absolute on the public origin; absent on the last page.',
+    schema: { type: 'string' },
+  },
+};

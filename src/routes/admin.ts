@@ -2,7 +2,7 @@
  * Moderation: the queue by status and approve/reject, behind `Authorization: Bearer
  * <ADMIN_TOKEN>` compared in constant time (SHA-256 digests, core/submissions/tokens.ts).
  */
-import { setNextLink } from '../http/link.ts';
+import { nextLinkDoc, setNextLink } from '../http/link.ts';
 import { queryParams } from '../http/cache.ts';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import type { ExtractSchema } from 'hono/types';
@@ -105,6 +105,7 @@ const _getAdminSubmissions = adminRoutes.get(
       200: {
         description: 'A page of submissions',
         content: { 'application/json': { schema: resolver(AdminList) } },
+        headers: nextLinkDoc,
       },
       400: problemDoc('Bad query or cursor'),
       401: problemDoc('Missing or wrong admin token'),

@@ -2,7 +2,7 @@
  * Classified ads: submit, list, read, edit/delete/renew by the owner, report. The guards
  * every submission route shares are in ./submission-guards.ts.
  */
-import { setNextLink } from '../http/link.ts';
+import { nextLinkDoc, setNextLink } from '../http/link.ts';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import type { ExtractSchema } from 'hono/types';
 import { etag } from 'hono/etag';
@@ -201,7 +201,7 @@ const _getAds = adsRoutes.get(
     description:
       '`q` searches title, text and location with the analysis of article search (stems, a prefix for the last word, typos); `location` searches the location only; `price_min` and `price_max` bound the amount (ads without a price are left out).',
     responses: {
-      200: { description: 'A page of ads', content: json(AdList) },
+      200: { description: 'A page of ads', content: json(AdList), headers: nextLinkDoc },
       400: problemDoc('Bad query or cursor'),
     },
   }),

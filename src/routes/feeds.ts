@@ -22,7 +22,7 @@ import {
   sourceParam,
 } from '../http/schemas.ts';
 import { validate } from '../http/validate.ts';
-import { setNextLink } from '../http/link.ts';
+import { nextLinkDoc, setNextLink } from '../http/link.ts';
 import { liveArticles, liveSummaries, snapshotFeedSource } from '../storage/feed.ts';
 import { requirePointer, snapshotUnavailable } from '../http/pointer.ts';
 import { readArticle, readSections } from '../storage/snapshots.ts';
@@ -157,6 +157,7 @@ export const feedRoutes = new Hono<AppEnv>()
         200: {
           description: 'A page of the feed',
           content: { 'application/json': { schema: resolver(FeedResponse) } },
+          headers: nextLinkDoc,
         },
         400: problem,
       },

@@ -11,6 +11,7 @@ import { type FeedMeta, renderAtom, renderJsonFeed, renderRss } from '../core/fe
 import { edgeCache, queryParams, setLastModified } from '../http/cache.ts';
 import { cursorParam, langParam, limitParam, sectionSlug } from '../http/schemas.ts';
 import { validate } from '../http/validate.ts';
+import { nextLinkDoc } from '../http/link.ts';
 import { absoluteUrl, publicOrigin } from '../http/public-url.ts';
 import { loadFeed } from './feeds.ts';
 
@@ -37,7 +38,11 @@ const describeFeed = (ext: Format, perSection: boolean) =>
   describeRoute({
     summary: `${ext === 'json' ? 'JSON Feed 1.1' : ext === 'xml' ? 'RSS 2.0' : 'Atom 1.0'} of the latest news${perSection ? ' in one section' : ''}`,
     responses: {
-      200: { description: 'The feed', content: { [FORMATS[ext].type]: {} } },
+      200: {
+        description: 'The feed',
+        content: { [FORMATS[ext].type]: {} },
+        headers: nextLinkDoc,
+      },
       400: { description: 'Problem details (RFC 9457)' },
     },
   });

@@ -38,7 +38,7 @@ import { parseSearchQuery, QuerySyntaxError } from '../core/search/syntax.ts';
 import type { ParsedQuery } from '../core/search/understand.ts';
 import { readArticles as readMany } from '../storage/articles.ts';
 import { validate } from '../http/validate.ts';
-import { setNextLink } from '../http/link.ts';
+import { nextLinkDoc, setNextLink } from '../http/link.ts';
 import { liveArticles } from '../storage/feed.ts';
 import { readArticles } from '../storage/snapshots.ts';
 import { requirePointer } from '../http/pointer.ts';
@@ -375,6 +375,7 @@ export const searchRoutes = new Hono<AppEnv>()
         200: {
           description: 'A page of results',
           content: { 'application/json': { schema: resolver(SearchResponse) } },
+          headers: nextLinkDoc,
         },
         400: problem,
         503: problem,

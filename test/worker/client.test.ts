@@ -56,6 +56,21 @@ describe('the typed client against the Worker', () => {
     expect([body.title, body.section, body.duplicates]).toEqual(['Harbour story one', 'world', []]);
   });
 
+  it('searches with in= and fields=, and follows the Link header to the next page', async () => {
+    const res = await api.v1.search.$get({
+      query: { q: '"harbour story"', in: 'title', sort: 'newest', limit: '1', fields: 'title' },
+    });
+    expect(res.status).toBe(200);
+    const page = await res.json();
+    expect(page.items).toEqual([{ id: expect.any(String), title: 'Harbour story two' }]);
+    const link = /^<([^>]+)>; rel="next"$/.exec(res.headers.get('link') ?? '');
+    expect(link).not.toBeNull();
+    const next = await exports.default.fetch(link![1]!);
+    const body = (await next.json()) as typeof page;
+    expect(body.items.map((i) => i.title)).toEqual(['Harbour story one']);
+    expect(next.headers.get('link')).toBeNull();
+  });
+
   it('answers a bad query with a problem the client can read', async () => {
     const res = await api.v1.feed.$get({ query: { limit: '0' } });
     expect(res.status).toBe(400);
