@@ -19,7 +19,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Article } from '../../src/core/content/article.ts';
 import { buildSearchParts, type SearchPart } from '../../src/core/search/build.ts';
-import { buildSegment, type SegmentMeta } from '../../src/core/search/segments.ts';
+import { buildSegment, MAX_SEGMENTS, type SegmentMeta } from '../../src/core/search/segments.ts';
+import type { SearchMeta } from '../../src/core/search/format.ts';
+import { searchKey } from '../../src/core/snapshot/keys.ts';
 import {
   type BaselineResult,
   flexSearch,
@@ -35,9 +37,12 @@ import {
   bundleMiniSearchWorker,
   instance,
   isolateMemory,
+  type ListedSegment,
+  pointAtIndex,
+  pointAtSegments,
   seed,
-  seedSegments,
   timedFetch,
+  writeValues,
   type Timed,
 } from './workerd.ts';
 
@@ -50,12 +55,19 @@ const { values: args } = parseArgs({
     // Measure again on the index an earlier run built and wrote (sizes above --baselines-max
     // only), if the code that builds the index and the corpus is unchanged.
     reuse: { type: 'boolean', default: false },
+    // With --reuse: also reuse an index built by other build code (the figures then say so).
+    'reuse-stale': { type: 'boolean', default: false },
     segments: { type: 'string', default: '' },
+    // Only the segment sets of more than one segment (another run measures the rest; the
+    // 1M builds can then run side by side).
+    'segments-only': { type: 'boolean', default: false },
   },
 });
 const segmentCounts = (args.segments ?? '').split(',').filter(Boolean).map(Number);
 /** Articles per delta segment: one incremental publish of the archive-scale target. */
 const DELTA_ARTICLES = 1_000;
+/** Deltas of the largest set: more, and the merge policy merges them (segments.ts planMerge). */
+const MAX_DELTAS = MAX_SEGMENTS - 1;
 
 const parseSize = (s: string) =>
   Math.round(Number.parseFloat(s) * (/m$/i.test(s) ? 1_000_000 : /k$/i.test(s) ? 1_000 : 1));
@@ -82,6 +94,20 @@ const BUILD_CODE = createHash('sha256')
   )
   .update(readFileSync(join(import.meta.dirname, 'corpus.ts'), 'utf8'))
   .digest('hex');
+/** What decides a delta segment besides BUILD_CODE: segments.ts and this file's layout of them. */
+const DELTA_CODE = createHash('sha256')
+  .update(BUILD_CODE)
+  .update(
+    readFileSync(
+      join(import.meta.dirname, '..', '..', 'src', 'core', 'search', 'segments.ts'),
+      'utf8',
+    ),
+  )
+  .update(`${DELTA_ARTICLES}/${MAX_DELTAS}`)
+  .digest('hex');
+/** Whether an index built by `code` may be measured again in this run. */
+const reusable = (code: string | undefined, own: string) =>
+  args.reuse === true && code !== undefined && (code === own || args['reuse-stale'] === true);
 
 const t0 = performance.now();
 const log = (msg: string) =>
@@ -99,6 +125,8 @@ interface Built {
 
 interface SizeResult {
   size: number;
+  /** False in a --segments-only run: only `segments` was measured. */
+  main: boolean;
   buildMs: number;
   parts: number;
   totalBytes: number;
@@ -180,51 +208,153 @@ const indexId = (parts: readonly SearchPart[]) => {
   return `x${hash.digest('hex').slice(0, 16)}`;
 };
 
+/** A segment of a benchmark set, as its manifest lists it, with its meta. */
+type BuiltListed = ListedSegment & SegmentMeta;
+
 /**
- * The same articles as a base plus `count - 1` deltas of the newest DELTA_ARTICLES each,
- * built as an incremental publish builds them, behind a format-2 pointer: cold and warm.
+ * What a segment set's KV directory holds (its marker, `bench-segments.json`): a base of
+ * all but the newest MAX_DELTAS × DELTA_ARTICLES articles, and for each count its deltas.
+ */
+interface SegmentsBuilt {
+  buildCode: string;
+  baseMs: number;
+  base: BuiltListed;
+  sets: Record<string, { deltaCode: string; buildMs: number; deltas: BuiltListed[] }>;
+}
+
+const listed = (id: string, parts: readonly SearchPart[], meta: SearchMeta): BuiltListed => ({
+  id,
+  meta,
+  keys: parts.length,
+  bytes: parts.reduce((k, p) => k + p.bytes, 0),
+});
+
+const snapshotFor = (count: number, n: number) =>
+  `20261127T0000${String(count).padStart(2, '0')}Z-${n.toString(16).padStart(8, '0').slice(-8)}`;
+
+/**
+ * The same articles in `count` segments behind a format-2 pointer, cold and warm. One
+ * segment is the compacted index (the size's own, in its directory); more are one base
+ * of all but the newest MAX_DELTAS × DELTA_ARTICLES articles (built once, shared by every
+ * count) and deltas over the rest, built as an incremental publish builds them: the newest
+ * `count - 2` of DELTA_ARTICLES each and, before them, one delta over the older rest, as the
+ * merge policy leaves a set whose deltas were merged (segments.ts planMerge).
  */
 async function benchSegments(
   n: number,
-  articles: readonly Article[],
+  articles: () => readonly Article[],
   appScript: string,
   paths: string[],
+  compacted:
+    | { persist: string; snapshot: string; built: Built; meta: () => Promise<SearchMeta> }
+    | undefined,
 ): Promise<SegmentsResult[]> {
-  const byDate = [...articles].sort(
-    (a, b) => Date.parse(a.published) - Date.parse(b.published) || (a.id < b.id ? -1 : 1),
-  );
   const out: SegmentsResult[] = [];
+  const persist = join(OUT, `kv-${label(n)}-segments`);
+  const marker = join(persist, 'bench-segments.json');
+  let built: SegmentsBuilt | undefined = existsSync(marker)
+    ? (JSON.parse(readFileSync(marker, 'utf8')) as SegmentsBuilt)
+    : undefined;
+  const byDate = () =>
+    [...articles()].sort(
+      (a, b) => Date.parse(a.published) - Date.parse(b.published) || (a.id < b.id ? -1 : 1),
+    );
+  const baseSize = n - MAX_DELTAS * DELTA_ARTICLES;
+  /** Built in this run: reused by every count whatever --reuse says. */
+  const fresh = new Set<string>();
   for (const count of segmentCounts) {
-    const deltas = count - 1;
-    log(`   ${count} segment(s): a base of ${n - deltas * DELTA_ARTICLES} and ${deltas} deltas`);
-    const started = performance.now();
-    const base = buildSegment(byDate.slice(0, n - deltas * DELTA_ARTICLES));
-    const segments: (SegmentMeta & { parts: SearchPart[] })[] = [
-      { id: indexId(base.parts), meta: base.meta, parts: base.parts },
-    ];
-    const read = async (id: string, part: string) =>
-      segments.find((s) => s.id === id)?.parts.find((p) => p.part === part)?.value ?? null;
-    for (let d = deltas; d > 0; d--) {
-      const slice = byDate.slice(n - d * DELTA_ARTICLES, n - (d - 1) * DELTA_ARTICLES);
-      const delta = await buildSegment(slice, { base: segments, read });
-      segments.push({ id: indexId(delta.parts), meta: delta.meta, parts: delta.parts });
+    let dir = persist;
+    let set: BuiltListed[];
+    let buildMs: number;
+    if (count === 1) {
+      if (!compacted) continue;
+      dir = compacted.persist;
+      set = [
+        {
+          id: compacted.snapshot,
+          meta: await compacted.meta(),
+          keys: compacted.built.parts,
+          bytes: compacted.built.totalBytes,
+        },
+      ];
+      buildMs = compacted.built.buildMs;
+      log(`   1 segment: the compacted index of ${n}`);
+    } else {
+      if (!built || (!fresh.has('base') && !reusable(built.buildCode, BUILD_CODE))) {
+        log(`   building the base of ${baseSize} articles (shared by every count)`);
+        rmSync(persist, { recursive: true, force: true });
+        const started = performance.now();
+        const base = buildSegment(byDate().slice(0, baseSize));
+        const baseMs = performance.now() - started;
+        const id = indexId(base.parts);
+        const writer = instance(appScript, persist);
+        await writeValues(
+          writer,
+          persist,
+          base.parts.map((p) => ({ key: searchKey(id, p.part), value: p.value })),
+        );
+        await writer.dispose();
+        built = {
+          buildCode: BUILD_CODE,
+          baseMs,
+          base: listed(id, base.parts, base.meta),
+          sets: {},
+        };
+        fresh.add('base');
+        writeFileSync(marker, JSON.stringify(built));
+        log(`     base built in ${f1(baseMs / 1000)} s: ${base.parts.length} parts`);
+      }
+      const cached = built.sets[count];
+      if (cached && (fresh.has(String(count)) || reusable(cached.deltaCode, DELTA_CODE))) {
+        set = [built.base, ...cached.deltas];
+        buildMs = built.baseMs + cached.buildMs;
+        log(`   ${count} segments: reusing ${persist}`);
+      } else {
+        const deltas = count - 1;
+        const sizes = [MAX_DELTAS - deltas + 1, ...Array<number>(deltas - 1).fill(1)].map(
+          (k) => k * DELTA_ARTICLES,
+        );
+        log(`   ${count} segments: a base of ${baseSize} and deltas of ${sizes.join(', ')}`);
+        const writer = instance(appScript, persist);
+        const kv = await writer.getKVNamespace('NEWS');
+        const read = (id: string, part: string) => kv.get(searchKey(id, part));
+        const sorted = byDate();
+        set = [built.base];
+        const started = performance.now();
+        let from = baseSize;
+        for (const size of sizes) {
+          const delta = await buildSegment(sorted.slice(from, from + size), { base: set, read });
+          from += size;
+          const id = indexId(delta.parts);
+          await writeValues(
+            writer,
+            persist,
+            delta.parts.map((p) => ({ key: searchKey(id, p.part), value: p.value })),
+          );
+          set.push(listed(id, delta.parts, delta.meta));
+        }
+        await writer.dispose();
+        const deltasMs = performance.now() - started;
+        buildMs = built.baseMs + deltasMs;
+        built.sets[count] = { deltaCode: DELTA_CODE, buildMs: deltasMs, deltas: set.slice(1) };
+        fresh.add(String(count));
+        writeFileSync(marker, JSON.stringify(built));
+      }
     }
-    const buildMs = performance.now() - started;
-    const persist = join(OUT, `kv-${label(n)}-seg${count}`);
-    rmSync(persist, { recursive: true, force: true });
-    const writer = instance(appScript, persist);
-    await seedSegments(writer, `20261127T000000Z-seg${count}`, segments, n);
+    const snapshot = snapshotFor(count, n);
+    const writer = instance(appScript, dir);
+    await pointAtSegments(writer, snapshot, set, n);
     await writer.dispose();
-    const first = await coldRuns(appScript, persist, paths);
+    const first = await coldRuns(appScript, dir, paths);
     await first.last.dispose();
-    const { runs, last } = await coldRuns(appScript, persist, paths, '/warmup');
+    const { runs, last } = await coldRuns(appScript, dir, paths, '/warmup');
     const warm = await warmRuns(last);
     await last.dispose();
-    const engine = engineWarm(persist, segments.map((s) => s.id).join(','));
+    const engine = engineWarm(dir, set.map((s) => s.id).join(','));
     const result: SegmentsResult = {
       segments: count,
       buildMs,
-      parts: segments.reduce((k, s) => k + s.parts.length, 0),
+      parts: set.reduce((k, s) => k + s.keys, 0),
       firstMs: median(first.runs.map((r) => r.ms)),
       coldMs: median(runs.map((r) => r.ms)),
       reads: median(runs.map((r) => r.reads)),
@@ -233,7 +363,7 @@ async function benchSegments(
       engineP95: engine.warmP95,
     };
     log(
-      `     index-cold ${runs.map((r) => f1(r.ms)).join(', ')} ms; warm p50/p95 ${f1(warm.p50)} / ${f1(warm.p95)} ms (workerd), ${f1(engine.warmP50)} / ${f1(engine.warmP95)} ms (engine)`,
+      `     first request ${first.runs.map((r) => f1(r.ms)).join(', ')} ms; index-cold ${runs.map((r) => f1(r.ms)).join(', ')} ms (${runs.map((r) => r.reads).join(', ')} reads); warm p50/p95 ${f1(warm.p50)} / ${f1(warm.p95)} ms (workerd), ${f1(engine.warmP50)} / ${f1(engine.warmP95)} ms (engine)`,
     );
     out.push(result);
   }
@@ -278,26 +408,38 @@ async function benchSize(
   const persist = join(OUT, `kv-${label(n)}`);
   const snapshot = `20261127T000000Z-${n.toString(16).padStart(8, '0').slice(-8)}`;
   const marker = join(persist, 'bench-build.json');
+  const paths = Array.from({ length: coldSamples }, (_, k) =>
+    searchPath(QUERIES[k % QUERIES.length]!),
+  );
   const previous = existsSync(marker)
     ? (JSON.parse(readFileSync(marker, 'utf8')) as Built & { buildCode: string })
     : undefined;
   let built: Built;
   let articles: Article[] = [];
-  if (args.reuse && n > baselinesMax && previous?.buildCode === BUILD_CODE) {
-    built = previous;
+  const corpusOf = () => {
+    if (articles.length === 0) {
+      log(`== ${label(n)} articles: corpus`);
+      articles = corpus(n, real, (done) => log(`   generated ${done}`));
+      log(`   ${Math.min(real.length, n)} real + ${Math.max(0, n - real.length)} generated`);
+    }
+    return articles;
+  };
+  if (args['segments-only']) {
+    const segments = await benchSegments(n, corpusOf, appScript, paths, undefined);
+    return { size: n, segments, main: false } as unknown as SizeResult;
+  }
+  if (n > baselinesMax && reusable(previous?.buildCode, BUILD_CODE)) {
+    built = previous!;
     log(
-      `== ${label(n)} articles: reusing the index in ${persist} (built in ${f1(built.buildMs / 1000)} s by the same build code)`,
+      `== ${label(n)} articles: reusing the index in ${persist} (built in ${f1(built.buildMs / 1000)} s by ${previous?.buildCode === BUILD_CODE ? 'the same build code' : `OTHER build code, ${previous?.buildCode.slice(0, 12)}`})`,
     );
   } else {
     if (args.reuse)
       log(
         `   cannot reuse ${persist}: ${n <= baselinesMax ? 'the baselines need the corpus' : previous ? 'the index build code changed since' : 'no earlier build'}`,
       );
-    log(`== ${label(n)} articles: corpus`);
-    articles = corpus(n, real, (done) => log(`   generated ${done}`));
-    log(
-      `   ${Math.min(real.length, n)} real + ${Math.max(0, n - real.length)} generated; building the index`,
-    );
+    corpusOf();
+    log('   building the index');
     const started = performance.now();
     const parts = buildSearchParts(articles, (done, total) => {
       if (done % 100_000 < 4_000 || done === total) log(`   indexed ${done}/${total}`);
@@ -314,18 +456,21 @@ async function benchSize(
     );
     rmSync(persist, { recursive: true, force: true });
     const writer = instance(appScript, persist);
-    await seed(writer, snapshot, parts, n, (done) =>
-      log(`   wrote ${done}/${parts.length} parts to local KV`),
+    await seed(writer, persist, snapshot, parts, n, (done, total) =>
+      log(`   wrote ${done}/${total} parts to local KV`),
     );
     await writer.dispose();
     writeFileSync(marker, JSON.stringify({ ...built, buildCode: BUILD_CODE }));
   }
   const { buildMs, totalBytes, largestBytes } = built;
+  {
+    // The segment sets re-point this directory: point it at the one index again.
+    const writer = instance(appScript, persist);
+    await pointAtIndex(writer, snapshot, n, built.parts);
+    await writer.dispose();
+  }
 
   log(`   cold queries in fresh workerd isolates (${coldSamples})`);
-  const paths = Array.from({ length: coldSamples }, (_, k) =>
-    searchPath(QUERIES[k % QUERIES.length]!),
-  );
   const first = await coldRuns(appScript, persist, paths);
   await first.last.dispose();
   for (const r of first.runs)
@@ -431,10 +576,20 @@ async function benchSize(
   let segments: SegmentsResult[] = [];
   if (segmentCounts.length > 0) {
     log(`   the same articles in segments: ${segmentCounts.join(', ')}`);
-    if (articles.length === 0) articles = corpus(n, real, (done) => log(`   generated ${done}`));
-    segments = await benchSegments(n, articles, appScript, paths);
+    segments = await benchSegments(n, corpusOf, appScript, paths, {
+      persist,
+      snapshot,
+      built,
+      meta: async () => {
+        const mf = instance(appScript, persist);
+        const raw = await (await mf.getKVNamespace('NEWS')).get(searchKey(snapshot, 'meta'));
+        await mf.dispose();
+        return JSON.parse(raw ?? 'null') as SearchMeta;
+      },
+    });
   }
   return {
+    main: true,
     segments,
     size: n,
     buildMs,
@@ -455,7 +610,7 @@ function report(results: SizeResult[]): string {
     '| articles | build | KV total | largest value | parts | cold: first request of isolate | cold: index-cold query | KV round trips | one KV read (floor) | warm p50 / p95 / p99 (workerd, incl. dispatch) | dispatch alone p50 / p95 (a 404) | warm p50 / p95 / p99 (engine, own process) | index cache | isolate growth in workerd: heap + array buffers |',
   );
   lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
-  for (const r of results) {
+  for (const r of results.filter((x) => x.main)) {
     lines.push(
       `| ${label(r.size)} | ${f1(r.buildMs / 1000)} s | ${mb(r.totalBytes)} | ${mb(r.largestBytes)} | ${r.parts} | ${f1(r.cold.firstMs)} ms | ${f1(r.cold.ms)} ms | ${r.cold.reads} | ${f1(r.cold.oneReadMs)} ms | ` +
         `${f1(r.warm.p50)} / ${f1(r.warm.p95)} / ${f1(r.warm.p99)} ms | ${f1(r.warm.floorP50)} / ${f1(r.warm.floorP95)} ms | ${f1(r.node.warmP50)} / ${f1(r.node.warmP95)} / ${f1(r.node.warmP99)} ms | ${mb(r.node.cacheBytes)} | ${mb(r.isolate.heap)} + ${mb(r.isolate.buffers)} |`,
@@ -489,7 +644,7 @@ function report(results: SizeResult[]): string {
     }
   }
   for (const r of results.filter((x) => x.segments.length > 0)) {
-    const compacted = r.segments.find((x) => x.segments === 1) ?? r.segments[0]!;
+    const compacted = r.segments.find((x) => x.segments === 1);
     lines.push(
       '',
       `Segments at ${label(r.size)} articles (a base plus deltas of ${DELTA_ARTICLES} articles, format-2 pointer; ratio against one compacted segment):`,
@@ -499,7 +654,7 @@ function report(results: SizeResult[]): string {
     );
     for (const x of r.segments)
       lines.push(
-        `| ${x.segments} | ${f1(x.buildMs / 1000)} s | ${x.parts} | ${f1(x.firstMs)} ms | ${f1(x.coldMs)} ms | ${(x.coldMs / compacted.coldMs).toFixed(2)}x | ${x.reads} | ${f1(x.warm.p50)} / ${f1(x.warm.p95)} ms | ${f1(x.engineP50)} / ${f1(x.engineP95)} ms |`,
+        `| ${x.segments} | ${f1(x.buildMs / 1000)} s | ${x.parts} | ${f1(x.firstMs)} ms | ${f1(x.coldMs)} ms | ${compacted ? `${(x.coldMs / compacted.coldMs).toFixed(2)}x` : '-'} | ${x.reads} | ${f1(x.warm.p50)} / ${f1(x.warm.p95)} ms | ${f1(x.engineP50)} / ${f1(x.engineP95)} ms |`,
       );
   }
   return lines.join('\n');

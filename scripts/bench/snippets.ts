@@ -81,7 +81,7 @@ const kvDir = join(OUT, 'kv');
   const mf = instance(script, kvDir);
   await mf.ready;
   log(`writing ${parts.length} index parts and the ${hitIds.size} articles of the hits…`);
-  await seed(mf, SNAPSHOT, parts, articles.length);
+  await seed(mf, kvDir, SNAPSHOT, parts, articles.length);
   const kv = await mf.getKVNamespace('NEWS');
   await Promise.all(
     [...hitIds].map((id) => kv.put(articleKey(SNAPSHOT, id), JSON.stringify(byId.get(id)))),

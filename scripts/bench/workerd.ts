@@ -9,16 +9,22 @@ import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
 import {
+  manifestKey,
   POINTER_KEY,
   searchKey,
   sectionsKey,
   sectionsV2Key,
 } from '../../src/core/snapshot/keys.ts';
-import { searchHead } from '../../src/core/snapshot/publish.ts';
+import { activateSnapshot, searchHead } from '../../src/core/snapshot/publish.ts';
 import type { SearchPart } from '../../src/core/search/build.ts';
-import type { Pointer } from '../../src/core/snapshot/format.ts';
+import type { ManifestV2, Pointer } from '../../src/core/snapshot/format.ts';
+import type { KvEntry } from '../../src/core/lib/kv-store.ts';
+import { bindingStore } from '../../src/storage/kv-binding.ts';
+import { diskWriter } from '../lib/local-kv.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
+/** The KV namespace id of `instance` (a directory name in its persisted KV). */
+const BENCH_NAMESPACE = 'bench';
 
 /** The Worker exactly as `wrangler deploy` would upload it. */
 export function bundleApp(outdir: string): string {
@@ -75,7 +81,7 @@ export function instance(
       ...texts,
     ],
     compatibilityDate: '2026-04-20',
-    kvNamespaces: { NEWS: 'bench' },
+    kvNamespaces: { NEWS: BENCH_NAMESPACE },
     kvPersist,
     // The edge cache would answer repeated queries without searching.
     ...(cachePersist === undefined ? { cache: false } : { cachePersist }),
@@ -157,21 +163,56 @@ export async function isolateMemory(
  */
 const NO_SECTIONS = JSON.stringify({ sections: [] });
 
+/**
+ * Writes values straight into the instance's persisted KV, in SQLite transactions
+ * (scripts/lib/local-kv.ts diskWriter): through the binding a 1M-article index (~144k
+ * values) took minutes to hours on a loaded machine. The Worker reads them through KV.
+ */
+export async function writeValues(
+  mf: Miniflare,
+  kvPersist: string,
+  entries: readonly KvEntry[],
+  onProgress?: (done: number, total: number) => void,
+): Promise<void> {
+  // One read makes Miniflare create the namespace's database.
+  await (await mf.getKVNamespace('NEWS')).get('\u0000');
+  const disk = await diskWriter(kvPersist, BENCH_NAMESPACE);
+  try {
+    disk.putMany(entries, onProgress);
+  } finally {
+    disk.close();
+  }
+}
+
 /** Writes the parts and a pointer to them, as the snapshot publisher would. */
 export async function seed(
   mf: Miniflare,
+  kvPersist: string,
   snapshot: string,
   parts: readonly SearchPart[],
   docs: number,
-  onProgress?: (done: number) => void,
+  onProgress?: (done: number, total: number) => void,
+): Promise<void> {
+  await writeValues(
+    mf,
+    kvPersist,
+    parts.map((p) => ({ key: searchKey(snapshot, p.part), value: p.value })),
+    onProgress,
+  );
+  await pointAtIndex(mf, snapshot, docs, parts.length);
+}
+
+/**
+ * A format-1 pointer at the index under `snapshot` (written by `seed`), and its search head:
+ * what a publish of that snapshot leaves.
+ */
+export async function pointAtIndex(
+  mf: Miniflare,
+  snapshot: string,
+  docs: number,
+  keys: number,
 ): Promise<void> {
   const kv = await mf.getKVNamespace('NEWS');
-  for (let i = 0; i < parts.length; i += 32) {
-    await Promise.all(
-      parts.slice(i, i + 32).map((p) => kv.put(searchKey(snapshot, p.part), p.value)),
-    );
-    if (i % 2048 === 0) onProgress?.(i);
-  }
   const now = new Date().toISOString();
   const pointer: Pointer = {
     // Format 1: the parts sit under the snapshot id (src/core/snapshot/keys.ts).
@@ -187,71 +228,57 @@ export async function seed(
       grouped: 0,
       sections: 0,
       feed_pages: 0,
-      keys: parts.length,
+      keys,
       bytes: 0,
     },
   };
   await kv.put(sectionsKey(snapshot), NO_SECTIONS);
   await kv.put(POINTER_KEY, JSON.stringify(pointer));
-  for (const head of searchHead(snapshot, parts.find((p) => p.part === 'meta')?.value))
+  for (const head of searchHead([[snapshot, await kv.get(searchKey(snapshot, 'meta'))]]))
     await kv.put(head.key, head.value);
 }
 
+/** A listed search segment: what a manifest says of it. */
+export interface ListedSegment {
+  id: string;
+  keys: number;
+  bytes: number;
+}
+
 /**
- * A format-2 pointer whose manifest lists these search segments (oldest first), their parts
- * written where the Worker reads them, and the newest segment's meta as the search head. Only
- * search is benchmarked on it: the manifest lists no feeds.
+ * A format-2 snapshot whose manifest lists these search segments (oldest first, their parts
+ * already written), made live as a publish or a rollback makes it (publish.ts
+ * activateSnapshot: the pointer and the search head). Only search is benchmarked on it: the
+ * manifest lists no feeds.
  */
-export async function seedSegments(
+export async function pointAtSegments(
   mf: Miniflare,
   snapshot: string,
-  segments: readonly { id: string; parts: readonly SearchPart[] }[],
+  segments: readonly ListedSegment[],
   docs: number,
-  onProgress?: (done: number) => void,
 ): Promise<void> {
-  const kv = await mf.getKVNamespace('NEWS');
-  const all = segments.flatMap((s) => s.parts.map((p) => ({ key: searchKey(s.id, p.part), p })));
-  for (let i = 0; i < all.length; i += 32) {
-    await Promise.all(all.slice(i, i + 32).map(({ key, p }) => kv.put(key, p.value)));
-    if (i % 2048 === 0) onProgress?.(i);
-  }
+  const kv = (await mf.getKVNamespace('NEWS')) as unknown as KVNamespace;
   const now = new Date().toISOString();
+  const keys = segments.reduce((n, s) => n + s.keys, 0);
   const counts = { articles: docs, read: docs, skipped: 0, merged: 0, grouped: 0, sections: 0 };
-  const sizes = { feed_pages: 0, keys: all.length, bytes: 0 };
-  const pointer: Pointer = {
+  const manifest: ManifestV2 = {
     format: 2,
     snapshot,
     built_at: now,
-    published_at: now,
-    counts: { ...counts, ...sizes },
-    manifest: {
-      format: 2,
-      snapshot,
-      built_at: now,
-      counts: { ...counts, ...sizes },
-      generation: 1,
-      epoch: 1,
-      parent: null,
-      skip: [],
-      lists: {},
-      sections: 1,
-      folded: 1,
-      search: {
-        segments: segments.map((s) => ({
-          id: s.id,
-          keys: s.parts.length,
-          bytes: s.parts.reduce((n, p) => n + p.bytes, 0),
-        })),
-      },
-      written: { keys: all.length, bytes: 0, reused: 0 },
-    },
+    counts: { ...counts, feed_pages: 0, keys, bytes: 0 },
+    generation: 1,
+    epoch: 1,
+    parent: null,
+    skip: [],
+    lists: {},
+    sections: 1,
+    folded: 1,
+    search: { segments: segments.map(({ id, keys, bytes }) => ({ id, keys, bytes })) },
+    written: { keys, bytes: 0, reused: 0 },
   };
   await kv.put(sectionsV2Key(1), NO_SECTIONS);
-  await kv.put(POINTER_KEY, JSON.stringify(pointer));
-  const newest = segments.at(-1);
-  if (newest)
-    for (const head of searchHead(newest.id, newest.parts.find((p) => p.part === 'meta')?.value))
-      await kv.put(head.key, head.value);
+  await kv.put(manifestKey(snapshot), JSON.stringify(manifest));
+  await activateSnapshot(bindingStore(kv), snapshot);
 }
 
 export interface Timed {

@@ -79,7 +79,7 @@ async function loadSqlite(): Promise<typeof DatabaseSync> {
 }
 
 /** Bulk writes and deletes into Miniflare's on-disk KV (layout in the header comment). */
-async function diskWriter(kvDir: string, namespaceId: string) {
+export async function diskWriter(kvDir: string, namespaceId: string) {
   if (!/^[\w-]+$/.test(namespaceId))
     throw new Error(`KV namespace id "${namespaceId}" has characters Miniflare would rename`);
   const Database = await loadSqlite();

@@ -9,11 +9,12 @@ import { fnv1a64 } from '../core/content/normalize.ts';
 import { buildSearchParts } from '../core/search/build.ts';
 import { type KeepAlive, PartCache } from '../core/lib/part-cache.ts';
 import { coalesceReads, IndexReader } from '../core/search/reader.ts';
+import { decodeSearchHead } from '../core/search/format.ts';
 import { SegmentSet } from '../core/search/segments.ts';
 import type { Pointer } from '../core/snapshot/format.ts';
 import { warmUpEngine } from '../core/search/warm-up.ts';
 import { boundedRead } from './kv-binding.ts';
-import { type Companion, searchIndexId } from './snapshots.ts';
+import type { Companion } from './snapshots.ts';
 
 /**
  * Index bytes an isolate keeps (128 MB isolate; the issue allows 64 MB of index at 1M
@@ -69,33 +70,31 @@ function segmentReader(
 }
 
 /**
- * Reads the search head (the live snapshot's search meta, see core/keys.ts) with a cold
- * pointer, so a fresh isolate's first search does not wait for a separate meta read. A head
- * of another snapshot (KV still propagating a publish) is ignored: the meta is then read
- * from the snapshot.
+ * Reads the search head (the metas of the live index's segments, see core/search/format.ts
+ * encodeSearchHead) with a cold pointer, so a fresh isolate's first search does not wait for
+ * separate meta reads. A segment's meta is immutable: every one the pointer lists is taken;
+ * those of other snapshots (a head that lags behind the pointer while KV propagates) are
+ * ignored, and the missing ones are read from KV.
  */
 export function searchHead(kv: KVNamespace): Companion {
   return {
     key: SEARCH_HEAD_KEY,
     use(raw, pointer) {
-      const newline = raw?.indexOf('\n') ?? -1;
-      if (
-        raw == null ||
-        pointer === null ||
-        newline < 0 ||
-        raw.slice(0, newline) !== searchIndexId(pointer)
-      )
-        return;
-      // The value is already here: the load does no I/O, so nothing needs keeping alive.
-      segmentReader(
-        (keys) => kv.get([...keys], 'text'),
-        searchIndexId(pointer),
-        () => undefined,
-      )
-        .provideMeta(raw.slice(newline + 1))
-        .catch((error: unknown) =>
-          console.warn(`search head of ${pointer.snapshot} not used: ${String(error)}`),
-        );
+      if (raw == null || pointer === null) return;
+      const listed = new Set(searchSegmentIds(pointer));
+      for (const [id, meta] of decodeSearchHead(raw)) {
+        if (!listed.has(id)) continue;
+        // The value is already here: the load does no I/O, so nothing needs keeping alive.
+        segmentReader(
+          (keys) => kv.get([...keys], 'text'),
+          id,
+          () => undefined,
+        )
+          .provideMeta(meta)
+          .catch((error: unknown) =>
+            console.warn(`search head of ${pointer.snapshot} not used: ${String(error)}`),
+          );
+      }
     },
   };
 }

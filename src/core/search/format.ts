@@ -92,6 +92,25 @@ export const SearchMeta = v.object({
 export type SearchMeta = v.InferOutput<typeof SearchMeta>;
 
 /**
+ * The search head (`news:v1:search-head`, written with the pointer, read with a cold pointer):
+ * the meta of every segment of the live index, oldest first, as `<segment id>\n<meta JSON>`
+ * lines joined by `\n` (JSON.stringify writes no raw newline, an id has none). A head of one
+ * segment is the `<id>\n<meta>` written before segments: both read the same way. Holding
+ * every segment's meta saves a cold search over several segments a round trip to KV.
+ */
+export function encodeSearchHead(segments: readonly (readonly [string, string])[]): string {
+  return segments.map(([id, meta]) => `${id}\n${meta}`).join('\n');
+}
+
+/** The (segment id, raw meta) pairs of a search head; a dangling id without meta is dropped. */
+export function decodeSearchHead(raw: string): [string, string][] {
+  const lines = raw.split('\n');
+  const pairs: [string, string][] = [];
+  for (let i = 0; i + 1 < lines.length; i += 2) pairs.push([lines[i]!, lines[i + 1]!]);
+  return pairs;
+}
+
+/**
  * A terms part. `df` counts the documents holding the term in any field. `p` is, in format 1,
  * the term's posting list; in format 2, a word's lists per field (FIELDS order) joined by
  * FIELD_SEPARATOR (a field without the term has an empty list), and a facet's one list.

@@ -39,6 +39,7 @@ import { type BuildBase, type BuiltSnapshot, pointerFor } from './build.ts';
 import type { Article } from '../content/article.ts';
 import { type ArticleRevisions, FeedPageV2, Manifest, type ManifestV2, Pointer } from './format.ts';
 import { pageCount } from '../feed/paging.ts';
+import { encodeSearchHead } from '../search/format.ts';
 
 export type Progress = (stage: string, done: number, total: number) => void;
 
@@ -83,16 +84,45 @@ export async function publishSnapshot(
   await store.putMany(built.entries, (done, total) => options.onProgress?.('write', done, total));
   await store.putMany([{ key: manifestKey(built.id), value: JSON.stringify(built.manifest) }]);
   const pointer = pointerFor(built.manifest, options.now ?? new Date());
+  const fresh = built.searchHead
+    ? [{ key: searchKey(built.searchHead.index, 'meta'), value: built.searchHead.meta }]
+    : [];
   await store.putMany([
     { key: POINTER_KEY, value: JSON.stringify(pointer) },
-    ...searchHead(built.searchHead?.index ?? built.id, built.searchHead?.meta),
+    ...(await searchHeadOf(store, built.manifest, [...fresh, ...built.entries])),
   ]);
   return pointer;
 }
 
-/** The search head entry for an index, if there is one. */
-export function searchHead(index: string, meta: string | null | undefined): KvEntry[] {
-  return meta ? [{ key: SEARCH_HEAD_KEY, value: `${index}\n${meta}` }] : [];
+/** The search head entry for these segments' metas (oldest first), if there is any. */
+export function searchHead(segments: readonly (readonly [string, string | null])[]): KvEntry[] {
+  const known = segments.filter((s): s is [string, string] => s[1] != null);
+  return known.length > 0 ? [{ key: SEARCH_HEAD_KEY, value: encodeSearchHead(known) }] : [];
+}
+
+/**
+ * The search head of a snapshot: the meta of every segment of its index (src/core/search/
+ * format.ts encodeSearchHead), taken from `fresh` (values this publish writes) or the store.
+ */
+async function searchHeadOf(
+  store: KvStore,
+  manifest: Manifest,
+  fresh: readonly KvEntry[] = [],
+): Promise<KvEntry[]> {
+  const ids =
+    manifest.format === 1 ? [manifest.snapshot] : manifest.search.segments.map((s) => s.id);
+  const keys = new Set(ids.map((id) => searchKey(id, 'meta')));
+  const given = new Map(fresh.filter((e) => keys.has(e.key)).map((e) => [e.key, e.value]));
+  const read = await getMany(
+    store,
+    [...keys].filter((k) => !given.has(k)),
+  );
+  return searchHead(
+    ids.map((id) => {
+      const key = searchKey(id, 'meta');
+      return [id, given.get(key) ?? read.get(key) ?? null] as const;
+    }),
+  );
 }
 
 /**
@@ -155,10 +185,9 @@ export async function activateSnapshot(
           published_at: now.toISOString(),
           counts: manifest.counts,
         };
-  const index = searchIndexOf(manifest);
   await store.putMany([
     { key: POINTER_KEY, value: JSON.stringify(pointer) },
-    ...searchHead(index, await store.get(searchKey(index, 'meta'))),
+    ...(await searchHeadOf(store, manifest)),
   ]);
   return pointer;
 }
