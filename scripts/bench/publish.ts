@@ -13,7 +13,6 @@
  * kept snapshots against one. Search with segments is measured by `npm run bench:search`.
  */
 import { spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +27,7 @@ import { nextBuild, publishSnapshot, readPointer } from '../../src/core/snapshot
 import { openLocalKv } from '../lib/local-kv.ts';
 import { formatBytes } from '../lib/progress.ts';
 import { corpus, loadReal } from './corpus.ts';
+import { writeJsonl } from '../lib/jsonl.ts';
 
 const { values } = parseArgs({
   options: {
@@ -91,26 +91,6 @@ async function build(args: string[], label: string): Promise<Run> {
   if (peak) rss = Number(peak[1]) * 1024;
   if (code !== 0) throw new Error(`${label} failed (exit ${code})`);
   return { ...(JSON.parse(stdout.trim().split('\n').at(-1)!) as Omit<Run, 'rss'>), rss };
-}
-
-/** Records in the input shape of ../shared/data, one JSON object a line. */
-async function writeJsonl(path: string, articles: readonly Article[]): Promise<void> {
-  const out = createWriteStream(path);
-  for (const a of articles) {
-    const line = JSON.stringify({
-      id: a.id,
-      source: a.source,
-      section: a.section,
-      lang: a.lang,
-      published: a.published,
-      title: a.title,
-      body: a.body,
-      url: a.url ?? `https://bench.example/${a.id}`,
-    });
-    if (!out.write(`${line}\n`)) await once(out, 'drain');
-  }
-  out.end();
-  await once(out, 'finish');
 }
 
 const mib = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MiB`;

@@ -18,6 +18,7 @@ import {
   DOCS_PER_CHUNK,
   encodePosting,
   encodeRecord,
+  FACET_MARK,
   type StoredRecord,
   type Facet,
   FACETS,
@@ -26,6 +27,7 @@ import {
   FIELD_SEPARATOR,
   fieldLevel,
   FIELDS,
+  IMPACT_LEVELS,
   IDS_CHUNK_CHARS,
   MAX_DATE_SAMPLES,
   MAX_PART_BYTES,
@@ -70,21 +72,6 @@ const BUILD_BATCH = 5_000;
 const LENGTH_SAMPLE = 20_000;
 /** Below this many documents the vocabulary keeps words seen once (a small site needs them). */
 const SMALL_INDEX_DOCS = 20_000;
-
-/** A word's postings being built: one list per field, and the documents holding it anywhere. */
-interface TermAcc {
-  df: number;
-  /** Last document of each field's list (-1: none yet). */
-  last: number[];
-  postings: string[];
-}
-
-/** A facet's one list (level 0: filters match, they do not score). */
-interface FacetAcc {
-  df: number;
-  last: number;
-  postings: string;
-}
 
 const minutes = (ms: number) => Math.floor(ms / 60_000);
 const utf8 = new TextEncoder();
@@ -150,22 +137,22 @@ function assertPartSize(part: Omit<SearchPart, 'bytes'>): SearchPart {
   return { ...part, bytes };
 }
 
-/** Cuts sorted entries into parts of about `target` characters each. */
-function chunk<T>(entries: readonly T[], size: (entry: T) => number, target: number): T[][] {
-  const chunks: T[][] = [];
-  let current: T[] = [];
-  let chars = 0;
-  for (const entry of entries) {
-    if (current.length > 0 && chars + size(entry) > target) {
-      chunks.push(current);
-      current = [];
-      chars = 0;
-    }
-    current.push(entry);
-    chars += size(entry);
+/** Where a builder puts the parts it makes, by kind, in the order made (a part's number order). */
+export interface PartSink {
+  add(kind: PartKind, part: SearchPart): void;
+}
+type PartKind = 'terms' | 'vocab' | 'docs' | 'ids';
+const PART_KINDS: readonly PartKind[] = ['terms', 'vocab', 'docs', 'ids'];
+
+/** The parts kept in memory; `all` gives them in the order of the index (after the meta). */
+export class MemorySink implements PartSink {
+  readonly #parts = new Map<PartKind, SearchPart[]>(PART_KINDS.map((k) => [k, []]));
+  add(kind: PartKind, part: SearchPart): void {
+    this.#parts.get(kind)!.push(part);
   }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
+  all(): SearchPart[] {
+    return PART_KINDS.flatMap((k) => this.#parts.get(k)!);
+  }
 }
 
 /** What a streaming build is given besides its articles. */
@@ -173,24 +160,238 @@ export type BuilderOptions = SegmentOptions & {
   onProgress?: ((done: number, total: number) => void) | undefined;
   /** Articles the whole build will add, for progress only. */
   total?: number | undefined;
+  /** Where the terms, vocab, docs and ids parts go as they are made; default a MemorySink. */
+  sink?: PartSink | undefined;
 };
+
+/**
+ * One term of a run: its document frequency in the run and, per field (a facet term has one
+ * list), the first posting of the list apart (document and level: it is encoded when the runs
+ * are merged, as a gap from the last document of the runs before), the rest of the list
+ * encoded, and the list's last document. A field without postings has first document -1.
+ */
+export type RunTerm = [
+  term: string,
+  df: number,
+  first: number[],
+  level: number[],
+  rest: string[],
+  last: number[],
+];
+
+/**
+ * The index of one batch of documents, numbered from `first`: what indexRun makes from one
+ * MiniSearch (on any thread: scripts/lib/search-workers.ts runs it in worker threads) and
+ * SearchBuilder folds in, in document order.
+ */
+export interface IndexRun {
+  first: number;
+  docs: number;
+  /** In index order (termOrder). */
+  terms: RunTerm[];
+  records: StoredRecord[];
+  ids: string[];
+  minutes: number[];
+  /** Publication time (ms) of the run's first document. */
+  newest: number;
+  facets: Record<Facet, [string, number][]>;
+}
+
+/** The order of terms in an index: facet terms (FACET_MARK) first, then by UTF-16 code units. */
+export function termOrder(a: string, b: string): number {
+  const facetA = a.startsWith(FACET_MARK);
+  if (facetA !== b.startsWith(FACET_MARK)) return facetA ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * A batch of articles through one MiniSearch: its `addAll` with the options of ./options.ts,
+ * then what it holds (`toJSON()`) read into per-field lists. The documents were added in
+ * document order to a fresh MiniSearch, so a document's short id is its place in the batch
+ * (MiniSearch `addDocumentId` counts from 0), and an object's integer keys iterate
+ * ascending: each field's list is in document order. `indexOptions` may be kept across
+ * batches: its stem memos are what make stemming cheap.
+ */
+export function indexRun(
+  batch: readonly Article[],
+  first: number,
+  avg: readonly number[],
+  indexOptions = articleIndexOptions(),
+): IndexRun {
+  const index = new MiniSearch<IndexedDoc>(indexOptions);
+  index.addAll(batch.map((article, i) => indexedDoc(article, first + i)));
+  const json = index.toJSON();
+  const lengths = json.fieldLength as Record<string, number[]>;
+  const fieldIds = FIELDS.map((field) => json.fieldIds[field] ?? -1);
+  const terms: RunTerm[] = [];
+  // Which documents of the batch already counted towards the current term's df.
+  const counted = new Int32Array(batch.length).fill(-1);
+  let termNo = 0;
+  for (const [term, data] of json.index) {
+    termNo++;
+    let df = 0;
+    const firsts = FIELDS.map(() => -1);
+    const levels = FIELDS.map(() => 0);
+    const rests = FIELDS.map(() => '');
+    const lasts = FIELDS.map(() => -1);
+    for (let f = 0; f < FIELDS.length; f++) {
+      const fieldId = fieldIds[f]!;
+      const freqs = (data as Record<string, Record<string, number>>)[fieldId];
+      if (!freqs) continue;
+      let rest = '';
+      let last = -1;
+      for (const key in freqs) {
+        const short = Number(key);
+        const doc = first + short;
+        const level = fieldLevel(tfPart(freqs[key]!, lengths[key]![fieldId]!, avg[f]!));
+        if (last < 0) {
+          firsts[f] = doc;
+          levels[f] = level;
+        } else rest += encodePosting(doc, last, level, FIELD_LEVELS);
+        last = doc;
+        if (counted[short] !== termNo) {
+          counted[short] = termNo;
+          df++;
+        }
+      }
+      rests[f] = rest;
+      lasts[f] = last;
+    }
+    terms.push([term, df, firsts, levels, rests, lasts]);
+  }
+
+  // Facets: one list each, level 0 (filters match, they do not score).
+  const facetLists = new Map<string, RunTerm>();
+  const counts = { section: new Map(), lang: new Map(), source: new Map() } as Record<
+    Facet,
+    Map<string, number>
+  >;
+  batch.forEach((article, i) => {
+    const doc = first + i;
+    for (const facet of Object.keys(FACETS) as Facet[]) {
+      const term = facetTerm(facet, article[facet]);
+      const list = facetLists.get(term);
+      if (!list) facetLists.set(term, [term, 1, [doc], [0], [''], [doc]]);
+      else {
+        list[4][0] += encodePosting(doc, list[5][0]!, 0);
+        list[5][0] = doc;
+        list[1]++;
+      }
+      counts[facet].set(article[facet], (counts[facet].get(article[facet]) ?? 0) + 1);
+    }
+  });
+  for (const list of facetLists.values()) terms.push(list);
+  terms.sort((a, b) => termOrder(a[0], b[0]));
+
+  return {
+    first,
+    docs: batch.length,
+    terms,
+    records: batch.map((article) => encodeRecord({ ...article, text: snippetSource(article) })),
+    ids: batch.map((article) => article.id),
+    minutes: batch.map((article) => minutes(Date.parse(article.published))),
+    newest: batch.length ? Date.parse(batch[0]!.published) : 0,
+    facets: {
+      section: [...counts.section],
+      lang: [...counts.lang],
+      source: [...counts.source],
+    },
+  };
+}
+
+/**
+ * The runs' terms merged into the index's, in index order: a k-way merge over the runs'
+ * sorted terms (a binary heap; a term in several runs is taken from each in run order, so
+ * every list stays in document order). Yields [term, df, postings] with the postings as the
+ * index stores them (per field, joined by FIELD_SEPARATOR; a facet's one list). Reads one
+ * term of each run at a time: runs spilled to disk merge in bounded memory.
+ */
+export function* mergeRuns(runs: readonly Iterator<RunTerm>[]): Generator<[string, number, string]> {
+  const heads: (RunTerm | null)[] = runs.map((run) => run.next().value ?? null);
+  const before = (a: number, b: number) => {
+    const order = termOrder(heads[a]![0], heads[b]![0]);
+    return order < 0 || (order === 0 && a < b);
+  };
+  const heap: number[] = [];
+  const push = (run: number) => {
+    let i = heap.push(run) - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!before(heap[i]!, heap[parent]!)) break;
+      [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
+      i = parent;
+    }
+  };
+  const pop = (): number => {
+    const top = heap[0]!;
+    const end = heap.pop()!;
+    if (heap.length > 0) {
+      heap[0] = end;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < heap.length && before(heap[l]!, heap[m]!)) m = l;
+        if (r < heap.length && before(heap[r]!, heap[m]!)) m = r;
+        if (m === i) break;
+        [heap[i], heap[m]] = [heap[m]!, heap[i]!];
+        i = m;
+      }
+    }
+    return top;
+  };
+  heads.forEach((head, run) => head && push(run));
+  const group: RunTerm[] = [];
+  const taken: number[] = [];
+  while (heap.length > 0) {
+    const term = heads[heap[0]!]![0];
+    group.length = 0;
+    taken.length = 0;
+    while (heap.length > 0 && heads[heap[0]!]![0] === term) {
+      const run = pop();
+      group.push(heads[run]!);
+      taken.push(run);
+    }
+    const fields = group[0]![2].length;
+    const levels = term.startsWith(FACET_MARK) ? IMPACT_LEVELS : FIELD_LEVELS;
+    const lists: string[] = [];
+    let df = 0;
+    for (const t of group) df += t[1];
+    for (let f = 0; f < fields; f++) {
+      let list = '';
+      let last = -1;
+      for (const t of group) {
+        if (t[2][f]! < 0) continue;
+        list += encodePosting(t[2][f]!, last, t[3][f]!, levels) + t[4][f]!;
+        last = t[5][f]!;
+      }
+      lists.push(list);
+    }
+    yield [term, df, lists.join(FIELD_SEPARATOR)];
+    for (const run of taken) {
+      heads[run] = runs[run]!.next().value ?? null;
+      if (heads[run]) push(run);
+    }
+  }
+}
 
 /**
  * A search index built from batches of articles, in document order (newest first across
  * the whole build), so a caller can stream an archive through it and drop each batch after
- * `add`: what it holds between batches is what the output costs (postings, vocabulary,
- * result records), not the articles. `avgLength` must be given (a streaming build cannot
+ * `add`: what it holds between batches is each batch's run (flat postings, or only how to
+ * re-read a run spilled to disk: `addRun`), the ids and dates, not the articles; the docs
+ * parts go to the sink as they fill. `avgLength` must be given (a streaming build cannot
  * sample what it has not seen yet): `averageLengths` over the first few thousand articles.
  * Contract: /work/coord/search-builder.md is mirrored in docs/search.md ("Building").
  */
 export class SearchBuilder {
   readonly #avg: readonly number[];
   readonly #options: BuilderOptions;
-  readonly #terms = new Map<string, TermAcc>();
-  readonly #facetPostings = new Map<string, FacetAcc>();
+  readonly #sink: PartSink;
   /** Kept across batches: its stem memos are what make stemming cheap. */
   readonly #indexOptions = articleIndexOptions();
-  readonly #records: StoredRecord[] = [];
+  readonly #runs: (() => Iterator<RunTerm>)[] = [];
   readonly #ids: [string, number][] = [];
   /** Publication minute of every document, sampled at `finish` once the count is known. */
   readonly #minutes: number[] = [];
@@ -198,125 +399,92 @@ export class SearchBuilder {
     Facet,
     Map<string, number>
   >;
+  /** Records of the docs part being filled. */
+  #records: StoredRecord[] = [];
+  #docsParts = 0;
   #newest = 0;
   #docs = 0;
   #finished = false;
-  /** Milliseconds spent in MiniSearch's addAll, its toJSON, and folding into postings. */
-  readonly timings = { addAll: 0, toJSON: 0, fold: 0 };
 
   constructor(options: BuilderOptions = {}) {
     if (!options.avgLength)
       throw new Error('search index: a streaming build needs avgLength (see averageLengths)');
     this.#avg = options.avgLength;
     this.#options = options;
+    this.#sink = options.sink ?? new MemorySink();
+  }
+
+  /** Documents added so far: the number the next batch starts at. */
+  get docs(): number {
+    return this.#docs;
   }
 
   /** Adds a batch of articles, numbered after every article added before. */
   add(batch: readonly Article[]): void {
     if (this.#finished) throw new Error('search index: add after finish');
     if (batch.length === 0) return;
+    this.addRun(indexRun(batch, this.#docs, this.#avg, this.#indexOptions));
+  }
+
+  /**
+   * Folds in a run made elsewhere (indexRun in a worker thread), which must start at `docs`.
+   * `reopen` reads its terms again at `finish` (a run spilled to disk); by default the run's
+   * own terms are kept until then.
+   */
+  addRun(run: IndexRun, reopen?: () => Iterator<RunTerm>): void {
+    if (this.#finished) throw new Error('search index: add after finish');
+    if (run.first !== this.#docs)
+      throw new Error(`search index: a run from document ${run.first} added at ${this.#docs}`);
     const first = this.#docs;
-    const started = performance.now();
-    const index = new MiniSearch<IndexedDoc>(this.#indexOptions);
-    index.addAll(batch.map((article, i) => indexedDoc(article, first + i)));
-    const added = performance.now();
-    const json = index.toJSON();
-    const serialised = performance.now();
-    this.#fold(json, first, batch.length);
-    batch.forEach((article, i) => this.#addRecord(article, first + i));
-    const t = this.timings;
-    t.addAll += added - started;
-    t.toJSON += serialised - added;
-    t.fold += performance.now() - serialised;
-    this.#docs += batch.length;
+    const terms = run.terms;
+    this.#runs.push(reopen ?? (() => terms[Symbol.iterator]()));
+    run.ids.forEach((id, i) => this.#ids.push([id, first + i]));
+    for (const m of run.minutes) this.#minutes.push(m);
+    if (first === 0 && run.docs > 0) this.#newest = run.newest;
+    for (const facet of Object.keys(FACETS) as Facet[]) {
+      const counts = this.#facets[facet];
+      for (const [value, n] of run.facets[facet]) counts.set(value, (counts.get(value) ?? 0) + n);
+    }
+    for (const record of run.records) {
+      this.#records.push(record);
+      if (this.#records.length === DOCS_PER_CHUNK) this.#flushDocs();
+    }
+    this.#docs += run.docs;
     const done = this.#docs;
     const every = PROGRESS_EVERY;
     if (Math.floor(done / every) > Math.floor(first / every) || done === this.#options.total)
       this.#options.onProgress?.(done, this.#options.total ?? done);
   }
 
+  #flushDocs(): void {
+    const value = JSON.stringify({ d: this.#records });
+    this.#sink.add('docs', assertPartSize({ part: partName('docs', this.#docsParts++), value }));
+    this.#records = [];
+  }
+
   /**
-   * One batch's MiniSearch into the postings. Its documents were added in document order
-   * from a fresh MiniSearch, so a document's short id is its place in the batch (MiniSearch
-   * `addDocumentId` counts from 0), and an object's integer keys iterate ascending: each
-   * field's list grows in document order.
+   * Merges the runs and writes the rest of the index to the sink. Returns the parts in the
+   * index's order, meta first: all of them with the default sink, only the meta with another
+   * (the caller reads the others back from where its sink put them). Call once.
    */
-  #fold(json: ReturnType<MiniSearch['toJSON']>, first: number, size: number): void {
-    const lengths = json.fieldLength as Record<string, number[]>;
-    const fieldIds = FIELDS.map((field) => json.fieldIds[field] ?? -1);
-    const avg = this.#avg;
-    // Which documents of the batch already counted towards the current term's df.
-    const counted = new Int32Array(size).fill(-1);
-    let termNo = 0;
-    for (const [term, data] of json.index) {
-      let acc = this.#terms.get(term);
-      if (!acc) {
-        acc = { df: 0, last: FIELDS.map(() => -1), postings: FIELDS.map(() => '') };
-        this.#terms.set(term, acc);
-      }
-      termNo++;
-      for (let f = 0; f < FIELDS.length; f++) {
-        const fieldId = fieldIds[f]!;
-        const freqs = (data as Record<string, Record<string, number>>)[fieldId];
-        if (!freqs) continue;
-        let postings = acc.postings[f]!;
-        let last = acc.last[f]!;
-        for (const key in freqs) {
-          const short = Number(key);
-          const doc = first + short;
-          const level = fieldLevel(tfPart(freqs[key]!, lengths[key]![fieldId]!, avg[f]!));
-          postings += encodePosting(doc, last, level, FIELD_LEVELS);
-          last = doc;
-          if (counted[short] !== termNo) {
-            counted[short] = termNo;
-            acc.df++;
-          }
-        }
-        acc.postings[f] = postings;
-        acc.last[f] = last;
-      }
-    }
-  }
-
-  #addRecord(article: Article, doc: number): void {
-    for (const facet of Object.keys(FACETS) as Facet[]) {
-      const term = facetTerm(facet, article[facet]);
-      let acc = this.#facetPostings.get(term);
-      if (!acc) {
-        acc = { df: 0, last: -1, postings: '' };
-        this.#facetPostings.set(term, acc);
-      }
-      acc.postings += encodePosting(doc, acc.last, 0);
-      acc.last = doc;
-      acc.df++;
-      const counts = this.#facets[facet];
-      counts.set(article[facet], (counts.get(article[facet]) ?? 0) + 1);
-    }
-    this.#records.push(encodeRecord({ ...article, text: snippetSource(article) }));
-    this.#ids.push([article.id, doc]);
-    const published = Date.parse(article.published);
-    if (doc === 0) this.#newest = published;
-    this.#minutes.push(minutes(published));
-  }
-
-  /** The parts of the index (names and format as buildSearchParts). Call once. */
   finish(): SearchPart[] {
     if (this.#finished) throw new Error('search index: finish called twice');
     this.#finished = true;
-    return assemble(
+    if (this.#records.length > 0) this.#flushDocs();
+    const meta = assemble(
       {
         docs: this.#docs,
         newest: this.#newest,
         minutes: this.#minutes,
-        records: this.#records,
         ids: this.#ids,
         facets: this.#facets,
       },
       [...this.#avg],
-      this.#terms,
-      this.#facetPostings,
+      mergeRuns(this.#runs.map((open) => open())),
+      this.#sink,
       this.#options.deletes,
     );
+    return [meta, ...(this.#sink instanceof MemorySink ? this.#sink.all() : [])];
   }
 }
 
@@ -345,7 +513,6 @@ interface Collected {
   docs: number;
   newest: number;
   minutes: readonly number[];
-  records: readonly StoredRecord[];
   ids: [string, number][];
   facets: Record<Facet, Map<string, number>>;
 }
@@ -354,64 +521,88 @@ interface Collected {
 const gaps = (sorted: readonly number[]) =>
   sorted.map((n, i) => (i === 0 ? n : n - sorted[i - 1]!));
 
+/** Cuts sorted entries, as they come, into chunks of about `target` characters each. */
+class Chunker<T> {
+  #current: T[] = [];
+  #chars = 0;
+  /** First entry of every chunk handed on. */
+  readonly firsts: T[] = [];
+  readonly #size: (entry: T) => number;
+  readonly #target: number;
+  readonly #emit: (entries: T[], n: number) => void;
+  constructor(
+    size: (entry: T) => number,
+    target: number,
+    emit: (entries: T[], n: number) => void,
+  ) {
+    this.#size = size;
+    this.#target = target;
+    this.#emit = emit;
+  }
+  push(entry: T): void {
+    const size = this.#size(entry);
+    if (this.#current.length > 0 && this.#chars + size > this.#target) this.flush();
+    this.#current.push(entry);
+    this.#chars += size;
+  }
+  flush(): void {
+    if (this.#current.length === 0) return;
+    this.firsts.push(this.#current[0]!);
+    this.#emit(this.#current, this.firsts.length - 1);
+    this.#current = [];
+    this.#chars = 0;
+  }
+}
+
+/** Writes the terms, vocab and ids parts to `sink` as the merged terms come; returns the meta. */
 function assemble(
   collected: Collected,
   avg: number[],
-  wordTerms: Map<string, TermAcc>,
-  facets: Map<string, FacetAcc>,
+  merged: Iterable<[string, number, string]>,
+  sink: PartSink,
   deletes: SegmentOptions['deletes'],
-): SearchPart[] {
-  const parts: SearchPart[] = [];
-  // Facet terms (FACET_MARK) sort before every word.
-  const terms = new Map<string, { df: number; postings: string }>();
-  for (const [term, acc] of [...facets].sort((a, b) => (a[0] < b[0] ? -1 : 1)))
-    terms.set(term, acc);
-  for (const term of [...wordTerms.keys()].sort()) {
-    const acc = wordTerms.get(term)!;
-    terms.set(term, { df: acc.df, postings: acc.postings.join(FIELD_SEPARATOR) });
-  }
-  const sorted = [...terms.keys()];
-
-  const termChunks = chunk(
-    sorted,
-    (t) => t.length + (terms.get(t)?.postings.length ?? 0) + 12,
+): SearchPart {
+  const termChunks = new Chunker<[string, number, string]>(
+    ([t, , postings]) => t.length + postings.length + 12,
     TERMS_CHUNK_CHARS,
+    (entries, n) => {
+      const value = JSON.stringify({
+        t: entries.map((e) => e[0]),
+        df: entries.map((e) => e[1]),
+        p: entries.map((e) => e[2]),
+      });
+      sink.add('terms', assertPartSize({ part: partName('terms', n), value }));
+    },
   );
-  termChunks.forEach((chunkTerms, n) => {
-    const value = JSON.stringify({
-      t: chunkTerms,
-      df: chunkTerms.map((t) => terms.get(t)?.df ?? 0),
-      p: chunkTerms.map((t) => terms.get(t)?.postings ?? ''),
-    });
-    parts.push(assertPartSize({ part: partName('terms', n), value }));
-  });
-
   const minDf = collected.docs < SMALL_INDEX_DOCS ? 1 : 2;
-  const words = sorted.filter((t) => /^[\p{L}\p{N}]/u.test(t) && (terms.get(t)?.df ?? 0) >= minDf);
-  const vocabChunks = chunk(words, (t) => t.length + 8, VOCAB_CHUNK_CHARS);
-  vocabChunks.forEach((chunkWords, n) => {
-    const value = JSON.stringify({
-      t: chunkWords,
-      df: chunkWords.map((t) => terms.get(t)?.df ?? 0),
-    });
-    parts.push(assertPartSize({ part: partName('vocab', n), value }));
-  });
-
-  for (let n = 0; n * DOCS_PER_CHUNK < collected.docs; n++) {
-    const records = collected.records.slice(n * DOCS_PER_CHUNK, (n + 1) * DOCS_PER_CHUNK);
-    parts.push(
-      assertPartSize({ part: partName('docs', n), value: JSON.stringify({ d: records }) }),
-    );
+  const vocabChunks = new Chunker<[string, number]>(
+    ([t]) => t.length + 8,
+    VOCAB_CHUNK_CHARS,
+    (entries, n) => {
+      const value = JSON.stringify({ t: entries.map((e) => e[0]), df: entries.map((e) => e[1]) });
+      sink.add('vocab', assertPartSize({ part: partName('vocab', n), value }));
+    },
+  );
+  for (const entry of merged) {
+    termChunks.push(entry);
+    if (entry[1] >= minDf && /^[\p{L}\p{N}]/u.test(entry[0]))
+      vocabChunks.push([entry[0], entry[1]]);
   }
+  termChunks.flush();
+  vocabChunks.flush();
 
   // Article id -> document number, sorted by id: what a later segment reads to find the
   // documents an edit replaces.
-  const byId = collected.ids.sort((a, b) => (a[0] < b[0] ? -1 : 1));
-  const idChunks = chunk(byId, ([id]) => id.length + 10, IDS_CHUNK_CHARS);
-  idChunks.forEach((entries, n) => {
-    const value = JSON.stringify({ t: entries.map((e) => e[0]), d: entries.map((e) => e[1]) });
-    parts.push(assertPartSize({ part: partName('ids', n), value }));
-  });
+  const idChunks = new Chunker<[string, number]>(
+    ([id]) => id.length + 10,
+    IDS_CHUNK_CHARS,
+    (entries, n) => {
+      const value = JSON.stringify({ t: entries.map((e) => e[0]), d: entries.map((e) => e[1]) });
+      sink.add('ids', assertPartSize({ part: partName('ids', n), value }));
+    },
+  );
+  for (const entry of collected.ids.sort((a, b) => (a[0] < b[0] ? -1 : 1))) idChunks.push(entry);
+  idChunks.flush();
 
   const stride = Math.max(1, Math.ceil(collected.docs / MAX_DATE_SAMPLES));
   const samples: number[] = [];
@@ -425,8 +616,8 @@ function assemble(
     avg_length: avg,
     date_stride: stride,
     dates: vlqEncode(samples.map((m, i) => (i === 0 ? m : (samples[i - 1] ?? m) - m))),
-    terms: termChunks.map((c) => c[0] ?? ''),
-    vocab: vocabChunks.map((c) => c[0] ?? ''),
+    terms: termChunks.firsts.map((e) => e[0]),
+    vocab: vocabChunks.firsts.map((e) => e[0]),
     vocab_min_df: minDf,
     docs_per_part: DOCS_PER_CHUNK,
     facets: {
@@ -434,7 +625,7 @@ function assemble(
       lang: facetCounts('lang'),
       source: facetCounts('source'),
     },
-    ids: idChunks.map((c) => c[0]?.[0] ?? ''),
+    ids: idChunks.firsts.map((e) => e[0]),
     ...(deletes && deletes.size > 0
       ? {
           deletes: Object.fromEntries(
@@ -443,6 +634,5 @@ function assemble(
         }
       : {}),
   };
-  parts.unshift(assertPartSize({ part: 'meta', value: JSON.stringify(meta) }));
-  return parts;
+  return assertPartSize({ part: 'meta', value: JSON.stringify(meta) });
 }
