@@ -15,10 +15,11 @@
  */
 import { parseArgs } from 'node:util';
 import type { KvStore } from '../src/core/lib/kv-store.ts';
-import { runPipeline } from '../src/core/content/pipeline.ts';
+import { type BuildStats, runPipeline } from '../src/core/content/pipeline.ts';
 import { nextBuild, pruneSnapshots, publishSnapshot } from '../src/core/snapshot/publish.ts';
 import { RecordError } from '../src/core/content/records.ts';
-import { buildSnapshot, type BuiltSnapshot, streamSnapshot } from '../src/core/snapshot/build.ts';
+import type { BuiltSnapshot } from '../src/core/snapshot/build.ts';
+import { streamBuild } from './lib/stream-build.ts';
 import { buildIncremental, type DeltaSummary } from '../src/core/snapshot/incremental.ts';
 import { inputFiles, streamRecords } from './lib/inputs.ts';
 import { DEFAULT_PERSIST, openLocalKv } from './lib/local-kv.ts';
@@ -135,40 +136,43 @@ async function buildAndPublish(store: KvStore | null, records: Iterable<InputRec
   // is never shown twice). A dry run has no KV to read it from.
   const approved = store ? await approvedNewsFromStore(store) : [];
   if (approved.length) console.error(`Folding in ${approved.length} approved reader news item(s)`);
-  const { articles, stats, errors } = runPipeline(records, {
-    skipInvalid: values['skip-invalid'],
-    extra: approved,
-  });
-  for (const e of errors) console.error(`  skipped ${e.message}`);
   const base = store ? await nextBuild(store) : { generation: 1, parent: null };
-  let delta: DeltaSummary = {
-    added: articles.length,
-    merged: stats.merged + stats.grouped,
-    changed: 0,
-    removed: 0,
-  };
   let built: BuiltSnapshot;
   let compacted = '';
+  let stats: BuildStats;
+  let delta: DeltaSummary;
   if (values.incremental && store) {
-    const next = await buildIncremental(store, base, { articles, stats }, { onProgress: progress });
+    const pipeline = runPipeline(records, { skipInvalid: values['skip-invalid'], extra: approved });
+    listSkipped(pipeline.errors);
+    stats = pipeline.stats;
+    const next = await buildIncremental(store, base, pipeline, { onProgress: progress });
     delta = next.summary;
     built = next;
     if (next.compaction)
       compacted = ` (merged ${next.compaction.merged.length + 1} into one: ${next.compaction.kind === 'full' ? 'a new base' : 'the deltas'}, ${next.compaction.articles} articles)`;
-  } else if (store) {
-    // A full build writes its values as it makes them, so they are never all in memory.
+  } else {
+    // A full build streams (scripts/lib/stream-build.ts): it writes its values as it makes
+    // them, and holds a compact draft per article, never the articles. A dry run drops them.
     let written = 0;
-    built = await streamSnapshot(
-      articles,
-      stats,
+    const made = await streamBuild(
+      records,
       async (batch) => {
-        await store.putMany(batch);
+        if (store) await store.putMany(batch);
         written += batch.length;
         progress('write', written, written);
       },
-      { base, onProgress: progress },
+      { skipInvalid: values['skip-invalid'], extra: approved, base, onProgress: progress },
     );
-  } else built = buildSnapshot(articles, stats, { base, onProgress: progress });
+    listSkipped(made.errors);
+    built = made.built;
+    stats = made.stats;
+    delta = {
+      added: built.counts.articles,
+      merged: stats.merged + stats.grouped,
+      changed: 0,
+      removed: 0,
+    };
+  }
   if (store) {
     console.error(`Publishing snapshot ${built.id} (${values.remote ? 'remote' : 'local'} KV)`);
     await publishSnapshot(store, built, { onProgress: progress });
@@ -181,6 +185,11 @@ async function buildAndPublish(store: KvStore | null, records: Iterable<InputRec
     }
   }
   return { built, stats, delta, compacted };
+}
+
+/** Every skipped record, named by file, line and field (only with --skip-invalid). */
+function listSkipped(errors: readonly RecordError[]): void {
+  for (const e of errors) console.error(`  skipped ${e.message}`);
 }
 
 main().catch((error: unknown) => {

@@ -329,7 +329,11 @@ export function dedupePlan(drafts: readonly Draft[]): {
     merge: (group) => {
       const [keep, ...rest] = [...group].sort((a, b) => keepOrder(draftItem(a), draftItem(b)));
       const tags = mergedTags(keep!.tags, rest);
-      return { ...keep!, tags: tags.length ? tags : NO_TAGS, plan: { m: group.map((d) => d.plan) } };
+      return {
+        ...keep!,
+        tags: tags.length ? tags : NO_TAGS,
+        plan: { m: group.map((d) => d.plan) },
+      };
     },
     near: (leader, followers) => ({
       ...leader,

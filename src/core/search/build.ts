@@ -112,15 +112,27 @@ const fieldLength = (text: string) => new Set(tokenize(text).map((t) => t.term))
  * averages (./segments.ts), and a streaming build is given them up front.
  */
 export function averageLengths(docs: readonly Article[]): number[] {
-  const step = Math.max(1, Math.floor(docs.length / LENGTH_SAMPLE));
+  return averageLengthsOf(docs.length, (i) => docs[i]);
+}
+
+/** The documents `averageLengths` samples out of `count`, as document numbers. */
+export function lengthSample(count: number): number[] {
+  const step = Math.max(1, Math.floor(count / LENGTH_SAMPLE));
+  const sample: number[] = [];
+  for (let i = 0; i < count; i += step) sample.push(i);
+  return sample;
+}
+
+/** `averageLengths` over `count` documents read by number (only the sampled ones are read). */
+export function averageLengthsOf(count: number, doc: (i: number) => Article | undefined): number[] {
   const sums = FIELDS.map(() => 0);
   let n = 0;
-  for (let i = 0; i < docs.length; i += step) {
-    const doc = docs[i];
-    if (!doc) continue;
-    sums[0] = (sums[0] ?? 0) + fieldLength(doc.title);
-    sums[1] = (sums[1] ?? 0) + fieldLength(indexedSummary(doc));
-    sums[2] = (sums[2] ?? 0) + fieldLength(doc.body);
+  for (const i of lengthSample(count)) {
+    const article = doc(i);
+    if (!article) continue;
+    sums[0] = (sums[0] ?? 0) + fieldLength(article.title);
+    sums[1] = (sums[1] ?? 0) + fieldLength(indexedSummary(article));
+    sums[2] = (sums[2] ?? 0) + fieldLength(article.body);
     n++;
   }
   // A field empty everywhere (no term to score in it) still needs a positive average.
@@ -306,7 +318,9 @@ export function indexRun(
  * index stores them (per field, joined by FIELD_SEPARATOR; a facet's one list). Reads one
  * term of each run at a time: runs spilled to disk merge in bounded memory.
  */
-export function* mergeRuns(runs: readonly Iterator<RunTerm>[]): Generator<[string, number, string]> {
+export function* mergeRuns(
+  runs: readonly Iterator<RunTerm>[],
+): Generator<[string, number, string]> {
   const heads: (RunTerm | null)[] = runs.map((run) => run.next().value ?? null);
   const before = (a: number, b: number) => {
     const order = termOrder(heads[a]![0], heads[b]![0]);
@@ -530,11 +544,7 @@ class Chunker<T> {
   readonly #size: (entry: T) => number;
   readonly #target: number;
   readonly #emit: (entries: T[], n: number) => void;
-  constructor(
-    size: (entry: T) => number,
-    target: number,
-    emit: (entries: T[], n: number) => void,
-  ) {
+  constructor(size: (entry: T) => number, target: number, emit: (entries: T[], n: number) => void) {
     this.#size = size;
     this.#target = target;
     this.#emit = emit;

@@ -5,19 +5,27 @@
  * build script, the tests' seeding and `npm start` all go through here.
  */
 import { type Article, type ArticleSummary, toSummary } from '../content/article.ts';
-import { compareKeys, keyOf, listsOf, pageCount, pagesFromOldest } from '../feed/paging.ts';
+import {
+  compareKeys,
+  keyOf,
+  listsOf,
+  pageCount,
+  pageOfIndex,
+  pagesFromOldest,
+} from '../feed/paging.ts';
 import { articleV2Key, feedV2Key, foldedV2Key, searchKey, sectionsV2Key } from './keys.ts';
 import type { KvEntry } from '../lib/kv-store.ts';
 import { fnv1a64 } from '../content/normalize.ts';
 import { averageLengths, SearchBuilder, type SearchPart } from '../search/build.ts';
 import type { BuildStats } from '../content/pipeline.ts';
-import { sectionStats } from './sections.ts';
+import { moveSections } from './sections.ts';
 import {
   type ArticleRevisions,
   type Counts,
   type FeedPageV2,
   type ManifestV2,
   type Pointer,
+  type Sections,
   SNAPSHOT_FORMAT,
 } from './format.ts';
 
@@ -135,22 +143,37 @@ export function writePages(
   return bytes;
 }
 
-/** A search segment's parts (src/core/search/segments.ts) named by their content, written unless reused. */
+/** What names a search segment (src/core/search/segments.ts): its id (by content), size and meta. */
+export type SegmentInfo = { segment: ManifestV2['search']['segments'][number]; meta: string | null };
+
+/** A segment's id, key count, bytes and meta, in one pass over its parts (meta first). */
+export function segmentInfo(parts: Iterable<SearchPart>): SegmentInfo {
+  let keys = 0;
+  let bytes = 0;
+  let meta: string | null = null;
+  const values = function* () {
+    for (const part of parts) {
+      keys++;
+      // Each part's size was checked by the search build (MAX_PART_BYTES, the same bound).
+      bytes += part.bytes;
+      if (part.part === 'meta') meta = part.value;
+      yield part.value;
+    }
+  };
+  const id = `x${contentHash(values())}`;
+  return { segment: { id, keys, bytes }, meta };
+}
+
+/** A search segment's parts named by their content, written unless reused. */
 export function searchSegment(
   out: EntryWriter,
   parts: readonly SearchPart[],
   reuse: ReadonlySet<string>,
-): { segment: ManifestV2['search']['segments'][number]; meta: string | null; written: boolean } {
-  const id = `x${contentHash(parts.map((p) => p.value))}`;
-  const bytes = parts.reduce((n, p) => n + p.bytes, 0);
-  const written = !reuse.has(id);
-  // Each part's size was checked by the search build (MAX_PART_BYTES, the same bound).
-  if (written) for (const part of parts) out.add(searchKey(id, part.part), part.value);
-  return {
-    segment: { id, keys: parts.length, bytes },
-    meta: parts.find((p) => p.part === 'meta')?.value ?? null,
-    written,
-  };
+): SegmentInfo & { written: boolean } {
+  const info = segmentInfo(parts);
+  const written = !reuse.has(info.segment.id);
+  if (written) for (const part of parts) out.add(searchKey(info.segment.id, part.part), part.value);
+  return { ...info, written };
 }
 
 interface BuildOptions {
@@ -161,85 +184,171 @@ interface BuildOptions {
 }
 
 /** A streaming build hands its values on in batches of about this many. */
-const STREAM_BATCH = 2_000;
+export const STREAM_BATCH = 2_000;
+
+/** What lists an article joins: the fields of it that name them. */
+type Listed = { lang: string; section: string; source: string };
 
 /**
- * The full build as a generator: it yields batches of values as they are made (every
- * STREAM_BATCH) and returns the snapshot with the values not yet yielded. The search index is
- * fed through `SearchBuilder` in the same pass as the articles.
+ * The length of every list, in the order the lists first appear in the newest-first
+ * articles (the order of the manifest's lists); the unfiltered list exists even when empty.
+ */
+export function listLengths(sorted: Iterable<Listed>): Map<string, number> {
+  const lengths = new Map<string, number>();
+  for (const a of sorted)
+    for (const list of listsOf(a)) lengths.set(list, (lengths.get(list) ?? 0) + 1);
+  if (!lengths.has('*.*.*')) lengths.set('*.*.*', 0);
+  return lengths;
+}
+
+/**
+ * The values of a full build (a new epoch: every article, page and search part written by
+ * this generation), made from its articles as they come, newest first, in batches of any
+ * size, so that a caller need not hold them: each article's value is made at once, each
+ * feed page as soon as it is full (the lists' lengths are known up front, and pages are
+ * counted from the oldest end: feed/paging.ts), the sections as running counts. What it
+ * holds is one page per list. The in-memory build below and the streaming one
+ * (scripts/lib/stream-build.ts) both make their values here.
+ */
+export class FullBuild {
+  readonly out = new EntryWriter();
+  readonly #gen: number;
+  readonly #parent: ManifestV2 | null;
+  readonly #builtAt: Date;
+  readonly #id: string;
+  readonly #lists = new Map<
+    string,
+    { length: number; done: number; page: number; items: ArticleSummary[] }
+  >();
+  #sections: Sections = { sections: [] };
+  readonly #sectionNames = new Set<string>();
+  #articles = 0;
+
+  /** `ids`: every article's id, newest first (they name the snapshot); `lists`: listLengths. */
+  constructor(ids: readonly string[], lists: ReadonlyMap<string, number>, options: BuildOptions) {
+    this.#builtAt = options.builtAt ?? new Date();
+    const { generation, parent } = options.base ?? { generation: 1, parent: null };
+    this.#gen = generation;
+    this.#parent = parent;
+    this.#id = snapshotId(this.#builtAt, `${generation}:${ids.join(',')}`);
+    for (const [list, length] of lists)
+      this.#lists.set(list, { length, done: 0, page: pageCount(length) - 1, items: [] });
+  }
+
+  /** The next articles, newest first after every article added before. */
+  add(batch: readonly Article[]): void {
+    const gen = this.#gen;
+    for (const a of batch) {
+      this.out.add(articleV2Key(gen, a.id), { r: [[gen, a]] } as ArticleRevisions);
+      const summary = toSummary(a);
+      for (const name of listsOf(a)) {
+        const list = this.#lists.get(name);
+        if (!list) throw new Error(`full build: article ${a.id} is in list ${name}, not counted`);
+        const page = pageOfIndex(list.length, list.done++);
+        if (page !== list.page) this.#writePage(name, list);
+        list.page = page;
+        list.items.push(summary);
+      }
+      this.#sectionNames.add(a.section);
+    }
+    this.#sections = moveSections(this.#sections, [], batch);
+    this.#articles += batch.length;
+  }
+
+  #writePage(name: string, list: { page: number; items: ArticleSummary[] }): void {
+    const value: FeedPageV2 = { list: name, page: list.page, items: list.items };
+    this.out.add(feedV2Key(name, list.page, this.#gen), value);
+    list.items = [];
+  }
+
+  /** Parent segments a new index with the same content reuses instead of writing. */
+  get reuse(): Set<string> {
+    return new Set(this.#parent?.search.segments.map((s) => s.id) ?? []);
+  }
+
+  /**
+   * The snapshot, once every article was added and the search segment written (searchSegment
+   * with `reuse`); its `entries` are the values not yet taken.
+   */
+  finish(stats: BuildStats, search: SegmentInfo & { written: boolean }): BuiltSnapshot {
+    const gen = this.#gen;
+    const lists: ManifestV2['lists'] = {};
+    for (const [name, list] of this.#lists) {
+      if (list.done !== list.length)
+        throw new Error(`full build: list ${name} got ${list.done} of ${list.length} articles`);
+      // The last page of each list (an empty list: its one empty page).
+      this.#writePage(name, list);
+      lists[name] = [list.length, 0, gen];
+    }
+    const out = this.out;
+    out.add(sectionsV2Key(gen), this.#sections);
+    out.add(foldedV2Key(gen), { ids: [...(stats.folded ?? [])] });
+    const manifest = manifestFor({
+      id: this.#id,
+      builtAt: this.#builtAt,
+      generation: gen,
+      epoch: gen,
+      parent: this.#parent?.snapshot ?? null,
+      skip: [],
+      lists,
+      sections: gen,
+      folded: gen,
+      segments: [search.segment],
+      tally: {
+        articles: this.#articles,
+        read: stats.read,
+        skipped: stats.skipped,
+        merged: stats.merged,
+        grouped: stats.grouped,
+        sections: this.#sectionNames.size,
+        bytes: out.bytes + (search.written ? 0 : search.segment.bytes),
+      },
+      written: { keys: out.count, bytes: out.bytes },
+    });
+    return {
+      id: this.#id,
+      builtAt: manifest.built_at,
+      entries: out.entries,
+      manifest,
+      counts: manifest.counts,
+      searchHead: search.meta ? { index: search.segment.id, meta: search.meta } : null,
+    };
+  }
+}
+
+/**
+ * The full build in memory, as a generator: it yields batches of values as they are made
+ * (every STREAM_BATCH) and returns the snapshot with the values not yet yielded. The search
+ * index is fed through `SearchBuilder` in the same pass as the articles.
  */
 function* fullBuild(
   articles: readonly Article[],
   stats: BuildStats,
   options: BuildOptions,
 ): Generator<KvEntry[], BuiltSnapshot> {
-  const builtAt = options.builtAt ?? new Date();
-  const { generation: gen, parent } = options.base ?? { generation: 1, parent: null };
   const sorted = newestFirst(articles);
-  const id = snapshotId(builtAt, `${gen}:${sorted.map((a) => a.id).join(',')}`);
-  const out = new EntryWriter();
-  const ready = () => out.entries.length >= STREAM_BATCH;
+  const build = new FullBuild(
+    sorted.map((a) => a.id),
+    listLengths(sorted),
+    options,
+  );
   const index = new SearchBuilder({
     avgLength: averageLengths(sorted),
     total: sorted.length,
     onProgress: (done, total) => options.onProgress?.('search', done, total),
   });
-
   for (let i = 0; i < sorted.length; i += SEARCH_BATCH) {
     const batch = sorted.slice(i, i + SEARCH_BATCH);
-    for (const a of batch) out.add(articleV2Key(gen, a.id), { r: [[gen, a]] } as ArticleRevisions);
+    build.add(batch);
     index.add(batch);
     options.onProgress?.('articles', i + batch.length, sorted.length);
-    if (ready()) yield out.take();
+    if (build.out.entries.length >= STREAM_BATCH) yield build.out.take();
   }
-
-  const lists: ManifestV2['lists'] = {};
-  for (const [list, items] of listItems(sorted)) {
-    writePages(out, list, items, 0, gen);
-    lists[list] = [items.length, 0, gen];
-    if (ready()) yield out.take();
-  }
-  options.onProgress?.('feeds', 1, 1);
-
-  out.add(sectionsV2Key(gen), sectionStats(sorted));
-  out.add(foldedV2Key(gen), { ids: [...(stats.folded ?? [])] });
-
-  const reuse = new Set(parent?.search.segments.map((s) => s.id) ?? []);
-  const search = searchSegment(out, index.finish(), reuse);
-  const manifest = manifestFor({
-    id,
-    builtAt,
-    generation: gen,
-    epoch: gen,
-    parent: parent?.snapshot ?? null,
-    skip: [],
-    lists,
-    sections: gen,
-    folded: gen,
-    segments: [search.segment],
-    tally: {
-      articles: sorted.length,
-      read: stats.read,
-      skipped: stats.skipped,
-      merged: stats.merged,
-      grouped: stats.grouped,
-      sections: new Set(sorted.map((a) => a.section)).size,
-      bytes: out.bytes + (search.written ? 0 : search.segment.bytes),
-    },
-    written: { keys: out.count, bytes: out.bytes },
-  });
-  return {
-    id,
-    builtAt: manifest.built_at,
-    entries: out.entries,
-    manifest,
-    counts: manifest.counts,
-    searchHead: search.meta ? { index: search.segment.id, meta: search.meta } : null,
-  };
+  return build.finish(stats, searchSegment(build.out, index.finish(), build.reuse));
 }
 
 /** Articles per batch fed to the search builder (and per progress report). */
-const SEARCH_BATCH = 1_000;
+const SEARCH_BATCH = 5_000;
 
 /** The full build, every value in `entries`. */
 export function buildSnapshot(

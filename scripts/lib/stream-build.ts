@@ -1,0 +1,201 @@
+/**
+ * The full build of a large archive in bounded memory (docs/snapshots.md, "Streaming full
+ * build"). It makes exactly the values of `buildSnapshot` (src/core/snapshot/build.ts) for
+ * the same input, without ever holding the articles:
+ *
+ * 1. Records are read one at a time and normalised; each article goes to a temporary file
+ *    (one JSON line, read back by its number) and only a compact draft of it stays
+ *    (src/core/content/dedup.ts Draft: id, title key, time, richness parts, tags, list
+ *    fields). Deduplication runs on the drafts against the whole archive, and gives for each
+ *    resulting article the plan that makes it from its records.
+ * 2. The articles are made again newest first, a batch at a time, from the file: their values
+ *    and feed pages go to `sink` as they are made (FullBuild), and each batch is indexed by
+ *    MiniSearch in a worker thread (search-workers.ts), its run spilled to a file.
+ * 3. The runs are merged into the search index by a k-way merge over term order
+ *    (src/core/search/build.ts mergeRuns), its parts spilled to files, named by their
+ *    content hash, then written to `sink`.
+ *
+ * What stays in memory is a draft per article, the ids and dates the search index needs, and
+ * one page per feed list.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Article } from '../../src/core/content/article.ts';
+import { type Draft, dedupePlan, draftOf, materialize } from '../../src/core/content/dedup.ts';
+import type { BuildStats, InputRecord } from '../../src/core/content/pipeline.ts';
+import { normalizeRecord, RecordError } from '../../src/core/content/records.ts';
+import { compareKeys } from '../../src/core/feed/paging.ts';
+import type { KvEntry } from '../../src/core/lib/kv-store.ts';
+import {
+  averageLengthsOf,
+  type PartSink,
+  type SearchPart,
+  SearchBuilder,
+} from '../../src/core/search/build.ts';
+import {
+  type BuildBase,
+  type BuiltSnapshot,
+  FullBuild,
+  listLengths,
+  segmentInfo,
+  STREAM_BATCH,
+} from '../../src/core/snapshot/build.ts';
+import { searchKey } from '../../src/core/snapshot/keys.ts';
+import { IndexWorkers, readTerms } from './search-workers.ts';
+import { LineWriter, readLines, SpillFile } from './spill.ts';
+
+export interface StreamBuildOptions {
+  skipInvalid?: boolean;
+  /** Already-normalised articles (approved reader news) deduplicated with the records. */
+  extra?: readonly Article[];
+  base?: BuildBase;
+  builtAt?: Date;
+  onProgress?: (stage: string, done: number, total: number) => void;
+  /** Worker threads for the search index (default: the cores, at most 2). */
+  workers?: number;
+  /** Where the temporary files go (default: the OS temp folder); removed at the end. */
+  tmpDir?: string;
+  /** Articles per batch (default BATCH); a test makes many runs of a small corpus with it. */
+  batch?: number;
+}
+
+export interface StreamBuildResult {
+  built: BuiltSnapshot;
+  stats: BuildStats;
+  /** The skipped records' errors, in input order (only with skipInvalid). */
+  errors: RecordError[];
+}
+
+/** Articles per batch: per MiniSearch in a worker, and per progress report. */
+const BATCH = 5_000;
+
+/** The search parts of one kind, spilled as `part \t bytes \t value` lines. */
+class FileSink implements PartSink {
+  readonly #files = new Map<string, LineWriter>();
+  readonly #dir: string;
+  constructor(dir: string) {
+    this.#dir = dir;
+  }
+  #path = (kind: string) => join(this.#dir, `parts-${kind}.txt`);
+  add(kind: string, part: SearchPart): void {
+    let file = this.#files.get(kind);
+    if (!file) this.#files.set(kind, (file = new LineWriter(this.#path(kind))));
+    file.write(`${part.part}\t${part.bytes}\t${part.value}`);
+  }
+  close(): void {
+    for (const file of this.#files.values()) file.close();
+  }
+  /** Every part of `kinds`, in order, read back from disk. */
+  *read(kinds: readonly string[]): Generator<SearchPart> {
+    for (const kind of kinds) {
+      if (!this.#files.has(kind)) continue;
+      for (const line of readLines(this.#path(kind))) {
+        const a = line.indexOf('\t');
+        const b = line.indexOf('\t', a + 1);
+        yield {
+          part: line.slice(0, a),
+          bytes: Number(line.slice(a + 1, b)),
+          value: line.slice(b + 1),
+        };
+      }
+    }
+  }
+}
+
+export async function streamBuild(
+  records: Iterable<InputRecord>,
+  sink: (entries: KvEntry[]) => Promise<void>,
+  options: StreamBuildOptions = {},
+): Promise<StreamBuildResult> {
+  const progress = options.onProgress ?? (() => {});
+  const dir = mkdtempSync(join(options.tmpDir ?? tmpdir(), 'edge-news-build-'));
+  const spill = new SpillFile(join(dir, 'articles.jsonl'));
+  let workers: IndexWorkers | null = null;
+  try {
+    // Pass 1: normalise, spill, keep drafts; the same steps and errors as runPipeline.
+    const drafts: Draft[] = [];
+    const errors: RecordError[] = [];
+    let read = 0;
+    for (const record of records) {
+      read++;
+      try {
+        if (record instanceof RecordError) throw record;
+        const article = normalizeRecord(record.value, record.origin);
+        drafts.push(draftOf(article, spill.append(JSON.stringify(article))));
+      } catch (error) {
+        if (!(error instanceof RecordError) || !options.skipInvalid) throw error;
+        errors.push(error);
+      }
+      if (read % 10_000 === 0) progress('read', read, read);
+    }
+    for (const article of options.extra ?? [])
+      drafts.push(draftOf(article, spill.append(JSON.stringify(article))));
+    progress('read', read, read);
+    const { drafts: kept, merged, grouped } = dedupePlan(drafts);
+    drafts.length = 0;
+    const stats: BuildStats = {
+      read,
+      skipped: errors.length,
+      merged,
+      grouped,
+      folded: (options.extra ?? []).map((a) => a.id),
+    };
+    // Newest first: the order of the feed lists and of the search index's documents.
+    kept.sort((a, b) => compareKeys([a.published, a.id], [b.published, b.id]));
+    const articleOf = (d: Draft) => materialize(d.plan, (n) => JSON.parse(spill.get(n)) as Article);
+
+    // Pass 2: the articles again, newest first, a batch at a time.
+    const build = new FullBuild(
+      kept.map((d) => d.id),
+      listLengths(kept),
+      options,
+    );
+    const avg = averageLengthsOf(kept.length, (i) => articleOf(kept[i]!));
+    const parts = new FileSink(dir);
+    const index = new SearchBuilder({ avgLength: avg, sink: parts });
+    workers = new IndexWorkers(options.workers);
+    const running: { run: Promise<Awaited<ReturnType<IndexWorkers['index']>>>; file: string }[] =
+      [];
+    const settle = async () => {
+      const { run, file } = running.shift()!;
+      index.addRun(await run, () => readTerms(file));
+      progress('search', index.docs, kept.length);
+    };
+    const size = options.batch ?? BATCH;
+    for (let i = 0; i < kept.length; i += size) {
+      const batch = kept.slice(i, i + size).map(articleOf);
+      const file = join(dir, `run-${String(i).padStart(9, '0')}.jsonl`);
+      running.push({ run: workers.index(batch, i, avg, file), file });
+      build.add(batch);
+      if (build.out.entries.length >= STREAM_BATCH) await sink(build.out.take());
+      progress('articles', i + batch.length, kept.length);
+      // One batch waiting per worker beyond the ones running: the main thread stays ahead.
+      while (running.length > workers.size) await settle();
+    }
+    while (running.length > 0) await settle();
+    await workers.close();
+    workers = null;
+
+    // The index: runs merged, parts spilled, named by content, then written.
+    progress('merge', 0, 1);
+    const [meta] = index.finish();
+    parts.close();
+    progress('merge', 1, 1);
+    const all = () => [meta!, ...parts.read(['terms', 'vocab', 'docs', 'ids'])];
+    const info = segmentInfo(all());
+    const written = !build.reuse.has(info.segment.id);
+    if (written) {
+      for (const part of all()) {
+        build.out.add(searchKey(info.segment.id, part.part), part.value);
+        if (build.out.entries.length >= STREAM_BATCH) await sink(build.out.take());
+      }
+    }
+    const built = build.finish(stats, { ...info, written });
+    return { built, stats, errors };
+  } finally {
+    spill.close();
+    await workers?.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
