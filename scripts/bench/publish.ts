@@ -8,13 +8,20 @@
  * (`/usr/bin/time -f %M`).
  *
  *   node scripts/bench/publish.ts [--sizes 100k,1m] [--delta 1000] [--kept 6] [--dir DIR]
+ *                                 [--no-rebuild] [--heap MB]
+ *
+ * A full build runs with a bounded heap (`--heap`, default 1536 MB of old space): the build
+ * streams (scripts/lib/stream-build.ts), and without a bound V8 lets garbage grow the RSS far
+ * past what the build holds. `--no-rebuild` leaves out the full rebuild of the archive plus the
+ * first delta (at 1M it is a second long full build) and compares the incremental run with the
+ * archive's own full build instead.
  *
  * Prints keys and bytes written, time and peak RSS per run, the ratios, and the bytes of the
  * kept snapshots against one. Search with segments is measured by `npm run bench:search`.
  */
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
@@ -38,6 +45,8 @@ const { values } = parseArgs({
     // `memory`: every build in this process over an in-memory KvStore (keys and bytes are the
     // same; time and RSS then leave out KV's own writes). `local`: the real CLI into Miniflare.
     store: { type: 'string', default: 'local' },
+    'no-rebuild': { type: 'boolean', default: false },
+    heap: { type: 'string', default: '1536' },
   },
 });
 
@@ -59,21 +68,24 @@ interface Run {
   segments: number;
   ms: number;
   rss: number;
+  /** CPU seconds (user + system) of the run's process and its threads. */
+  cpu: number;
 }
 
 /** One `scripts/build.ts` run in its own process: its JSON line and its peak RSS (bytes). */
-async function build(args: string[], label: string): Promise<Run> {
+async function build(args: string[], label: string, heapMb?: number): Promise<Run> {
   log(
     `${label}: node scripts/build.ts ${args.join(' ').replaceAll(/\S*\/bench-publish-\S*\//g, '')}`,
   );
   const child = spawn(
     '/usr/bin/time',
-    ['-f', 'peak-rss-kb %M', process.execPath, 'scripts/build.ts', '--json', ...args],
-    // The CLI holds a full build in memory (docs/snapshots.md): give it the heap a 1M build needs.
-    { env: { ...process.env, NODE_OPTIONS: '--max-old-space-size=20000' } },
+    ['-f', 'peak-rss-kb %M cpu %U %S', process.execPath, 'scripts/build.ts', '--json', ...args],
+    // An incremental build reads the live snapshot's lists and ids: no bound is set for it.
+    { env: { ...process.env, NODE_OPTIONS: `--max-old-space-size=${heapMb ?? 20000}` } },
   );
   let stdout = '';
   let rss = 0;
+  let cpu = 0;
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   let tail = '';
   child.stderr.on('data', (d: Buffer) => {
@@ -81,16 +93,26 @@ async function build(args: string[], label: string): Promise<Run> {
     const lines = tail.split('\n');
     tail = lines.pop() ?? '';
     for (const line of lines) {
-      const peak = /^peak-rss-kb (\d+)/.exec(line);
-      if (peak) rss = Number(peak[1]) * 1024;
+      const peak = /^peak-rss-kb (\d+) cpu ([\d.]+) ([\d.]+)/.exec(line);
+      if (peak) [rss, cpu] = [Number(peak[1]) * 1024, Number(peak[2]) + Number(peak[3])];
       else if (line.trim()) console.error(`    ${label} | ${line.trim()}`);
     }
   });
   const [code] = (await once(child, 'exit')) as [number];
-  const peak = /peak-rss-kb (\d+)/.exec(tail);
-  if (peak) rss = Number(peak[1]) * 1024;
+  const peak = /peak-rss-kb (\d+) cpu ([\d.]+) ([\d.]+)/.exec(tail);
+  if (peak) [rss, cpu] = [Number(peak[1]) * 1024, Number(peak[2]) + Number(peak[3])];
   if (code !== 0) throw new Error(`${label} failed (exit ${code})`);
-  return { ...(JSON.parse(stdout.trim().split('\n').at(-1)!) as Omit<Run, 'rss'>), rss };
+  const run = {
+    ...(JSON.parse(stdout.trim().split('\n').at(-1)!) as Omit<Run, 'rss' | 'cpu'>),
+    rss,
+    cpu,
+  };
+  log(
+    `${label}: ${run.keys_written} keys, ${mib(run.bytes_written)}, ${(run.ms / 1000).toFixed(1)} s, CPU ${cpu.toFixed(0)} s, peak RSS ${mib(rss)}, load ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
+  return run;
 }
 
 const mib = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MiB`;
@@ -124,7 +146,8 @@ async function bench(n: number, root: string) {
   for (const [d, file] of deltaFiles.entries()) await writeJsonl(file, deltas[d]!);
 
   const kv = join(dir, 'kv');
-  const full = await build(['--local', '--persist-to', kv, archiveFile], `full ${n}`);
+  const heap = Number(values.heap);
+  const full = await build(['--local', '--persist-to', kv, archiveFile], `full ${n}`, heap);
   const increments: Run[] = [];
   for (const [d, file] of deltaFiles.entries())
     increments.push(
@@ -133,10 +156,13 @@ async function bench(n: number, root: string) {
   const { store, close } = await openLocalKv({ persistTo: kv });
   const pointer = await readPointer(store);
   await close();
-  const rebuild = await build(
-    ['--local', '--persist-to', join(dir, 'kv-rebuild'), archiveFile, deltaFiles[0]!],
-    `full rebuild ${n} + ${deltaSize}`,
-  );
+  const rebuild = values['no-rebuild']
+    ? full
+    : await build(
+        ['--local', '--persist-to', join(dir, 'kv-rebuild'), archiveFile, deltaFiles[0]!],
+        `full rebuild ${n} + ${deltaSize}`,
+        heap,
+      );
   return { n, full, increments, rebuild, snapshotBytes: pointer?.counts.bytes ?? 0 };
 }
 
@@ -179,6 +205,7 @@ async function benchInMemory(n: number) {
       segments: m.search.segments.length,
       ms,
       rss: process.resourceUsage().maxRSS * 1024,
+      cpu: 0,
     };
   };
   const publishFull = (list: readonly Article[], publish: boolean) => async () => {
@@ -237,18 +264,19 @@ interface Result {
 
 function report(results: readonly Result[]) {
   const rows = [
-    '| archive | run | keys written | bytes written | time | peak RSS |',
-    '|---|---|---:|---:|---:|---:|',
+    '| archive | run | keys written | bytes written | time | CPU | peak RSS |',
+    '|---|---|---:|---:|---:|---:|---:|',
   ];
+  const against = values['no-rebuild'] ? 'full build' : 'rebuild';
   for (const r of results) {
     const first = r.increments[0]!;
     const line = (label: string, x: Run) =>
-      `| ${r.n} | ${label} | ${x.keys_written} | ${mib(x.bytes_written)} | ${(x.ms / 1000).toFixed(1)} s | ${mib(x.rss)} |`;
+      `| ${r.n} | ${label} | ${x.keys_written} | ${mib(x.bytes_written)} | ${(x.ms / 1000).toFixed(1)} s | ${x.cpu.toFixed(0)} s | ${mib(x.rss)} |`;
     rows.push(line('full build', r.full));
     rows.push(line(`+${deltaSize}, incremental`, first));
-    rows.push(line(`+${deltaSize}, full rebuild`, r.rebuild));
+    if (r.rebuild !== r.full) rows.push(line(`+${deltaSize}, full rebuild`, r.rebuild));
     rows.push(
-      `| ${r.n} | rebuild / incremental | ${ratio(r.rebuild.keys_written, first.keys_written)} | ${ratio(r.rebuild.bytes_written, first.bytes_written)} | ${ratio(r.rebuild.ms, first.ms)} | ${ratio(r.rebuild.rss, first.rss)} |`,
+      `| ${r.n} | ${against} / incremental | ${ratio(r.rebuild.keys_written, first.keys_written)} | ${ratio(r.rebuild.bytes_written, first.bytes_written)} | ${ratio(r.rebuild.ms, first.ms)} | ${ratio(r.rebuild.cpu, first.cpu)} | ${ratio(r.rebuild.rss, first.rss)} |`,
     );
     const stored = r.full.bytes_written + r.increments.reduce((s, x) => s + x.bytes_written, 0);
     console.error(

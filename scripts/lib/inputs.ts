@@ -7,7 +7,8 @@ import { readdir, stat } from 'node:fs/promises';
 import { extname, join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { InputRecord } from '../../src/core/content/pipeline.ts';
-import { parseJsonLines } from '../../src/core/content/records.ts';
+import { jsonLines, parseJsonLines } from '../../src/core/content/records.ts';
+import { readLines } from './spill.ts';
 import { feedInputRecords } from './feed-input.ts';
 
 const JSONL = /\.(jsonl|ndjson)(\.gz)?$/i;
@@ -38,11 +39,11 @@ export function* streamRecords(files: readonly string[]): Generator<InputRecord>
   for (const file of files) {
     const name = relative(process.cwd(), file) || file;
     if (JSONL.test(file)) {
-      const bytes = readFileSync(file);
-      yield* parseJsonLines(
-        (file.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8'),
-        name,
-      );
+      // A plain file is read a chunk at a time (a 1M-article file is about 1 GB); a gzipped
+      // one is inflated whole (zlib has no synchronous streaming inflate).
+      yield* file.endsWith('.gz')
+        ? parseJsonLines(gunzipSync(readFileSync(file)).toString('utf8'), name)
+        : jsonLines(readLines(file), name);
     } else if (FEED.test(file)) {
       yield* feedInputRecords(readFileSync(file), name);
     } else {

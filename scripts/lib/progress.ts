@@ -10,7 +10,9 @@ export function progress(stage: string, done: number, total: number): void {
   lastPrint = now;
   lastStage = stage;
   const pct = total > 0 ? Math.floor((done / total) * 100) : 100;
-  const line = `  ${stage.padEnd(10)} ${String(done).padStart(9)} / ${total} (${pct}%)`;
+  // The process's RSS beside each stage: a long build shows where its memory goes.
+  const rss = `${Math.round(process.memoryUsage.rss() / 1024 / 1024)} MiB`;
+  const line = `  ${stage.padEnd(10)} ${String(done).padStart(9)} / ${total} (${pct}%)  rss ${rss}`;
   if (tty) process.stderr.write(`\r${line}${finished ? '\n' : ''}`);
   else process.stderr.write(`${line}\n`);
 }

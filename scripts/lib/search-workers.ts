@@ -37,6 +37,9 @@ export function* readTerms(file: string): Generator<RunTerm> {
 /** Default worker count: the cores, at most 2 (the build's target machine has 2). */
 export const defaultWorkers = () => Math.max(1, Math.min(2, availableParallelism()));
 
+/** Old space per worker; a batch of 5,000 articles peaks at about a tenth of it. */
+const WORKER_OLD_MB = 384;
+
 export class IndexWorkers {
   readonly #workers: Worker[] = [];
   readonly #idle: Worker[] = [];
@@ -49,7 +52,12 @@ export class IndexWorkers {
 
   constructor(count = defaultWorkers()) {
     for (let i = 0; i < count; i++) {
-      const worker = new Worker(fileURLToPath(import.meta.url));
+      const worker = new Worker(fileURLToPath(import.meta.url), {
+        // A batch's MiniSearch is a few tens of MB: a bounded old space keeps each worker's
+        // heap near what it uses, and a larger young space lets the many short-lived objects
+        // of addAll and toJSON die young (scavenges were a fifth of a worker's time).
+        resourceLimits: { maxOldGenerationSizeMb: WORKER_OLD_MB, maxYoungGenerationSizeMb: 48 },
+      });
       worker.on('message', (reply: Reply) => {
         const pending = this.#pending.get(reply.id);
         this.#pending.delete(reply.id);

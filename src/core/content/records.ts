@@ -97,15 +97,24 @@ export function normalizeRecord(input: unknown, origin: RecordOrigin): Article {
 const unique = (values: string[]) => [...new Set(values)];
 
 /** Parses one JSON Lines text; JSON syntax errors are record errors too. */
-export function* parseJsonLines(
+export function parseJsonLines(
   text: string,
   file: string,
 ): Generator<{ value: unknown; origin: RecordOrigin } | RecordError> {
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.trim();
+  return jsonLines(text.split('\n'), file);
+}
+
+/** The records of JSON Lines given line by line (a file read in chunks: scripts/lib/inputs.ts). */
+export function* jsonLines(
+  lines: Iterable<string>,
+  file: string,
+): Generator<{ value: unknown; origin: RecordOrigin } | RecordError> {
+  let number = 0;
+  for (const raw of lines) {
+    number++;
+    const line = raw.trim();
     if (!line) continue;
-    const origin = { file, line: i + 1 };
+    const origin = { file, line: number };
     try {
       yield { value: JSON.parse(line), origin };
     } catch (error) {

@@ -2,9 +2,10 @@
  * Builds the search index parts of a snapshot (format in ./format.ts).
  *
  * MiniSearch builds the index: each batch of articles goes through MiniSearch's `addAll`
- * with the options of ./options.ts, and what it holds (`toJSON()`: every term's frequency
- * per field and document, every document's field lengths) is folded into per-field posting
- * lists, then the batch's MiniSearch is dropped. Each posting's level is MiniSearch's BM25+
+ * with the options of ./options.ts, and what it holds (what its `toJSON()` would copy out:
+ * every term's frequency per field and document, every document's field lengths) is read
+ * into a run of per-field posting lists, then the batch's MiniSearch is dropped; the runs are
+ * merged in term order at the end (mergeRuns). Each posting's level is MiniSearch's BM25+
  * term-frequency part for that field (format.ts fieldLevel); the query multiplies it by the
  * field's boost and the term's idf in that field, as MiniSearch's `termResults` does.
  * Field lengths are MiniSearch's (distinct tokens of the field), and so are the averages the
@@ -209,6 +210,24 @@ export interface IndexRun {
   facets: Record<Facet, [string, number][]>;
 }
 
+/**
+ * A batch's MiniSearch, read where it holds its index: the same maps its `toJSON()` copies
+ * into plain objects (`_index`: term -> field id -> short id -> term frequency;
+ * `_fieldLength`: short id -> distinct tokens per field; `_fieldIds`), read in place, which
+ * spares the build a copy of every posting (minisearch/dist/es/index.js toJSON).
+ */
+class BatchIndex extends MiniSearch<IndexedDoc> {
+  termData() {
+    return this._index;
+  }
+  fieldLengths() {
+    return this._fieldLength;
+  }
+  fieldId(field: string): number {
+    return this._fieldIds[field] ?? -1;
+  }
+}
+
 /** The order of terms in an index: facet terms (FACET_MARK) first, then by UTF-16 code units. */
 export function termOrder(a: string, b: string): number {
   const facetA = a.startsWith(FACET_MARK);
@@ -218,10 +237,10 @@ export function termOrder(a: string, b: string): number {
 
 /**
  * A batch of articles through one MiniSearch: its `addAll` with the options of ./options.ts,
- * then what it holds (`toJSON()`) read into per-field lists. The documents were added in
+ * then what it holds (BatchIndex) read into per-field lists. The documents were added in
  * document order to a fresh MiniSearch, so a document's short id is its place in the batch
- * (MiniSearch `addDocumentId` counts from 0), and an object's integer keys iterate
- * ascending: each field's list is in document order. `indexOptions` may be kept across
+ * (MiniSearch `addDocumentId` counts from 0), and each term's map of documents is in the
+ * order they were added: each field's list is in document order. `indexOptions` may be kept across
  * batches: its stem memos are what make stemming cheap.
  */
 export function indexRun(
@@ -230,16 +249,15 @@ export function indexRun(
   avg: readonly number[],
   indexOptions = articleIndexOptions(),
 ): IndexRun {
-  const index = new MiniSearch<IndexedDoc>(indexOptions);
+  const index = new BatchIndex(indexOptions);
   index.addAll(batch.map((article, i) => indexedDoc(article, first + i)));
-  const json = index.toJSON();
-  const lengths = json.fieldLength as Record<string, number[]>;
-  const fieldIds = FIELDS.map((field) => json.fieldIds[field] ?? -1);
+  const lengths = index.fieldLengths();
+  const fieldIds = FIELDS.map((field) => index.fieldId(field));
   const terms: RunTerm[] = [];
   // Which documents of the batch already counted towards the current term's df.
   const counted = new Int32Array(batch.length).fill(-1);
   let termNo = 0;
-  for (const [term, data] of json.index) {
+  for (const [term, data] of index.termData()) {
     termNo++;
     let df = 0;
     const firsts = FIELDS.map(() => -1);
@@ -248,14 +266,13 @@ export function indexRun(
     const lasts = FIELDS.map(() => -1);
     for (let f = 0; f < FIELDS.length; f++) {
       const fieldId = fieldIds[f]!;
-      const freqs = (data as Record<string, Record<string, number>>)[fieldId];
+      const freqs = data.get(fieldId);
       if (!freqs) continue;
       let rest = '';
       let last = -1;
-      for (const key in freqs) {
-        const short = Number(key);
+      for (const [short, tf] of freqs) {
         const doc = first + short;
-        const level = fieldLevel(tfPart(freqs[key]!, lengths[key]![fieldId]!, avg[f]!));
+        const level = fieldLevel(tfPart(tf, lengths.get(short)![fieldId]!, avg[f]!));
         if (last < 0) {
           firsts[f] = doc;
           levels[f] = level;

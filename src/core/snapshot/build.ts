@@ -241,7 +241,7 @@ export class FullBuild {
     for (const a of batch) {
       this.out.add(articleV2Key(gen, a.id), { r: [[gen, a]] } as ArticleRevisions);
       const summary = toSummary(a);
-      for (const name of listsOf(a)) {
+      for (const name of this.#listsOf(a)) {
         const list = this.#lists.get(name);
         if (!list) throw new Error(`full build: article ${a.id} is in list ${name}, not counted`);
         const page = pageOfIndex(list.length, list.done++);
@@ -253,6 +253,15 @@ export class FullBuild {
     }
     this.#sections = moveSections(this.#sections, [], batch);
     this.#articles += batch.length;
+  }
+
+  /** listsOf, once per language, section and source (it slugifies the source each time). */
+  readonly #listNames = new Map<string, string[]>();
+  #listsOf(a: Listed): string[] {
+    const key = `${a.lang}\n${a.section}\n${a.source}`;
+    let names = this.#listNames.get(key);
+    if (!names) this.#listNames.set(key, (names = listsOf(a)));
+    return names;
   }
 
   #writePage(name: string, list: { page: number; items: ArticleSummary[] }): void {
