@@ -93,7 +93,10 @@ async function main() {
   try {
     log(`generating ${size} articles`);
     const input = join(tmp, 'corpus.jsonl');
-    await writeJsonl(input, corpus(size, loadReal(), (done) => log(`  generated ${done}`)));
+    await writeJsonl(
+      input,
+      corpus(size, loadReal(), (done) => log(`  generated ${done}`)),
+    );
     if (values.base) {
       const sha = execFileSync('git', ['rev-parse', values.base], { encoding: 'utf8' }).trim();
       base = join(tmp, `base-${sha.slice(0, 8)}`);

@@ -144,7 +144,10 @@ export function writePages(
 }
 
 /** What names a search segment (src/core/search/segments.ts): its id (by content), size and meta. */
-export type SegmentInfo = { segment: ManifestV2['search']['segments'][number]; meta: string | null };
+export type SegmentInfo = {
+  segment: ManifestV2['search']['segments'][number];
+  meta: string | null;
+};
 
 /** A segment's id, key count, bytes and meta, in one pass over its parts (meta first). */
 export function segmentInfo(parts: Iterable<SearchPart>): SegmentInfo {
