@@ -127,6 +127,28 @@ export function corpus(
 ): Article[] {
   const out = real.slice(0, n).map((a) => ({ ...a }));
   if (out.length >= n) return out;
+  const make = generator(real, rng(n));
+  for (let i = out.length; i < n; i++) {
+    out.push(make(i, `g${i}`));
+    if (i % 50_000 === 0) onProgress?.(i);
+  }
+  return out;
+}
+
+/**
+ * `count` more generated articles, in the shape of `corpus`'s, ids `x0`… and published one
+ * minute apart after `after` (ms): what incremental publishes add to an archive.
+ */
+export function newerArticles(count: number, real: readonly Article[], after: number): Article[] {
+  const make = generator(real, rng(count + 1));
+  return Array.from({ length: count }, (_, i) => ({
+    ...make(i, `x${i}`),
+    published: new Date(after + (i + 1) * 60_000).toISOString(),
+  }));
+}
+
+/** Generated articles (see `corpus`), the `i`-th one numbered `i`, drawn with `random`. */
+function generator(real: readonly Article[], random: () => number) {
   const counts = new Map<string, Map<string, number>>();
   const lengths: [number, number, Article][] = [];
   for (const a of real) {
@@ -138,21 +160,18 @@ export function corpus(
     lengths.push([titleWords.length, Math.min(bodyWords.length, 400), a]);
   }
   const samplers = new Map([...counts].map(([lang, map]) => [lang, new Sampler(map)]));
-  const random = rng(n);
-  for (let i = out.length; i < n; i++) {
+  return (i: number, id: string): Article => {
     const [titleLength, bodyLength, model] = lengths[Math.floor(random() * lengths.length)]!;
     const sampler = samplers.get(model.lang)!;
     const words = (k: number) => Array.from({ length: k }, () => sampler.pick(random)).join(' ');
     const title = words(Math.max(1, titleLength));
-    out.push({
+    return {
       ...model,
-      id: `g${i}`,
+      id,
       title: title.charAt(0).toUpperCase() + title.slice(1),
       body: words(bodyLength),
       url: `https://bench.example/${i}`,
       published: new Date(START + random() * (END - START)).toISOString(),
-    });
-    if (i % 50_000 === 0) onProgress?.(i);
-  }
-  return out;
+    };
+  };
 }

@@ -29,7 +29,7 @@ import {
   miniSearchAsIs,
   orama,
 } from './baselines.ts';
-import { corpus, DATA_DIR, loadReal } from './corpus.ts';
+import { corpus, DATA_DIR, loadReal, newerArticles } from './corpus.ts';
 import { QUERIES, searchPath } from './queries.ts';
 import { median, percentile } from './stats.ts';
 import {
@@ -61,6 +61,8 @@ const { values: args } = parseArgs({
     // Only the segment sets of more than one segment (another run measures the rest; the
     // 1M builds can then run side by side).
     'segments-only': { type: 'boolean', default: false },
+    // Where bundles, local KV directories and results go (two runs side by side need two).
+    out: { type: 'string', default: '' },
   },
 });
 const segmentCounts = (args.segments ?? '').split(',').filter(Boolean).map(Number);
@@ -77,7 +79,7 @@ const coldSamples = Number(args.cold);
 const rounds = Number(args.rounds);
 const KV_VALUE_LIMIT = 25 * 1024 * 1024;
 // Under .wrangler/ (ignored by git and eslint): bundles, local KV directories, results.
-const OUT = join(import.meta.dirname, '..', '..', '.wrangler', 'bench-search');
+const OUT = args.out || join(import.meta.dirname, '..', '..', '.wrangler', 'bench-search');
 mkdirSync(OUT, { recursive: true });
 
 /** The code that decides what the index holds: a reused index must have been built by it. */
@@ -161,6 +163,8 @@ interface SizeResult {
 
 interface SegmentsResult {
   segments: number;
+  /** Articles the set holds (above SPLIT_MAX, more than the compacted index: see benchSegments). */
+  articles: number;
   buildMs: number;
   parts: number;
   firstMs: number;
@@ -232,16 +236,26 @@ const listed = (id: string, parts: readonly SearchPart[], meta: SearchMeta): Bui
 const snapshotFor = (count: number, n: number) =>
   `20261127T0000${String(count).padStart(2, '0')}Z-${n.toString(16).padStart(8, '0').slice(-8)}`;
 
+/** Above this size the segment sets grow the compacted index instead of splitting it. */
+const SPLIT_MAX = 100_000;
+
 /**
- * The same articles in `count` segments behind a format-2 pointer, cold and warm. One
- * segment is the compacted index (the size's own, in its directory); more are one base
- * of all but the newest MAX_DELTAS × DELTA_ARTICLES articles (built once, shared by every
- * count) and deltas over the rest, built as an incremental publish builds them: the newest
- * `count - 2` of DELTA_ARTICLES each and, before them, one delta over the older rest, as the
- * merge policy leaves a set whose deltas were merged (segments.ts planMerge).
+ * An index in `count` segments behind a format-2 pointer, cold and warm, against the
+ * compacted index (one segment: the size's own, in its directory). More segments are a
+ * base and deltas built as an incremental publish builds them: the newest `count - 2` of
+ * DELTA_ARTICLES articles each and, before them, one delta over the rest of the
+ * MAX_DELTAS × DELTA_ARTICLES, as the merge policy leaves a set whose deltas were merged
+ * (segments.ts planMerge).
+ * - Up to SPLIT_MAX articles, the same articles: a base of all but the newest MAX_DELTAS ×
+ *   DELTA_ARTICLES (built once, shared by every count), the deltas over those newest.
+ * - Above (1M: a second full build would take most of an hour), the base is the compacted
+ *   index itself and the deltas add MAX_DELTAS × DELTA_ARTICLES newer generated articles
+ *   (corpus.ts newerArticles): 0.7% more articles than the compacted index they are
+ *   compared with.
  */
 async function benchSegments(
   n: number,
+  real: readonly Article[],
   articles: () => readonly Article[],
   appScript: string,
   paths: string[],
@@ -250,7 +264,10 @@ async function benchSegments(
     | undefined,
 ): Promise<SegmentsResult[]> {
   const out: SegmentsResult[] = [];
-  const persist = join(OUT, `kv-${label(n)}-segments`);
+  const grow = n > SPLIT_MAX;
+  if (grow && !compacted)
+    throw new Error('bench: above 100k the segments grow the compacted index');
+  const persist = grow ? compacted!.persist : join(OUT, `kv-${label(n)}-segments`);
   const marker = join(persist, 'bench-segments.json');
   let built: SegmentsBuilt | undefined = existsSync(marker)
     ? (JSON.parse(readFileSync(marker, 'utf8')) as SegmentsBuilt)
@@ -259,28 +276,37 @@ async function benchSegments(
     [...articles()].sort(
       (a, b) => Date.parse(a.published) - Date.parse(b.published) || (a.id < b.id ? -1 : 1),
     );
-  const baseSize = n - MAX_DELTAS * DELTA_ARTICLES;
+  const baseSize = grow ? n : n - MAX_DELTAS * DELTA_ARTICLES;
+  /** The articles the deltas hold, oldest first. */
+  const newer = async () =>
+    grow
+      ? newerArticles(MAX_DELTAS * DELTA_ARTICLES, real, (await compacted!.meta()).newest)
+      : byDate().slice(baseSize);
+  const compactedListing = async (): Promise<BuiltListed> => ({
+    id: compacted!.snapshot,
+    meta: await compacted!.meta(),
+    keys: compacted!.built.parts,
+    bytes: compacted!.built.totalBytes,
+  });
   /** Built in this run: reused by every count whatever --reuse says. */
   const fresh = new Set<string>();
   for (const count of segmentCounts) {
     let dir = persist;
     let set: BuiltListed[];
     let buildMs: number;
+    let docs = n;
     if (count === 1) {
       if (!compacted) continue;
       dir = compacted.persist;
-      set = [
-        {
-          id: compacted.snapshot,
-          meta: await compacted.meta(),
-          keys: compacted.built.parts,
-          bytes: compacted.built.totalBytes,
-        },
-      ];
+      set = [await compactedListing()];
       buildMs = compacted.built.buildMs;
       log(`   1 segment: the compacted index of ${n}`);
     } else {
-      if (!built || (!fresh.has('base') && !reusable(built.buildCode, BUILD_CODE))) {
+      docs = baseSize + MAX_DELTAS * DELTA_ARTICLES;
+      if (grow && (!built || built.base.id !== compacted!.snapshot)) {
+        built = { buildCode: BUILD_CODE, baseMs: 0, base: await compactedListing(), sets: {} };
+        fresh.add('base');
+      } else if (!built || (!fresh.has('base') && !reusable(built.buildCode, BUILD_CODE))) {
         log(`   building the base of ${baseSize} articles (shared by every count)`);
         rmSync(persist, { recursive: true, force: true });
         const started = performance.now();
@@ -314,16 +340,18 @@ async function benchSegments(
         const sizes = [MAX_DELTAS - deltas + 1, ...Array<number>(deltas - 1).fill(1)].map(
           (k) => k * DELTA_ARTICLES,
         );
-        log(`   ${count} segments: a base of ${baseSize} and deltas of ${sizes.join(', ')}`);
+        log(
+          `   ${count} segments: a base of ${baseSize} and deltas of ${sizes.join(', ')}${grow ? ' newer articles' : ''}`,
+        );
         const writer = instance(appScript, persist);
         const kv = await writer.getKVNamespace('NEWS');
         const read = (id: string, part: string) => kv.get(searchKey(id, part));
-        const sorted = byDate();
+        const tail = await newer();
         set = [built.base];
         const started = performance.now();
-        let from = baseSize;
+        let from = 0;
         for (const size of sizes) {
-          const delta = await buildSegment(sorted.slice(from, from + size), { base: set, read });
+          const delta = await buildSegment(tail.slice(from, from + size), { base: set, read });
           from += size;
           const id = indexId(delta.parts);
           await writeValues(
@@ -343,7 +371,7 @@ async function benchSegments(
     }
     const snapshot = snapshotFor(count, n);
     const writer = instance(appScript, dir);
-    await pointAtSegments(writer, snapshot, set, n);
+    await pointAtSegments(writer, snapshot, set, docs);
     await writer.dispose();
     const first = await coldRuns(appScript, dir, paths);
     await first.last.dispose();
@@ -353,6 +381,7 @@ async function benchSegments(
     const engine = engineWarm(dir, set.map((s) => s.id).join(','));
     const result: SegmentsResult = {
       segments: count,
+      articles: docs,
       buildMs,
       parts: set.reduce((k, s) => k + s.keys, 0),
       firstMs: median(first.runs.map((r) => r.ms)),
@@ -425,7 +454,7 @@ async function benchSize(
     return articles;
   };
   if (args['segments-only']) {
-    const segments = await benchSegments(n, corpusOf, appScript, paths, undefined);
+    const segments = await benchSegments(n, real, corpusOf, appScript, paths, undefined);
     return { size: n, segments, main: false } as unknown as SizeResult;
   }
   if (n > baselinesMax && reusable(previous?.buildCode, BUILD_CODE)) {
@@ -576,7 +605,7 @@ async function benchSize(
   let segments: SegmentsResult[] = [];
   if (segmentCounts.length > 0) {
     log(`   the same articles in segments: ${segmentCounts.join(', ')}`);
-    segments = await benchSegments(n, corpusOf, appScript, paths, {
+    segments = await benchSegments(n, real, corpusOf, appScript, paths, {
       persist,
       snapshot,
       built,
@@ -647,14 +676,14 @@ function report(results: SizeResult[]): string {
     const compacted = r.segments.find((x) => x.segments === 1);
     lines.push(
       '',
-      `Segments at ${label(r.size)} articles (a base plus deltas of ${DELTA_ARTICLES} articles, format-2 pointer; ratio against one compacted segment):`,
+      `Segments at ${label(r.size)} articles (a base plus deltas of ${DELTA_ARTICLES} articles, format-2 pointer; ratio of index-cold medians against the compacted index${r.size > SPLIT_MAX ? `; the deltas add ${MAX_DELTAS * DELTA_ARTICLES} newer articles to it` : ''}):`,
       '',
-      '| segments | build | parts | cold first request | cold index-cold | ratio | KV round trips | warm p50 / p95 (workerd) | warm p50 / p95 (engine) |',
-      '|---|---|---|---|---|---|---|---|---|',
+      '| segments | articles | build | parts | cold first request | cold index-cold | ratio | KV round trips | warm p50 / p95 (workerd) | warm p50 / p95 (engine) |',
+      '|---|---|---|---|---|---|---|---|---|---|',
     );
     for (const x of r.segments)
       lines.push(
-        `| ${x.segments} | ${f1(x.buildMs / 1000)} s | ${x.parts} | ${f1(x.firstMs)} ms | ${f1(x.coldMs)} ms | ${compacted ? `${(x.coldMs / compacted.coldMs).toFixed(2)}x` : '-'} | ${x.reads} | ${f1(x.warm.p50)} / ${f1(x.warm.p95)} ms | ${f1(x.engineP50)} / ${f1(x.engineP95)} ms |`,
+        `| ${x.segments} | ${x.articles} | ${f1(x.buildMs / 1000)} s | ${x.parts} | ${f1(x.firstMs)} ms | ${f1(x.coldMs)} ms | ${compacted ? `${(x.coldMs / compacted.coldMs).toFixed(2)}x` : '-'} | ${x.reads} | ${f1(x.warm.p50)} / ${f1(x.warm.p95)} ms | ${f1(x.engineP50)} / ${f1(x.engineP95)} ms |`,
       );
   }
   return lines.join('\n');

@@ -12,11 +12,16 @@ import { parseQuery, SearchEngine, type SearchParams } from '../../src/core/sear
 import { IndexReader } from '../../src/core/search/reader.ts';
 import {
   buildSegment,
+  FULL_PARTS_DOCS,
+  indexAverages,
   MAX_SEGMENTS,
+  MIN_PART_SCALE,
+  partScale,
   planMerge,
   segmentArticlesToKeep,
   SegmentSet,
   type SegmentMeta,
+  smallParts,
 } from '../../src/core/search/segments.ts';
 import { rng } from '../../scripts/bench/corpus.ts';
 import { fixtureArticles, toArticle } from './search-helpers.ts';
@@ -143,6 +148,97 @@ describe('an index in segments', () => {
       expect(compared).toBeGreaterThan(100);
     });
   }
+});
+
+describe('small parts in small deltas (segments.ts smallParts)', () => {
+  const [first, ...rest] = dealt(8, 3);
+  const plain: { id: string; parts: SearchPart[] }[] = [
+    { id: 'base', parts: buildSearchParts(first!, undefined, { avgLength }) },
+  ];
+  const small = [...plain];
+  rest.forEach((articles, i) => {
+    const parts = buildSearchParts(articles, undefined, { avgLength });
+    plain.push({ id: `d${i}`, parts });
+    small.push({ id: `d${i}`, parts: smallParts(parts, partScale(articles.length)) });
+  });
+  const kind = (parts: readonly SearchPart[], name: string) =>
+    parts.filter((p) => p.part.startsWith(`${name}.`));
+  const entries = (parts: readonly SearchPart[], name: string) =>
+    kind(parts, name).flatMap((p) => {
+      const c = JSON.parse(p.value) as { t: string[]; df: number[]; p?: string[] };
+      return c.t.map((t, i) => [t, c.df[i], c.p?.[i]]);
+    });
+  const engine = (set: typeof plain) => {
+    const cache = new PartCache(64 << 20);
+    return new SearchEngine(new SegmentSet(set.map((s) => reader(s.id, s.parts, cache))));
+  };
+
+  it('cuts a delta of a few hundred articles into parts of 1/8 the size, the same entries', () => {
+    expect(rest[0]!.length).toBeLessThan(FULL_PARTS_DOCS * MIN_PART_SCALE);
+    for (let i = 1; i < small.length; i++) {
+      const [a, b] = [plain[i]!.parts, small[i]!.parts];
+      const meta = JSON.parse(b.find((p) => p.part === 'meta')!.value) as SearchMeta;
+      expect(meta.part_chars).toEqual({ terms: 2048, vocab: 4096 });
+      for (const name of ['terms', 'vocab']) {
+        expect(kind(b, name).length, name).toBeGreaterThan(4 * kind(a, name).length);
+        expect(entries(b, name), name).toEqual(entries(a, name));
+        expect(meta[name as 'terms' | 'vocab']).toEqual(
+          kind(b, name).map((p) => (JSON.parse(p.value) as { t: string[] }).t[0]),
+        );
+      }
+      // Only a term whose postings alone pass the target makes a larger part.
+      for (const p of kind(b, 'terms'))
+        if (p.value.length > 2 * 2048)
+          expect((JSON.parse(p.value) as { t: string[] }).t).toHaveLength(1);
+      expect(b.filter((p) => /^(docs|ids)\./.test(p.part))).toEqual(
+        a.filter((p) => /^(docs|ids)\./.test(p.part)),
+      );
+    }
+  });
+
+  it('finds, ranks and counts as the same deltas in parts of the usual size', async () => {
+    const [a, b] = [engine(plain), engine(small)];
+    for (const [q, extra] of QUERIES) {
+      const [x, y] = [await a.search(params(q, extra)), await b.search(params(q, extra))];
+      expect(
+        y.hits.map((h) => [h.record.id, h.score]),
+        q,
+      ).toEqual(x.hits.map((h) => [h.record.id, h.score]));
+      expect([y.total, y.total_exact, y.match, y.corrections], q).toEqual([
+        x.total,
+        x.total_exact,
+        x.match,
+        x.corrections,
+      ]);
+    }
+  });
+
+  it('caps a range look-up at the characters of N usual parts, not at N small parts', async () => {
+    const cache = new PartCache(64 << 20);
+    const [a, b] = [reader('a', plain[1]!.parts, cache), reader('b', small[1]!.parts, cache)];
+    const { terms, vocab } = await a.meta();
+    // Three usual parts' worth of terms, and of vocabulary: complete under a cap of 3.
+    expect(await b.termRange(terms[0]!, terms[2]!, 3)).toEqual(
+      await a.termRange(terms[0]!, terms[2]!, 3),
+    );
+    expect((await a.termRange(terms[0]!, terms[2]!, 3)).complete).toBe(true);
+    const to = vocab[2] ?? '\uffff';
+    expect(await b.vocabRange(vocab[0]!, to, 3)).toEqual(await a.vocabRange(vocab[0]!, to, 3));
+    expect((await b.termRange(terms[0]!, terms[2]!, 3)).words.length).toBeGreaterThan(100);
+  });
+
+  it('is what buildSegment makes of a delta', async () => {
+    const base = buildSegment(first!);
+    const values = new Map(base.parts.map((p) => [p.part, p.value]));
+    const delta = await buildSegment(rest[0]!, {
+      base: [{ id: 'base', meta: base.meta }],
+      read: async (_, part) => values.get(part) ?? null,
+    });
+    const avg = indexAverages([{ id: 'base', meta: base.meta }]);
+    expect(delta.parts).toEqual(
+      smallParts(buildSearchParts(rest[0]!, undefined, { avgLength: avg }), MIN_PART_SCALE),
+    );
+  });
 });
 
 describe('tombstones and merges', () => {

@@ -88,6 +88,13 @@ export const SearchMeta = v.object({
    * local document numbers it replaces or removes (first number as is).
    */
   deletes: v.optional(v.record(v.string(), v.string())),
+  /**
+   * Target sizes (characters) of this segment's terms and vocab parts when they are not
+   * TERMS_CHUNK_CHARS and VOCAB_CHUNK_CHARS: a small delta's parts are cut smaller
+   * (./segments.ts), and a look-up capped at N parts reads as many characters as N of the
+   * usual size. Absent: the usual sizes.
+   */
+  part_chars: v.optional(v.object({ terms: v.number(), vocab: v.number() })),
 });
 export type SearchMeta = v.InferOutput<typeof SearchMeta>;
 

@@ -20,7 +20,9 @@ import {
   type Postings,
   READABLE_SEARCH_FORMATS,
   SearchMeta,
+  TERMS_CHUNK_CHARS,
   TermsChunk,
+  VOCAB_CHUNK_CHARS,
   VocabChunk,
   vlqDecode,
 } from './format.ts';
@@ -133,8 +135,14 @@ function metaShape(json: unknown): boolean {
   const m = json as Record<string, unknown>;
   const numbers = ['docs', 'newest', 'date_stride', 'vocab_min_df', 'docs_per_part'];
   const strings = (a: unknown) => Array.isArray(a) && a.every((x) => typeof x === 'string');
+  const partChars = m.part_chars as Record<string, unknown> | undefined;
   return (
     READABLE_SEARCH_FORMATS.includes(m.format as number) &&
+    (partChars === undefined ||
+      (typeof partChars === 'object' &&
+        partChars !== null &&
+        typeof partChars.terms === 'number' &&
+        typeof partChars.vocab === 'number')) &&
     numbers.every((k) => typeof m[k] === 'number') &&
     typeof m.dates === 'string' &&
     Array.isArray(m.avg_length) &&
@@ -155,6 +163,17 @@ function metaShape(json: unknown): boolean {
         ),
     )
   );
+}
+
+/**
+ * A cap of `maxParts` parts of the usual size, in this segment's parts: a segment whose parts
+ * are cut smaller (meta.part_chars) reads as many characters, so it is capped where one
+ * index would be.
+ */
+function scaledParts(meta: SearchMeta, kind: 'terms' | 'vocab', maxParts: number): number {
+  const chars = meta.part_chars?.[kind];
+  const usual = kind === 'terms' ? TERMS_CHUNK_CHARS : VOCAB_CHUNK_CHARS;
+  return chars && chars > 0 && chars < usual ? Math.round((maxParts * usual) / chars) : maxParts;
 }
 
 /** Entries of a sorted part in [from, to), found by binary search. */
@@ -185,6 +204,8 @@ export class IndexReader {
   readonly #read: ReadParts;
   /** Parts requested in this turn of the event loop, read together in one bulk get. */
   #queue = new Map<string, Waiting[]>();
+  #meta: Promise<LoadedMeta> | undefined;
+  readonly #lookups = new Map<string, Promise<TermPostings | null>>();
   /** KV round trips (bulk gets) this reader made, and the parts they read. */
   reads = 0;
   partsRead = 0;
@@ -285,7 +306,16 @@ export class IndexReader {
     return this.#load('meta', SearchMeta, metaShape, () => Promise.resolve(raw));
   }
 
-  async meta(): Promise<LoadedMeta> {
+  /**
+   * The meta with its dates decoded. A reader lives for one request, which asks for its meta
+   * with every look-up: the first answer is kept (the cache's own look-up hashes a key each time).
+   */
+  meta(): Promise<LoadedMeta> {
+    this.#meta ??= this.#loadMeta();
+    return this.#meta;
+  }
+
+  async #loadMeta(): Promise<LoadedMeta> {
     const meta = await this.#load('meta', SearchMeta, metaShape);
     return this.cache.memo(`${this.snapshot}/meta+dates`, () => {
       const deltas = this.#decoded('meta', () => vlqDecode(meta.dates));
@@ -336,20 +366,24 @@ export class IndexReader {
       const first = Math.max(0, floorIndex(meta.terms, prefix.from));
       const last = Math.min(
         Math.max(first, floorIndex(meta.terms, prefix.to)),
-        first + prefix.maxParts - 1,
+        first + scaledParts(meta, 'terms', prefix.maxParts) - 1,
       );
       for (let n = first; n <= last; n++) parts.add(n);
     }
     for (const n of parts) this.terms(n).catch(() => undefined);
   }
 
-  /** Terms in [from, to) with their document frequency, from at most `maxParts` terms parts. */
+  /**
+   * Terms in [from, to) with their document frequency, from at most `usualParts` terms parts
+   * of the usual size (scaledParts).
+   */
   async termRange(
     from: string,
     to: string,
-    maxParts: number,
+    usualParts: number,
   ): Promise<{ words: [string, number][]; complete: boolean }> {
     const meta = await this.meta();
+    const maxParts = scaledParts(meta, 'terms', usualParts);
     const first = Math.max(0, floorIndex(meta.terms, from));
     let last = Math.max(first, floorIndex(meta.terms, to));
     const complete = last - first < maxParts;
@@ -363,7 +397,17 @@ export class IndexReader {
   }
 
   /** A term's document frequency and decoded postings, or null if no document has it. */
-  async lookup(term: string): Promise<TermPostings | null> {
+  lookup(term: string): Promise<TermPostings | null> {
+    // Understanding, the statistics and the matching each look a term up: once per request.
+    let found = this.#lookups.get(term);
+    if (!found) {
+      found = this.#lookup(term);
+      this.#lookups.set(term, found);
+    }
+    return found;
+  }
+
+  async #lookup(term: string): Promise<TermPostings | null> {
     const meta = await this.meta();
     const n = floorIndex(meta.terms, term);
     if (n < 0) return null;
@@ -394,16 +438,17 @@ export class IndexReader {
   }
 
   /**
-   * Vocabulary words in [from, to) with their document frequency, reading at most `maxParts`
-   * parts: the first ones, or those around a word.
+   * Vocabulary words in [from, to) with their document frequency, reading at most `usualParts`
+   * parts of the usual size (scaledParts): the first ones, or those around a word.
    */
   async vocabRange(
     from: string,
     to: string,
-    maxParts: number,
+    usualParts: number,
     around?: string,
   ): Promise<{ words: [string, number][]; complete: boolean }> {
     const meta = await this.meta();
+    const maxParts = scaledParts(meta, 'vocab', usualParts);
     let first = Math.max(0, floorIndex(meta.vocab, from));
     const end = Math.max(first, floorIndex(meta.vocab, to));
     const complete = end - first < maxParts;

@@ -18,7 +18,16 @@ import type { Article } from '../content/article.ts';
 import { parseJson, StoredValueError } from '../lib/kv-store.ts';
 import type { PartStore } from '../lib/part-cache.ts';
 import { buildSearchParts, type SearchPart } from './build.ts';
-import { FIELDS, floorIndex, IdsChunk, partName, type SearchMeta, vlqDecode } from './format.ts';
+import {
+  FIELDS,
+  floorIndex,
+  IdsChunk,
+  partName,
+  type SearchMeta,
+  TERMS_CHUNK_CHARS,
+  VOCAB_CHUNK_CHARS,
+  vlqDecode,
+} from './format.ts';
 import type { IndexReader, LoadedMeta } from './reader.ts';
 import type { Lexicon, WordRange } from './understand.ts';
 import * as v from 'valibot';
@@ -27,6 +36,15 @@ import * as v from 'valibot';
 export const MAX_SEGMENTS = 8;
 /** Deltas (or dead documents) beyond this share of the base's documents: compact everything. */
 export const COMPACT_SHARE = 0.25;
+/**
+ * A delta of fewer documents than this has its terms and vocab parts cut smaller, in
+ * proportion, down to MIN_PART_SCALE of the usual size. A query reads, in every segment, the
+ * terms part of each of its words: a 1,000-article delta's terms fill parts of the usual
+ * 16 KB with ~8 times the terms of a base's part, which a look-up reads for nothing (with 8
+ * segments a cold query read 3.6 times the bytes of one index, docs/search.md "Segments").
+ */
+export const FULL_PARTS_DOCS = 8_000;
+export const MIN_PART_SCALE = 1 / 8;
 
 /** A listed segment with its parsed meta (the JSON at `searchKey(id, 'meta')`). */
 export interface SegmentMeta {
@@ -125,10 +143,93 @@ export function buildSegment(
     const deletes = new Map(
       base.flatMap((segment, i) => (found[i]?.length ? [[segment.id, found[i]] as const] : [])),
     );
-    return assembled(
-      buildSearchParts(articles, onProgress, { avgLength: indexAverages(base), deletes }),
-    );
+    const parts = buildSearchParts(articles, onProgress, {
+      avgLength: indexAverages(base),
+      deletes,
+    });
+    return assembled(smallParts(parts, partScale(articles.length)));
   });
+}
+
+/** The share of the usual part sizes a segment of `docs` documents is cut to. */
+export const partScale = (docs: number) =>
+  Math.min(1, Math.max(MIN_PART_SCALE, docs / FULL_PARTS_DOCS));
+
+const utf8 = new TextEncoder();
+
+/** Where runs of consecutive entries of about `target` characters each start. */
+function runStarts(count: number, size: (i: number) => number, target: number): number[] {
+  const starts: number[] = [];
+  let chars = 0;
+  for (let i = 0; i < count; i++) {
+    if (i === 0 || chars + size(i) > target) {
+      starts.push(i);
+      chars = 0;
+    }
+    chars += size(i);
+  }
+  return starts;
+}
+
+/**
+ * A segment's parts with its terms and vocab parts cut again, to `scale` of the usual
+ * sizes (TERMS_CHUNK_CHARS, VOCAB_CHUNK_CHARS), and its meta naming their first entries and
+ * their size (`part_chars`, which the reader scales its look-up caps by). The entries, the
+ * other parts and the format stay as they are.
+ */
+export function smallParts(parts: readonly SearchPart[], scale: number): SearchPart[] {
+  const metaPart = parts.find((p) => p.part === 'meta');
+  if (scale >= 1 || !metaPart) return [...parts];
+  const meta = JSON.parse(metaPart.value) as SearchMeta;
+  const of = (kind: string) =>
+    parts
+      .filter((p) => p.part.startsWith(`${kind}.`))
+      .sort((a, b) => (a.part < b.part ? -1 : 1))
+      .map((p) => JSON.parse(p.value) as { t: string[]; df: number[]; p?: string[] });
+  const part = (name: string, value: string): SearchPart => ({
+    part: name,
+    value,
+    bytes: utf8.encode(value).length,
+  });
+  const chars = {
+    terms: Math.round(TERMS_CHUNK_CHARS * scale),
+    vocab: Math.round(VOCAB_CHUNK_CHARS * scale),
+  };
+  const recut = (kind: 'terms' | 'vocab') => {
+    const chunks = of(kind);
+    const t = chunks.flatMap((c) => c.t);
+    const df = chunks.flatMap((c) => c.df);
+    const p = kind === 'terms' ? chunks.flatMap((c) => c.p ?? []) : null;
+    // The sizes the build cuts by (build.ts): a term with its postings, a word with its count.
+    const size = p
+      ? (i: number) => t[i]!.length + p[i]!.length + 12
+      : (i: number) => t[i]!.length + 8;
+    const starts = runStarts(t.length, size, chars[kind]);
+    const made = starts.map((start, n) => {
+      const end = starts[n + 1] ?? t.length;
+      const value = JSON.stringify({
+        t: t.slice(start, end),
+        df: df.slice(start, end),
+        ...(p ? { p: p.slice(start, end) } : {}),
+      });
+      return part(partName(kind, n), value);
+    });
+    return { made, first: starts.map((i) => t[i]!) };
+  };
+  const terms = recut('terms');
+  const vocab = recut('vocab');
+  const resized: SearchMeta = {
+    ...meta,
+    terms: terms.first,
+    vocab: vocab.first,
+    part_chars: chars,
+  };
+  return [
+    part('meta', JSON.stringify(resized)),
+    ...terms.made,
+    ...vocab.made,
+    ...parts.filter((p) => p.part !== 'meta' && !/^(terms|vocab)\./.test(p.part)),
+  ];
 }
 
 function assembled(parts: SearchPart[]): BuiltSegment {
@@ -229,6 +330,7 @@ export class SegmentSet implements Lexicon {
 
   /** Bulk reads made for the segments together, when their reads are joined (coalesceReads). */
   readonly #joined: { reads: number } | undefined;
+  #loaded: Promise<LoadedSet> | undefined;
 
   constructor(readers: readonly IndexReader[], joined?: { reads: number }) {
     this.#joined = joined;
@@ -253,7 +355,13 @@ export class SegmentSet implements Lexicon {
     return this.readers.reduce((n, r) => n + r.parseMs, 0);
   }
 
-  async load(): Promise<LoadedSet> {
+  /** The set's segments and global counts (kept for this set's one request, see IndexReader.meta). */
+  load(): Promise<LoadedSet> {
+    this.#loaded ??= this.#load();
+    return this.#loaded;
+  }
+
+  async #load(): Promise<LoadedSet> {
     const metas = await Promise.all(this.readers.map((r) => r.meta()));
     return this.cache.memo(`${this.snapshot}/set`, () => {
       const dead = deadDocuments(this.readers.map((r, i) => ({ id: r.snapshot, meta: metas[i]! })));
