@@ -3,7 +3,8 @@
  * is the source of truth and rewrites these keys after every change (docs/submissions.md).
  *
  * `listApprovedNews` runs on feed and search requests: one KV read, cached per isolate for
- * APPROVED_NEWS_TTL_MS, concurrent requests sharing one in-flight read.
+ * APPROVED_NEWS_TTL_MS (a failed read for APPROVED_NEWS_RETRY_MS), concurrent requests sharing
+ * one in-flight read.
  */
 import * as v from 'valibot';
 import type { Article } from '../core/content/article.ts';
@@ -45,22 +46,34 @@ function parseLive(text: string | null): LiveNews {
 const parseApproved = (text: string | null): Article[] =>
   parseStored(APPROVED_NEWS_KEY, text, ApprovedNewsList)?.items ?? [];
 
-let cached: { kv: KVNamespace; at: number; live: Promise<LiveNews> } | undefined;
+/**
+ * How long a failed or stalled read of the list is remembered (the feeds serve the snapshot
+ * alone meanwhile). Without it every request under a KV fault makes its own read, and each
+ * waits out a stalled one (KV_READ_DEADLINE_MS); a few seconds keeps that to one read per
+ * window while still picking the list up soon after KV answers again.
+ */
+export const APPROVED_NEWS_RETRY_MS = 3_000;
+
+/** The isolate's list, shared by every request until `until` (ms). */
+let cached: { kv: KVNamespace; until: number; live: Promise<LiveNews> } | undefined;
 
 function readLive(kv: KVNamespace, now: number): Promise<LiveNews> {
-  if (cached && cached.kv === kv && now - cached.at < APPROVED_NEWS_TTL_MS) return cached.live;
-  const live = boundedRead(APPROVED_NEWS_KEY, () => kv.get(APPROVED_NEWS_KEY, 'text')).then(
-    parseLive,
-    (error: unknown) => {
-      // A failed or stalled read: this request serves without the live merge, and the next
-      // one reads again (the failure is not kept for the whole TTL).
-      console.error('submissions: approved-news list not read, serving without it', error);
-      if (cached?.live === live) cached = undefined;
-      return NO_LIVE_NEWS;
-    },
-  );
-  cached = { kv, at: now, live };
-  return live;
+  if (cached && cached.kv === kv && now < cached.until) return cached.live;
+  const entry = {
+    kv,
+    until: now + APPROVED_NEWS_TTL_MS,
+    live: boundedRead(APPROVED_NEWS_KEY, () => kv.get(APPROVED_NEWS_KEY, 'text')).then(
+      parseLive,
+      (error: unknown) => {
+        console.error('submissions: approved-news list not read, serving without it', error);
+        // Counted from the failure: a stalled read fails only after its deadline.
+        entry.until = Date.now() + APPROVED_NEWS_RETRY_MS;
+        return NO_LIVE_NEWS;
+      },
+    ),
+  };
+  cached = entry;
+  return entry.live;
 }
 
 /**

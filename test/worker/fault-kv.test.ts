@@ -17,7 +17,7 @@ import {
 import { UNAVAILABLE_RETRY_AFTER_S } from '../../src/http/pointer.ts';
 import { KV_READ_DEADLINE_MS } from '../../src/storage/kv-binding.ts';
 import { forgetPointer, POINTER_TTL_MS } from '../../src/storage/snapshots.ts';
-import { forgetApprovedNews } from '../../src/storage/submissions.ts';
+import { APPROVED_NEWS_RETRY_MS, forgetApprovedNews } from '../../src/storage/submissions.ts';
 import { type FaultMode, type FaultyKv, faultyKv, runWorker } from './faulty-kv.ts';
 import { article, seedSnapshot } from './seed.ts';
 import { approve, postAd, postNews } from './submissions-helpers.ts';
@@ -166,6 +166,23 @@ describe.each<FaultMode>(['throw', 'stall'])('KV reads that %s', (mode) => {
       ...SEARCH.map((p): [string, 200] => [p, 200]),
       ['/', 200],
     ]);
+  });
+
+  it('a failed read of the approved reader-news list is remembered for a few seconds, then read again', async () => {
+    await seed();
+    faulty = faultyKv(env.NEWS, mode, (k) => k === APPROVED_NEWS_KEY);
+    expect((await runWorker(faulty.kv, fresh('/v1/feed'))).status).toBe(200);
+    expect(faulty.hits).toEqual([APPROVED_NEWS_KEY]);
+    // Started within the window (a feed request reads the list first thing): no read of their own.
+    const statuses = await Promise.all(
+      [...FEEDS, ...SEARCH].map(async (p) => (await runWorker(faulty!.kv, fresh(p))).status),
+    );
+    expect(statuses).toEqual([...FEEDS, ...SEARCH].map(() => 200));
+    expect(faulty.hits).toEqual([APPROVED_NEWS_KEY]);
+    // Past it, the next request reads the list again.
+    await new Promise((r) => setTimeout(r, APPROVED_NEWS_RETRY_MS + 100));
+    expect((await runWorker(faulty.kv, fresh('/v1/feed'))).status).toBe(200);
+    expect(faulty.hits).toEqual([APPROVED_NEWS_KEY, APPROVED_NEWS_KEY]);
   });
 
   it('an ad projection: the ad answers 200 from the Durable Object', async () => {
