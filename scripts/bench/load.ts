@@ -11,9 +11,18 @@
  *
  *   node scripts/bench/load.ts [--articles 100000] [--seconds 60 | --soak 10m]
  *                              [--connections 10] [--port N] [--reuse] [--server-nice 0]
+ *                              [--mix mixed | notfound]
  *
  * With --soak the run is long and the RSS check applies: the last minute's median RSS must
  * be within 10% of the second minute's (the first minute is warm-up: caches filling).
+ *
+ * Beside workerd's RSS it samples the Worker isolate's V8 heap through the inspector
+ * (`wrangler dev --inspector-port`, CDP `Runtime.getHeapUsage`), so growth can be told apart:
+ * what the isolate's JavaScript holds, and what workerd and Miniflare hold outside it (the
+ * local cache and KV services, the Durable Object's SQLite). `--mix notfound` is the control:
+ * every request is a 404 that touches no KV, cache or Durable Object. wrangler dev's own
+ * output goes to `wrangler-dev.log` beside the archive, and the summary counts the lines that
+ * say a request hung or did I/O of another request.
  *
  * On a shared machine run the driver niced (`nice -n 15 npm run bench:load`): the publish and
  * the load generator then yield to others, while `wrangler dev` and its workerd, the server
@@ -21,7 +30,16 @@
  * the server's and not the scheduler's.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { getPriority, setPriority } from 'node:os';
 import { join } from 'node:path';
@@ -43,11 +61,15 @@ const { values } = parseArgs({
     port: { type: 'string' },
     reuse: { type: 'boolean', default: false },
     'server-nice': { type: 'string', default: '0' },
+    mix: { type: 'string', default: 'mixed' },
   },
 });
+if (values.mix !== 'mixed' && values.mix !== 'notfound')
+  throw new Error(`--mix takes mixed or notfound, not ${values.mix}`);
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const port = values.port === undefined ? await freePort() : Number(values.port);
+const inspectorPort = await freePort();
 const base = `http://127.0.0.1:${port}`;
 
 /** A port the kernel hands out on loopback (listen on 0, read it back, close). */
@@ -210,15 +232,108 @@ async function formTokens(n: number): Promise<string[]> {
   return tokens;
 }
 
+/**
+ * The Worker isolate's V8 heap through wrangler dev's inspector (Chrome DevTools Protocol,
+ * https://chromedevtools.github.io/devtools-protocol/tot/Runtime/#method-getHeapUsage):
+ * `used` is what the isolate's objects take (garbage not yet collected included), `total` what
+ * V8 has reserved for them. Null when the inspector does not answer.
+ */
+async function inspector(): Promise<{
+  heap(): Promise<{ used: number; total: number } | null>;
+  close(): void;
+} | null> {
+  try {
+    const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as {
+      webSocketDebuggerUrl?: string;
+    }[];
+    const url = targets.find((t) => t.webSocketDebuggerUrl)?.webSocketDebuggerUrl;
+    if (!url) return null;
+    // wrangler's inspector proxy refuses a WebSocket without an Origin of its allow-list
+    // (node_modules/wrangler/wrangler-dist/InspectorProxyWorker.js); undici takes headers.
+    const socket = new WebSocket(url, {
+      headers: { origin: `http://127.0.0.1:${inspectorPort}` },
+    } as unknown as string[]);
+    await new Promise((resolve, reject) => {
+      socket.addEventListener('open', resolve, { once: true });
+      socket.addEventListener('error', reject, { once: true });
+    });
+    let id = 0;
+    const waiting = new Map<number, (result: unknown) => void>();
+    socket.addEventListener('message', (event) => {
+      const message = JSON.parse(String(event.data)) as { id?: number; result?: unknown };
+      if (message.id !== undefined) waiting.get(message.id)?.(message.result ?? null);
+      if (message.id !== undefined) waiting.delete(message.id);
+    });
+    const call = (method: string) =>
+      new Promise<unknown>((resolve) => {
+        const n = ++id;
+        waiting.set(n, resolve);
+        socket.send(JSON.stringify({ id: n, method }));
+        setTimeout(() => {
+          if (waiting.delete(n)) resolve(null);
+        }, 10_000);
+      });
+    return {
+      async heap() {
+        const r = (await call('Runtime.getHeapUsage')) as {
+          usedSize?: number;
+          totalSize?: number;
+        } | null;
+        return r?.usedSize === undefined || r.totalSize === undefined
+          ? null
+          : { used: r.usedSize, total: r.totalSize };
+      },
+      close: () => socket.close(),
+    };
+  } catch (error) {
+    log(`no V8 heap figures: the inspector did not answer (${String(error)})`);
+    return null;
+  }
+}
+
+/** Lines of wrangler dev's log that say a request hung or touched another request's I/O. */
+function serverTrouble(file: string): Map<string, { count: number; first: string }> {
+  const kinds: [string, RegExp][] = [
+    ['hung', /had hung|will never generate a response/],
+    ['cross-request I/O', /on behalf of a different request/],
+    ['cross-request promise', /resolved or rejected from a different request context/],
+    ['unhandled error', /unhandled error/],
+  ];
+  const found = new Map<string, { count: number; first: string }>();
+  if (!existsSync(file)) return found;
+  for (const line of readFileSync(file, 'utf8').split('\n'))
+    for (const [kind, pattern] of kinds)
+      if (pattern.test(line)) {
+        const seen = found.get(kind);
+        if (seen) seen.count++;
+        else found.set(kind, { count: 1, first: line.slice(0, 300) });
+      }
+  return found;
+}
+
 async function main(): Promise<void> {
   const ids = await publishArchive();
   adminToken(); // .dev.vars must exist before wrangler dev starts: it holds the secrets
-  log(`starting wrangler dev on ${base}`);
+  const serverLog = join(persist, 'wrangler-dev.log');
+  log(`starting wrangler dev on ${base} (its output: ${serverLog})`);
+  const logFd = openSync(serverLog, 'w');
   const dev = spawn(
     'npx',
-    ['wrangler', 'dev', '--port', String(port), '--ip', '127.0.0.1', '--persist-to', persist],
-    { cwd: ROOT, stdio: 'ignore', detached: true },
+    [
+      'wrangler',
+      'dev',
+      '--port',
+      String(port),
+      '--ip',
+      '127.0.0.1',
+      '--inspector-port',
+      String(inspectorPort),
+      '--persist-to',
+      persist,
+    ],
+    { cwd: ROOT, stdio: ['ignore', logFd, logFd], detached: true },
   );
+  closeSync(logFd);
   // The server runs at its own priority, not the driver's (see the header comment): set
   // now, for what it starts, and again once it answers, for what it started meanwhile.
   const serverNice = Number(values['server-nice']);
@@ -256,8 +371,8 @@ async function main(): Promise<void> {
     const rand = rng(42);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
     const sections = (
-      (await (await fetch(`${base}/v1/sections`)).json()) as { sections: { slug: string }[] }
-    ).sections.map((s) => s.slug);
+      (await (await fetch(`${base}/v1/sections`)).json()) as { sections: { section: string }[] }
+    ).sections.map((s) => s.section);
     const accepted: string[] = [];
     const statuses = new Map<number, number>();
     /** The first body of each refusal status, printed in the summary. */
@@ -326,17 +441,31 @@ async function main(): Promise<void> {
       };
     };
 
-    const rss: { t: number; kib: number }[] = [];
+    /** `heap`: the isolate's V8 heap in use (KiB), when the inspector answers. */
+    /** The control: a 404 (no route), which reads no KV, cache or Durable Object. */
+    const notFound = (): Req => ({ method: 'GET', path: `/v1/no-such-route/${++client}` });
+
+    const rss: { t: number; kib: number; heap?: number }[] = [];
+    const devtools = await inspector();
     const started = Date.now();
     const sampler = setInterval(() => {
-      if (dev.pid) rss.push({ t: (Date.now() - started) / 1000, kib: workerdRssKib(dev.pid) });
+      if (!dev.pid) return;
+      const sample: (typeof rss)[number] = {
+        t: (Date.now() - started) / 1000,
+        kib: workerdRssKib(dev.pid),
+      };
+      rss.push(sample);
+      void devtools?.heap().then((h) => {
+        if (h) sample.heap = h.used / 1024;
+      });
     }, 5_000);
     const ticker = setInterval(() => {
       const done = [...statuses.values()].reduce((a, b) => a + b, 0);
       const last = rss.at(-1);
       log(
         `${Math.round((Date.now() - started) / 1000)}/${seconds} s, ${done} responses` +
-          (last ? `, workerd RSS ${(last.kib / 1024).toFixed(0)} MiB` : ''),
+          (last ? `, workerd RSS ${(last.kib / 1024).toFixed(0)} MiB` : '') +
+          (last?.heap ? `, V8 heap ${(last.heap / 1024).toFixed(0)} MiB` : ''),
       );
     }, 15_000);
 
@@ -349,9 +478,23 @@ async function main(): Promise<void> {
         {
           setupRequest: (req) => {
             const r = rand();
-            const kind = r < 0.7 ? 'feeds' : r < 0.95 ? 'search' : 'submissions';
+            const kind =
+              values.mix === 'notfound'
+                ? 'notfound'
+                : r < 0.7
+                  ? 'feeds'
+                  : r < 0.95
+                    ? 'search'
+                    : 'submissions';
             byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
-            const next = kind === 'feeds' ? feeds() : kind === 'search' ? search() : submit();
+            const next =
+              kind === 'notfound'
+                ? notFound()
+                : kind === 'feeds'
+                  ? feeds()
+                  : kind === 'search'
+                    ? search()
+                    : submit();
             return { ...req, ...next, headers: { ...next.headers } };
           },
           onResponse: (status, body) => {
@@ -365,6 +508,7 @@ async function main(): Promise<void> {
     });
     clearInterval(sampler);
     clearInterval(ticker);
+    devtools?.close();
 
     // Every accepted submission must be in the moderation queue (nothing approved it).
     const pending = await queueIds('pending');
@@ -393,11 +537,25 @@ async function main(): Promise<void> {
     for (const [status, body] of refusals) console.log(`first ${status}: ${body}`);
     console.log(`errors     ${result.errors} socket errors, ${result.timeouts} timeouts`);
     console.log(`accepted   ${accepted.length} submissions (201), lost ${lost}`);
-    const minute = (m: number) =>
-      median(rss.filter((s) => s.t >= m * 60 && s.t < (m + 1) * 60).map((s) => s.kib));
-    console.log('workerd RSS (MiB, every 5 s):');
-    for (let i = 0; i < rss.length; i += Math.max(1, Math.floor(rss.length / 12)))
-      console.log(`  ${rss[i]!.t.toFixed(0).padStart(5)} s  ${(rss[i]!.kib / 1024).toFixed(0)}`);
+    for (const [kind, { count, first }] of serverTrouble(serverLog))
+      console.log(`server log ${count} lines of ${kind}; the first: ${first}`);
+    const minute = (
+      m: number,
+      of: (s: (typeof rss)[number]) => number | undefined = (s) => s.kib,
+    ) =>
+      median(
+        rss
+          .filter((s) => s.t >= m * 60 && s.t < (m + 1) * 60)
+          .map(of)
+          .filter((x): x is number => x !== undefined),
+      );
+    console.log('workerd RSS and the isolate V8 heap in use (MiB, every 5 s):');
+    for (let i = 0; i < rss.length; i += Math.max(1, Math.floor(rss.length / 12))) {
+      const { t, kib, heap } = rss[i]!;
+      console.log(
+        `  ${t.toFixed(0).padStart(5)} s  ${(kib / 1024).toFixed(0).padStart(5)}  ${heap === undefined ? '-' : (heap / 1024).toFixed(0)}`,
+      );
+    }
     const kibs = rss.map((s) => s.kib);
     if (kibs.length)
       console.log(
@@ -413,6 +571,16 @@ async function main(): Promise<void> {
         `soak       last minute ${(last / 1024).toFixed(0)} MiB vs second ${(second / 1024).toFixed(0)} MiB: ` +
           `${ratio.toFixed(3)}x (${flat ? 'flat' : 'NOT flat'}: the bound is 10%)`,
       );
+      const heapOf = (s: (typeof rss)[number]) => s.heap;
+      const [heapSecond, heapLast] = [
+        minute(1, heapOf),
+        minute(Math.floor(seconds / 60) - 1, heapOf),
+      ];
+      if (heapSecond > 0 && heapLast > 0)
+        console.log(
+          `           V8 heap in use: last minute ${(heapLast / 1024).toFixed(0)} MiB vs second ${(heapSecond / 1024).toFixed(0)} MiB; ` +
+            `outside the heap ${((last - heapLast) / 1024).toFixed(0)} vs ${((second - heapSecond) / 1024).toFixed(0)} MiB`,
+        );
     }
     const fivexx = [...statuses].filter(([s]) => s >= 500).reduce((a, [, n]) => a + n, 0);
     if (lost > 0 || fivexx > 0 || !flat) process.exitCode = 1;
