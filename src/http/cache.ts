@@ -134,10 +134,16 @@ function laterLastModified(headers: Headers, changedAt: string | null): void {
 export function edgeCache(options: EdgeCacheOptions = {}): MiddlewareHandler<AppEnv> {
   return async function edgeCacheMiddleware(c, next) {
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return next();
-    const [pointer, live, liveChangedAt] = await Promise.all([
+    const [pointer, [live, liveChangedAt]] = await Promise.all([
       getPointer(c.env.NEWS, { companion: options.companion?.(c.env) }).catch(() => null),
-      liveVersion(c.env.NEWS).catch(() => 'unknown'),
-      approvedNewsChangedAt(c.env.NEWS).catch(() => null),
+      // One after the other, so one read of the approved list serves both (the isolate keeps
+      // a list read, not a read in flight: storage/submissions.ts).
+      approvedNewsChangedAt(c.env.NEWS)
+        .catch(() => null)
+        .then(
+          async (changedAt) =>
+            [await liveVersion(c.env.NEWS).catch(() => 'unknown'), changedAt] as const,
+        ),
     ]);
     // The handler answers from this snapshot, the one in the cache key (re-reading the
     // pointer could cross its 5 s isolate cache and store snapshot B under A's key).

@@ -14,25 +14,28 @@ async function sha256Source(text: string): Promise<string> {
   return `'sha256-${btoa(String.fromCharCode(...new Uint8Array(digest)))}'`;
 }
 
-let policy: Promise<string> | undefined;
+let policy: string | undefined;
 
-/** Computed once per isolate: both inputs are constants of this build. */
-export function contentSecurityPolicy(): Promise<string> {
-  policy ??= Promise.all([sha256Source(CLIENT_SCRIPT), sha256Source(STYLE)]).then(
-    ([script, style]) =>
-      [
-        "default-src 'none'",
-        `script-src ${script}`,
-        `style-src ${style}`,
-        // Article and ad images come from the sources' own hosts.
-        'img-src https: data:',
-        // The script asks /v1/suggest and /v1/search of this origin only.
-        "connect-src 'self'",
-        "form-action 'self'",
-        "base-uri 'none'",
-        "frame-ancestors 'none'",
-      ].join('; '),
-  );
+/**
+ * Computed once per isolate: both inputs are constants of this build. The policy is kept, not
+ * the promise of it: a request never waits on another request's promise
+ * (src/core/lib/part-cache.ts says why).
+ */
+export async function contentSecurityPolicy(): Promise<string> {
+  if (policy !== undefined) return policy;
+  const [script, style] = await Promise.all([sha256Source(CLIENT_SCRIPT), sha256Source(STYLE)]);
+  policy = [
+    "default-src 'none'",
+    `script-src ${script}`,
+    `style-src ${style}`,
+    // Article and ad images come from the sources' own hosts.
+    'img-src https: data:',
+    // The script asks /v1/suggest and /v1/search of this origin only.
+    "connect-src 'self'",
+    "form-action 'self'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
   return policy;
 }
 

@@ -36,7 +36,9 @@ export const searchSegmentIds = (pointer: Pointer): string[] =>
 
 /**
  * A reader of a snapshot's index segments; cheap to make, one per request (it counts its
- * reads). `keepAlive` is the request's `waitUntil`: index loads are shared with other requests.
+ * reads) and its own view of the isolate's cache (core/lib/part-cache.ts). `keepAlive` is the
+ * request's `waitUntil`: a load a prefetch started still fills the cache when an edge-cache hit
+ * answers first.
  */
 export function snapshotIndex(
   kv: KVNamespace,
@@ -124,6 +126,6 @@ export function liveIndex(articles: readonly Article[]): IndexReader | null {
   return new IndexReader(
     live.id,
     async (names) => new Map(names.map((n) => [n, parts.get(n) ?? null])),
-    liveCache,
+    liveCache.for(),
   );
 }

@@ -1,7 +1,9 @@
 /**
- * Reading the live snapshot. The pointer is cached in the isolate for a few seconds and
- * concurrent requests share one in-flight read, so a new snapshot goes live everywhere
- * within POINTER_TTL_MS plus KV's own propagation (up to 60 s).
+ * Reading the live snapshot. The pointer is cached in the isolate for a few seconds, so a
+ * new snapshot goes live everywhere within POINTER_TTL_MS plus KV's own propagation (up to
+ * 60 s). Only a pointer already read is shared between requests, never a read in flight
+ * (core/lib/part-cache.ts says why): requests that find it expired at the same moment each
+ * read it.
  */
 import * as v from 'valibot';
 import { Article } from '../core/content/article.ts';
@@ -35,7 +37,9 @@ import { pageGeneration, revisionOf, searchIndexOf } from '../core/snapshot/publ
 export const POINTER_TTL_MS = 5_000;
 
 // One NEWS namespace per Worker, so one cached pointer per isolate.
-let cached: { at: number; pointer: Promise<Pointer | null> } | undefined;
+let cached: { at: number; pointer: Pointer | null } | undefined;
+/** Counts forgetPointer calls: a read that started before one does not cache what it read. */
+let forgotten = 0;
 
 /**
  * A value a route wants on its first request in an isolate, read in the same KV bulk get as
@@ -55,31 +59,27 @@ export interface Companion {
  * last good pointer keeps answering, and the failure is logged. Without one, the error is thrown
  * (`PointerUnreadable`) and the routes answer 503.
  */
-export function getPointer(
+export async function getPointer(
   kv: KVNamespace,
   { companion, now = Date.now() }: { companion?: Companion | undefined; now?: number } = {},
 ): Promise<Pointer | null> {
   if (cached && now - cached.at < POINTER_TTL_MS) return cached.pointer;
-  const read = companion ? readWithCompanion(kv, companion) : readJson(kv, POINTER_KEY, Pointer);
-  const pointer = read.then(
-    (value) => {
-      if (value) lastGood = value;
-      else if (lastGood) console.error(`${POINTER_KEY} is missing, serving the last good pointer`);
-      return value ?? lastGood ?? null;
-    },
-    (error: unknown) => {
-      if (lastGood) {
-        console.error(`${POINTER_KEY} unreadable, serving the last good pointer: ${String(error)}`);
-        return lastGood;
-      }
-      throw new PointerUnreadable(String(error));
-    },
-  );
-  cached = { at: now, pointer };
-  // A failed read must not stay cached for the whole TTL.
-  pointer.catch(() => {
-    if (cached?.pointer === pointer) cached = undefined;
-  });
+  const epoch = forgotten;
+  let pointer: Pointer | null;
+  try {
+    const value = await (companion
+      ? readWithCompanion(kv, companion)
+      : readJson(kv, POINTER_KEY, Pointer));
+    if (value) lastGood = value;
+    else if (lastGood) console.error(`${POINTER_KEY} is missing, serving the last good pointer`);
+    pointer = value ?? lastGood ?? null;
+  } catch (error) {
+    // Thrown, so not cached: the next request reads again.
+    if (!lastGood) throw new PointerUnreadable(String(error));
+    console.error(`${POINTER_KEY} unreadable, serving the last good pointer: ${String(error)}`);
+    pointer = lastGood;
+  }
+  if (epoch === forgotten) cached = { at: now, pointer };
   return pointer;
 }
 
@@ -107,6 +107,7 @@ async function readWithCompanion(kv: KVNamespace, companion: Companion): Promise
 export function forgetPointer(): void {
   cached = undefined;
   lastGood = undefined;
+  forgotten++;
 }
 
 async function readJson<S extends v.GenericSchema>(
@@ -125,7 +126,7 @@ async function readJson<S extends v.GenericSchema>(
 const SNAPSHOT_CACHE_BYTES = 16 * 1024 * 1024;
 const parsedValues = new PartCache(SNAPSHOT_CACHE_BYTES);
 
-/** Reads and parses an immutable snapshot value once per isolate; misses share one load. */
+/** Reads and parses an immutable snapshot value once per isolate (then every request shares it). */
 export function readSnapshotValue<S extends v.GenericSchema>(
   kv: KVNamespace,
   key: string,
@@ -135,7 +136,8 @@ export function readSnapshotValue<S extends v.GenericSchema>(
   /** How the value is read on a miss (readArticles joins the misses into one bulk get). */
   read: (key: string) => Promise<string | null> = (k) => kv.get(k, 'text'),
 ): Promise<v.InferOutput<S> | null> {
-  return parsedValues.get(key + tag, async () => {
+  // A view of its own per read (core/lib/part-cache.ts): parsed values are shared, reads in flight not.
+  return parsedValues.for().get(key + tag, async () => {
     const text = await boundedRead(key, () => read(key));
     // UTF-16 in memory: about twice the JSON text.
     return {

@@ -3,8 +3,7 @@
  * is the source of truth and rewrites these keys after every change (docs/submissions.md).
  *
  * `listApprovedNews` runs on feed and search requests: one KV read, cached per isolate for
- * APPROVED_NEWS_TTL_MS (a failed read for APPROVED_NEWS_RETRY_MS), concurrent requests sharing
- * one in-flight read.
+ * APPROVED_NEWS_TTL_MS (a failed read for APPROVED_NEWS_RETRY_MS).
  */
 import * as v from 'valibot';
 import type { Article } from '../core/content/article.ts';
@@ -54,26 +53,30 @@ const parseApproved = (text: string | null): Article[] =>
  */
 export const APPROVED_NEWS_RETRY_MS = 3_000;
 
-/** The isolate's list, shared by every request until `until` (ms). */
-let cached: { kv: KVNamespace; until: number; live: Promise<LiveNews> } | undefined;
+/**
+ * The isolate's list, shared by every request until `until` (ms). Only a list already read
+ * is shared, never a read in flight (core/lib/part-cache.ts says why).
+ */
+let cached: { kv: KVNamespace; until: number; live: LiveNews } | undefined;
+/** Counts forgetApprovedNews calls: a read that started before one does not cache what it read. */
+let forgotten = 0;
 
-function readLive(kv: KVNamespace, now: number): Promise<LiveNews> {
+async function readLive(kv: KVNamespace, now: number): Promise<LiveNews> {
   if (cached && cached.kv === kv && now < cached.until) return cached.live;
-  const entry = {
-    kv,
-    until: now + APPROVED_NEWS_TTL_MS,
-    live: boundedRead(APPROVED_NEWS_KEY, () => kv.get(APPROVED_NEWS_KEY, 'text')).then(
-      parseLive,
-      (error: unknown) => {
-        console.error('submissions: approved-news list not read, serving without it', error);
-        // Counted from the failure: a stalled read fails only after its deadline.
-        entry.until = Date.now() + APPROVED_NEWS_RETRY_MS;
-        return NO_LIVE_NEWS;
-      },
-    ),
-  };
-  cached = entry;
-  return entry.live;
+  const epoch = forgotten;
+  let live: LiveNews;
+  let until: number;
+  try {
+    live = parseLive(await boundedRead(APPROVED_NEWS_KEY, () => kv.get(APPROVED_NEWS_KEY, 'text')));
+    until = now + APPROVED_NEWS_TTL_MS;
+  } catch (error) {
+    console.error('submissions: approved-news list not read, serving without it', error);
+    live = NO_LIVE_NEWS;
+    // Counted from the failure: a stalled read fails only after its deadline.
+    until = Date.now() + APPROVED_NEWS_RETRY_MS;
+  }
+  if (epoch === forgotten) cached = { kv, until, live };
+  return live;
 }
 
 /**
@@ -99,6 +102,7 @@ export async function approvedNewsChangedAt(
 /** Forgets the isolate's cached list (after this isolate itself changes it). */
 export function forgetApprovedNews(): void {
   cached = undefined;
+  forgotten++;
 }
 
 /**

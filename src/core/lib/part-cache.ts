@@ -1,16 +1,23 @@
 /**
  * A per-isolate cache of immutable snapshot values (search index parts, parsed feed pages
  * and articles): least recently used out first, bounded by an estimate of the memory the
- * values hold, and one in-flight load shared by every caller that asks for the same key
- * meanwhile. Keys carry the snapshot id, so a new snapshot never reads an
- * old snapshot's values; old entries age out.
+ * values hold. Keys carry the snapshot id, so a new snapshot never reads an old snapshot's
+ * values; old entries age out.
+ *
+ * Settled values are shared by everyone; a load in flight only by the callers of the object
+ * that started it. In the Worker each request reaches the isolate's caches through a view of
+ * its own (`for`), so no request ever waits on a promise another request's I/O settles: in
+ * workerd that wait is not I/O of the waiting request's own, and a request whose own reads
+ * are done while it waits is cancelled as hung ("The Workers runtime canceled this request
+ * because it detected that your Worker's code had hung", 500), and settling one request's
+ * promise from another's context is refused once the first has ended (see docs/reliability.md,
+ * "Shared loads"). Two requests that miss the same value at once each read it.
  */
 
 /**
  * Keeps a request alive until work it started has settled: `ctx.waitUntil` in a Worker. In
- * workerd, I/O that a request started is cancelled when that request ends, and a promise
- * waiting on it never settles; a load shared with later requests must therefore outlive the
- * request that started it (a refused request, or an edge-cache hit whose prefetch was wasted).
+ * workerd, I/O that a request started is cancelled when that request ends, so a load whose
+ * value should still reach the cache (a prefetch wasted on an edge-cache hit) needs it.
  */
 export type KeepAlive = (work: Promise<unknown>) => void;
 
@@ -40,36 +47,49 @@ export class PartCache implements PartStore {
   }
 
   /**
-   * The cached value, or the shared load of it. `load` reports the value and its size; a
-   * load this call starts is handed to `keepAlive`, so it settles for everyone who shares it
-   * whatever happens to the caller.
+   * The cached value, or the load of it in flight for this object's callers. `load` reports
+   * the value and its size; a load this call starts is handed to `keepAlive`.
    */
-  async get<T>(
+  get<T>(
+    key: string,
+    load: () => Promise<{ value: T; bytes: number }>,
+    keepAlive?: KeepAlive,
+  ): Promise<T> {
+    return this.#get(this.#loading, key, load, keepAlive);
+  }
+
+  /**
+   * This cache as one caller sees it (a request in the Worker): the settled values of every
+   * caller, and loads in flight shared with this view's own callers only. Every load it
+   * starts is handed to `keepAlive`.
+   */
+  for(keepAlive?: KeepAlive): PartStore {
+    const loading = new Map<string, Promise<unknown>>();
+    return {
+      get: (key, load) => this.#get(loading, key, load, keepAlive),
+      memo: (key, compute) => this.memo(key, compute),
+    };
+  }
+
+  async #get<T>(
+    inFlight: Map<string, Promise<unknown>>,
     key: string,
     load: () => Promise<{ value: T; bytes: number }>,
     keepAlive?: KeepAlive,
   ): Promise<T> {
     const entry = this.#touch(key);
     if (entry) return entry.value as T;
-    const pending = this.#loading.get(key);
+    const pending = inFlight.get(key);
     if (pending) return pending as Promise<T>;
     const loading = load()
       .then(({ value, bytes }) => {
         this.#put(key, value, bytes);
         return value;
       })
-      .finally(() => this.#loading.delete(key));
-    this.#loading.set(key, loading);
+      .finally(() => inFlight.delete(key));
+    inFlight.set(key, loading);
     keepAlive?.(loading.catch(() => undefined));
     return loading;
-  }
-
-  /** This cache as seen by one request: every load it starts is kept alive by `keepAlive`. */
-  for(keepAlive: KeepAlive): PartStore {
-    return {
-      get: (key, load) => this.get(key, load, keepAlive),
-      memo: (key, compute) => this.memo(key, compute),
-    };
   }
 
   /** A value computed synchronously from cached data (decoded postings, derived arrays). */

@@ -13,21 +13,21 @@ export interface Secrets {
   reporter: string;
 }
 
-let derived: { root: string; secrets: Promise<Secrets> } | undefined;
+/** The keys kept, not the promise of them: a request never waits on another request's promise (src/core/lib/part-cache.ts). */
+let derived: { root: string; secrets: Secrets } | undefined;
 
 /** The derived keys, or null when ADMIN_TOKEN is not configured (submissions are off). */
 export function secretsOf(env: Env): Promise<Secrets> | null {
   const root = env.ADMIN_TOKEN;
   if (!root) return null;
-  if (derived?.root !== root) {
-    derived = {
-      root,
-      secrets: Promise.all([
-        deriveSecret(root, 'form'),
-        deriveSecret(root, 'manage'),
-        deriveSecret(root, 'reporter'),
-      ]).then(([form, manage, reporter]) => ({ form, manage, reporter })),
-    };
-  }
-  return derived.secrets;
+  if (derived?.root === root) return Promise.resolve(derived.secrets);
+  return Promise.all([
+    deriveSecret(root, 'form'),
+    deriveSecret(root, 'manage'),
+    deriveSecret(root, 'reporter'),
+  ]).then(([form, manage, reporter]) => {
+    const secrets = { form, manage, reporter };
+    derived = { root, secrets };
+    return secrets;
+  });
 }
