@@ -3,7 +3,7 @@
  * edits and removals work through tombstones, and the merge policy bounds the segments.
  */
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Article } from '../../src/core/content/article.ts';
 import { averageLengths, buildSearchParts, type SearchPart } from '../../src/core/search/build.ts';
 import type { SearchMeta } from '../../src/core/search/format.ts';
@@ -238,6 +238,33 @@ describe('small parts in small deltas (segments.ts smallParts)', () => {
     expect(delta.parts).toEqual(
       smallParts(buildSearchParts(rest[0]!, undefined, { avgLength: avg }), MIN_PART_SCALE),
     );
+  });
+});
+
+describe("a set's term counts", () => {
+  it('are kept across requests: a repeated query looks up only the terms it matches, per segment', async () => {
+    const cache = new PartCache(64 << 20);
+    const parts = dealt(8, 8).map((part) => buildSearchParts(part, undefined, { avgLength }));
+    const engine = () =>
+      new SearchEngine(new SegmentSet(parts.map((p, i) => reader(`seg${i}`, p, cache))));
+    const lookups = vi.spyOn(IndexReader.prototype, 'lookup');
+    try {
+      // A Latin query: its Cyrillic readings are dozens of candidate terms.
+      const first = await engine().search(params('oil prices'));
+      const cold = lookups.mock.calls.length;
+      lookups.mockClear();
+      const second = await engine().search(params('oil prices'));
+      const used = new Set(second.hits[0]!.words.flatMap((w) => w.variants.map((v) => v.term)));
+      expect(second.hits.map((h) => [h.record.id, h.score])).toEqual(
+        first.hits.map((h) => [h.record.id, h.score]),
+      );
+      expect(first.hits.length).toBeGreaterThan(0);
+      // The matching looks up each term it uses in each segment; understanding, nothing.
+      expect(lookups.mock.calls.length).toBe(used.size * parts.length);
+      expect(cold).toBeGreaterThan(2 * lookups.mock.calls.length);
+    } finally {
+      lookups.mockRestore();
+    }
   });
 });
 

@@ -300,6 +300,12 @@ export async function segmentArticlesToKeep(
   return ids.flat();
 }
 
+/** A term's documents over a set: in any field, and in each field. */
+interface TermCounts {
+  df: number;
+  fields: number[];
+}
+
 /** One segment of a loaded set: its reader, meta, dead documents and global numbering. */
 export interface LoadedSegment {
   reader: IndexReader;
@@ -331,6 +337,7 @@ export class SegmentSet implements Lexicon {
   /** Bulk reads made for the segments together, when their reads are joined (coalesceReads). */
   readonly #joined: { reads: number } | undefined;
   #loaded: Promise<LoadedSet> | undefined;
+  readonly #counts = new Map<string, Promise<TermCounts>>();
 
   constructor(readers: readonly IndexReader[], joined?: { reads: number }) {
     this.#joined = joined;
@@ -395,16 +402,32 @@ export class SegmentSet implements Lexicon {
 
   /** A term's document frequency over every segment. */
   async lookup(term: string): Promise<{ df: number } | null> {
-    const found = await Promise.all(this.readers.map((r) => r.lookup(term)));
-    const df = found.reduce((n, f) => n + (f?.df ?? 0), 0);
+    const { df } = await this.frequencies(term);
     return df > 0 ? { df } : null;
   }
 
   /**
    * A term's document frequency over every segment, in any field and in each field (the
    * per-field idf of format 2). A format-1 segment knows only the first: it stands for each.
+   * Kept for the request, and over several segments in the cache too: understanding asks for
+   * dozens of candidate terms (a Latin word's Cyrillic readings), each a look-up per segment.
    */
-  async frequencies(term: string): Promise<{ df: number; fields: number[] }> {
+  frequencies(term: string): Promise<TermCounts> {
+    let found = this.#counts.get(term);
+    if (!found) {
+      found =
+        this.readers.length === 1
+          ? this.#frequencies(term)
+          : this.cache.get(`${this.snapshot}/df/${term}`, async () => ({
+              value: await this.#frequencies(term),
+              bytes: 128 + 2 * term.length,
+            }));
+      this.#counts.set(term, found);
+    }
+    return found;
+  }
+
+  async #frequencies(term: string): Promise<TermCounts> {
     const found = await Promise.all(this.readers.map((r) => r.lookup(term)));
     const fields = FIELDS.map(() => 0);
     let df = 0;
