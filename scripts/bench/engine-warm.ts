@@ -3,7 +3,8 @@
  * <kv dir> <index ids, comma-separated, oldest segment first> <rounds>`. Parts are read from the benchmark's persisted local KV on
  * first use (the warm-up round), so this heap holds what an isolate would: the index cache
  * and the engine. Run inside the benchmark process instead, the gigabytes of corpus there
- * made every major garbage collection a long pause. Prints one JSON line.
+ * made every major garbage collection a long pause. Also each query once on an empty cache:
+ * its CPU time and bytes read (medians over the mix). Prints one JSON line.
  */
 import { Miniflare } from 'miniflare';
 import { searchKey } from '../../src/core/snapshot/keys.ts';
@@ -12,6 +13,7 @@ import { parseQuery, SearchEngine, type SearchParams } from '../../src/core/sear
 import { IndexReader } from '../../src/core/search/reader.ts';
 import { SegmentSet } from '../../src/core/search/segments.ts';
 import { INDEX_CACHE_BYTES } from '../../src/storage/search-index.ts';
+import { warmUpEngine } from '../../src/core/search/warm-up.ts';
 import { type BenchQuery, QUERIES } from './queries.ts';
 import { percentile } from './stats.ts';
 
@@ -49,8 +51,38 @@ const params = (q: BenchQuery): SearchParams => ({
   lang: q.params?.lang,
   from: q.params?.from ? Date.parse(q.params.from) : undefined,
 });
-// A query of the mix that finds nothing would be timed doing less than its kind's work.
+// Cold, each query of the mix on an empty cache: the CPU time of this process (parsing the
+// parts, decoding, matching), which a loaded machine stretches less than the wall clock, and
+// the bytes read. A query of the mix that finds nothing would be timed doing less than its
+// kind's work.
+// First execution of the engine's code, as the Worker does while its module loads.
+await warmUpEngine();
+const coldCpu: number[] = [];
+const coldBytes: number[] = [];
 for (const q of QUERIES) {
+  const own = new PartCache(INDEX_CACHE_BYTES);
+  let bytes = 0;
+  const fresh = new SearchEngine(
+    new SegmentSet(
+      snapshot.split(',').map(
+        (id) =>
+          new IndexReader(
+            id,
+            async (names) => {
+              const values = await Promise.all(names.map((n) => kv.get(searchKey(id, n))));
+              for (const v of values) bytes += v?.length ?? 0;
+              return new Map(names.map((n, i) => [n, values[i] ?? null]));
+            },
+            own,
+          ),
+      ),
+    ),
+  );
+  const cpu = process.cpuUsage();
+  await fresh.search(params(q));
+  const used = process.cpuUsage(cpu);
+  coldCpu.push((used.user + used.system) / 1000);
+  coldBytes.push(bytes);
   if ((await engine().search(params(q))).hits.length === 0)
     throw new Error(`bench: "${q.q}" (${q.kind}) found nothing in ${snapshot}`);
 }
@@ -78,6 +110,8 @@ console.log(
     warmP99: percentile(times, 99),
     cacheBytes: cache.bytes,
     heapBytes,
+    coldCpuMs: percentile(coldCpu, 50),
+    coldBytes: percentile(coldBytes, 50),
     kinds,
   }),
 );

@@ -150,6 +150,8 @@ interface SizeResult {
     warmP99: number;
     cacheBytes: number;
     heapBytes: number;
+    coldCpuMs: number;
+    coldBytes: number;
   };
   /** Growth of the Worker isolate's memory in workerd over the mix: V8 heap and ArrayBuffer stores. */
   isolate: { heap: number; buffers: number };
@@ -173,6 +175,9 @@ interface SegmentsResult {
   warm: SizeResult['warm'];
   engineP50: number;
   engineP95: number;
+  /** The engine on an empty cache in a process of its own: CPU time and bytes read (medians). */
+  engineColdCpu: number;
+  engineColdBytes: number;
 }
 
 /** The warm mix through workerd's dispatch, beside a 404 through the same dispatch. */
@@ -236,8 +241,12 @@ const listed = (id: string, parts: readonly SearchPart[], meta: SearchMeta): Bui
 const snapshotFor = (count: number, n: number) =>
   `20261127T0000${String(count).padStart(2, '0')}Z-${n.toString(16).padStart(8, '0').slice(-8)}`;
 
-/** Above this size the segment sets grow the compacted index instead of splitting it. */
-const SPLIT_MAX = 100_000;
+/**
+ * Above this size the segment sets grow the compacted index instead of splitting it (a
+ * second build of nearly the whole corpus took longer than a run could wait on a shared
+ * machine: the 100k index alone needed 20+ minutes there).
+ */
+const SPLIT_MAX = 10_000;
 
 /**
  * An index in `count` segments behind a format-2 pointer, cold and warm, against the
@@ -248,10 +257,9 @@ const SPLIT_MAX = 100_000;
  * (segments.ts planMerge).
  * - Up to SPLIT_MAX articles, the same articles: a base of all but the newest MAX_DELTAS ×
  *   DELTA_ARTICLES (built once, shared by every count), the deltas over those newest.
- * - Above (1M: a second full build would take most of an hour), the base is the compacted
- *   index itself and the deltas add MAX_DELTAS × DELTA_ARTICLES newer generated articles
- *   (corpus.ts newerArticles): 0.7% more articles than the compacted index they are
- *   compared with.
+ * - Above, the base is the compacted index itself and the deltas add MAX_DELTAS ×
+ *   DELTA_ARTICLES newer generated articles (corpus.ts newerArticles): 7% more articles than
+ *   the compacted index they are compared with at 100k, 0.7% at 1M.
  */
 async function benchSegments(
   n: number,
@@ -266,7 +274,7 @@ async function benchSegments(
   const out: SegmentsResult[] = [];
   const grow = n > SPLIT_MAX;
   if (grow && !compacted)
-    throw new Error('bench: above 100k the segments grow the compacted index');
+    throw new Error(`bench: above ${SPLIT_MAX} the segments grow the compacted index`);
   const persist = grow ? compacted!.persist : join(OUT, `kv-${label(n)}-segments`);
   const marker = join(persist, 'bench-segments.json');
   let built: SegmentsBuilt | undefined = existsSync(marker)
@@ -390,9 +398,11 @@ async function benchSegments(
       warm,
       engineP50: engine.warmP50,
       engineP95: engine.warmP95,
+      engineColdCpu: engine.coldCpuMs,
+      engineColdBytes: engine.coldBytes,
     };
     log(
-      `     first request ${first.runs.map((r) => f1(r.ms)).join(', ')} ms; index-cold ${runs.map((r) => f1(r.ms)).join(', ')} ms (${runs.map((r) => r.reads).join(', ')} reads); warm p50/p95 ${f1(warm.p50)} / ${f1(warm.p95)} ms (workerd), ${f1(engine.warmP50)} / ${f1(engine.warmP95)} ms (engine)`,
+      `     engine cold CPU ${f1(engine.coldCpuMs)} ms, ${f1(engine.coldBytes / 1024)} KB read (medians); first request ${first.runs.map((r) => f1(r.ms)).join(', ')} ms; index-cold ${runs.map((r) => f1(r.ms)).join(', ')} ms (${runs.map((r) => r.reads).join(', ')} reads); warm p50/p95 ${f1(warm.p50)} / ${f1(warm.p95)} ms (workerd), ${f1(engine.warmP50)} / ${f1(engine.warmP95)} ms (engine)`,
     );
     out.push(result);
   }
@@ -678,12 +688,12 @@ function report(results: SizeResult[]): string {
       '',
       `Segments at ${label(r.size)} articles (a base plus deltas of ${DELTA_ARTICLES} articles, format-2 pointer; ratio of index-cold medians against the compacted index${r.size > SPLIT_MAX ? `; the deltas add ${MAX_DELTAS * DELTA_ARTICLES} newer articles to it` : ''}):`,
       '',
-      '| segments | articles | build | parts | cold first request | cold index-cold | ratio | KV round trips | warm p50 / p95 (workerd) | warm p50 / p95 (engine) |',
-      '|---|---|---|---|---|---|---|---|---|---|',
+      '| segments | articles | build | parts | cold first request | cold index-cold | ratio | KV round trips | engine cold: CPU / bytes read | warm p50 / p95 (workerd) | warm p50 / p95 (engine) |',
+      '|---|---|---|---|---|---|---|---|---|---|---|',
     );
     for (const x of r.segments)
       lines.push(
-        `| ${x.segments} | ${x.articles} | ${f1(x.buildMs / 1000)} s | ${x.parts} | ${f1(x.firstMs)} ms | ${f1(x.coldMs)} ms | ${compacted ? `${(x.coldMs / compacted.coldMs).toFixed(2)}x` : '-'} | ${x.reads} | ${f1(x.warm.p50)} / ${f1(x.warm.p95)} ms | ${f1(x.engineP50)} / ${f1(x.engineP95)} ms |`,
+        `| ${x.segments} | ${x.articles} | ${f1(x.buildMs / 1000)} s | ${x.parts} | ${f1(x.firstMs)} ms | ${f1(x.coldMs)} ms | ${compacted ? `${(x.coldMs / compacted.coldMs).toFixed(2)}x` : '-'} | ${x.reads} | ${f1(x.engineColdCpu)} ms / ${f1(x.engineColdBytes / 1024)} KB | ${f1(x.warm.p50)} / ${f1(x.warm.p95)} ms | ${f1(x.engineP50)} / ${f1(x.engineP95)} ms |`,
       );
   }
   return lines.join('\n');
