@@ -454,11 +454,28 @@ export class SegmentSet implements Lexicon {
   async #merged(range: (reader: IndexReader) => Promise<WordRange>): Promise<WordRange> {
     const ranges = await Promise.all(this.readers.map(range));
     if (ranges.length === 1) return ranges[0]!;
-    const counts = new Map<string, number>();
-    for (const r of ranges) for (const [w, df] of r.words) counts.set(w, (counts.get(w) ?? 0) + df);
-    return {
-      words: [...counts].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)),
-      complete: ranges.every((r) => r.complete),
-    };
+    // Each range is sorted: merged by taking the least head each time (a typo scan's ranges
+    // hold thousands of words each, which a map and a sort of them all took most of).
+    const lists = ranges.map((r) => r.words);
+    const at = lists.map(() => 0);
+    const words: [string, number][] = [];
+    for (;;) {
+      let least: string | undefined;
+      for (let k = 0; k < lists.length; k++) {
+        const word = lists[k]![at[k]!]?.[0];
+        if (word !== undefined && (least === undefined || word < least)) least = word;
+      }
+      if (least === undefined) break;
+      let df = 0;
+      for (let k = 0; k < lists.length; k++) {
+        const entry = lists[k]![at[k]!];
+        if (entry?.[0] === least) {
+          df += entry[1];
+          at[k]!++;
+        }
+      }
+      words.push([least, df]);
+    }
+    return { words, complete: ranges.every((r) => r.complete) };
   }
 }
