@@ -10,7 +10,7 @@
  * document-at-a-time pass over them (./match.ts), and a lone common word is ranked by
  * impact instead of visiting every posting.
  */
-import { type DocRecord, type Facet, facetTerm, FIELD_BOOST, idf } from './format.ts';
+import { type DocRecord, type Facet, facetTerm, FIELD_BOOST, FIELDS, idf } from './format.ts';
 import {
   cursor,
   estimateUnion,
@@ -51,6 +51,8 @@ export const IMPACT_ORDER_ABOVE = 16_384;
 /** Recency: a story's score is multiplied by up to 1 + RECENCY_BOOST, halving every half-life. */
 export const RECENCY_BOOST = 0.5;
 export const RECENCY_HALF_LIFE_DAYS = 7;
+/** The title's lists in a format-2 segment (`in=title`). */
+const TITLE_FIELD = FIELDS.indexOf('title');
 
 export interface SearchParams {
   /** The query, tokenized once (understand.ts parseQuery). */
@@ -62,7 +64,7 @@ export interface SearchParams {
   from?: number | undefined;
   to?: number | undefined;
   sort: 'relevance' | 'newest';
-  /** `title`: every word, phrase and exclusion is checked on the title only (./syntax.ts). */
+  /** `title`: words, phrases and exclusions in the title only (title lists; ./syntax.ts). */
   within?: 'all' | 'title' | undefined;
   limit: number;
   offset: number;
@@ -338,23 +340,40 @@ export class SearchEngine {
     const syntax = params.q.syntax;
     // A clause is one word, or the words an OR joins: their lists make one group.
     const clauses = syntax?.clauses ?? words.map((_, i) => [i]);
-    const excluded = params.within === 'title' ? [] : excludedTerms(params);
+    const excluded = excludedTerms(params);
+    // in=title: format 2 has a list per (term, field), so the title lists alone decide the
+    // words and exclusions and score by the title's own statistics; a format-1 segment
+    // (fields merged) matches on every field, and the check on the record's title decides.
+    const titleLists = (segment: LoadedSegment) =>
+      params.within === 'title' && segment.meta.format >= 2;
+    const kept = (segment: LoadedSegment, field: number) =>
+      !titleLists(segment) || field === TITLE_FIELD;
     const perSegment = await Promise.all(
       set.segments.map(async (segment) => {
         const lists = await Promise.all(
-          words.map((w) => this.#wordLists(segment, w, stats, termIds)),
+          words.map(async (w) =>
+            (await this.#wordLists(segment, w, stats, termIds)).filter((l) =>
+              kept(segment, l.list.field),
+            ),
+          ),
         );
+        const out = params.within === 'title' && !titleLists(segment) ? [] : excluded;
         return {
           segment,
           filters: await Promise.all(facets.map((term) => segment.reader.lookup(term))),
           lists: clauses.map((clause) => clause.flatMap((i) => lists[i] ?? [])),
-          excluded: (await Promise.all(excluded.map((t) => segment.reader.lookup(t)))).filter(
-            (found) => found !== null,
-          ),
+          excluded: (await Promise.all(out.map((t) => segment.reader.lookup(t))))
+            .filter((found) => found !== null)
+            .map((found) => ({
+              ...found,
+              lists: found.lists.filter((l) => kept(segment, l.field)),
+            })),
         };
       }),
     );
-    const checked = (mode: 'all' | 'any') => syntaxChecks(syntax, words, params.within, mode);
+    const byPostings = set.segments.every(titleLists);
+    const checked = (mode: 'all' | 'any') =>
+      syntaxChecks(syntax, words, params.within, mode, byPostings);
     const page = params.offset + params.limit;
     // A checked query keeps more candidates than its page: some will fail the checks.
     const want = checked('all') ? Math.max(MAX_CHECKED, 2 * page) : page;

@@ -15,8 +15,10 @@
  *
  * The index has no positions, so a phrase is matched as all its words (postings), then each
  * candidate is checked: the title and the snippet text of its record first, then, only if
- * the phrase is not there, the article's summary and body (read in bulk). `in=title` is
- * checked on the record's title. docs/sync.md, "Query syntax", says what this guarantees
+ * the phrase is not there, the article's summary and body (read in bulk). `in=title`
+ * reads the title's own posting lists where the index has them (format 2), so only its
+ * phrases are checked on the title; over a format-1 index (fields merged) every word,
+ * phrase and exclusion is checked on the record's title. docs/sync.md, "Query syntax", says what this guarantees
  * and what it costs.
  */
 import { baseVariants, type QuerySyntax, type ParsedQuery, parseQuery } from './understand.ts';
@@ -307,6 +309,11 @@ export function syntaxChecks(
   within: 'all' | 'title' = 'all',
   /** `any`: the any-word fallback of a plain query, where one clause is enough. */
   mode: 'all' | 'any' = 'all',
+  /**
+   * `in=title` over title postings (format 2): they decided the words and exclusions, and
+   * only a phrase (the index has no positions) is left to check on the title.
+   */
+  titlePostings = false,
 ): {
   record: (r: CheckedRecord) => boolean | 'body';
   body: (r: CheckedRecord, text: ArticleText) => boolean;
@@ -321,6 +328,10 @@ export function syntaxChecks(
   }));
   const hasPhrases = (text: string, lang: string) =>
     phrases.every((p) => phraseRanges(text, [p], words, lang).length > 0);
+  if (within === 'title' && titlePostings) {
+    if (phrases.length === 0) return null;
+    return { record: ({ title, lang }) => hasPhrases(title, lang), body: () => false };
+  }
   if (within === 'title') {
     return {
       record({ title, lang }) {
