@@ -32,11 +32,17 @@ import { MAX_BULK_KEYS, readArticles } from '../storage/articles.ts';
 const SUMMARY_FIELDS = Object.keys(ArticleSummary.entries);
 const ARTICLE_FIELDS = Object.keys(Article.entries);
 
-/** The published-time range of a feed (docs/sync.md): (since, until]. */
-const TimeRange = {
+/**
+ * The published-time range of a feed (docs/sync.md): (since, until], `until` not before
+ * `since` (`inOrder`, checked in the query's pipe). The reader feeds share both.
+ */
+export const TimeRange = {
   since: instantParam,
   until: instantParam,
 };
+export const inOrder = (q: { since?: string | undefined; until?: string | undefined }) =>
+  !q.since || !q.until || q.since <= q.until;
+export const UNTIL_BEFORE_SINCE = 'must not be before `since`';
 export const FeedQuery = v.pipe(
   v.object({
     section: sectionParam,
@@ -48,7 +54,7 @@ export const FeedQuery = v.pipe(
     fields: fieldsParam(SUMMARY_FIELDS),
   }),
   v.forward(
-    v.check((q) => !q.since || !q.until || q.since <= q.until, 'must not be before `since`'),
+    v.check((q) => inOrder(q), UNTIL_BEFORE_SINCE),
     ['until'],
   ),
 );

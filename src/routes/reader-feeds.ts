@@ -13,7 +13,7 @@ import { cursorParam, langParam, limitParam, sectionSlug } from '../http/schemas
 import { validate } from '../http/validate.ts';
 import { nextLinkDoc } from '../http/link.ts';
 import { absoluteUrl, publicOrigin } from '../http/public-url.ts';
-import { loadFeed } from './feeds.ts';
+import { inOrder, loadFeed, TimeRange, UNTIL_BEFORE_SINCE } from './feeds.ts';
 
 const FORMATS = {
   json: {
@@ -26,7 +26,13 @@ const FORMATS = {
 } as const;
 type Format = keyof typeof FORMATS;
 
-const ReaderQuery = v.object({ lang: langParam, limit: limitParam(100, 50), cursor: cursorParam });
+const ReaderQuery = v.pipe(
+  v.object({ lang: langParam, ...TimeRange, limit: limitParam(100, 50), cursor: cursorParam }),
+  v.forward(
+    v.check((q) => inOrder(q), UNTIL_BEFORE_SINCE),
+    ['until'],
+  ),
+);
 const READER_PARAMS = queryParams(ReaderQuery);
 const SectionParam = v.object({ section: sectionSlug });
 
@@ -37,6 +43,8 @@ export const readerFeedRoutes = new Hono<AppEnv>()
 const describeFeed = (ext: Format, perSection: boolean) =>
   describeRoute({
     summary: `${ext === 'json' ? 'JSON Feed 1.1' : ext === 'xml' ? 'RSS 2.0' : 'Atom 1.0'} of the latest news${perSection ? ' in one section' : ''}`,
+    description:
+      '`since` and `until` (ISO 8601 date-times with a time zone) keep the items published after `since` (exclusive) and up to `until` (inclusive), as on `/v1/feed`; the next page keeps the range.',
     responses: {
       200: {
         description: 'The feed',
@@ -61,9 +69,13 @@ async function answerFeed(
     c.get('pointer'),
   );
   const site = publicOrigin(c);
-  const pageUrl = (cursor?: string) => {
+  /** This feed's URL at `cursor`; `range`: with since and until (not in the feed's id). */
+  const pageUrl = (cursor?: string, range = true) => {
     const url = new URL(absoluteUrl(c, new URL(c.req.url).pathname));
     if (query.lang) url.searchParams.set('lang', query.lang);
+    // A trimmed feed pages within its range: the next page keeps since and until.
+    if (range && query.since) url.searchParams.set('since', query.since);
+    if (range && query.until) url.searchParams.set('until', query.until);
     if (c.req.query('limit')) url.searchParams.set('limit', String(query.limit));
     if (cursor) url.searchParams.set('cursor', cursor);
     return url.toString();
@@ -73,7 +85,7 @@ async function answerFeed(
     description: `Latest news${section ? ` in ${section}` : ''}${query.lang ? ` in ${query.lang}` : ''} from ${c.env.SITE_TITLE}.`,
     home_page_url: site,
     feed_url: pageUrl(query.cursor),
-    id: pageUrl(),
+    id: pageUrl(undefined, false),
     next_url: result.next_cursor ? pageUrl(result.next_cursor) : null,
     updated: builtAt,
     ...(query.lang ? { language: query.lang } : {}),

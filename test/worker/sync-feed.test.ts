@@ -5,6 +5,7 @@
  * feed, never typed in.
  */
 import { env, exports } from 'cloudflare:workers';
+import { parseAtomFeed, parseJsonFeed, parseRssFeed } from 'feedsmith';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RawArticle } from '../../src/core/content/article.ts';
 import type { Pointer } from '../../src/core/snapshot/format.ts';
@@ -190,6 +191,119 @@ describe('since and until on /v1/feed', () => {
     const old = await getJson<Feed>(`/v1/feed?until=${before}&limit=5`);
     expect(old.items.map((i) => i.id)).toEqual(all.slice(0, 5).map((i) => i.id));
     expect(old.total).toBe(RECORDS.length);
+  });
+});
+
+/**
+ * A reader feed's items and next page as a third-party parser reads them (feedsmith): RSS
+ * 2.0 titles and atom:link next, Atom entries and link next, JSON Feed items and next_url.
+ */
+const READERS = {
+  xml: (text: string) => {
+    const feed = parseRssFeed(text);
+    return {
+      titles: (feed.items ?? []).map((i) => i.title ?? ''),
+      next: feed.atom?.links?.find((l) => l.rel === 'next')?.href,
+    };
+  },
+  atom: (text: string) => {
+    const feed = parseAtomFeed(text);
+    return {
+      // An Atom title is a text construct (RFC 4287 3.1): its value.
+      titles: (feed.entries ?? []).map((e) =>
+        typeof e.title === 'string' ? e.title : (e.title?.value ?? ''),
+      ),
+      next: feed.links?.find((l) => l.rel === 'next')?.href,
+    };
+  },
+  json: (text: string) => {
+    const feed = parseJsonFeed(JSON.parse(text));
+    return { titles: (feed.items ?? []).map((i) => i.title ?? ''), next: feed.next_url };
+  },
+} as const;
+
+describe('since and until on the reader feeds (RSS, Atom, JSON Feed)', () => {
+  let all: Item[] = [];
+  beforeAll(async () => {
+    forgetPointer();
+    forgetApprovedNews();
+    await seedSnapshot(RECORDS);
+    all = (await walk('', 100)).items;
+  });
+
+  /** Every page of a reader feed, following its next link, as feedsmith reads them. */
+  async function readAll(ext: keyof typeof READERS, url: string) {
+    const titles: string[] = [];
+    const links: string[] = [];
+    for (let next: string | undefined = url; next;) {
+      const res = await exports.default.fetch(next);
+      expect(res.status, next).toBe(200);
+      const page = READERS[ext](await res.text());
+      titles.push(...page.titles);
+      // The Link header names the same next page as the feed itself.
+      expect(res.headers.get('link')).toBe(page.next ? `<${page.next}>; rel="next"` : null);
+      if (page.next) links.push(page.next);
+      next = page.next;
+    }
+    return { titles, links };
+  }
+
+  const cases: [keyof typeof READERS, string, (r: RawArticle) => boolean][] = [
+    ['xml', '/feed.xml', () => true],
+    ['atom', '/feed.atom?lang=ru', (r) => r.lang === 'ru'],
+    ['json', '/feed.json', () => true],
+    ['xml', '/sections/sport/feed.xml', (r) => r.section === 'sport'],
+    ['atom', '/sections/music/feed.atom', (r) => r.section === 'music'],
+    [
+      'json',
+      '/sections/politics/feed.json?lang=en',
+      (r) => r.section === 'politics' && r.lang === 'en',
+    ],
+  ];
+  it.each(cases)('%s %s: the items of (since, until], paged inside it', async (ext, path, keep) => {
+    const [since, until] = [at(12), at(70)];
+    const sep = path.includes('?') ? '&' : '?';
+    const { titles, links } = await readAll(
+      ext,
+      `http://edge.test${path}${sep}since=${since}&until=${until}&limit=20`,
+    );
+    const expected = titlesIn(since, until, keep);
+    expect(expected.length).toBeGreaterThan(20);
+    expect([...titles].sort()).toEqual(expected);
+    // In the feed's own order, and every next page keeps the range.
+    const wanted = new Set(expected);
+    expect(titles).toEqual(all.filter((i) => wanted.has(i.title)).map((i) => i.title));
+    expect(links.length).toBeGreaterThan(0);
+    for (const link of links)
+      expect([
+        new URL(link).searchParams.get('since'),
+        new URL(link).searchParams.get('until'),
+      ]).toEqual([since, until]);
+  });
+
+  it('keeps the newest items after since alone, and none past the newest', async () => {
+    const since = at(100);
+    const later = new Date(Date.now() + 3_600_000).toISOString();
+    const { titles } = await readAll('xml', `http://edge.test/feed.xml?since=${since}`);
+    // What /v1/feed answers for the same since (approved reader news of the tests above
+    // included: they are the newest items).
+    const api = (await walk(`since=${since}`, 100)).items.map((i) => i.title);
+    expect(api.length).toBeGreaterThanOrEqual(titlesIn(since).length);
+    expect(titles).toEqual(api);
+    expect((await readAll('json', `http://edge.test/feed.json?since=${later}`)).titles).toEqual([]);
+  });
+
+  it.each([
+    ['/feed.xml?since=yesterday', 'since'],
+    ['/feed.atom?until=2024-07-01', 'until'],
+    ['/feed.json?since=2024-07-01T10:00:00', 'since'],
+    [`/sections/sport/feed.xml?since=${at(20)}&until=${at(10)}`, 'until'],
+  ])('refuses %s with a problem naming %s', async (path, field) => {
+    const res = await get(path);
+    expect(res.status).toBe(400);
+    const problem = (await res.clone().json()) as { code: string; errors: { field: string }[] };
+    expect([problem.code, problem.errors.map((e) => e.field)]).toEqual(['invalid_query', [field]]);
+    await expectClientError(res, path);
   });
 });
 
