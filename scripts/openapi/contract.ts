@@ -27,7 +27,8 @@ import {
 import { FieldError, type Problem as ProblemBody, Problem } from '../../src/http/problem.ts';
 import { FeedResponse } from '../../src/routes/feeds.ts';
 import { SearchItem, SearchResponse, SuggestResponse } from '../../src/routes/search.ts';
-import type { Contract } from './document.ts';
+import type { Contract, OperationExample } from './document.ts';
+import operationExamples from './examples.json' with { type: 'json' };
 
 const SCHEMAS = {
   Article,
@@ -224,4 +225,7 @@ export const CONTRACT: Contract = {
         ? 'feeds'
         : 'reader feeds',
   problem: 'Problem',
+  // The GET answers are the Worker's own on the sample (scripts/sample/news-page.jsonl);
+  // test/worker/contract.test.ts asks the Worker each request and compares.
+  operationExamples: operationExamples as Record<string, Record<string, OperationExample>>,
 };

@@ -34,6 +34,21 @@ export interface Contract {
   tagOf: (path: string) => string;
   /** The response every error status gets (the Problem schema). */
   problem: string;
+  /** Examples of whole requests and their answers, by operation (`GET /v1/feed`) and name. */
+  operationExamples: Record<string, Record<string, OperationExample>>;
+}
+
+/**
+ * One request and the answer it gets: its parameters (path and query, as values), its JSON
+ * body, the status and the body answered. Written into the operation's parameters, request
+ * body and response as named OpenAPI examples (3.1 §4.8.19).
+ */
+export interface OperationExample {
+  summary: string;
+  params?: Record<string, unknown>;
+  body?: unknown;
+  status: number;
+  response: unknown;
 }
 
 interface Route {
@@ -75,9 +90,10 @@ export function buildDocument(routes: readonly Route[], contract: Contract): Ope
     }) as Json;
     return json;
   };
-  const problem = {
+  // A fresh object each time: an operation's examples go into its own copy.
+  const problem = () => ({
     [PROBLEM_CONTENT_TYPE]: { schema: { $ref: `#/components/schemas/${contract.problem}` } },
-  };
+  });
 
   /** The description with every `resolver(...)` converted; error answers are Problems. */
   const resolve = (value: unknown): unknown => {
@@ -138,24 +154,31 @@ export function buildDocument(routes: readonly Route[], contract: Contract): Ope
     // Every error answer is a Problem, whatever the route wrote; `default` covers the ones
     // any route may give (405, 500, 503).
     for (const [status, answer] of Object.entries(answers))
-      if (Number(status) >= 400) answer.content = problem;
+      if (Number(status) >= 400) answer.content = problem();
     answers.default = {
       description: 'Any other error: problem details (RFC 9457)',
-      content: problem,
+      content: problem(),
     };
     const openApiPath = path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
     const security = contract.security(`${method} ${openApiPath}`);
+    const operation = `${method} ${openApiPath}`;
+    const allParameters = [...parameters, ...(resolve(extra) as Json[])];
+    const requestJson = requestBody ? (resolve(requestBody) as Json) : body;
+    for (const [name, example] of Object.entries(contract.operationExamples[operation] ?? {}))
+      addExample(operation, name, example, { parameters: allParameters, requestJson, answers });
     (paths[openApiPath] ??= {})[method.toLowerCase()] = {
       ...(rest.tags ? {} : { tags: [contract.tagOf(openApiPath)] }),
       ...(resolve(rest) as Json),
       ...(security ? { security } : {}),
-      ...(parameters.length + extra.length > 0
-        ? { parameters: [...parameters, ...(resolve(extra) as Json[])] }
-        : {}),
-      ...(requestBody ? { requestBody: resolve(requestBody) } : body ? { requestBody: body } : {}),
+      ...(allParameters.length > 0 ? { parameters: allParameters } : {}),
+      ...(requestJson ? { requestBody: requestJson } : {}),
       responses: answers,
     };
   }
+
+  for (const operation of Object.keys(contract.operationExamples))
+    if (!operations.has(operation.replace(/\{([A-Za-z0-9_]+)\}/g, ':$1')))
+      throw new Error(`examples for ${operation}, which is no operation`);
 
   const schemas = toJsonSchemaDefs(contract.schemas, config) as Record<string, Json>;
   for (const [name, example] of Object.entries(contract.examples)) {
@@ -184,3 +207,40 @@ function numberParameter(schema: Json): Json {
 
 const sortKeys = <T>(record: Record<string, T>): Record<string, T> =>
   Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+
+/**
+ * Writes one example into its operation: each parameter's value, the request body and the
+ * answer, under the same name. A parameter, body or status the operation does not have is
+ * an error, so an example cannot outlive the route it shows.
+ */
+function addExample(
+  operation: string,
+  name: string,
+  example: OperationExample,
+  target: { parameters: Json[]; requestJson: Json | undefined; answers: Record<string, Json> },
+): void {
+  const fail = (what: string) => {
+    throw new Error(`example ${name} of ${operation}: ${what}`);
+  };
+  const named = (json: Json, value: unknown) => {
+    const examples = (json.examples ??= {}) as Json;
+    examples[name] = { summary: example.summary, value };
+  };
+  for (const [param, value] of Object.entries(example.params ?? {})) {
+    const parameter = target.parameters.find((p) => p.name === param);
+    if (!parameter) fail(`no parameter ${param}`);
+    else named(parameter, value);
+  }
+  if (example.body !== undefined) {
+    const content = (target.requestJson?.content as Record<string, Json> | undefined)?.[
+      'application/json'
+    ];
+    if (!content) fail('no JSON request body');
+    else named(content, example.body);
+  }
+  const answer = target.answers[String(example.status)];
+  const content = answer?.content as Record<string, Json> | undefined;
+  const media = content && Object.values(content)[0];
+  if (!media) fail(`no ${example.status} answer with a body`);
+  else named(media, example.response);
+}

@@ -22,7 +22,10 @@ interface Operation {
   parameters?: { name: string; in: string; schema: Schema }[];
   security?: Record<string, string[]>[];
   requestBody?: { content: Record<string, { schema: Schema }> };
-  responses: Record<string, { description: string; content?: Record<string, { schema: Schema }> }>;
+  responses: Record<
+    string,
+    { description: string; content?: Record<string, { schema: Schema; examples?: object }> }
+  >;
 }
 interface Document {
   openapi: string;
@@ -147,8 +150,14 @@ describe('GET /openapi.json', () => {
       for (const [status, response] of Object.entries(op.responses)) {
         if (status !== 'default' && Number(status) < 400) continue;
         errors++;
+        // Only the Problem, with the route's own examples beside it where it has some.
         expect(response.content, `${route} ${status}`).toEqual({
-          'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } },
+          'application/problem+json': {
+            schema: { $ref: '#/components/schemas/Problem' },
+            ...(response.content?.['application/problem+json']?.examples
+              ? { examples: expect.any(Object) }
+              : {}),
+          },
         });
       }
     }
@@ -241,6 +250,92 @@ describe('GET /openapi.json', () => {
     expect(article({ ...(doc.components.schemas.Article!.examples as object[])[0], url: 5 })).toBe(
       false,
     );
+  });
+
+  it('has examples per main route, each accepted by the schema it shows', () => {
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    ajv.addSchema(doc as unknown as Record<string, unknown>, 'openapi.json');
+    /** The schema at a JSON pointer (RFC 6901) into the document, its $refs resolved there. */
+    const at = (...steps: string[]) =>
+      ajv.getSchema(
+        `openapi.json#/${steps.map((s) => encodeURIComponent(s.replaceAll('~', '~0').replaceAll('/', '~1'))).join('/')}`,
+      )!;
+    type Examples = Record<string, { value: unknown }> | undefined;
+    const checked: string[] = [];
+    /** Request parts of a 400 example that their schema refuses (one at least, per example). */
+    const refused = new Set<string>();
+    let badRequests: Set<string>;
+    const check = (where: string, examples: Examples, validate: ReturnType<typeof at>) => {
+      for (const [name, { value }] of Object.entries(examples ?? {})) {
+        const valid = validate(value);
+        if (badRequests.has(name) && !/ \d{3}$/.test(where)) {
+          if (!valid) refused.add(`${where.split(' ').slice(0, 2).join(' ')} ${name}`);
+        } else expect(valid, `${where} ${name}: ${ajv.errorsText(validate.errors)}`).toBe(true);
+        checked.push(`${where} ${name}`);
+      }
+    };
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops) as [string, Operation & Examples][]) {
+        const route = `${method.toUpperCase()} ${path}`;
+        // The examples answered 400 show a request the schemas refuse.
+        badRequests = new Set(
+          Object.keys(op.responses['400']?.content?.['application/problem+json']?.examples ?? {}),
+        );
+        (op.parameters ?? []).forEach((p, i) =>
+          check(
+            `${route} ?${p.name}`,
+            (p as { examples?: Examples }).examples,
+            at('paths', path, method, 'parameters', String(i), 'schema'),
+          ),
+        );
+        for (const [type, media] of Object.entries(op.requestBody?.content ?? {}))
+          check(
+            `${route} body`,
+            (media as { examples?: Examples }).examples,
+            at('paths', path, method, 'requestBody', 'content', type, 'schema'),
+          );
+        for (const [status, answer] of Object.entries(op.responses))
+          for (const [type, media] of Object.entries(answer.content ?? {}))
+            check(
+              `${route} ${status}`,
+              (media as { examples?: Examples }).examples,
+              at('paths', path, method, 'responses', status, 'content', type, 'schema'),
+            );
+        for (const name of badRequests)
+          expect(refused, `${route} ${name}: a 400 example of a valid request`).toContain(
+            `${route} ${name}`,
+          );
+      }
+    }
+    // Every main route shows an answer, the POSTs their bodies, and a 400 and a 429 Problem.
+    const answered = new Set(checked.map((c) => c.split(' ').slice(0, 2).join(' ')));
+    for (const route of [
+      'GET /v1/feed',
+      'GET /v1/articles/{id}',
+      'GET /v1/articles',
+      'GET /v1/search',
+      'GET /v1/suggest',
+      'GET /v1/ads',
+      'POST /v1/ads',
+      'POST /v1/news',
+    ])
+      expect(answered, route).toContain(route);
+    expect(checked).toContain('POST /v1/news body story');
+    expect(checked).toContain('POST /v1/ads body bicycle');
+    expect(checked).toContain('GET /v1/feed 400 bad-limit');
+    expect(checked).toContain('POST /v1/news 429 rate-limited');
+    // The check can fail: an answer that breaks its schema is refused.
+    const feed = at(
+      'paths',
+      '/v1/feed',
+      'get',
+      'responses',
+      '200',
+      'content',
+      'application/json',
+      'schema',
+    );
+    expect(feed({ items: [{ id: 5 }], next_cursor: null, total: 1 })).toBe(false);
   });
 
   it('gives a client generator (openapi-typescript) named types', async () => {
