@@ -414,7 +414,7 @@ export function* mergeRuns(
  * re-read a run spilled to disk: `addRun`), the ids and dates, not the articles; the docs
  * parts go to the sink as they fill. `avgLength` must be given (a streaming build cannot
  * sample what it has not seen yet): `averageLengths` over the first few thousand articles.
- * Contract: /work/coord/search-builder.md is mirrored in docs/search.md ("Building").
+ * Its interface for the snapshot builder: docs/search.md, "Interface for the snapshot builder".
  */
 export class SearchBuilder {
   readonly #avg: readonly number[];
