@@ -23,8 +23,12 @@ import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Article } from '../../src/core/content/article.ts';
 import { type Draft, dedupePlan, draftOf, materialize } from '../../src/core/content/dedup.ts';
-import type { BuildStats, InputRecord } from '../../src/core/content/pipeline.ts';
-import { normalizeRecord, RecordError } from '../../src/core/content/records.ts';
+import {
+  type BuildStats,
+  type InputRecord,
+  normalizeRecords,
+} from '../../src/core/content/pipeline.ts';
+import type { RecordError } from '../../src/core/content/records.ts';
 import { compareKeys } from '../../src/core/feed/paging.ts';
 import type { KvEntry } from '../../src/core/lib/kv-store.ts';
 import {
@@ -125,24 +129,16 @@ export async function streamBuild(
   try {
     // Pass 1: normalise, spill, keep drafts; the same steps and errors as runPipeline.
     const drafts: Draft[] = [];
-    const errors: RecordError[] = [];
-    let read = 0;
-    for (const record of records) {
-      read++;
-      try {
-        if (record instanceof RecordError) throw record;
-        const article = normalizeRecord(record.value, record.origin);
-        drafts.push(draftOf(article, spill.append(JSON.stringify(article))));
-      } catch (error) {
-        if (!(error instanceof RecordError) || !options.skipInvalid) throw error;
-        errors.push(error);
-      }
-      if (read % 10_000 === 0) {
-        progress('read', read, read);
+    const tally = { read: 0, errors: [] as RecordError[] };
+    for (const article of normalizeRecords(records, options.skipInvalid, tally)) {
+      drafts.push(draftOf(article, spill.append(JSON.stringify(article))));
+      if (tally.read % 10_000 === 0) {
+        progress('read', tally.read, tally.read);
         // Pass 1 never waits otherwise: let a signal's handler run.
         await new Promise(setImmediate);
       }
     }
+    const { read, errors } = tally;
     for (const article of options.extra ?? [])
       drafts.push(draftOf(article, spill.append(JSON.stringify(article))));
     progress('read', read, read);

@@ -25,23 +25,39 @@ export interface PipelineResult {
   errors: RecordError[];
 }
 
+/**
+ * The records' articles, normalised one at a time in input order. `tally` counts the records
+ * read and keeps the errors of the bad ones skipped (only with `skipInvalid`; else the first
+ * bad record throws). The in-memory pipeline and the streaming build (scripts/lib/stream-build.ts)
+ * both read their records through it.
+ */
+export function* normalizeRecords(
+  records: Iterable<InputRecord>,
+  skipInvalid: boolean | undefined,
+  tally: { read: number; errors: RecordError[] },
+): Generator<Article> {
+  for (const record of records) {
+    tally.read++;
+    let article: Article;
+    try {
+      if (record instanceof RecordError) throw record;
+      article = normalizeRecord(record.value, record.origin);
+    } catch (error) {
+      if (!(error instanceof RecordError) || !skipInvalid) throw error;
+      tally.errors.push(error);
+      continue;
+    }
+    yield article;
+  }
+}
+
 export function runPipeline(
   records: Iterable<InputRecord>,
   options: { skipInvalid?: boolean; extra?: readonly Article[] } = {},
 ): PipelineResult {
-  const normalized: Article[] = [];
-  const errors: RecordError[] = [];
-  let read = 0;
-  for (const record of records) {
-    read++;
-    try {
-      if (record instanceof RecordError) throw record;
-      normalized.push(normalizeRecord(record.value, record.origin));
-    } catch (error) {
-      if (!(error instanceof RecordError) || !options.skipInvalid) throw error;
-      errors.push(error);
-    }
-  }
+  const tally = { read: 0, errors: [] as RecordError[] };
+  const normalized = [...normalizeRecords(records, options.skipInvalid, tally)];
+  const { read, errors } = tally;
   // Already-normalised articles (approved reader news) join before deduplication, so a
   // story both submitted and syndicated ends up as one article.
   const { articles, merged, grouped } = dedupe([...normalized, ...(options.extra ?? [])]);
