@@ -11,25 +11,33 @@
  *
  *   node scripts/bench/load.ts [--articles 100000] [--seconds 60 | --soak 10m]
  *                              [--connections 10] [--port N] [--reuse] [--server-nice 0]
- *                              [--mix mixed | notfound]
+ *                              [--mix mixed | notfound] [--via runtime | proxy]
+ *                              [--collect-garbage 15]
  *
  * With --soak the run is long and the RSS check applies: the last minute's median RSS must
  * be within 10% of the second minute's (the first minute is warm-up: caches filling).
  *
- * Beside workerd's RSS it samples the Worker isolate's V8 heap through the inspector
- * (`wrangler dev --inspector-port`, CDP `Runtime.getHeapUsage`), so growth can be told apart:
- * what the isolate's JavaScript holds, and what workerd and Miniflare hold outside it (the
- * local cache and KV services, the Durable Object's SQLite). `--mix notfound` is the control:
- * every request is a 404 that touches no KV, cache or Durable Object. wrangler dev's own
- * output goes to `wrangler-dev.log` beside the archive, and the summary counts the lines that
- * say a request hung or did I/O of another request.
+ * The RSS is sampled per process (scripts/bench/load-memory.ts): wrangler's proxy workerd, the
+ * runtime workerd that runs Miniflare's isolates and the Worker, and wrangler's node. Beside
+ * it, the V8 heap in use of every isolate of the runtime, through its inspector (CDP
+ * `Runtime.getHeapUsage`): the Worker's, and Miniflare's own isolates together, so growth can
+ * be told apart: what our JavaScript holds, what Miniflare's JavaScript holds, and what the
+ * processes hold outside any heap. `--collect-garbage N` forces a full collection in every
+ * isolate of the runtime every N seconds (CDP `HeapProfiler.collectGarbage`; 0: never), to tell
+ * garbage from what is kept. `--via proxy` sends the load through wrangler's proxy workerd (its
+ * ProxyWorker, a dev-only hop with no inspector); by default it goes to the runtime's own entry
+ * socket, as a deployed Worker's traffic has no such hop. docs/reliability.md ("Memory over the
+ * soak") has the figures of each. `--mix notfound` is the control: every request is a 404 that
+ * touches no KV, cache or Durable Object. wrangler dev's own output goes to `wrangler-dev.log`
+ * beside the archive, and the summary counts the lines that say a request hung or did I/O of
+ * another request.
  *
  * On a shared machine run the driver niced (`nice -n 15 npm run bench:load`): the publish and
  * the load generator then yield to others, while `wrangler dev` and its workerd, the server
  * being measured, are set back to --server-nice (default 0) as they start, so the figures are
  * the server's and not the scheduler's.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import {
   closeSync,
   copyFileSync,
@@ -50,6 +58,14 @@ import { nextBuild, publishSnapshot } from '../../src/core/snapshot/publish.ts';
 import { openLocalKv } from '../lib/local-kv.ts';
 import { corpus, loadReal, rng } from './corpus.ts';
 import { QUERIES } from './queries.ts';
+import {
+  type Role,
+  listeningPorts,
+  processTree,
+  runtimeIsolates,
+  serverProcesses,
+  slopePerMinute,
+} from './load-memory.ts';
 import { median, percentile } from './stats.ts';
 
 const { values } = parseArgs({
@@ -62,15 +78,20 @@ const { values } = parseArgs({
     reuse: { type: 'boolean', default: false },
     'server-nice': { type: 'string', default: '0' },
     mix: { type: 'string', default: 'mixed' },
+    via: { type: 'string', default: 'runtime' },
+    'collect-garbage': { type: 'string', default: '15' },
   },
 });
 if (values.mix !== 'mixed' && values.mix !== 'notfound')
   throw new Error(`--mix takes mixed or notfound, not ${values.mix}`);
+if (values.via !== 'runtime' && values.via !== 'proxy')
+  throw new Error(`--via takes runtime or proxy, not ${values.via}`);
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const port = values.port === undefined ? await freePort() : Number(values.port);
 const inspectorPort = await freePort();
-const base = `http://127.0.0.1:${port}`;
+/** Where the load goes: wrangler's proxy on --port, then (--via runtime) the runtime's own entry socket. */
+let base = `http://127.0.0.1:${port}`;
 
 /** A port the kernel hands out on loopback (listen on 0, read it back, close). */
 function freePort(): Promise<number> {
@@ -149,6 +170,25 @@ function progressLine(stage: string, done: number, total: number): void {
   }
 }
 
+/**
+ * The runtime workerd's entry socket: the one of its listening ports where the Worker answers
+ * /v1/health (Miniflare's entry worker in front of it, as behind wrangler's proxy; the others
+ * are its inspector and debug ports).
+ */
+async function runtimeEntry(pid: number): Promise<string | null> {
+  for (const p of listeningPorts(pid)) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${p}/v1/health`, {
+        signal: AbortSignal.timeout(3_000),
+      });
+      if (res.ok) return `http://127.0.0.1:${p}`;
+    } catch {
+      // not HTTP, or not the Worker
+    }
+  }
+  return null;
+}
+
 async function waitForServer(): Promise<void> {
   const deadline = Date.now() + 180_000;
   for (;;) {
@@ -161,37 +201,6 @@ async function waitForServer(): Promise<void> {
     await new Promise((r) => setTimeout(r, 500));
   }
 }
-
-/** Every process below `root` in the process tree (root included), with its RSS in KiB. */
-function processTree(root: number): { pid: number; rss: number; comm: string }[] {
-  const ps = spawnSync('ps', ['-e', '-o', 'pid=,ppid=,rss=,comm='], { encoding: 'utf8' }).stdout;
-  const rows = ps
-    .trim()
-    .split('\n')
-    .map((l) => l.trim().split(/\s+/))
-    .map(([pid, ppid, rss, comm]) => ({
-      pid: Number(pid),
-      ppid: Number(ppid),
-      rss: Number(rss),
-      comm: comm ?? '',
-    }));
-  const below = new Set([root]);
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const r of rows)
-      if (below.has(r.ppid) && !below.has(r.pid)) {
-        below.add(r.pid);
-        grew = true;
-      }
-  }
-  return rows.filter((r) => below.has(r.pid));
-}
-
-/** RSS (KiB) of every workerd process below `root`. */
-const workerdRssKib = (root: number): number =>
-  processTree(root)
-    .filter((r) => r.comm.startsWith('workerd'))
-    .reduce((sum, r) => sum + r.rss, 0);
 
 /** The admin token `wrangler dev` reads from .dev.vars (created from the example, as npm start does). */
 function adminToken(): string {
@@ -230,65 +239,6 @@ async function formTokens(n: number): Promise<string[]> {
   log(`waiting ${wait} s for the form tokens' fill time`);
   await new Promise((r) => setTimeout(r, wait * 1000 + 500));
   return tokens;
-}
-
-/**
- * The Worker isolate's V8 heap through wrangler dev's inspector (Chrome DevTools Protocol,
- * https://chromedevtools.github.io/devtools-protocol/tot/Runtime/#method-getHeapUsage):
- * `used` is what the isolate's objects take (garbage not yet collected included), `total` what
- * V8 has reserved for them. Null when the inspector does not answer.
- */
-async function inspector(): Promise<{
-  heap(): Promise<{ used: number; total: number } | null>;
-  close(): void;
-} | null> {
-  try {
-    const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as {
-      webSocketDebuggerUrl?: string;
-    }[];
-    const url = targets.find((t) => t.webSocketDebuggerUrl)?.webSocketDebuggerUrl;
-    if (!url) return null;
-    // wrangler's inspector proxy refuses a WebSocket without an Origin of its allow-list
-    // (node_modules/wrangler/wrangler-dist/InspectorProxyWorker.js); undici takes headers.
-    const socket = new WebSocket(url, {
-      headers: { origin: `http://127.0.0.1:${inspectorPort}` },
-    } as unknown as string[]);
-    await new Promise((resolve, reject) => {
-      socket.addEventListener('open', resolve, { once: true });
-      socket.addEventListener('error', reject, { once: true });
-    });
-    let id = 0;
-    const waiting = new Map<number, (result: unknown) => void>();
-    socket.addEventListener('message', (event) => {
-      const message = JSON.parse(String(event.data)) as { id?: number; result?: unknown };
-      if (message.id !== undefined) waiting.get(message.id)?.(message.result ?? null);
-      if (message.id !== undefined) waiting.delete(message.id);
-    });
-    const call = (method: string) =>
-      new Promise<unknown>((resolve) => {
-        const n = ++id;
-        waiting.set(n, resolve);
-        socket.send(JSON.stringify({ id: n, method }));
-        setTimeout(() => {
-          if (waiting.delete(n)) resolve(null);
-        }, 10_000);
-      });
-    return {
-      async heap() {
-        const r = (await call('Runtime.getHeapUsage')) as {
-          usedSize?: number;
-          totalSize?: number;
-        } | null;
-        return r?.usedSize === undefined || r.totalSize === undefined
-          ? null
-          : { used: r.usedSize, total: r.totalSize };
-      },
-      close: () => socket.close(),
-    };
-  } catch (error) {
-    log(`no V8 heap figures: the inspector did not answer (${String(error)})`);
-    return null;
-  }
 }
 
 /** Lines of wrangler dev's log that say a request hung or touched another request's I/O. */
@@ -364,6 +314,13 @@ async function main(): Promise<void> {
   try {
     await waitForServer();
     renice();
+    const runtime = serverProcesses(dev.pid!, port).find((p) => p.role === 'runtime workerd');
+    if (values.via === 'runtime') {
+      const entry = runtime ? await runtimeEntry(runtime.pid) : null;
+      if (entry === null) throw new Error("the runtime workerd's entry socket did not answer");
+      base = entry;
+      log(`driving the runtime's entry socket ${base} (not wrangler's proxy on ${port})`);
+    }
     log(
       `driver at nice ${getPriority()}, wrangler dev and workerd at nice ${getPriority(dev.pid)}`,
     );
@@ -441,31 +398,73 @@ async function main(): Promise<void> {
       };
     };
 
-    /** `heap`: the isolate's V8 heap in use (KiB), when the inspector answers. */
     /** The control: a 404 (no route), which reads no KV, cache or Durable Object. */
     const notFound = (): Req => ({ method: 'GET', path: `/v1/no-such-route/${++client}` });
 
-    const rss: { t: number; kib: number; heap?: number }[] = [];
-    const devtools = await inspector();
+    /**
+     * Every 5 s: RSS (KiB) of each process of the server by role, `kib` the workerd ones
+     * together (the soak's bound), and the V8 heap in use (KiB) of the Worker's isolate and of
+     * Miniflare's isolates together, when the runtime's inspector answers.
+     */
+    type Sample = {
+      t: number;
+      /** Responses so far. */
+      done: number;
+      kib: number;
+      roles: Map<Role, number>;
+      worker?: number;
+      miniflare?: number;
+    };
+    const samples: Sample[] = [];
+    const isolates = runtime ? await runtimeIsolates(runtime.pid, inspectorPort) : null;
+    if (!isolates) log("no V8 heap figures: the runtime workerd's inspector did not answer");
+    const gcEvery = Number(values['collect-garbage']);
+    if (isolates && gcEvery > 0)
+      log(`a full garbage collection in every isolate of the runtime every ${gcEvery} s`);
     const started = Date.now();
+    // RSS every 5 s whatever the inspector does; heaps (and a forced collection) in the
+    // background, one round at a time, into the sample taken as the round started.
+    let inspecting = false;
+    let lastGc = started;
     const sampler = setInterval(() => {
       if (!dev.pid) return;
-      const sample: (typeof rss)[number] = {
+      const roles = new Map<Role, number>();
+      for (const { role, rss } of serverProcesses(dev.pid, port))
+        roles.set(role, (roles.get(role) ?? 0) + rss);
+      const sample: Sample = {
         t: (Date.now() - started) / 1000,
-        kib: workerdRssKib(dev.pid),
+        done: [...statuses.values()].reduce((a, b) => a + b, 0),
+        kib: (roles.get('proxy workerd') ?? 0) + (roles.get('runtime workerd') ?? 0),
+        roles,
       };
-      rss.push(sample);
-      void devtools?.heap().then((h) => {
-        if (h) sample.heap = h.used / 1024;
-      });
+      samples.push(sample);
+      if (!isolates || inspecting) return;
+      inspecting = true;
+      void (async () => {
+        if (gcEvery > 0 && Date.now() - lastGc >= gcEvery * 1000) {
+          lastGc = Date.now();
+          await isolates.collectGarbage();
+        }
+        const heaps = await isolates.heaps();
+        if (heaps.size) {
+          sample.worker = [...heaps].find(([name]) => name.startsWith('core:user:'))?.[1];
+          sample.miniflare = [...heaps]
+            .filter(([name]) => !name.startsWith('core:user:'))
+            .reduce((a, [, kib]) => a + kib, 0);
+        }
+      })().finally(() => (inspecting = false));
     }, 5_000);
+    const mib = (kib: number | undefined) => (kib === undefined ? '-' : (kib / 1024).toFixed(0));
     const ticker = setInterval(() => {
       const done = [...statuses.values()].reduce((a, b) => a + b, 0);
-      const last = rss.at(-1);
+      const last = samples.at(-1);
       log(
         `${Math.round((Date.now() - started) / 1000)}/${seconds} s, ${done} responses` +
-          (last ? `, workerd RSS ${(last.kib / 1024).toFixed(0)} MiB` : '') +
-          (last?.heap ? `, V8 heap ${(last.heap / 1024).toFixed(0)} MiB` : ''),
+          (last
+            ? `, workerd RSS ${mib(last.kib)} MiB (proxy ${mib(last.roles.get('proxy workerd'))}, ` +
+              `runtime ${mib(last.roles.get('runtime workerd'))}), V8 heap Worker ${mib(last.worker)}, ` +
+              `Miniflare ${mib(last.miniflare)} MiB`
+            : ''),
       );
     }, 15_000);
 
@@ -508,7 +507,7 @@ async function main(): Promise<void> {
     });
     clearInterval(sampler);
     clearInterval(ticker);
-    devtools?.close();
+    isolates?.close();
 
     // Every accepted submission must be in the moderation queue (nothing approved it).
     const pending = await queueIds('pending');
@@ -519,7 +518,8 @@ async function main(): Promise<void> {
 
     const total = [...statuses.values()].reduce((a, b) => a + b, 0);
     console.log(
-      `\nbench:load: ${articleCount} articles, ${seconds} s, ${values.connections} connections`,
+      `\nbench:load: ${articleCount} articles, ${seconds} s, ${values.connections} connections, ` +
+        `via ${values.via}, forced GC ${gcEvery > 0 ? `every ${gcEvery} s` : 'off'}`,
     );
     console.log(`requests   ${total} (${result.requests.average.toFixed(0)} req/s average)`);
     console.log(
@@ -539,48 +539,62 @@ async function main(): Promise<void> {
     console.log(`accepted   ${accepted.length} submissions (201), lost ${lost}`);
     for (const [kind, { count, first }] of serverTrouble(serverLog))
       console.log(`server log ${count} lines of ${kind}; the first: ${first}`);
-    const minute = (
-      m: number,
-      of: (s: (typeof rss)[number]) => number | undefined = (s) => s.kib,
-    ) =>
+    const minute = (m: number, of: (s: Sample) => number | undefined = (s) => s.kib) =>
       median(
-        rss
+        samples
           .filter((s) => s.t >= m * 60 && s.t < (m + 1) * 60)
           .map(of)
           .filter((x): x is number => x !== undefined),
       );
-    console.log('workerd RSS and the isolate V8 heap in use (MiB, every 5 s):');
-    for (let i = 0; i < rss.length; i += Math.max(1, Math.floor(rss.length / 12))) {
-      const { t, kib, heap } = rss[i]!;
+    console.log(
+      "memory (MiB, every 5 s): workerd RSS = proxy + runtime; wrangler (node); V8 heap in use of the Worker and of Miniflare's isolates",
+    );
+    for (let i = 0; i < samples.length; i += Math.max(1, Math.floor(samples.length / 12))) {
+      const { t, kib, roles, worker, miniflare } = samples[i]!;
       console.log(
-        `  ${t.toFixed(0).padStart(5)} s  ${(kib / 1024).toFixed(0).padStart(5)}  ${heap === undefined ? '-' : (heap / 1024).toFixed(0)}`,
+        `  ${t.toFixed(0).padStart(5)} s  ${mib(kib).padStart(5)} = ${mib(roles.get('proxy workerd'))} + ` +
+          `${mib(roles.get('runtime workerd'))}; ${mib(roles.get('wrangler node'))}; ${mib(worker)}, ${mib(miniflare)}`,
       );
     }
-    const kibs = rss.map((s) => s.kib);
+    const kibs = samples.map((s) => s.kib);
     if (kibs.length)
-      console.log(
-        `  median ${(median(kibs) / 1024).toFixed(0)}, p95 ${(percentile(kibs, 95) / 1024).toFixed(0)}`,
-      );
+      console.log(`  workerd median ${mib(median(kibs))}, p95 ${mib(percentile(kibs, 95))}`);
     let flat = true;
     if (values.soak && seconds >= 180) {
-      const second = minute(1);
-      const last = minute(Math.floor(seconds / 60) - 1);
-      const ratio = last / second;
+      const lastMinute = Math.floor(seconds / 60) - 1;
+      const parts: [string, (s: Sample) => number | undefined][] = [
+        ['workerd RSS (the bound)', (s) => s.kib],
+        ['  proxy workerd', (s) => s.roles.get('proxy workerd')],
+        ['  runtime workerd', (s) => s.roles.get('runtime workerd')],
+        ['wrangler node RSS', (s) => s.roles.get('wrangler node')],
+        ['Worker V8 heap', (s) => s.worker],
+        ["Miniflare's V8 heaps", (s) => s.miniflare],
+      ];
+      console.log(`soak       second minute -> last (ratio); slope after the first minute`);
+      for (const [name, of] of parts) {
+        const [second, last] = [minute(1, of), minute(lastMinute, of)];
+        if (!(second > 0)) continue;
+        const points = samples
+          .filter((s) => s.t >= 60)
+          .map((s) => ({ t: s.t, y: of(s) }))
+          .filter((p): p is { t: number; y: number } => p.y !== undefined)
+          .map((p) => ({ t: p.t, y: p.y / 1024 }));
+        console.log(
+          `  ${name.padEnd(24)} ${mib(second).padStart(5)} -> ${mib(last).padStart(5)} MiB ` +
+            `(${(last / second).toFixed(3)}x); ${slopePerMinute(points).toFixed(1)} MiB/min`,
+        );
+      }
+      // A slope means little if the server got no CPU: the responses of each minute.
+      const doneBy = (m: number) =>
+        samples.findLast((s) => s.t < m * 60)?.done ?? samples.at(-1)?.done ?? 0;
+      console.log(
+        `  responses per minute     ${Array.from({ length: lastMinute + 1 }, (_, m) => doneBy(m + 1) - doneBy(m)).join(', ')}`,
+      );
+      const ratio = minute(lastMinute) / minute(1);
       flat = Math.abs(ratio - 1) <= 0.1;
       console.log(
-        `soak       last minute ${(last / 1024).toFixed(0)} MiB vs second ${(second / 1024).toFixed(0)} MiB: ` +
-          `${ratio.toFixed(3)}x (${flat ? 'flat' : 'NOT flat'}: the bound is 10%)`,
+        `soak       workerd RSS ${ratio.toFixed(3)}x (${flat ? 'flat' : 'NOT flat'}: the bound is 10%)`,
       );
-      const heapOf = (s: (typeof rss)[number]) => s.heap;
-      const [heapSecond, heapLast] = [
-        minute(1, heapOf),
-        minute(Math.floor(seconds / 60) - 1, heapOf),
-      ];
-      if (heapSecond > 0 && heapLast > 0)
-        console.log(
-          `           V8 heap in use: last minute ${(heapLast / 1024).toFixed(0)} MiB vs second ${(heapSecond / 1024).toFixed(0)} MiB; ` +
-            `outside the heap ${((last - heapLast) / 1024).toFixed(0)} vs ${((second - heapSecond) / 1024).toFixed(0)} MiB`,
-        );
     }
     const fivexx = [...statuses].filter(([s]) => s >= 500).reduce((a, [, n]) => a + n, 0);
     if (lost > 0 || fivexx > 0 || !flat) process.exitCode = 1;
