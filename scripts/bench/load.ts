@@ -586,7 +586,7 @@ async function main(): Promise<void> {
       }
       // A slope means little if the server got no CPU: the responses of each minute.
       const doneBy = (m: number) =>
-        samples.findLast((s) => s.t < m * 60)?.done ?? samples.at(-1)?.done ?? 0;
+        m === 0 ? 0 : (samples.findLast((s) => s.t < m * 60)?.done ?? 0);
       console.log(
         `  responses per minute     ${Array.from({ length: lastMinute + 1 }, (_, m) => doneBy(m + 1) - doneBy(m)).join(', ')}`,
       );
