@@ -12,11 +12,36 @@
  * Only types come from the app: a bundler keeps nothing of the Worker but `hc` itself.
  */
 import { type ClientRequestOptions, hc } from 'hono/client';
+import type { InferOutput } from 'valibot';
 import type { AppType } from './app.ts';
+import type {
+  ArticlesResponse,
+  FeedResponse,
+  TrimmedArticle as TrimmedArticleSchema,
+  TrimmedArticlesResponse,
+  TrimmedFeedResponse,
+} from './routes/feeds.ts';
+import type { SearchResponse, TrimmedSearchResponse } from './routes/search.ts';
 
 export type { AppType } from './app.ts';
 export type { ErrorCode, FieldError, Problem } from './http/problem.ts';
 export type { ClientRequestOptions, InferRequestType, InferResponseType } from 'hono/client';
+export type { Article, ArticleSummary } from './core/content/article.ts';
+export type { Trimmed } from './http/schemas.ts';
+
+/*
+ * The answers by the names the OpenAPI document gives them. A route that takes `fields=`
+ * answers the whole one without it and the Trimmed one with it (`id`, and the fields named),
+ * so its answer is typed as either: narrow with a cast to the whole type when no `fields`
+ * was sent.
+ */
+export type FeedPage = InferOutput<typeof FeedResponse>;
+export type TrimmedFeedPage = InferOutput<typeof TrimmedFeedResponse>;
+export type ArticleList = InferOutput<typeof ArticlesResponse>;
+export type TrimmedArticleList = InferOutput<typeof TrimmedArticlesResponse>;
+export type TrimmedArticle = InferOutput<typeof TrimmedArticleSchema>;
+export type SearchResult = InferOutput<typeof SearchResponse>;
+export type TrimmedSearchResult = InferOutput<typeof TrimmedSearchResponse>;
 
 /**
  * Computed once here, so a compiler reuses it instead of re-deriving it from AppType at every

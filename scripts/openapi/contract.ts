@@ -25,8 +25,21 @@ import {
   ReportInput,
 } from '../../src/core/submissions/schemas.ts';
 import { FieldError, type Problem as ProblemBody, Problem } from '../../src/http/problem.ts';
-import { FeedResponse } from '../../src/routes/feeds.ts';
-import { SearchItem, SearchResponse, SuggestResponse } from '../../src/routes/search.ts';
+import {
+  ArticlesResponse,
+  FeedResponse,
+  TrimmedArticle,
+  TrimmedArticlesResponse,
+  TrimmedArticleSummary,
+  TrimmedFeedResponse,
+} from '../../src/routes/feeds.ts';
+import {
+  SearchItem,
+  SearchResponse,
+  SuggestResponse,
+  TrimmedSearchItem,
+  TrimmedSearchResponse,
+} from '../../src/routes/search.ts';
 import type { Contract, OperationExample } from './document.ts';
 import operationExamples from './examples.json' with { type: 'json' };
 
@@ -35,9 +48,17 @@ const SCHEMAS = {
   ArticleSummary,
   DuplicateRef,
   FeedPage: FeedResponse,
+  ArticleList: ArticlesResponse,
+  // What `fields=` answers: each one the schema above it with every property optional but `id`.
+  TrimmedArticle,
+  TrimmedArticleSummary,
+  TrimmedFeedPage: TrimmedFeedResponse,
+  TrimmedArticleList: TrimmedArticlesResponse,
   Sections,
   SearchResult: SearchResponse,
   SearchHit: SearchItem,
+  TrimmedSearchResult: TrimmedSearchResponse,
+  TrimmedSearchHit: TrimmedSearchItem,
   Suggestions: SuggestResponse,
   Ad: AdDetail,
   AdSummary: AdListItem,

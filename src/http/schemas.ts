@@ -110,17 +110,57 @@ export const fieldsParam = (allowed: readonly string[]) =>
     ),
   );
 
-/** An item trimmed to `fields` (and its `id`), in its own field order; whole without `fields`. */
+/** An item trimmed by `fields=`: `id` always, each other field when it was asked for. */
+export type Trimmed<T extends { id: string }> = Partial<T> & { id: string };
+
+const TRIMMED =
+  'Trimmed by `fields=`: `id`, and of the other properties those that `fields` names.';
+/** A page of trimmed items (`items` of `trimmedSchema`), described as such. */
+export const trimmedPage = <TEntries extends v.ObjectEntries>(entries: TEntries) =>
+  v.pipe(v.object(entries), v.description('The same page with each item trimmed by `fields=`.'));
+
+/**
+ * The schema of an item trimmed by `fields=`: the item's own properties, every one optional
+ * but `id`. The OpenAPI document names it beside the whole item (Trimmed<Name>), and a route
+ * that takes `fields=` answers either (`fieldsAnswer`), so a trimmed answer validates against
+ * the document (test/node/openapi.test.ts checks the Worker's answers with ajv).
+ */
+export function trimmedSchema<TEntries extends v.ObjectEntries & { id: v.GenericSchema<string> }>(
+  schema: v.ObjectSchema<TEntries, undefined>,
+) {
+  return v.pipe(
+    v.object({ id: schema.entries.id, ...v.partial(v.omit(schema, ['id'])).entries }),
+    v.description(TRIMMED),
+  );
+}
+
+/**
+ * The 200 answer of a route that takes `fields=`: the whole schema without it, the trimmed one
+ * with it. anyOf, not oneOf: a whole answer is also a trimmed one (every trimmed field is
+ * optional), so it would match both branches of a oneOf and be refused.
+ */
+export const fieldsAnswer = (whole: v.GenericSchema, trimmed: v.GenericSchema) =>
+  v.union([whole, trimmed]);
+
+/**
+ * An item trimmed to `fields` (and its `id`), in its own field order; whole without `fields`.
+ * Typed as either, as the document says, so the typed client reads what the Worker may send.
+ */
 export function pickFields<T extends { id: string }>(
   item: T,
   fields: readonly string[] | undefined,
-): Partial<T> & { id: string } {
+): T | Trimmed<T> {
   if (fields === undefined) return item;
   const keep = new Set(['id', ...fields]);
   // The one cast: the entries kept are the item's own, so the object is a Partial<T>.
-  return Object.fromEntries(
-    Object.entries(item).filter(([name]) => keep.has(name)),
-  ) as Partial<T> & {
-    id: string;
-  };
+  return Object.fromEntries(Object.entries(item).filter(([name]) => keep.has(name))) as Trimmed<T>;
+}
+
+/** A page whose `items` are trimmed to `fields`: the page as it is without `fields`. */
+export function pickItemFields<P extends { items: { id: string }[] }>(
+  page: P,
+  fields: readonly string[] | undefined,
+): P | (Omit<P, 'items'> & { items: Trimmed<P['items'][number]>[] }) {
+  if (fields === undefined) return page;
+  return { ...page, items: page.items.map((item) => pickFields(item, fields)) };
 }

@@ -13,13 +13,17 @@ import { edgeCache, queryParams, setLastModified } from '../http/cache.ts';
 import { ApiError, invalidCursor, problemDoc } from '../http/problem.ts';
 import {
   cursorParam,
+  fieldsAnswer,
   fieldsParam,
   instantParam,
   langParam,
   limitParam,
   pickFields,
+  pickItemFields,
   sectionParam,
   sourceParam,
+  trimmedPage,
+  trimmedSchema,
 } from '../http/schemas.ts';
 import { validate } from '../http/validate.ts';
 import { nextLinkDoc, setNextLink } from '../http/link.ts';
@@ -105,6 +109,18 @@ export const FeedResponse = v.object({
   total: v.number(),
 });
 
+/** What `fields=` answers: the same, each item trimmed (src/http/schemas.ts, trimmedSchema). */
+export const TrimmedArticle = trimmedSchema(Article);
+export const TrimmedArticleSummary = trimmedSchema(ArticleSummary);
+export const TrimmedArticlesResponse = trimmedPage({
+  ...ArticlesResponse.entries,
+  items: v.array(TrimmedArticle),
+});
+export const TrimmedFeedResponse = trimmedPage({
+  ...FeedResponse.entries,
+  items: v.array(TrimmedArticleSummary),
+});
+
 const problem = problemDoc();
 
 /** Shared by the JSON feed API and the reader feeds (feed.json, RSS, Atom). */
@@ -162,7 +178,11 @@ export const feedRoutes = new Hono<AppEnv>()
       responses: {
         200: {
           description: 'A page of the feed',
-          content: { 'application/json': { schema: resolver(FeedResponse) } },
+          content: {
+            'application/json': {
+              schema: resolver(fieldsAnswer(FeedResponse, TrimmedFeedResponse)),
+            },
+          },
           headers: nextLinkDoc,
         },
         400: problem,
@@ -174,7 +194,7 @@ export const feedRoutes = new Hono<AppEnv>()
       const { result, builtAt } = await loadFeed(c.env, query, c.get('pointer'));
       setLastModified(c, builtAt);
       setNextLink(c, result.next_cursor, FEED_PARAMS);
-      return c.json({ ...result, items: result.items.map((a) => pickFields(a, query.fields)) });
+      return c.json(pickItemFields(result, query.fields));
     },
   )
   .get(
@@ -203,7 +223,11 @@ export const feedRoutes = new Hono<AppEnv>()
       responses: {
         200: {
           description: 'The articles found, and the ids not found',
-          content: { 'application/json': { schema: resolver(ArticlesResponse) } },
+          content: {
+            'application/json': {
+              schema: resolver(fieldsAnswer(ArticlesResponse, TrimmedArticlesResponse)),
+            },
+          },
         },
         400: problem,
       },
@@ -214,10 +238,11 @@ export const feedRoutes = new Hono<AppEnv>()
       const pointer = await requirePointer(c.env.NEWS, c.get('pointer'));
       const found = await readArticles(c.env.NEWS, pointer, ids);
       setLastModified(c, pointer.built_at);
-      return c.json({
-        items: found.flatMap((a) => (a ? [pickFields(a, fields)] : [])),
+      const page = {
+        items: found.filter((a) => a !== null),
         missing: ids.filter((_, i) => found[i] === null),
-      });
+      };
+      return c.json(pickItemFields(page, fields));
     },
   )
   .get(
@@ -227,7 +252,9 @@ export const feedRoutes = new Hono<AppEnv>()
       responses: {
         200: {
           description: 'The article',
-          content: { 'application/json': { schema: resolver(Article) } },
+          content: {
+            'application/json': { schema: resolver(fieldsAnswer(Article, TrimmedArticle)) },
+          },
         },
         400: problem,
         404: problem,

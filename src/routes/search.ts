@@ -27,12 +27,15 @@ import type { Article } from '../core/content/article.ts';
 import { invalidCursor, problemDoc } from '../http/problem.ts';
 import {
   cursorParam,
+  fieldsAnswer,
   fieldsParam,
   langParam,
   limitParam,
-  pickFields,
+  pickItemFields,
   sectionParam,
   sourceParam,
+  trimmedPage,
+  trimmedSchema,
 } from '../http/schemas.ts';
 import { parseSearchQuery, QuerySyntaxError } from '../core/search/syntax.ts';
 import type { ParsedQuery } from '../core/search/understand.ts';
@@ -140,6 +143,12 @@ export const SearchResponse = v.object({
   next_cursor: v.nullable(v.string()),
 });
 type SearchItem = v.InferOutput<typeof SearchItem>;
+/** What `fields=` answers: the same, each hit trimmed (src/http/schemas.ts, trimmedSchema). */
+export const TrimmedSearchItem = trimmedSchema(SearchItem);
+export const TrimmedSearchResponse = trimmedPage({
+  ...SearchResponse.entries,
+  items: v.array(TrimmedSearchItem),
+});
 
 export const SuggestQuery = v.object({ q: queryText(parseQuery), limit: limitParam(20, 8) });
 export const SuggestResponse = v.object({
@@ -374,7 +383,11 @@ export const searchRoutes = new Hono<AppEnv>()
       responses: {
         200: {
           description: 'A page of results',
-          content: { 'application/json': { schema: resolver(SearchResponse) } },
+          content: {
+            'application/json': {
+              schema: resolver(fieldsAnswer(SearchResponse, TrimmedSearchResponse)),
+            },
+          },
           headers: nextLinkDoc,
         },
         400: problem,
@@ -409,7 +422,7 @@ export const searchRoutes = new Hono<AppEnv>()
         `pointer;dur=${ms(pointerMs)}, kv;dur=${ms(reader.readMs)};desc="${reader.reads} reads, ${reader.partsRead} parts", parse;dur=${ms(reader.parseMs)}${check}, snippets;dur=${ms(snippets.ms)};desc="${snippets.reads} reads, ${snippets.bytes} bytes", total;dur=${ms(total)}`,
       );
       setNextLink(c, body.next_cursor, SEARCH_PARAMS);
-      return c.json({ ...body, items: body.items.map((item) => pickFields(item, query.fields)) });
+      return c.json(pickItemFields(body, query.fields));
     },
   )
   .get(

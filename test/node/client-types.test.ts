@@ -9,9 +9,16 @@ import * as v from 'valibot';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
   edgeNewsClient,
+  type ArticleList,
+  type FeedPage,
   type InferRequestType,
   type InferResponseType,
   type Problem,
+  type SearchResult,
+  type TrimmedArticle,
+  type TrimmedArticleList,
+  type TrimmedFeedPage,
+  type TrimmedSearchResult,
 } from 'edge-news/client';
 import type { Article, ArticleSummary } from '../../src/core/content/article.ts';
 import type { AdList, AdminItem, NewsCreated } from '../../src/core/submissions/schemas.ts';
@@ -45,7 +52,7 @@ describe('the types of the client', () => {
     expectTypeOf<HasAny<{ a: { b: [{ c: any }] } }>>().toEqualTypeOf<true>();
   });
 
-  /** An answer trimmed by `fields=`: `id` always, every other field maybe. */
+  /** An item trimmed by `fields=`: `id` always, every other field maybe. */
   type Trimmed<T> = {
     [K in keyof (Partial<T> & { id: string })]: (Partial<T> & { id: string })[K];
   };
@@ -53,20 +60,32 @@ describe('the types of the client', () => {
   it('type the answers of the main routes exactly', () => {
     const api = edgeNewsClient('http://edge.test');
     type Feed = InferResponseType<typeof api.v1.feed.$get, 200>;
-    // `fields=` may trim an item to some of its fields: all but `id` are optional.
-    expectTypeOf<Feed>().toEqualTypeOf<{
-      items: Trimmed<ArticleSummary>[];
-      next_cursor: string | null;
-      total: number;
-    }>();
-    expectTypeOf<InferResponseType<(typeof api.v1.articles)[':id']['$get'], 200>>().toEqualTypeOf<
-      Trimmed<Article>
+    // Whole without `fields=`, trimmed with it (all but `id` optional), as the document says.
+    expectTypeOf<Feed>().toEqualTypeOf<
+      | { items: ArticleSummary[]; next_cursor: string | null; total: number }
+      | { items: Trimmed<ArticleSummary>[]; next_cursor: string | null; total: number }
     >();
+    // The client's names for them are the document's.
+    expectTypeOf<Feed>().toEqualTypeOf<FeedPage | TrimmedFeedPage>();
+    expectTypeOf<TrimmedFeedPage['items'][number]>().toEqualTypeOf<Trimmed<ArticleSummary>>();
+    expectTypeOf<InferResponseType<(typeof api.v1.articles)[':id']['$get'], 200>>().toEqualTypeOf<
+      Article | Trimmed<Article>
+    >();
+    expectTypeOf<InferResponseType<(typeof api.v1.articles)['$get'], 200>>().toEqualTypeOf<
+      ArticleList | TrimmedArticleList
+    >();
+    expectTypeOf<TrimmedArticle>().toEqualTypeOf<Trimmed<Article>>();
     // `fields=` trims search hits as it trims feed items.
     type Search = v.InferOutput<typeof SearchResponse>;
-    expectTypeOf<InferResponseType<typeof api.v1.search.$get, 200>>().toEqualTypeOf<{
-      [K in keyof Search]: K extends 'items' ? Trimmed<Search['items'][number]>[] : Search[K];
-    }>();
+    expectTypeOf<InferResponseType<typeof api.v1.search.$get, 200>>().toEqualTypeOf<
+      | Search
+      | {
+          [K in keyof Search]: K extends 'items' ? Trimmed<Search['items'][number]>[] : Search[K];
+        }
+    >();
+    expectTypeOf<InferResponseType<typeof api.v1.search.$get, 200>>().toEqualTypeOf<
+      SearchResult | TrimmedSearchResult
+    >();
     expectTypeOf<InferResponseType<typeof api.v1.ads.$get, 200>>().toEqualTypeOf<AdList>();
     expectTypeOf<InferResponseType<typeof api.v1.news.$post, 201>>().toEqualTypeOf<NewsCreated>();
     expectTypeOf<

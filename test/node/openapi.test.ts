@@ -4,7 +4,12 @@
  * third-party tools: an OpenAPI 3.1 validator, ajv for the examples against their schemas,
  * and openapi-typescript for the named types a client generator makes of it.
  */
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import Ajv2020 from 'ajv/dist/2020.js';
 import openapiTS, { astToString } from 'openapi-typescript';
@@ -41,14 +46,26 @@ const operations = () =>
 const jsonSchemaOf = (op: Operation | undefined, status: string) =>
   op?.responses[status]?.content?.['application/json']?.schema;
 
+let kvDir: string;
 beforeAll(async () => {
-  worker = await startWorker();
+  // The sample published into a local KV of its own, so the Worker answers with real content.
+  kvDir = await mkdtemp(join(tmpdir(), 'edge-news-openapi-'));
+  await promisify(execFile)(process.execPath, [
+    'scripts/build.ts',
+    '--local',
+    '--persist-to',
+    kvDir,
+  ]);
+  worker = await startWorker(kvDir);
   await worker.ready;
   const res = await worker.fetch(new URL('/openapi.json', await worker.url).toString());
   expect(res.status).toBe(200);
   doc = (await res.json()) as Document;
-}, 60_000);
-afterAll(() => worker?.dispose());
+}, 120_000);
+afterAll(async () => {
+  await worker?.dispose();
+  await rm(kvDir, { recursive: true, force: true });
+});
 
 describe('GET /openapi.json', () => {
   it('is the committed assets/openapi.json, current with the routes, with this server', async () => {
@@ -106,6 +123,7 @@ describe('GET /openapi.json', () => {
       'ApiKeyIssued',
       'ApiKeyList',
       'Article',
+      'ArticleList',
       'ArticleSummary',
       'DuplicateRef',
       'FeedPage',
@@ -121,12 +139,21 @@ describe('GET /openapi.json', () => {
       'Submission',
       'SubmissionPage',
       'Suggestions',
+      'TrimmedArticle',
+      'TrimmedArticleList',
+      'TrimmedArticleSummary',
+      'TrimmedFeedPage',
+      'TrimmedSearchHit',
+      'TrimmedSearchResult',
     ]);
     const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
     const get = (path: string) => doc.paths[path]?.get;
-    expect(jsonSchemaOf(get('/v1/feed'), '200')).toEqual(ref('FeedPage'));
-    expect(jsonSchemaOf(get('/v1/articles/{id}'), '200')).toEqual(ref('Article'));
-    expect(jsonSchemaOf(get('/v1/search'), '200')).toEqual(ref('SearchResult'));
+    // Whole without `fields=`, trimmed with it.
+    const either = (whole: string) => ({ anyOf: [ref(whole), ref(`Trimmed${whole}`)] });
+    expect(jsonSchemaOf(get('/v1/feed'), '200')).toEqual(either('FeedPage'));
+    expect(jsonSchemaOf(get('/v1/articles/{id}'), '200')).toEqual(either('Article'));
+    expect(jsonSchemaOf(get('/v1/articles'), '200')).toEqual(either('ArticleList'));
+    expect(jsonSchemaOf(get('/v1/search'), '200')).toEqual(either('SearchResult'));
     expect(jsonSchemaOf(get('/v1/ads/{id}'), '200')).toEqual(ref('Ad'));
     expect(jsonSchemaOf(get('/v1/ads'), '200')).toEqual(ref('AdPage'));
     expect(doc.paths['/v1/news']!.post!.requestBody!.content['application/json']!.schema).toEqual(
@@ -344,11 +371,82 @@ describe('GET /openapi.json', () => {
       expect(types, name).toMatch(new RegExp(`^ {8}${name}: \\{$`, 'm'));
     }
     // Operations answer with the named types, not anonymous copies.
-    expect(types).toContain('"application/json": components["schemas"]["FeedPage"];');
+    expect(types).toContain(
+      '"application/json": components["schemas"]["FeedPage"] | components["schemas"]["TrimmedFeedPage"];',
+    );
     expect(types).toContain('"application/problem+json": components["schemas"]["Problem"];');
     const codes = Object.keys(ERRORS)
       .map((c) => `"${c}"`)
       .join(' | ');
     expect(types).toContain(`code: ${codes};`);
+  });
+});
+
+describe('answers trimmed by fields=, checked with ajv against the document', () => {
+  /** Every operation that takes `fields`, and one request of each on the sample. */
+  const REQUESTS: Record<string, string> = {
+    'GET /v1/feed': '/v1/feed?limit=5',
+    'GET /v1/articles': '/v1/articles?ids=5046169f7437e9e5,821f84009b183527,no-such-article',
+    'GET /v1/articles/{id}': '/v1/articles/821f84009b183527',
+    'GET /v1/search': '/v1/search?q=%D0%B2%D1%8B%D0%B1%D0%BE%D1%80%D1%8B&limit=5',
+  };
+  const FIELDS = ['title', 'published,url', 'id', 'image,lang,section,source,title'];
+  const get = async (path: string) => {
+    const res = await worker.fetch(new URL(path, await worker.url).toString());
+    expect(res.status, path).toBe(200);
+    return (await res.json()) as { items?: Record<string, unknown>[] } & Record<string, unknown>;
+  };
+
+  it('every route that takes fields= is listed here', () => {
+    const taking = operations()
+      .filter(({ op }) => op.parameters?.some((p) => p.name === 'fields'))
+      .map(({ route }) => route);
+    expect(taking.sort()).toEqual(Object.keys(REQUESTS).sort());
+  });
+
+  it('validates whole and trimmed answers against the 200 schema, and only trimmed ones against Trimmed*', async () => {
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    ajv.addSchema(doc as unknown as Record<string, unknown>, 'openapi.json');
+    const schema = (name: string) => ajv.getSchema(`openapi.json#/components/schemas/${name}`)!;
+    const WHOLE: Record<string, string> = {
+      'GET /v1/feed': 'FeedPage',
+      'GET /v1/articles': 'ArticleList',
+      'GET /v1/articles/{id}': 'Article',
+      'GET /v1/search': 'SearchResult',
+    };
+    let trimmedChecked = 0;
+    for (const [route, path] of Object.entries(REQUESTS)) {
+      const [method, template] = route.split(' ') as [string, string];
+      const answer = ajv.compile({
+        $ref: `openapi.json#/paths/${template.replaceAll('/', '~1')}/${method.toLowerCase()}/responses/200/content/application~1json/schema`,
+      });
+      const whole = schema(WHOLE[route]!);
+      const trimmed = schema(`Trimmed${WHOLE[route]!}`);
+      const full = await get(path);
+      const items = full.items ?? [full];
+      expect(items.length, route).toBeGreaterThan(0);
+      expect(answer(full), `${route}: ${ajv.errorsText(answer.errors)}`).toBe(true);
+      expect(whole(full), `${route}: ${ajv.errorsText(whole.errors)}`).toBe(true);
+      for (const fields of FIELDS) {
+        const body = await get(`${path}${path.includes('?') ? '&' : '?'}fields=${fields}`);
+        const kept = (body.items ?? [body]).map((item) => Object.keys(item).sort());
+        const asked = [...new Set(['id', ...fields.split(',')])].sort();
+        // Trimmed to exactly the fields asked (each of them is set on every sample item).
+        expect(kept, `${route} fields=${fields}`).toEqual(items.map(() => asked));
+        expect(answer(body), `${route} fields=${fields}: ${ajv.errorsText(answer.errors)}`).toBe(
+          true,
+        );
+        expect(trimmed(body), `${route} fields=${fields}`).toBe(true);
+        // The whole schema refuses it (its required properties are missing): the reason the
+        // document names the trimmed one.
+        expect(whole(body), `${route} fields=${fields}`).toBe(false);
+        trimmedChecked++;
+      }
+    }
+    expect(trimmedChecked).toBe(16);
+    // The check can fail: a trimmed item with a field of the wrong type is refused.
+    const feed = await get(`${REQUESTS['GET /v1/feed']}&fields=title`);
+    expect(schema('TrimmedFeedPage')({ ...feed, items: [{ id: 'a', title: 5 }] })).toBe(false);
+    expect(schema('TrimmedFeedPage')({ ...feed, items: [{ title: 'no id' }] })).toBe(false);
   });
 });
