@@ -247,6 +247,35 @@ export const CONTRACT: Contract = {
         : 'reader feeds',
   problem: 'Problem',
   // The GET answers are the Worker's own on the sample (scripts/sample/news-page.jsonl);
-  // test/worker/contract.test.ts asks the Worker each request and compares.
+  // test/worker/contract.test.ts asks the Worker each request and compares, and produces
+  // every 429 example by using up its limit.
   operationExamples: operationExamples as Record<string, Record<string, OperationExample>>,
+  // What src/routes/submission-guards.ts (rateLimited, rateLimitHeaders) sends with a 429.
+  rateLimitHeaders: {
+    'Retry-After': {
+      description: 'Seconds until a request may succeed again (RFC 9110, section 10.2.3)',
+      schema: { type: 'integer', minimum: 1 },
+    },
+    RateLimit: {
+      description:
+        'The limit\'s state (draft-ietf-httpapi-ratelimit-headers-09): `"<policy>";r=<requests left>;t=<seconds until the window resets>`',
+      schema: { type: 'string' },
+    },
+    'RateLimit-Policy': {
+      description: 'The limit (same draft): `"<policy>";q=<requests>;w=<window in seconds>`',
+      schema: { type: 'string' },
+    },
+    'RateLimit-Limit': {
+      description: 'Requests allowed in a window (the older triple)',
+      schema: { type: 'integer', minimum: 1 },
+    },
+    'RateLimit-Remaining': {
+      description: 'Requests left in this window',
+      schema: { type: 'integer', minimum: 0 },
+    },
+    'RateLimit-Reset': {
+      description: 'Seconds until the window resets',
+      schema: { type: 'integer', minimum: 0 },
+    },
+  },
 };

@@ -36,6 +36,8 @@ export interface Contract {
   problem: string;
   /** Examples of whole requests and their answers, by operation (`GET /v1/feed`) and name. */
   operationExamples: Record<string, Record<string, OperationExample>>;
+  /** The headers of every 429 answer (OpenAPI header objects by name). */
+  rateLimitHeaders: Record<string, Json>;
 }
 
 /**
@@ -49,6 +51,8 @@ export interface OperationExample {
   body?: unknown;
   status: number;
   response: unknown;
+  /** Headers of the answer, each one the answer documents (integers as numbers, as their schema says). */
+  headers?: Record<string, string | number>;
 }
 
 interface Route {
@@ -153,8 +157,11 @@ export function buildDocument(routes: readonly Route[], contract: Contract): Ope
     const answers = resolve(responses) as Record<string, Json>;
     // Every error answer is a Problem, whatever the route wrote; `default` covers the ones
     // any route may give (405, 500, 503).
-    for (const [status, answer] of Object.entries(answers))
+    for (const [status, answer] of Object.entries(answers)) {
       if (Number(status) >= 400) answer.content = problem();
+      // A fresh copy per answer: its examples go into it.
+      if (status === '429') answer.headers = structuredClone(contract.rateLimitHeaders);
+    }
     answers.default = {
       description: 'Any other error: problem details (RFC 9457)',
       content: problem(),
@@ -243,4 +250,9 @@ function addExample(
   const media = content && Object.values(content)[0];
   if (!media) fail(`no ${example.status} answer with a body`);
   else named(media, example.response);
+  for (const [header, value] of Object.entries(example.headers ?? {})) {
+    const documented = (answer?.headers as Record<string, Json> | undefined)?.[header];
+    if (!documented) fail(`no header ${header} on its ${example.status} answer`);
+    else named(documented, value);
+  }
 }

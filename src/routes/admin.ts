@@ -31,6 +31,7 @@ import { secretsOf } from '../storage/submissions/secrets.ts';
 import type { ApiKeyRow } from '../storage/submissions/store.ts';
 import { ADMIN_GUESSES } from '../storage/submissions/limits.ts';
 import {
+  adminErrors,
   announcePolicy,
   clientIp,
   json,
@@ -108,7 +109,7 @@ const _getAdminSubmissions = adminRoutes.get(
         headers: nextLinkDoc,
       },
       400: problemDoc('Bad query or cursor'),
-      401: problemDoc('Missing or wrong admin token'),
+      ...adminErrors,
     },
   }),
   validate('query', AdminQuery),
@@ -143,7 +144,7 @@ const _postAdminSubmissionsIdAction = adminRoutes.post(
         content: { 'application/json': { schema: resolver(AdminItem) } },
       },
       400: problemDoc('Bad id or action'),
-      401: problemDoc('Missing or wrong admin token'),
+      ...adminErrors,
       404: problemDoc('No such submission'),
     },
   }),
@@ -176,7 +177,7 @@ const _postAdminApiKeys = adminRoutes.post(
     responses: {
       201: { description: 'The key, shown this once', content: json(ApiKeyIssued) },
       400: problemDoc('Missing or bad name'),
-      401: problemDoc('Missing or wrong admin token'),
+      ...adminErrors,
     },
   }),
   jsonBody,
@@ -203,7 +204,7 @@ const _getAdminApiKeys = adminRoutes.get(
     summary: 'Every API key issued, revoked ones included (never the keys themselves)',
     responses: {
       200: { description: 'The keys', content: json(ApiKeyList) },
-      401: problemDoc('Missing or wrong admin token'),
+      ...adminErrors,
     },
   }),
   async (c) => {
@@ -220,7 +221,7 @@ const _deleteAdminApiKeysId = adminRoutes.delete(
     summary: 'Revoke an API key: its app falls back to the form-token path at once',
     responses: {
       200: { description: 'The key, revoked', content: json(ApiKeyInfo) },
-      401: problemDoc('Missing or wrong admin token'),
+      ...adminErrors,
       404: problemDoc('No such key'),
     },
   }),

@@ -40,6 +40,7 @@ import { submit } from '../storage/submissions/submit.ts';
 import { SUBMIT_POLICY } from '../storage/submissions/limits.ts';
 import {
   announcePolicy,
+  bodyErrors,
   apiKeyErrors,
   answerSubmission,
   clientIp,
@@ -263,7 +264,8 @@ const _patchAdsId = adsRoutes.patch(
   describeRoute({
     tags: ['submissions'],
     summary: 'Edit an ad (owner); it goes back to moderation',
-    responses: { ...ownerResponses, ...submitErrors },
+    // No rate limit: the manage token is the gate.
+    responses: { ...ownerResponses, ...bodyErrors },
   }),
   validate('param', IdParam),
   requireManageToken,

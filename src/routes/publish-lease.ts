@@ -14,7 +14,7 @@ import { LEASE_TTL_MS } from '../core/ingest/lease.ts';
 import { problemDoc } from '../http/problem.ts';
 import { validate } from '../http/validate.ts';
 import { publishLease } from '../storage/publish-lease.ts';
-import { json, jsonBody } from './submission-guards.ts';
+import { adminErrors, json, jsonBody } from './submission-guards.ts';
 
 const Acquire = v.object({
   holder: v.pipe(v.string(), v.minLength(1), v.maxLength(200)),
@@ -42,7 +42,7 @@ const Renewed = v.object({ renewed: v.boolean() });
 
 const errors = {
   400: problemDoc('Bad body'),
-  401: problemDoc('Missing or wrong admin token'),
+  ...adminErrors,
   415: problemDoc('Not JSON'),
 };
 

@@ -26,12 +26,23 @@ type Ctx = Context<AppEnv>;
 export const json = (schema: v.GenericSchema) => ({
   'application/json': { schema: resolver(schema) },
 });
-export const submitErrors = {
+/** What a route with a JSON body may answer about it. */
+export const bodyErrors = {
   400: problemDoc('Malformed JSON, or a field is invalid (each one named in `errors`)'),
   413: problemDoc(`Body over ${LIMITS.bodyBytes} bytes`),
   415: problemDoc('Content-Type is not application/json'),
   422: problemDoc('Idempotency-Key reused with another body, or the submission was refused'),
+};
+/** A rate-limited submission route: its body's errors and the limit's 429. */
+export const submitErrors = {
+  ...bodyErrors,
   429: problemDoc('Too many submissions from this client; see Retry-After'),
+};
+
+/** What every `/v1/admin/*` route may answer: the admin guard's (src/routes/admin.ts, checkAdmin). */
+export const adminErrors = {
+  401: problemDoc('Missing or wrong admin token'),
+  429: problemDoc('Too many failed admin attempts from this client; see Retry-After'),
 };
 
 /** What a submission route may also answer an app that sends its API key. */

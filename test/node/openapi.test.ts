@@ -321,13 +321,22 @@ describe('GET /openapi.json', () => {
             (media as { examples?: Examples }).examples,
             at('paths', path, method, 'requestBody', 'content', type, 'schema'),
           );
-        for (const [status, answer] of Object.entries(op.responses))
+        for (const [status, answer] of Object.entries(op.responses)) {
           for (const [type, media] of Object.entries(answer.content ?? {}))
             check(
               `${route} ${status}`,
               (media as { examples?: Examples }).examples,
               at('paths', path, method, 'responses', status, 'content', type, 'schema'),
             );
+          for (const [name, header] of Object.entries(
+            (answer as { headers?: Record<string, { examples?: Examples }> }).headers ?? {},
+          ))
+            check(
+              `${route} ${status} header ${name}`,
+              header.examples,
+              at('paths', path, method, 'responses', status, 'headers', name, 'schema'),
+            );
+        }
         for (const name of badRequests)
           expect(refused, `${route} ${name}: a 400 example of a valid request`).toContain(
             `${route} ${name}`,
@@ -351,6 +360,22 @@ describe('GET /openapi.json', () => {
     expect(checked).toContain('POST /v1/ads body bicycle');
     expect(checked).toContain('GET /v1/feed 400 bad-limit');
     expect(checked).toContain('POST /v1/news 429 rate-limited');
+    expect(checked).toContain('POST /v1/news 429 header RateLimit-Remaining rate-limited');
+    // Every 429 answer documents the rate-limit headers (test/worker/contract.test.ts
+    // produces each 429 example and compares them).
+    for (const { route, op } of operations())
+      if (op.responses['429'])
+        expect(
+          Object.keys((op.responses['429'] as { headers?: object }).headers ?? {}),
+          route,
+        ).toEqual([
+          'Retry-After',
+          'RateLimit',
+          'RateLimit-Policy',
+          'RateLimit-Limit',
+          'RateLimit-Remaining',
+          'RateLimit-Reset',
+        ]);
     // The check can fail: an answer that breaks its schema is refused.
     const feed = at(
       'paths',
