@@ -431,21 +431,32 @@ describe('every documented 429, produced by the Worker', () => {
           // One client (address) for the whole run of this example.
           const ip = freshIp();
           const init = await credentials(op, name);
-          const statuses: number[] = [];
-          let res = new Response();
-          for (let i = 0; i <= limit; i++) {
+          const sendOne = async () => {
             const request = await init(body);
-            res = await fetchWorker(requestPath(path, params), {
+            return fetchWorker(requestPath(path, params), {
               ...request,
               method: method.toUpperCase(),
               headers: { ...(request.headers as Record<string, string>), 'cf-connecting-ip': ip },
             });
-            statuses.push(res.status);
-            if (res.status === 429) break;
-            await res.body?.cancel();
+          };
+          // The policy's quota, ten at a time (the app key's is 60), is let through ...
+          const statuses: number[] = [];
+          for (let sent = 0; sent < limit; sent += 10) {
+            const batch = await Promise.all(
+              Array.from({ length: Math.min(10, limit - sent) }, sendOne),
+            );
+            for (const r of batch) {
+              statuses.push(r.status);
+              await r.body?.cancel();
+            }
           }
-          // Exactly the limit's worth of requests is let through.
-          expect(statuses.length, `${what}: ${statuses.join(',')}`).toBe(limit + 1);
+          expect(
+            statuses.filter((s) => s === 429),
+            `${what}: ${statuses.join(',')}`,
+          ).toEqual([]);
+          expect(statuses, what).toHaveLength(limit);
+          // ... and the next request is refused.
+          const res = await sendOne();
           expect(res.status, what).toBe(429);
           expect(res.headers.get('content-type'), what).toBe('application/problem+json');
           expect(await res.json(), what).toEqual(answer);
