@@ -5,20 +5,7 @@
 import * as v from 'valibot';
 import { Language } from '../core/content/article.ts';
 
-export const limitParam = (max: number, fallback: number) =>
-  v.optional(
-    v.pipe(
-      v.string(),
-      v.regex(/^\d{1,4}$/, `must be a whole number from 1 to ${max}`),
-      // What the checks below enforce, for the OpenAPI document (built from the input side).
-      v.metadata({ type: 'integer', minimum: 1, maximum: max }),
-      v.transform(Number),
-      v.number(),
-      v.minValue(1, `must be a whole number from 1 to ${max}`),
-      v.maxValue(max, `must be a whole number from 1 to ${max}`),
-    ),
-    String(fallback),
-  );
+export { limitParam } from '../core/lib/params.ts';
 
 export const sectionSlug = v.pipe(
   v.string(),

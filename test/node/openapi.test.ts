@@ -250,6 +250,21 @@ describe('GET /openapi.json', () => {
     expect([ad.text!.minLength, ad.text!.maxLength]).toEqual([...LIMITS.adText]);
     const limit = doc.paths['/v1/feed']!.get!.parameters!.find((p) => p.name === 'limit')!;
     expect(limit.schema).toEqual({ type: 'integer', minimum: 1, maximum: 100, default: 20 });
+    // Every `limit` of every route is a documented integer range with its default.
+    const limits = operations().flatMap(({ route, op }) =>
+      (op.parameters ?? []).filter((p) => p.name === 'limit').map((p) => [route, p.schema]),
+    );
+    expect(limits.length).toBeGreaterThanOrEqual(6);
+    for (const [route, schema] of limits)
+      expect(schema, String(route)).toEqual({
+        type: 'integer',
+        minimum: 1,
+        maximum: expect.any(Number),
+        default: expect.any(Number),
+      });
+    const ads = doc.paths['/v1/ads']!.get!.parameters!;
+    expect(ads.find((p) => p.name === 'limit')!.schema).toMatchObject({ maximum: 50, default: 20 });
+    expect(ads.find((p) => p.name === 'price_min')!.schema).toEqual({ type: 'number', minimum: 0 });
   });
 
   it('has examples that its own schemas accept', () => {

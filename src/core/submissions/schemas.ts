@@ -4,6 +4,7 @@
  * is generated from them, and Node property tests exercise them directly.
  */
 import * as v from 'valibot';
+import { limitParam } from '../lib/params.ts';
 import { CATEGORIES } from './categories.ts';
 import { ISO_4217 } from './currencies.ts';
 import { LangTag, plainText, Slug, urlWith } from './text.ts';
@@ -160,18 +161,6 @@ export const IdParam = v.object({
   id: v.pipe(v.string(), v.regex(SUBMISSION_ID, 'must be a submission id')),
 });
 
-const limitParam = (max: number, fallback: number) =>
-  v.optional(
-    v.pipe(
-      v.string(),
-      v.regex(/^\d{1,4}$/, `must be an integer from 1 to ${max}`),
-      v.transform(Number),
-      v.minValue(1, `must be an integer from 1 to ${max}`),
-      v.maxValue(max, `must be an integer from 1 to ${max}`),
-    ),
-    String(fallback),
-  );
-
 const isoDateTime = v.pipe(
   v.string(),
   v.check(
@@ -187,6 +176,8 @@ const priceParam = v.optional(
   v.pipe(
     v.string(),
     v.regex(/^\d{1,12}(\.\d{1,2})?$/, 'must be an amount such as 2500 or 19.99'),
+    // What the pattern allows, for the OpenAPI document (built from the input side).
+    v.metadata({ type: 'number', minimum: 0 }),
     v.transform(Number),
   ),
 );
