@@ -7,7 +7,7 @@
  *   const api = edgeNewsClient('https://news.example');
  *   const res = await api.v1.feed.$get({ query: { section: 'sport', limit: '10' } });
  *   if (res.ok) for (const item of (await res.json()).items) console.log(item.title);
- *   else console.error(((await res.json()) as Problem).code);
+ *   else console.error((await readProblem(res)).code);
  *
  * Only types come from the app: a bundler keeps nothing of the Worker but `hc` itself.
  */
@@ -24,6 +24,8 @@ import type {
 import type { SearchResponse, TrimmedSearchResponse } from './routes/search.ts';
 
 export type { AppType } from './app.ts';
+import type { Problem } from './http/problem.ts';
+
 export type { ErrorCode, FieldError, Problem } from './http/problem.ts';
 export type { ClientRequestOptions, InferRequestType, InferResponseType } from 'hono/client';
 export type { Article, ArticleSummary } from './core/content/article.ts';
@@ -48,6 +50,14 @@ export type TrimmedSearchResult = InferOutput<typeof TrimmedSearchResponse>;
  * call site (hono.dev/docs/guides/rpc, "Compile your code before using it").
  */
 export type EdgeNewsClient = ReturnType<typeof hc<AppType>>;
+
+/**
+ * The RFC 9457 body of an answer that is not ok. The client types only the success bodies
+ * (errors are thrown inside the routes), so this says what the others hold.
+ */
+export async function readProblem(res: { json(): Promise<unknown> }): Promise<Problem> {
+  return (await res.json()) as Problem;
+}
 
 /** A client for the Edge News Worker at `baseUrl`; `options.fetch` replaces the global fetch. */
 export function edgeNewsClient(baseUrl: string, options?: ClientRequestOptions): EdgeNewsClient {

@@ -4,6 +4,7 @@
  * builds for every call of test/client-calls.ts. test/worker/client.test.ts sends the
  * same calls to the real Worker.
  */
+import { readFileSync } from 'node:fs';
 import type { JSONParsed } from 'hono/utils/types';
 import * as v from 'valibot';
 import { describe, expect, expectTypeOf, it } from 'vitest';
@@ -156,6 +157,20 @@ const IDS: CallIds = {
   formToken: 'form',
   apiKey: 'k'.repeat(20),
 };
+
+describe('the README example', () => {
+  it('is test/readme-client.ts, which the type check compiles', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const from = readme.indexOf('### Typed client');
+    const block = /```ts\n([\s\S]*?)```/.exec(readme.slice(from))?.[1];
+    const file = readFileSync('test/readme-client.ts', 'utf8')
+      .split('\n')
+      .filter((line) => !line.startsWith('//'))
+      .join('\n');
+    expect(from).toBeGreaterThan(0);
+    expect(block).toBe(file);
+  });
+});
 
 describe('every call of the client', () => {
   it('sends its route’s method and path, with the ids filled in', async () => {

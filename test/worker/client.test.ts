@@ -5,7 +5,7 @@
  */
 import { env, exports } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { edgeNewsClient } from 'edge-news/client';
+import { edgeNewsClient, readProblem } from 'edge-news/client';
 import { forgetPointer } from '../../src/storage/snapshots.ts';
 import { CALLS, type CallIds, type Route } from '../client-calls.ts';
 import { article, seedSnapshot } from './seed.ts';
@@ -75,7 +75,9 @@ describe('the typed client against the Worker', () => {
     const res = await api.v1.feed.$get({ query: { limit: '0' } });
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
-    expect(await res.json()).toMatchObject({ code: 'invalid_query', status: 400 });
+    const problem = await readProblem(res);
+    expect(problem).toMatchObject({ code: 'invalid_query', status: 400 });
+    expect(problem.errors?.map((e) => e.field)).toEqual(['limit']);
   });
 
   it('calls every route once, each with its expected status', async () => {
