@@ -111,7 +111,7 @@ export class AdIndex {
   private readonly meta = new Map<string, AdMeta>();
   /** The earliest expiry in the index: nothing needs dropping before it. */
   private nextExpiry = Infinity;
-  /** Query (its normalised JSON) -> ranked ids; least recently used first. */
+  /** Query (its normalised JSON, the page's end included) -> its best ids; least recently used first. */
   private readonly results = new Map<string, string[]>();
 
   /** An index of the live ads among `records`. */
@@ -185,7 +185,10 @@ export class AdIndex {
     };
   }
 
-  /** Every live ad matching `q`, best first; typo neighbours only if fewer than `wanted`. */
+  /**
+   * The best `wanted` live ads matching `q` (and one more, when there is one), best first;
+   * typo neighbours only if fewer than `wanted` match as typed.
+   */
   private ranked(q: AdSearchQuery, now: number, wanted: number): string[] {
     const parts = [
       q.q === undefined ? null : parseQuery(q.q).words,
@@ -198,33 +201,54 @@ export class AdIndex {
       const queries: Query[] = [];
       if (text) queries.push(wordsQuery(text, fuzzy));
       if (location) queries.push(wordsQuery(location, fuzzy, ['location']));
-      return this.run({ combineWith: 'AND', queries }, q, now);
+      return this.run({ combineWith: 'AND', queries }, q, now, wanted + 1);
     };
     // Typo tolerance costs most (a fuzzy walk of the term tree per word) and is needed least:
     // only when the words as typed do not fill the page (as article search asks for typo
     // neighbours only of rare words, src/core/search/understand.ts).
     let hits = run(false);
-    if (hits.length < wanted) hits = run(true);
-    return hits.map((h) => h.id);
+    if (hits.count < wanted) hits = run(true);
+    return hits.best;
   }
 
-  /** One query over every stem group's index, merged best first (ties: by id). */
-  private run(query: Query, q: AdSearchQuery, now: number): { id: string; score: number }[] {
+  /**
+   * One query over every stem group's index: the best `keep` ids, best first (ties: by id),
+   * and how many matched. MiniSearch returns each group's hits sorted by score, so only the
+   * head of each list is merged and sorted again, not every hit: a common word matches
+   * thousands of ads, and a page shows 20 (the cache keeps ids only as far as the page
+   * asked, so a popular query holds 21 ids, not thousands, until the index changes).
+   */
+  private run(
+    query: Query,
+    q: AdSearchQuery,
+    now: number,
+    keep: number,
+  ): { best: string[]; count: number } {
     const filtered =
       q.category !== undefined ||
       q.lang !== undefined ||
       q.price_min !== undefined ||
       q.price_max !== undefined;
-    const hits: { id: string; score: number }[] = [];
+    const lists: { id: string; score: number }[][] = [];
+    let count = 0;
     for (const mini of this.groups.values()) {
       const found = mini.search(query, {
         boost: BOOST,
-        // Expired ads are dropped by `expire` before every search; the rest is the filters.
         ...(filtered ? { filter: (result) => matches(this.meta.get(result.id), q, now) } : {}),
       });
-      for (const hit of found) hits.push({ id: String(hit.id), score: hit.score });
+      count += found.length;
+      if (found.length > 0) lists.push(found);
     }
-    return hits.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const head: { id: string; score: number }[] = [];
+    for (const found of lists) {
+      // Each list is sorted by score; ties at the cut need every hit of that score.
+      let end = Math.min(found.length, keep);
+      const last = found[end - 1]?.score;
+      while (end < found.length && found[end]!.score === last) end++;
+      for (let i = 0; i < end; i++) head.push({ id: String(found[i]!.id), score: found[i]!.score });
+    }
+    head.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return { best: head.slice(0, keep).map((h) => h.id), count };
   }
 
   /** Drops the ads whose expiry has passed (they are already filtered out of every search). */
