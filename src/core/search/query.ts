@@ -113,18 +113,31 @@ const filterTerms = (params: Omit<SearchParams, 'q'> | SearchParams) =>
   });
 
 /**
- * The recency factor of every date sample, computed once per snapshot: a document takes its
- * sample's factor (one sample per document up to 16k documents; at 1M, per 62 neighbours
- * in time, about an hour apart). `1 + RECENCY_BOOST * 0.5^(age / half-life)`.
+ * The recency factor of a date sample: a document takes its sample's factor (one sample per
+ * document up to 16k documents; at 1M, per 62 neighbours in time, about an hour apart).
+ * `1 + RECENCY_BOOST * 0.5^(age / half-life)`, computed when a match first asks for it and kept
+ * per snapshot (0: not yet): a query visits few of a segment's samples, and computing every one
+ * up front took a fifth of a cold query's CPU at 100k articles (`--cpu-prof`, docs/search.md).
  */
-function recencyTable(reader: IndexReader, meta: LoadedMeta, newest: number): Float64Array {
-  return reader.cache.memo(`${reader.snapshot}/recency/${newest}`, () => {
-    const halfLifeMs = RECENCY_HALF_LIFE_DAYS * 86_400_000;
-    const value = meta.sampleDates.map(
-      (date) => 1 + RECENCY_BOOST * 0.5 ** (Math.max(0, newest - date) / halfLifeMs),
-    );
+function recencyOf(
+  reader: IndexReader,
+  meta: LoadedMeta,
+  newest: number,
+): (sample: number) => number {
+  const dates = meta.sampleDates;
+  const table = reader.cache.memo(`${reader.snapshot}/recency/${newest}`, () => {
+    const value = new Float64Array(dates.length);
     return { value, bytes: value.byteLength + 64 };
   });
+  const halfLifeMs = RECENCY_HALF_LIFE_DAYS * 86_400_000;
+  return (sample) => {
+    const known = table[sample];
+    if (known === undefined) return 1;
+    if (known !== 0) return known;
+    const factor = 1 + RECENCY_BOOST * 0.5 ** (Math.max(0, newest - dates[sample]!) / halfLifeMs);
+    table[sample] = factor;
+    return factor;
+  };
 }
 
 /**
@@ -426,9 +439,9 @@ export class SearchEngine {
     };
     // Recency is measured from the newest story in the index, not the clock: a snapshot
     // ranks the same way whenever it is asked.
-    const boost = recencyTable(segment.reader, meta, set.newest);
+    const boost = recencyOf(segment.reader, meta, set.newest);
     const stride = meta.date_stride;
-    const recency = this.#recency ? (doc: number) => boost[Math.floor(doc / stride)] ?? 1 : () => 1;
+    const recency = this.#recency ? (doc: number) => boost(Math.floor(doc / stride)) : () => 1;
 
     const [only] = wordLists;
     const loneWord =
