@@ -21,7 +21,8 @@ import type { Article } from '../../src/core/content/article.ts';
 import { buildSearchParts, type SearchPart } from '../../src/core/search/build.ts';
 import { buildSegment, MAX_SEGMENTS, type SegmentMeta } from '../../src/core/search/segments.ts';
 import type { SearchMeta } from '../../src/core/search/format.ts';
-import { searchKey } from '../../src/core/snapshot/keys.ts';
+import { MANIFEST_PREFIX, searchKey } from '../../src/core/snapshot/keys.ts';
+import type { ManifestV2 } from '../../src/core/snapshot/format.ts';
 import {
   type BaselineResult,
   flexSearch,
@@ -63,6 +64,13 @@ const { values: args } = parseArgs({
     'segments-only': { type: 'boolean', default: false },
     // Where bundles, local KV directories and results go (two runs side by side need two).
     out: { type: 'string', default: '' },
+    // The segment sets grown from an index another build wrote instead of one built here
+    // (bench:publish's streaming 1M build: the in-memory build of this script outgrows a 12 GB
+    // heap at 1M). A local KV directory under this checkout (workerd refuses paths outside
+    // it) that this run may write pointers into, so a copy; and the index id (a manifest's
+    // search.segments[0].id). Only the segment sets are measured, the `1` being that index.
+    'base-kv': { type: 'string', default: '' },
+    'base-index': { type: 'string', default: '' },
   },
 });
 const segmentCounts = (args.segments ?? '').split(',').filter(Boolean).map(Number);
@@ -268,7 +276,14 @@ async function benchSegments(
   appScript: string,
   paths: string[],
   compacted:
-    | { persist: string; snapshot: string; built: Built; meta: () => Promise<SearchMeta> }
+    | {
+        persist: string;
+        snapshot: string;
+        built: Built;
+        meta: () => Promise<SearchMeta>;
+        /** Documents of the compacted index when not `n` (an index another build wrote). */
+        docs?: number;
+      }
     | undefined,
 ): Promise<SegmentsResult[]> {
   const out: SegmentsResult[] = [];
@@ -284,7 +299,7 @@ async function benchSegments(
     [...articles()].sort(
       (a, b) => Date.parse(a.published) - Date.parse(b.published) || (a.id < b.id ? -1 : 1),
     );
-  const baseSize = grow ? n : n - MAX_DELTAS * DELTA_ARTICLES;
+  const baseSize = grow ? (compacted!.docs ?? n) : n - MAX_DELTAS * DELTA_ARTICLES;
   /** The articles the deltas hold, oldest first. */
   const newer = async () =>
     grow
@@ -302,7 +317,7 @@ async function benchSegments(
     let dir = persist;
     let set: BuiltListed[];
     let buildMs: number;
-    let docs = n;
+    let docs = compacted?.docs ?? n;
     if (count === 1) {
       if (!compacted) continue;
       dir = compacted.persist;
@@ -438,6 +453,32 @@ async function coldRuns(
   return { runs, last };
 }
 
+/** An index another build wrote into a local KV (--base-kv): its meta, and its keys and bytes as a manifest lists them. */
+async function writtenIndex(appScript: string, persist: string, id: string) {
+  const mf = instance(appScript, persist);
+  const kv = await mf.getKVNamespace('NEWS');
+  const raw = await kv.get(searchKey(id, 'meta'));
+  if (raw === null) throw new Error(`bench: no index ${id} in ${persist}`);
+  const meta = JSON.parse(raw) as SearchMeta;
+  let listed: { id: string; keys: number; bytes: number } | undefined;
+  for (const { name } of (await kv.list({ prefix: MANIFEST_PREFIX })).keys) {
+    const manifest = JSON.parse((await kv.get(name)) ?? '{}') as ManifestV2;
+    listed ??= manifest.search?.segments.find((s) => s.id === id);
+  }
+  await mf.dispose();
+  if (!listed) throw new Error(`bench: no manifest in ${persist} lists the index ${id}`);
+  log(
+    `== index ${id} of ${persist}: ${meta.docs} articles, ${listed.keys} parts, ${mb(listed.bytes)}`,
+  );
+  return {
+    persist,
+    snapshot: id,
+    docs: meta.docs,
+    built: { buildMs: 0, parts: listed.keys, totalBytes: listed.bytes, largestBytes: 0 },
+    meta: () => Promise.resolve(meta),
+  };
+}
+
 async function benchSize(
   n: number,
   real: readonly Article[],
@@ -465,6 +506,17 @@ async function benchSize(
   };
   if (args['segments-only']) {
     const segments = await benchSegments(n, real, corpusOf, appScript, paths, undefined);
+    return { size: n, segments, main: false } as unknown as SizeResult;
+  }
+  if (args['base-kv']) {
+    const segments = await benchSegments(
+      n,
+      real,
+      corpusOf,
+      appScript,
+      paths,
+      await writtenIndex(appScript, args['base-kv'], args['base-index'] ?? ''),
+    );
     return { size: n, segments, main: false } as unknown as SizeResult;
   }
   if (n > baselinesMax && reusable(previous?.buildCode, BUILD_CODE)) {
