@@ -156,6 +156,8 @@ interface SizeResult {
     warmP50: number;
     warmP95: number;
     warmP99: number;
+    warmCpuP50: number;
+    warmCpuP95: number;
     cacheBytes: number;
     heapBytes: number;
     coldCpuMs: number;
@@ -183,6 +185,9 @@ interface SegmentsResult {
   warm: SizeResult['warm'];
   engineP50: number;
   engineP95: number;
+  /** CPU time per warm query of the engine (what a loaded machine's wall clock hides). */
+  engineCpuP50: number;
+  engineCpuP95: number;
   /** The engine on an empty cache in a process of its own: CPU time and bytes read (medians). */
   engineColdCpu: number;
   engineColdBytes: number;
@@ -326,9 +331,18 @@ async function benchSegments(
       log(`   1 segment: the compacted index of ${n}`);
     } else {
       docs = baseSize + MAX_DELTAS * DELTA_ARTICLES;
-      if (grow && (!built || built.base.id !== compacted!.snapshot)) {
-        built = { buildCode: BUILD_CODE, baseMs: 0, base: await compactedListing(), sets: {} };
-        fresh.add('base');
+      if (grow) {
+        // The base is the compacted index itself, never built here (building it in its place
+        // would remove the compacted index's directory); deltas grown on another index, or
+        // by other build code without --reuse, are grown again.
+        if (
+          !built ||
+          built.base.id !== compacted!.snapshot ||
+          (!fresh.has('base') && !reusable(built.buildCode, BUILD_CODE))
+        ) {
+          built = { buildCode: BUILD_CODE, baseMs: 0, base: await compactedListing(), sets: {} };
+          fresh.add('base');
+        }
       } else if (!built || (!fresh.has('base') && !reusable(built.buildCode, BUILD_CODE))) {
         log(`   building the base of ${baseSize} articles (shared by every count)`);
         rmSync(persist, { recursive: true, force: true });
@@ -413,11 +427,13 @@ async function benchSegments(
       warm,
       engineP50: engine.warmP50,
       engineP95: engine.warmP95,
+      engineCpuP50: engine.warmCpuP50,
+      engineCpuP95: engine.warmCpuP95,
       engineColdCpu: engine.coldCpuMs,
       engineColdBytes: engine.coldBytes,
     };
     log(
-      `     engine cold CPU ${f1(engine.coldCpuMs)} ms, ${f1(engine.coldBytes / 1024)} KB read (medians); first request ${first.runs.map((r) => f1(r.ms)).join(', ')} ms; index-cold ${runs.map((r) => f1(r.ms)).join(', ')} ms (${runs.map((r) => r.reads).join(', ')} reads); warm p50/p95 ${f1(warm.p50)} / ${f1(warm.p95)} ms (workerd), ${f1(engine.warmP50)} / ${f1(engine.warmP95)} ms (engine)`,
+      `     engine cold CPU ${f1(engine.coldCpuMs)} ms, ${f1(engine.coldBytes / 1024)} KB read (medians); first request ${first.runs.map((r) => f1(r.ms)).join(', ')} ms; index-cold ${runs.map((r) => f1(r.ms)).join(', ')} ms (${runs.map((r) => r.reads).join(', ')} reads); warm p50/p95 ${f1(warm.p50)} / ${f1(warm.p95)} ms (workerd), ${f1(engine.warmP50)} / ${f1(engine.warmP95)} ms (engine), CPU ${f1(engine.warmCpuP50)} / ${f1(engine.warmCpuP95)} ms`,
     );
     out.push(result);
   }
@@ -506,7 +522,7 @@ async function benchSize(
   };
   if (args['segments-only']) {
     const segments = await benchSegments(n, real, corpusOf, appScript, paths, undefined);
-    return { size: n, segments, main: false } as unknown as SizeResult;
+    return { size: n, segments, main: false, baselines: [] } as unknown as SizeResult;
   }
   if (args['base-kv']) {
     const segments = await benchSegments(
@@ -517,7 +533,7 @@ async function benchSize(
       paths,
       await writtenIndex(appScript, args['base-kv'], args['base-index'] ?? ''),
     );
-    return { size: n, segments, main: false } as unknown as SizeResult;
+    return { size: n, segments, main: false, baselines: [] } as unknown as SizeResult;
   }
   if (n > baselinesMax && reusable(previous?.buildCode, BUILD_CODE)) {
     built = previous!;
@@ -740,12 +756,12 @@ function report(results: SizeResult[]): string {
       '',
       `Segments at ${label(r.size)} articles (a base plus deltas of ${DELTA_ARTICLES} articles, format-2 pointer; ratio of index-cold medians against the compacted index${r.size > SPLIT_MAX ? `; the deltas add ${MAX_DELTAS * DELTA_ARTICLES} newer articles to it` : ''}):`,
       '',
-      '| segments | articles | build | parts | cold first request | cold index-cold | ratio | KV round trips | engine cold: CPU / bytes read | warm p50 / p95 (workerd) | warm p50 / p95 (engine) |',
-      '|---|---|---|---|---|---|---|---|---|---|---|',
+      '| segments | articles | build | parts | cold first request | cold index-cold | ratio | KV round trips | engine cold: CPU / bytes read | warm p50 / p95 (workerd) | warm p50 / p95 (engine) | warm CPU p50 / p95 (engine) |',
+      '|---|---|---|---|---|---|---|---|---|---|---|---|',
     );
     for (const x of r.segments)
       lines.push(
-        `| ${x.segments} | ${x.articles} | ${f1(x.buildMs / 1000)} s | ${x.parts} | ${f1(x.firstMs)} ms | ${f1(x.coldMs)} ms | ${compacted ? `${(x.coldMs / compacted.coldMs).toFixed(2)}x` : '-'} | ${x.reads} | ${f1(x.engineColdCpu)} ms / ${f1(x.engineColdBytes / 1024)} KB | ${f1(x.warm.p50)} / ${f1(x.warm.p95)} ms | ${f1(x.engineP50)} / ${f1(x.engineP95)} ms |`,
+        `| ${x.segments} | ${x.articles} | ${f1(x.buildMs / 1000)} s | ${x.parts} | ${f1(x.firstMs)} ms | ${f1(x.coldMs)} ms | ${compacted ? `${(x.coldMs / compacted.coldMs).toFixed(2)}x` : '-'} | ${x.reads} | ${f1(x.engineColdCpu)} ms / ${f1(x.engineColdBytes / 1024)} KB | ${f1(x.warm.p50)} / ${f1(x.warm.p95)} ms | ${f1(x.engineP50)} / ${f1(x.engineP95)} ms | ${f1(x.engineCpuP50)} / ${f1(x.engineCpuP95)} ms |`,
       );
   }
   return lines.join('\n');
