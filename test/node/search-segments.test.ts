@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import type { Article } from '../../src/core/content/article.ts';
 import { averageLengths, buildSearchParts, type SearchPart } from '../../src/core/search/build.ts';
-import type { SearchMeta } from '../../src/core/search/format.ts';
+import { alignedFirsts, type SearchMeta } from '../../src/core/search/format.ts';
 import { PartCache } from '../../src/core/lib/part-cache.ts';
 import { parseQuery, SearchEngine, type SearchParams } from '../../src/core/search/query.ts';
 import { IndexReader } from '../../src/core/search/reader.ts';
@@ -227,7 +227,7 @@ describe('small parts in small deltas (segments.ts smallParts)', () => {
     expect((await b.termRange(terms[0]!, terms[2]!, 3)).words.length).toBeGreaterThan(100);
   });
 
-  it('is what buildSegment makes of a delta', async () => {
+  it("is what buildSegment makes of a delta, cut along the base's parts", async () => {
     const base = buildSegment(first!);
     const values = new Map(base.parts.map((p) => [p.part, p.value]));
     const delta = await buildSegment(rest[0]!, {
@@ -236,8 +236,80 @@ describe('small parts in small deltas (segments.ts smallParts)', () => {
     });
     const avg = indexAverages([{ id: 'base', meta: base.meta }]);
     expect(delta.parts).toEqual(
-      smallParts(buildSearchParts(rest[0]!, undefined, { avgLength: avg }), MIN_PART_SCALE),
+      smallParts(buildSearchParts(rest[0]!, undefined, { avgLength: avg }), MIN_PART_SCALE, {
+        id: 'base',
+        meta: base.meta,
+      }),
     );
+    expect(delta.meta.aligned?.base).toBe('base');
+  });
+
+  describe("cut along the base's parts (smallParts with the base)", () => {
+    const baseMeta = JSON.parse(
+      plain[0]!.parts.find((p) => p.part === 'meta')!.value,
+    ) as SearchMeta;
+    const aligned = [
+      plain[0]!,
+      ...rest.map((articles, i) => ({
+        id: `d${i}`,
+        parts: smallParts(plain[i + 1]!.parts, partScale(articles.length), {
+          id: 'base',
+          meta: baseMeta,
+        }),
+      })),
+    ];
+    const metaOf = (parts: readonly SearchPart[]) =>
+      JSON.parse(parts.find((p) => p.part === 'meta')!.value) as SearchMeta;
+
+    it('holds the same entries, each part starting where a base part does; the meta lists none of its own', () => {
+      for (let i = 1; i < aligned.length; i++) {
+        const [a, b] = [plain[i]!.parts, aligned[i]!.parts];
+        const meta = metaOf(b);
+        const own = metaOf(small[i]!.parts);
+        expect([meta.terms, meta.vocab, meta.aligned?.base]).toEqual([[], [], 'base']);
+        for (const name of ['terms', 'vocab'] as const) {
+          expect(entries(b, name), name).toEqual(entries(a, name));
+          const firsts = alignedFirsts(meta.aligned![name], baseMeta[name]);
+          const chunks = kind(b, name).map((p) => (JSON.parse(p.value) as { t: string[] }).t);
+          expect(firsts).toHaveLength(chunks.length);
+          chunks.forEach((t, n) => {
+            if (n === 0) return;
+            // The base part's first term bounds the part: at most its first, above the last before.
+            expect(firsts[n]! <= t[0]!, `${name} ${n}`).toBe(true);
+            expect(chunks[n - 1]!.at(-1)! < firsts[n]!, `${name} ${n}`).toBe(true);
+          });
+          // No finer than the base's parts (each starts at another one), and cut still.
+          expect(chunks.length).toBeLessThanOrEqual(baseMeta[name].length);
+          expect(chunks.length).toBeGreaterThan(1);
+          // The gaps take a few characters a part, the first terms they replace several.
+          expect(meta.aligned![name].length).toBeLessThan(JSON.stringify(own[name]).length / 3);
+        }
+      }
+    });
+
+    it('finds, ranks and counts as the deltas cut anywhere', async () => {
+      const [a, b] = [engine(plain), engine(aligned)];
+      for (const [q, extra] of QUERIES) {
+        const [x, y] = [await a.search(params(q, extra)), await b.search(params(q, extra))];
+        expect(
+          y.hits.map((h) => [h.record.id, h.score]),
+          q,
+        ).toEqual(x.hits.map((h) => [h.record.id, h.score]));
+        expect([y.total, y.total_exact, y.match, y.corrections], q).toEqual([
+          x.total,
+          x.total_exact,
+          x.match,
+          x.corrections,
+        ]);
+      }
+    });
+
+    it('is refused in a set whose first segment is another base', async () => {
+      const other = { id: 'other', parts: buildSearchParts(rest[1]!, undefined, { avgLength }) };
+      await expect(engine([other, aligned[1]!]).search(params('москва'))).rejects.toThrow(
+        'search index: segment d0 is cut along the parts of segment base, which is not the first segment of its set (other)',
+      );
+    });
   });
 });
 

@@ -95,6 +95,14 @@ export const SearchMeta = v.object({
    * usual size. Absent: the usual sizes.
    */
   part_chars: v.optional(v.object({ terms: v.number(), vocab: v.number() })),
+  /**
+   * A small delta whose terms and vocab parts are cut where the parts of `base` (the first
+   * segment of its index) start (./segments.ts smallParts): `terms` and `vocab` above are then
+   * empty, and these VLQ gaps give, for each part after the first, the base part it starts at;
+   * its first term is that base part's. Read only as a later segment of a set whose first
+   * segment is `base` (a merge that rewrites the base rewrites every delta too).
+   */
+  aligned: v.optional(v.object({ base: v.string(), terms: v.string(), vocab: v.string() })),
 });
 export type SearchMeta = v.InferOutput<typeof SearchMeta>;
 
@@ -346,4 +354,22 @@ export function floorIndex(sorted: readonly string[], key: string): number {
     }
   }
   return found;
+}
+
+/**
+ * The first terms of an aligned segment's terms or vocab parts (SearchMeta.aligned), from the
+ * base's: '' for the first part (it starts before anything), then the first term of the base
+ * part each later part starts at.
+ */
+export function alignedFirsts(gaps: string, base: readonly string[]): string[] {
+  const firsts = [''];
+  let at = 0;
+  for (const gap of vlqDecode(gaps)) {
+    at += gap;
+    const term = base[at];
+    if (term === undefined)
+      throw new Error(`aligned part starts at base part ${at} of ${base.length}`);
+    firsts.push(term);
+  }
+  return firsts;
 }

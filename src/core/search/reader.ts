@@ -7,6 +7,7 @@ import * as v from 'valibot';
 import { parseJson, StoredValueError } from '../lib/kv-store.ts';
 import type { PartStore } from '../lib/part-cache.ts';
 import {
+  alignedFirsts,
   decodePostings,
   decodeRecord,
   FIELD_LEVEL_IMPACT,
@@ -136,7 +137,12 @@ function metaShape(json: unknown): boolean {
   const numbers = ['docs', 'newest', 'date_stride', 'vocab_min_df', 'docs_per_part'];
   const strings = (a: unknown) => Array.isArray(a) && a.every((x) => typeof x === 'string');
   const partChars = m.part_chars as Record<string, unknown> | undefined;
+  const aligned = m.aligned as Record<string, unknown> | undefined;
   return (
+    (aligned === undefined ||
+      (typeof aligned === 'object' &&
+        aligned !== null &&
+        ['base', 'terms', 'vocab'].every((k) => typeof aligned[k] === 'string'))) &&
     READABLE_SEARCH_FORMATS.includes(m.format as number) &&
     (partChars === undefined ||
       (typeof partChars === 'object' &&
@@ -205,6 +211,8 @@ export class IndexReader {
   /** Parts requested in this turn of the event loop, read together in one bulk get. */
   #queue = new Map<string, Waiting[]>();
   #meta: Promise<LoadedMeta> | undefined;
+  /** The first segment of this reader's set: an aligned segment's parts start where its parts do. */
+  #base: IndexReader | undefined;
   readonly #lookups = new Map<string, Promise<TermPostings | null>>();
   /** KV round trips (bulk gets) this reader made, and the parts they read. */
   reads = 0;
@@ -306,8 +314,14 @@ export class IndexReader {
     return this.#load('meta', SearchMeta, metaShape, () => Promise.resolve(raw));
   }
 
+  /** Makes `base` (the first segment of the set) the segment whose parts an aligned meta names. */
+  alignWith(base: IndexReader): void {
+    this.#base = base;
+  }
+
   /**
-   * The meta with its dates decoded. A reader lives for one request, which asks for its meta
+   * The meta with its dates decoded, and an aligned segment's first terms taken from its
+   * base's (SearchMeta.aligned). A reader lives for one request, which asks for its meta
    * with every look-up: the first answer is kept (the cache's own look-up hashes a key each time).
    */
   meta(): Promise<LoadedMeta> {
@@ -317,7 +331,16 @@ export class IndexReader {
 
   async #loadMeta(): Promise<LoadedMeta> {
     const meta = await this.#load('meta', SearchMeta, metaShape);
+    const { aligned } = meta;
+    const base = aligned && (await this.#alignedBase(aligned.base));
     return this.cache.memo(`${this.snapshot}/meta+dates`, () => {
+      const firsts =
+        aligned && base
+          ? this.#decoded('meta', () => ({
+              terms: alignedFirsts(aligned.terms, base.terms),
+              vocab: alignedFirsts(aligned.vocab, base.vocab),
+            }))
+          : { terms: meta.terms, vocab: meta.vocab };
       const deltas = this.#decoded('meta', () => vlqDecode(meta.dates));
       const sampleDates = new Float64Array(deltas.length);
       let minute = 0;
@@ -325,8 +348,24 @@ export class IndexReader {
         minute = i === 0 ? delta : minute - delta;
         sampleDates[i] = minute * 60_000;
       });
-      return { value: { ...meta, sampleDates }, bytes: sampleDates.byteLength + 64 };
+      return {
+        value: { ...meta, ...firsts, sampleDates },
+        bytes:
+          sampleDates.byteLength +
+          64 +
+          (aligned ? 8 * (firsts.terms.length + firsts.vocab.length) : 0),
+      };
     });
+  }
+
+  /** The meta of the base an aligned segment names: the first segment of this reader's set. */
+  async #alignedBase(id: string): Promise<LoadedMeta> {
+    if (this.#base?.snapshot !== id)
+      throw new StoredValueError(
+        `${this.snapshot}/meta`,
+        `search index: segment ${this.snapshot} is cut along the parts of segment ${id}, which is not the first segment of its set (${this.#base?.snapshot ?? 'none'})`,
+      );
+    return this.#base.meta();
   }
 
   terms(n: number) {
