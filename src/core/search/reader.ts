@@ -330,9 +330,15 @@ export class IndexReader {
   }
 
   async #loadMeta(): Promise<LoadedMeta> {
-    const meta = await this.#load('meta', SearchMeta, metaShape);
+    // The base's meta beside this one's, not after it: a delta that asked for it only once its
+    // own had come started its look-ups turns after the other segments' and missed their bulk
+    // read (one more round trip, test/worker/search-segments.test.ts).
+    const [meta, baseMeta] = await Promise.all([
+      this.#load('meta', SearchMeta, metaShape),
+      this.#base?.meta(),
+    ]);
     const { aligned } = meta;
-    const base = aligned && (await this.#alignedBase(aligned.base));
+    const base = aligned && this.#alignedBase(aligned.base, baseMeta);
     return this.cache.memo(`${this.snapshot}/meta+dates`, () => {
       const firsts =
         aligned && base
@@ -358,14 +364,14 @@ export class IndexReader {
     });
   }
 
-  /** The meta of the base an aligned segment names: the first segment of this reader's set. */
-  async #alignedBase(id: string): Promise<LoadedMeta> {
-    if (this.#base?.snapshot !== id)
+  /** The meta of the base an aligned segment names: that of the first segment of this reader's set. */
+  #alignedBase(id: string, meta: LoadedMeta | undefined): LoadedMeta {
+    if (this.#base?.snapshot !== id || !meta)
       throw new StoredValueError(
         `${this.snapshot}/meta`,
         `search index: segment ${this.snapshot} is cut along the parts of segment ${id}, which is not the first segment of its set (${this.#base?.snapshot ?? 'none'})`,
       );
-    return this.#base.meta();
+    return meta;
   }
 
   terms(n: number) {
