@@ -21,11 +21,10 @@ import { RecordError } from '../src/core/content/records.ts';
 import type { BuiltSnapshot } from '../src/core/snapshot/build.ts';
 import { streamBuild } from './lib/stream-build.ts';
 import { buildIncremental, type DeltaSummary } from '../src/core/snapshot/incremental.ts';
-import { inputFiles, streamRecords } from './lib/inputs.ts';
+import { inputFiles, readRecords, streamRecords } from './lib/inputs.ts';
 import { DEFAULT_PERSIST, openLocalKv } from './lib/local-kv.ts';
 import { scriptLease, underLease } from './lib/publish-lease.ts';
 import { livePointer } from '../src/core/ingest/publish.ts';
-import type { InputRecord } from '../src/core/content/pipeline.ts';
 import { formatBytes, progress } from './lib/progress.ts';
 import { openRemoteKv } from './lib/remote-kv.ts';
 import { approvedNewsFromStore } from '../src/storage/submissions.ts';
@@ -58,8 +57,6 @@ async function main(): Promise<void> {
     throw new Error('--incremental needs the files to add');
   const files = await inputFiles(positionals.length > 0 ? positionals : SAMPLE_INPUTS);
   console.error(`Reading ${files.length} input file(s)`);
-  // Read lazily: the pipeline normalises each record as it comes (scripts/lib/inputs.ts).
-  const records = streamRecords(files);
 
   let target: { store: KvStore; close: () => Promise<void> } | null = null;
   if (!values['dry-run']) {
@@ -83,7 +80,7 @@ async function main(): Promise<void> {
       `build:snapshot pid ${process.pid}`,
       async (live) => {
         if (store) await livePointer(store, { expectedLive: live });
-        const made = await buildAndPublish(store, records);
+        const made = await buildAndPublish(store, files);
         return { ...made, snapshot: made.built.id };
       },
     );
@@ -130,8 +127,8 @@ async function main(): Promise<void> {
   }
 }
 
-/** Builds the next snapshot from the records and, with a store, publishes it (and prunes). */
-async function buildAndPublish(store: KvStore | null, records: Iterable<InputRecord>) {
+/** Builds the next snapshot from the inputs and, with a store, publishes it (and prunes). */
+async function buildAndPublish(store: KvStore | null, files: readonly string[]) {
   // Approved reader news joins the snapshot (same ids as the Worker's live merge, so it
   // is never shown twice). A dry run has no KV to read it from.
   const approved = store ? await approvedNewsFromStore(store) : [];
@@ -142,6 +139,8 @@ async function buildAndPublish(store: KvStore | null, records: Iterable<InputRec
   let stats: BuildStats;
   let delta: DeltaSummary;
   if (values.incremental && store) {
+    // An incremental build's inputs are the delta: read whole, then through the pipeline.
+    const records = await readRecords(files);
     const pipeline = runPipeline(records, { skipInvalid: values['skip-invalid'], extra: approved });
     listSkipped(pipeline.errors);
     stats = pipeline.stats;
@@ -154,8 +153,9 @@ async function buildAndPublish(store: KvStore | null, records: Iterable<InputRec
     // A full build streams (scripts/lib/stream-build.ts): it writes its values as it makes
     // them, and holds a compact draft per article, never the articles. A dry run drops them.
     let written = 0;
+    // Read lazily: each record is normalised as it comes (scripts/lib/inputs.ts).
     const made = await streamBuild(
-      records,
+      streamRecords(files),
       async (batch) => {
         if (store) await store.putMany(batch);
         written += batch.length;

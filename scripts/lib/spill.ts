@@ -72,22 +72,39 @@ export class SpillFile {
   }
 }
 
+/**
+ * UTF-8 bytes in, whole lines out, whatever the chunks' boundaries (a character or a line cut
+ * in two waits for the next chunk): what readLines and a gzipped input (inputs.ts) split by.
+ */
+export class LineSplitter {
+  readonly #decoder = new StringDecoder('utf8');
+  #rest = '';
+  /** The lines `chunk` completes. */
+  push(chunk: Buffer): string[] {
+    const lines = (this.#rest + this.#decoder.write(chunk)).split('\n');
+    this.#rest = lines.pop() ?? '';
+    return lines;
+  }
+  /** The last line, if the input did not end with a newline. */
+  end(): string[] {
+    const rest = this.#rest + this.#decoder.end();
+    this.#rest = '';
+    return rest ? [rest] : [];
+  }
+}
+
 /** The lines of a file in order, `chunkBytes` read at a time. */
 export function* readLines(path: string, chunkBytes = 256 * 1024): Generator<string> {
   const fd = openSync(path, 'r');
   try {
     const buffer = Buffer.alloc(chunkBytes);
-    const decoder = new StringDecoder('utf8');
-    let rest = '';
+    const lines = new LineSplitter();
     for (;;) {
       const n = readSync(fd, buffer, 0, chunkBytes, null);
       if (n === 0) break;
-      const lines = (rest + decoder.write(buffer.subarray(0, n))).split('\n');
-      rest = lines.pop() ?? '';
-      yield* lines;
+      yield* lines.push(buffer.subarray(0, n));
     }
-    rest += decoder.end();
-    if (rest) yield rest;
+    yield* lines.end();
   } finally {
     closeSync(fd);
   }

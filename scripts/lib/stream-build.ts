@@ -26,7 +26,7 @@ import { type Draft, dedupePlan, draftOf, materialize } from '../../src/core/con
 import {
   type BuildStats,
   type InputRecord,
-  normalizeRecords,
+  normalizeInput,
 } from '../../src/core/content/pipeline.ts';
 import type { RecordError } from '../../src/core/content/records.ts';
 import { compareKeys } from '../../src/core/feed/paging.ts';
@@ -108,7 +108,7 @@ class FileSink implements PartSink {
 }
 
 export async function streamBuild(
-  records: Iterable<InputRecord>,
+  records: Iterable<InputRecord> | AsyncIterable<InputRecord>,
   sink: (entries: KvEntry[]) => Promise<void>,
   options: StreamBuildOptions = {},
 ): Promise<StreamBuildResult> {
@@ -130,7 +130,9 @@ export async function streamBuild(
     // Pass 1: normalise, spill, keep drafts; the same steps and errors as runPipeline.
     const drafts: Draft[] = [];
     const tally = { read: 0, errors: [] as RecordError[] };
-    for (const article of normalizeRecords(records, options.skipInvalid, tally)) {
+    for await (const record of records) {
+      const article = normalizeInput(record, options.skipInvalid, tally);
+      if (!article) continue;
       drafts.push(draftOf(article, spill.append(JSON.stringify(article))));
       if (tally.read % 10_000 === 0) {
         progress('read', tally.read, tally.read);

@@ -4,17 +4,19 @@
  * manifest, on the sample and on a generated corpus with duplicates of all three kinds,
  * over many search runs merged from disk by 2 worker threads. And its record errors.
  */
-import { readdirSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Article } from '../../src/core/content/article.ts';
 import { type InputRecord, runPipeline } from '../../src/core/content/pipeline.ts';
 import type { KvEntry } from '../../src/core/lib/kv-store.ts';
 import { buildSnapshot } from '../../src/core/snapshot/build.ts';
 import { streamBuild } from '../../scripts/lib/stream-build.ts';
-import { inputFiles, readRecords } from '../../scripts/lib/inputs.ts';
+import { inputFiles, readRecords, streamRecords } from '../../scripts/lib/inputs.ts';
 import { corpus, loadReal } from '../../scripts/bench/corpus.ts';
 
 const builtAt = new Date('2026-03-01T12:00:00Z');
@@ -162,5 +164,83 @@ describe('streaming full build', { timeout: 240_000 }, () => {
     expect(made.stats).toMatchObject({ read: 5, skipped: 2 });
     expect(made.built.counts.articles).toBe(3);
     expect(readdirSync(tmpDir)).toEqual([]);
+  });
+
+  it('reads a gzipped input as a stream: the records of the plain file, and a cut file fails where it stops', async () => {
+    const plain = 'scripts/sample/news-page.jsonl';
+    const text = readFileSync(plain, 'utf8');
+    const gz = join(tmpDir, 'news-page.jsonl.gz');
+    await writeFile(gz, gzipSync(text));
+    const lines = text.split('\n').filter((l) => l.trim()).length;
+    const [fromPlain, fromGz] = [await readRecords([plain]), await readRecords([gz])];
+    expect(fromGz).toHaveLength(lines);
+    const withoutFile = (records: InputRecord[]) =>
+      records.map((r) => ('value' in r ? [r.value, r.origin.line] : r));
+    expect(withoutFile(fromGz)).toEqual(withoutFile(fromPlain));
+
+    // Many copies, cut in the middle: the records before the cut come first (a file inflated
+    // whole would fail before the first record), then the error names the last line read.
+    const big = join(tmpDir, 'cut.jsonl.gz');
+    const whole = gzipSync(text.repeat(200));
+    await writeFile(big, whole.subarray(0, whole.length >> 1));
+    let read = 0;
+    let failure = '';
+    try {
+      for await (const record of streamRecords([big])) {
+        expect(record).toHaveProperty('value');
+        read++;
+      }
+    } catch (error) {
+      failure = (error as Error).message;
+    }
+    expect(failure).toMatch(
+      /^input .*cut\.jsonl\.gz: cannot be inflated after line \d+: unexpected end of file$/,
+    );
+    // Every line of the sample is a record: the line named is the last one read.
+    expect(failure).toContain(`after line ${read}:`);
+    expect(read).toBeGreaterThan(lines * 50);
+    expect(read).toBeLessThan(lines * 200);
+    await rm(gz);
+    await rm(big);
+  });
+
+  it('merges the search runs holding only the terms in hand: 200 MB of postings through a 64 MB heap', () => {
+    // One run of 1,000 terms of 200,000 characters of postings each, made as they are read
+    // (a run spilled to disk is read back the same way), merged into a sink that keeps only
+    // sizes. Every term is over a terms part's size, so each is the first of its own part:
+    // a merge that kept the first entry of each part (not only its term) kept all of them.
+    const child = join(tmpDir, 'merge-child.mjs');
+    const build = resolve('src/core/search/build.ts');
+    const script = `
+      import { SearchBuilder } from ${JSON.stringify(build)};
+      const TERMS = 1000, CHARS = 200000;
+      const parts = { terms: 0, vocab: 0, docs: 0, ids: 0 };
+      let bytes = 0;
+      const sink = { add(kind, part) { parts[kind]++; bytes += part.bytes; } };
+      const builder = new SearchBuilder({ avgLength: [1, 1, 1], sink });
+      const run = {
+        first: 0, docs: 1, terms: [], newest: 0, minutes: [0], ids: ['a'],
+        records: [['a', 'A', '', 's', 'en', 'S', 0, null, null]],
+        facets: { section: [['s', 1]], lang: [['en', 1]], source: [['S', 1]] },
+      };
+      builder.addRun(run, function* () {
+        for (let i = 0; i < TERMS; i++) {
+          const term = 'w' + String(i).padStart(4, '0');
+          // A fresh string per term, as JSON.parse of a spilled line gives.
+          yield [term, 1, [0, -1, -1], [1, 0, 0], [String.fromCharCode(65 + (i % 26)).repeat(CHARS), '', ''], [0, -1, -1]];
+        }
+      });
+      const [meta] = builder.finish();
+      console.log(JSON.stringify({ parts, bytes, terms: JSON.parse(meta.value).terms.length }));
+    `;
+    writeFileSync(child, script);
+    const out = spawnSync(process.execPath, ['--max-old-space-size=64', child], {
+      encoding: 'utf8',
+    });
+    expect(out.stderr).not.toMatch(/heap out of memory/);
+    expect(out.status).toBe(0);
+    const result = JSON.parse(out.stdout) as { parts: Record<string, number>; terms: number };
+    expect(result.parts.terms).toBe(1000);
+    expect(result.terms).toBe(1000);
   });
 });

@@ -28,8 +28,9 @@ export interface PipelineResult {
 /**
  * The records' articles, normalised one at a time in input order. `tally` counts the records
  * read and keeps the errors of the bad ones skipped (only with `skipInvalid`; else the first
- * bad record throws). The in-memory pipeline and the streaming build (scripts/lib/stream-build.ts)
- * both read their records through it.
+ * bad record throws). The in-memory pipeline reads its records through it, the streaming
+ * build (scripts/lib/stream-build.ts, whose records come from a stream) through
+ * `normalizeInput`, one record at a time.
  */
 export function* normalizeRecords(
   records: Iterable<InputRecord>,
@@ -37,17 +38,25 @@ export function* normalizeRecords(
   tally: { read: number; errors: RecordError[] },
 ): Generator<Article> {
   for (const record of records) {
-    tally.read++;
-    let article: Article;
-    try {
-      if (record instanceof RecordError) throw record;
-      article = normalizeRecord(record.value, record.origin);
-    } catch (error) {
-      if (!(error instanceof RecordError) || !skipInvalid) throw error;
-      tally.errors.push(error);
-      continue;
-    }
-    yield article;
+    const article = normalizeInput(record, skipInvalid, tally);
+    if (article) yield article;
+  }
+}
+
+/** One record of `normalizeRecords`: its article, or null when it was skipped. */
+export function normalizeInput(
+  record: InputRecord,
+  skipInvalid: boolean | undefined,
+  tally: { read: number; errors: RecordError[] },
+): Article | null {
+  tally.read++;
+  try {
+    if (record instanceof RecordError) throw record;
+    return normalizeRecord(record.value, record.origin);
+  } catch (error) {
+    if (!(error instanceof RecordError) || !skipInvalid) throw error;
+    tally.errors.push(error);
+    return null;
   }
 }
 

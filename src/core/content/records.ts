@@ -111,14 +111,23 @@ export function* jsonLines(
 ): Generator<{ value: unknown; origin: RecordOrigin } | RecordError> {
   let number = 0;
   for (const raw of lines) {
-    number++;
-    const line = raw.trim();
-    if (!line) continue;
-    const origin = { file, line: number };
-    try {
-      yield { value: JSON.parse(line), origin };
-    } catch (error) {
-      yield new RecordError(origin, '(record)', `is not valid JSON: ${(error as Error).message}`);
-    }
+    const record = jsonLineRecord(raw, ++number, file);
+    if (record) yield record;
+  }
+}
+
+/** Line `number` (1-based) of a JSON Lines file as a record; null for a blank line. */
+export function jsonLineRecord(
+  raw: string,
+  number: number,
+  file: string,
+): { value: unknown; origin: RecordOrigin } | RecordError | null {
+  const line = raw.trim();
+  if (!line) return null;
+  const origin = { file, line: number };
+  try {
+    return { value: JSON.parse(line), origin };
+  } catch (error) {
+    return new RecordError(origin, '(record)', `is not valid JSON: ${(error as Error).message}`);
   }
 }

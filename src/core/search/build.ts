@@ -552,12 +552,17 @@ interface Collected {
 const gaps = (sorted: readonly number[]) =>
   sorted.map((n, i) => (i === 0 ? n : n - sorted[i - 1]!));
 
-/** Cuts sorted entries, as they come, into chunks of about `target` characters each. */
-class Chunker<T> {
+/**
+ * Cuts sorted entries, as they come, into chunks of about `target` characters each. Entries
+ * are `[key, ...]`; of a chunk handed on, only its first key is kept (an entry itself would
+ * keep its postings: at 1M articles, the first entries of the terms chunks held most of the
+ * index, every term of more than a chunk's postings being the first of its own chunk).
+ */
+class Chunker<T extends readonly [string, ...unknown[]]> {
   #current: T[] = [];
   #chars = 0;
-  /** First entry of every chunk handed on. */
-  readonly firsts: T[] = [];
+  /** First key of every chunk handed on. */
+  readonly firsts: string[] = [];
   readonly #size: (entry: T) => number;
   readonly #target: number;
   readonly #emit: (entries: T[], n: number) => void;
@@ -574,7 +579,7 @@ class Chunker<T> {
   }
   flush(): void {
     if (this.#current.length === 0) return;
-    this.firsts.push(this.#current[0]!);
+    this.firsts.push(this.#current[0]![0]);
     this.#emit(this.#current, this.firsts.length - 1);
     this.#current = [];
     this.#chars = 0;
@@ -643,8 +648,8 @@ function assemble(
     avg_length: avg,
     date_stride: stride,
     dates: vlqEncode(samples.map((m, i) => (i === 0 ? m : (samples[i - 1] ?? m) - m))),
-    terms: termChunks.firsts.map((e) => e[0]),
-    vocab: vocabChunks.firsts.map((e) => e[0]),
+    terms: termChunks.firsts,
+    vocab: vocabChunks.firsts,
     vocab_min_df: minDf,
     docs_per_part: DOCS_PER_CHUNK,
     facets: {
@@ -652,7 +657,7 @@ function assemble(
       lang: facetCounts('lang'),
       source: facetCounts('source'),
     },
-    ids: idChunks.firsts.map((e) => e[0]),
+    ids: idChunks.firsts,
     ...(deletes && deletes.size > 0
       ? {
           deletes: Object.fromEntries(
