@@ -423,7 +423,8 @@ export class SearchBuilder {
   /** Kept across batches: its stem memos are what make stemming cheap. */
   readonly #indexOptions = articleIndexOptions();
   readonly #runs: (() => Iterator<RunTerm>)[] = [];
-  readonly #ids: [string, number][] = [];
+  /** Every document's article id, by document number. */
+  readonly #ids: string[] = [];
   /** Publication minute of every document, sampled at `finish` once the count is known. */
   readonly #minutes: number[] = [];
   readonly #facets = { section: new Map(), lang: new Map(), source: new Map() } as Record<
@@ -469,7 +470,7 @@ export class SearchBuilder {
     const first = this.#docs;
     const terms = run.terms;
     this.#runs.push(reopen ?? (() => terms[Symbol.iterator]()));
-    run.ids.forEach((id, i) => this.#ids.push([id, first + i]));
+    for (const id of run.ids) this.#ids.push(id);
     for (const m of run.minutes) this.#minutes.push(m);
     if (first === 0 && run.docs > 0) this.#newest = run.newest;
     for (const facet of Object.keys(FACETS) as Facet[]) {
@@ -544,7 +545,8 @@ interface Collected {
   docs: number;
   newest: number;
   minutes: readonly number[];
-  ids: [string, number][];
+  /** Article id by document number. */
+  ids: readonly string[];
   facets: Record<Facet, Map<string, number>>;
 }
 
@@ -633,7 +635,10 @@ function assemble(
       sink.add('ids', assertPartSize({ part: partName('ids', n), value }));
     },
   );
-  for (const entry of collected.ids.sort((a, b) => (a[0] < b[0] ? -1 : 1))) idChunks.push(entry);
+  // Document numbers sorted by id: a typed array, not a million [id, number] pairs.
+  const ids = collected.ids;
+  const byId = Uint32Array.from(ids.keys()).sort((a, b) => (ids[a]! < ids[b]! ? -1 : 1));
+  for (const doc of byId) idChunks.push([ids[doc]!, doc]);
   idChunks.flush();
 
   const stride = Math.max(1, Math.ceil(collected.docs / MAX_DATE_SAMPLES));
