@@ -22,13 +22,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Article } from '../../src/core/content/article.ts';
-import { type Draft, dedupePlan, draftOf, materialize } from '../../src/core/content/dedup.ts';
+import {
+  adoptDraft,
+  type Draft,
+  dedupePlan,
+  draftOf,
+  materialize,
+} from '../../src/core/content/dedup.ts';
 import {
   type BuildStats,
   type InputRecord,
   normalizeInput,
 } from '../../src/core/content/pipeline.ts';
-import type { RecordError } from '../../src/core/content/records.ts';
+import { RecordError } from '../../src/core/content/records.ts';
 import { compareKeys } from '../../src/core/feed/paging.ts';
 import type { KvEntry } from '../../src/core/lib/kv-store.ts';
 import {
@@ -43,10 +49,9 @@ import {
   FullBuild,
   listLengths,
   segmentInfo,
-  STREAM_BATCH,
 } from '../../src/core/snapshot/build.ts';
 import { searchKey } from '../../src/core/snapshot/keys.ts';
-import { IndexWorkers, readTerms } from './search-workers.ts';
+import { IndexWorkers, type Normalized, readTerms } from './search-workers.ts';
 import { LineWriter, readLines, SpillFile } from './spill.ts';
 
 export interface StreamBuildOptions {
@@ -73,6 +78,9 @@ export interface StreamBuildResult {
 
 /** What pass 2 keeps of a draft (Draft): its place in the order and the lists, and its plan. */
 type Kept = Pick<Draft, 'id' | 'published' | 'lang' | 'section' | 'source' | 'plan'>;
+
+/** Records per pass-1 task of a worker: large enough that a message costs little. */
+const NORMALIZE_BATCH = 1_000;
 
 /** Articles per batch: per MiniSearch in a worker, and per progress report. */
 const BATCH = 5_000;
@@ -130,19 +138,47 @@ export async function streamBuild(
   process.prependOnceListener('SIGINT', onSignal);
   process.prependOnceListener('SIGTERM', onSignal);
   try {
-    // Pass 1: normalise, spill, keep drafts; the same steps and errors as runPipeline.
+    // Pass 1: normalise (in the workers, a batch of records each), spill, keep drafts, in
+    // input order; the same steps and errors as runPipeline.
+    workers = new IndexWorkers(options.workers);
+    const pool = workers;
     const drafts: Draft[] = [];
     const tally = { read: 0, errors: [] as RecordError[] };
-    for await (const record of records) {
-      const article = normalizeInput(record, options.skipInvalid, tally);
-      if (!article) continue;
-      drafts.push(draftOf(article, spill.append(JSON.stringify(article))));
-      if (tally.read % 10_000 === 0) {
-        progress('read', tally.read, tally.read);
-        // Pass 1 never waits otherwise: let a signal's handler run.
-        await new Promise(setImmediate);
+    const pending: { records: InputRecord[]; normalized: Promise<Normalized[]> }[] = [];
+    const take = async () => {
+      const { records: batch, normalized } = pending.shift()!;
+      const made = await normalized;
+      const before = tally.read;
+      for (const [k, record] of batch.entries()) {
+        const one = made[k];
+        if (one && 'json' in one) {
+          tally.read++;
+          drafts.push(adoptDraft(one.draft, spill.append(one.json)));
+        } else {
+          // A bad record: counted and skipped (skipInvalid) or thrown, as normalizeInput does.
+          const error =
+            record instanceof RecordError
+              ? record
+              : new RecordError(one!.origin, one!.field, one!.problem);
+          normalizeInput(error, options.skipInvalid, tally);
+        }
       }
+      if (Math.floor(tally.read / 10_000) > Math.floor(before / 10_000))
+        progress('read', tally.read, tally.read);
+    };
+    let batch: InputRecord[] = [];
+    const send = async () => {
+      pending.push({ records: batch, normalized: pool.normalize(batch) });
+      batch = [];
+      // Two batches per worker in flight: one running, one waiting in its queue.
+      while (pending.length > 2 * pool.size) await take();
+    };
+    for await (const record of records) {
+      batch.push(record);
+      if (batch.length === NORMALIZE_BATCH) await send();
     }
+    if (batch.length > 0) await send();
+    while (pending.length > 0) await take();
     const { read, errors } = tally;
     for (const article of options.extra ?? [])
       drafts.push(draftOf(article, spill.append(JSON.stringify(article))));
@@ -181,7 +217,6 @@ export async function streamBuild(
     const avg = averageLengthsOf(kept.length, (i) => articleOf(kept[i]!));
     const parts = new FileSink(dir);
     const index = new SearchBuilder({ avgLength: avg, sink: parts });
-    workers = new IndexWorkers(options.workers);
     const running: {
       run: Promise<Awaited<ReturnType<IndexWorkers['index']>>>;
       file: string;
@@ -201,7 +236,7 @@ export async function streamBuild(
       const file = join(dir, `run-${String(i).padStart(9, '0')}.jsonl`);
       running.push({ run: workers.index(batch, i, avg, file), file, first: i });
       build.add(batch);
-      if (build.out.entries.length >= STREAM_BATCH) await sink(build.out.take());
+      if (build.out.full) await sink(build.out.take());
       progress('articles', i + batch.length, kept.length);
       // One batch waiting per worker beyond the ones running: the main thread stays ahead.
       while (running.length > workers.size) await settle();
@@ -221,7 +256,7 @@ export async function streamBuild(
     if (written) {
       for (const part of all()) {
         build.out.add(searchKey(info.segment.id, part.part), part.value);
-        if (build.out.entries.length >= STREAM_BATCH) await sink(build.out.take());
+        if (build.out.full) await sink(build.out.take());
       }
     }
     const built = build.finish(stats, { ...info, written });

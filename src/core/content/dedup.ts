@@ -306,6 +306,21 @@ export function draftOf(a: Article, record: number): Draft {
   };
 }
 
+/**
+ * A draft made by `draftOf` on another thread (a worker of the streaming build), whose
+ * strings came over as copies: interned here like one made here, and numbered `record`.
+ */
+export function adoptDraft(d: Draft, record: number): Draft {
+  return {
+    ...d,
+    tags: d.tags.length ? d.tags : NO_TAGS,
+    lang: intern(d.lang),
+    section: intern(d.section),
+    source: intern(d.source),
+    plan: record,
+  };
+}
+
 const draftItem = (d: Draft): DedupItem => ({
   id: d.id,
   time: Date.parse(d.published),

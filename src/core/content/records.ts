@@ -16,11 +16,14 @@ export interface RecordOrigin {
 export class RecordError extends Error {
   readonly origin: RecordOrigin;
   readonly field: string;
+  /** The message after the file, line and field (what a worker thread hands back). */
+  readonly problem: string;
   constructor(origin: RecordOrigin, field: string, problem: string) {
     super(`${origin.file}:${origin.line}: field "${field}" ${problem}`);
     this.name = 'RecordError';
     this.origin = origin;
     this.field = field;
+    this.problem = problem;
   }
 }
 

@@ -91,7 +91,18 @@ export class EntryWriter {
   take(): KvEntry[] {
     const taken = this.entries;
     this.entries = [];
+    this.#pending = 0;
     return taken;
+  }
+  /** Bytes of the entries not yet taken. */
+  #pending = 0;
+  /**
+   * Enough is waiting to hand on: STREAM_BATCH entries, or STREAM_BYTES of them (the search
+   * parts of a large index run to megabytes each, and a value read back from a spill file
+   * keeps the chunk it was read in).
+   */
+  get full(): boolean {
+    return this.entries.length >= STREAM_BATCH || this.#pending >= STREAM_BYTES;
   }
   add(key: string, value: unknown): number {
     const text = typeof value === 'string' ? value : JSON.stringify(value);
@@ -101,6 +112,7 @@ export class EntryWriter {
         `snapshot value ${key} is ${size} bytes, over the ${MAX_VALUE_BYTES} byte limit`,
       );
     this.bytes += size;
+    this.#pending += size;
     this.count++;
     this.entries.push({ key, value: text });
     return size;
@@ -188,6 +200,8 @@ interface BuildOptions {
 
 /** A streaming build hands its values on in batches of about this many. */
 export const STREAM_BATCH = 2_000;
+/** ... or of about this many bytes, whichever comes first (EntryWriter `full`). */
+const STREAM_BYTES = 16 * 1024 * 1024;
 
 /** What lists an article joins: the fields of it that name them. */
 type Listed = { lang: string; section: string; source: string };
@@ -354,7 +368,7 @@ function* fullBuild(
     build.add(batch);
     index.add(batch);
     options.onProgress?.('articles', i + batch.length, sorted.length);
-    if (build.out.entries.length >= STREAM_BATCH) yield build.out.take();
+    if (build.out.full) yield build.out.take();
   }
   return build.finish(stats, searchSegment(build.out, index.finish(), build.reuse));
 }
