@@ -250,7 +250,12 @@ export async function streamBuild(
     const [meta] = index.finish();
     parts.close();
     progress('merge', 1, 1);
-    const all = () => [meta!, ...parts.read(['terms', 'vocab', 'docs', 'ids'])];
+    // A generator, never an array: the parts of a 1M index are over a GB (an array of them
+    // was what ran the 1M builds out of heap right after the merge).
+    const all = function* () {
+      yield meta!;
+      yield* parts.read(['terms', 'vocab', 'docs', 'ids']);
+    };
     const info = segmentInfo(all());
     const written = !build.reuse.has(info.segment.id);
     if (written) {
