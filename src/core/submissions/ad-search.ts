@@ -234,6 +234,7 @@ export class AdIndex {
     for (const mini of this.groups.values()) {
       const found = mini.search(query, {
         boost: BOOST,
+        // Expired ads are dropped by `expire` before every search; the rest is the filters.
         ...(filtered ? { filter: (result) => matches(this.meta.get(result.id), q, now) } : {}),
       });
       count += found.length;
